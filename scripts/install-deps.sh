@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package yanglao needs to build, run and test.
+# Idempotent: when everything is already installed it changes nothing and
+# does not touch the network. Must run as root (or with sudo available).
+set -euo pipefail
+
+packages=(
+  # toolchain
+  g++ cmake ninja-build git pkg-config ca-certificates
+  # libraries (see README "Dependencies" for what each is for)
+  libfmt-dev libcli11-dev
+  # tests, benchmarks, fuzzing (libFuzzer comes with clang's runtime)
+  libgtest-dev libgmock-dev libbenchmark-dev clang-14 libclang-rt-14-dev clang-format-14
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+
+if ((${#missing[@]} == 0)); then
+  echo "install-deps: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+SUDO=""
+if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update
+$SUDO apt-get install -y --no-install-recommends "${missing[@]}"

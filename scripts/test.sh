@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Quick start, command 2: runs every test.
+#   1. installs what the tests need (idempotent);
+#   2. builds the fuzz targets with clang-14 + libFuzzer and runs each for
+#      YANGLAO_FUZZ_SECONDS (default 15) from its seed corpus;
+#   3. builds everything with g++ in Debug with AddressSanitizer +
+#      UndefinedBehaviorSanitizer and runs the whole suite with CTest: unit
+#      tests, CLI golden cases, fuzz-corpus replays, benchmark smoke runs.
+# Exits non-zero if anything fails. CI (.ci/run) runs exactly this.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+fuzz_seconds=${YANGLAO_FUZZ_SECONDS:-15}
+
+bash scripts/install-deps.sh
+
+echo "== fuzz: libFuzzer targets, ${fuzz_seconds}s each"
+cmake --preset fuzz -DYANGLAO_FUZZ_SECONDS="$fuzz_seconds" >/dev/null
+cmake --build --preset fuzz
+ctest --preset fuzz
+
+echo "== test: g++ Debug + ASan + UBSan"
+cmake --preset asan >/dev/null
+cmake --build --preset asan
+ctest --preset asan

@@ -1,0 +1,18 @@
+// Registration of the CLI's command groups. Each Add* function adds its
+// subcommands to `app`; a command's callback stores its process exit code in
+// `exit_code` (0 success, 1 a reported failure such as an invalid number;
+// usage errors are handled by main with exit code 2).
+#ifndef YANGLAO_CLI_COMMANDS_H_
+#define YANGLAO_CLI_COMMANDS_H_
+
+#include <CLI/CLI.hpp>
+
+namespace yanglao::cli {
+
+void AddIdCommands(CLI::App& app, int& exit_code);
+void AddRegionCommands(CLI::App& app, int& exit_code);
+void AddDemoCommand(CLI::App& app, int& exit_code);
+
+}  // namespace yanglao::cli
+
+#endif  // YANGLAO_CLI_COMMANDS_H_

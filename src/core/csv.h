@@ -1,0 +1,66 @@
+// A CSV reader (RFC 4180) for files from outside: department feeds, region
+// tables, lists exported from spreadsheets.
+//
+// Accepts a UTF-8 byte-order mark, LF or CRLF line ends, quoted fields with
+// embedded commas, line breaks and doubled quotes (""), and a missing final
+// line end. Rejects, with the place (line:column, 1-based, columns counted in
+// characters), an unterminated quoted field and a quote inside an unquoted field.
+// Invalid UTF-8 is rejected too, so later stages can trust the text.
+#ifndef YANGLAO_CORE_CSV_H_
+#define YANGLAO_CORE_CSV_H_
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+#include "core/utf8.h"
+
+namespace yanglao {
+
+struct CsvRow {
+  int line = 0;                     // line where the row starts, 1-based
+  std::vector<std::string> fields;  // unquoted values; field i is table column i + 1
+};
+
+// Reads rows one at a time from text that the caller keeps alive.
+//
+//   CsvReader reader(text, "streets.csv");
+//   CsvRow row;
+//   while (true) {
+//     Result<bool> more = reader.Next(row);
+//     if (!more.ok()) return more.status();   // located error
+//     if (!*more) break;
+//     ...
+//   }
+//
+// Not thread-safe; one reader per text.
+class CsvReader {
+ public:
+  // `name` is used as the file in error locations.
+  CsvReader(std::string_view text, std::string name);
+
+  // Reads the next row into `row`; false at the end of the text. Blank lines
+  // are skipped. After an error the reader stays at the failure.
+  Result<bool> Next(CsvRow& row);
+
+  const std::string& name() const { return name_; }
+
+ private:
+  Status Error(std::string code, std::string message, int line, int column) const;
+
+  std::string_view text_;
+  std::string name_;
+  size_t pos_ = 0;
+  int line_ = 1;
+  size_t line_start_ = 0;
+};
+
+// Checks that `header` has exactly the `expected` column names, in order.
+// Fails with "csv.header" naming the first column that differs.
+Status CheckCsvHeader(const CsvRow& header, const std::vector<std::string_view>& expected,
+                      std::string_view file);
+
+}  // namespace yanglao
+
+#endif  // YANGLAO_CORE_CSV_H_
