@@ -8,7 +8,7 @@ packages=(
   # toolchain
   g++ cmake ninja-build git pkg-config ca-certificates
   # libraries (see README "Dependencies" for what each is for)
-  libfmt-dev libcli11-dev
+  libfmt-dev libcli11-dev libyaml-cpp-dev
   # tests, benchmarks, fuzzing (libFuzzer comes with clang's runtime)
   libgtest-dev libgmock-dev libbenchmark-dev clang-14 libclang-rt-14-dev clang-format-14
 )

@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   yanglao::cli::AddIdCommands(app, exit_code);
   yanglao::cli::AddRegionCommands(app, exit_code);
+  yanglao::cli::AddPolicyCommands(app, exit_code);
   yanglao::cli::AddDemoCommand(app, exit_code);
 
   try {

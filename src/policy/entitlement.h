@@ -1,0 +1,45 @@
+// What each item of a compiled list gives a person, or a whole population:
+// eligibility, the amount or discount, exclusive groups (就高不就低), and
+// for one person the reasons. Deceased people are entitled to nothing.
+#ifndef YANGLAO_POLICY_ENTITLEMENT_H_
+#define YANGLAO_POLICY_ENTITLEMENT_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "policy/evaluator.h"
+#include "policy/rule_plan.h"
+
+namespace yanglao::policy {
+
+struct ItemOutcome {
+  bool entitled = false;
+  bool excluded = false;         // eligible, but another item of its exclusive group pays more
+  int64_t amount = 0;            // cash items: fen per the item's period
+  int64_t percent = 0;           // discount items
+  std::vector<std::string> why;  // deciding conditions, when asked for
+};
+
+// One outcome per item of `list`, in list order.
+std::vector<ItemOutcome> EntitlePerson(const CompiledList& list, const PersonFacts& person,
+                                       bool explain = false);
+
+// For one item over a population: the entitled rows (ascending) and, for
+// cash and discount items, their amounts or percents (same order).
+struct ItemRoll {
+  std::vector<uint32_t> rows;
+  std::vector<int64_t> amounts;
+  std::vector<int64_t> percents;
+};
+
+// One roll per item of `list`, in list order.
+std::vector<ItemRoll> EntitlePopulation(const CompiledList& list, const Population& pop);
+
+// The amount of a cash item per year (month x 12, year as is, once 0), used
+// to compare items of an exclusive group.
+int64_t YearlyEquivalent(const Item& item, int64_t amount);
+
+}  // namespace yanglao::policy
+
+#endif  // YANGLAO_POLICY_ENTITLEMENT_H_
