@@ -136,7 +136,7 @@ std::string Standard(const Item& item, int64_t amount, int64_t percent) {
     case BenefitType::kDiscount:
       return fmt::format("优惠{}%", percent);
     case BenefitType::kService:
-      return fmt::format("每{} {} 次", item.benefit.per, item.benefit.times);
+      return ServiceFrequency(item.benefit.per, item.benefit.times);
     default:
       return std::string(BenefitTypeName(item.benefit.type));
   }

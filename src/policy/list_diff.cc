@@ -22,7 +22,7 @@ std::string BenefitText(const Benefit& b) {
     case BenefitType::kDiscount:
       return fmt::format("优惠 {}%", Rule(b.percent));
     case BenefitType::kService:
-      return fmt::format("服务 每{} {} 次", b.per, b.times);
+      return fmt::format("服务 {}", ServiceFrequency(b.per, b.times));
     default:
       return fmt::format("{} {}", BenefitTypeName(b.type), b.text);
   }

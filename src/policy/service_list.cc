@@ -60,6 +60,12 @@ std::string_view CashPeriodSuffix(CashPeriod p) {
   return "";
 }
 
+std::string ServiceFrequency(const std::string& per, int64_t times) {
+  if (per == "on_request") return "按需提供";
+  if (per == "once") return times == 1 ? "一次" : fmt::format("共{}次", times);
+  return fmt::format("每{}{}次", per == "month" ? "月" : "年", times);
+}
+
 const DatedValue* Parameter::At(CivilDate date) const {
   const DatedValue* found = nullptr;
   for (const DatedValue& v : values) {
