@@ -3,9 +3,11 @@
 #   1. installs what the tests need (idempotent);
 #   2. builds the fuzz targets with clang-14 + libFuzzer and runs each for
 #      YANGLAO_FUZZ_SECONDS (default 15) from its seed corpus;
-#   3. builds everything with g++ in Debug with AddressSanitizer +
+#   3. starts a private PostgreSQL 15 server on loopback (scripts/pg-test-server.sh);
+#   4. builds everything with g++ in Debug with AddressSanitizer +
 #      UndefinedBehaviorSanitizer and runs the whole suite with CTest: unit
-#      tests, CLI golden cases, fuzz-corpus replays, benchmark smoke runs.
+#      tests (the registry's on both SQLite and PostgreSQL), CLI golden
+#      cases, crash-consistency runs, fuzz-corpus replays, benchmark smoke runs.
 # Exits non-zero if anything fails. CI (.ci/run) runs exactly this.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,7 +22,11 @@ cmake --preset fuzz -DYANGLAO_FUZZ_SECONDS="$fuzz_seconds" >/dev/null
 cmake --build --preset fuzz
 ctest --preset fuzz
 
-echo "== test: g++ Debug + ASan + UBSan"
+echo "== test: g++ Debug + ASan + UBSan, on SQLite and on PostgreSQL"
+pg_dir=${YANGLAO_TEST_PG_DIR:-/tmp/yanglao-test-pg}
+YANGLAO_TEST_PG_URL=$(bash scripts/pg-test-server.sh start "$pg_dir" "${YANGLAO_TEST_PG_PORT:-55432}")
+export YANGLAO_TEST_PG_URL YANGLAO_REQUIRE_PG=1
+trap 'bash scripts/pg-test-server.sh stop "$pg_dir"' EXIT
 cmake --preset asan >/dev/null
 cmake --build --preset asan
 ctest --preset asan

@@ -1,0 +1,378 @@
+// yanglao registry import | show | history | conflicts | stats | template
+#include <fmt/format.h>
+
+#include <array>
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+
+#include "cli/commands.h"
+#include "core/id_number.h"
+#include "core/region.h"
+#include "registry/feed_file.h"
+#include "registry/feed_template.h"
+#include "registry/registry.h"
+
+namespace yanglao::cli {
+namespace {
+
+using registry::Registry;
+
+struct Common {
+  std::string db;
+};
+
+std::string DefaultDb() {
+  const char* env = std::getenv("YANGLAO_DB");
+  return env != nullptr ? env : "sqlite:yanglao.db";
+}
+
+Result<std::unique_ptr<Registry>> OpenRegistry(const Common& c) {
+  return Registry::Open(c.db.empty() ? DefaultDb() : c.db);
+}
+
+Result<CivilDate> DateOr(const std::string& text, CivilDate fallback) {
+  if (text.empty()) return fallback;
+  return CivilDate::Parse(text);
+}
+
+std::string CsvField(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+int RunImport(const Common& c, const std::string& source, const std::string& file,
+              const std::string& recorded_text, const std::string& report) {
+  Result<CivilDate> recorded = DateOr(recorded_text, CivilDate::Today());
+  if (!recorded.ok()) {
+    fmt::print(stderr, "yanglao: --recorded {}\n", recorded.status().ToString());
+    return 2;
+  }
+  auto start = std::chrono::steady_clock::now();
+  Result<registry::ParsedFeed> feed = registry::ReadFeedFile(file, source, CivilDate::Today());
+  if (!feed.ok()) {
+    fmt::print(stderr, "{}\n", feed.status().ToString());
+    return 1;
+  }
+  for (const std::string& w : feed->warnings) fmt::print("提示：{}\n", w);
+  if (!feed->problems.empty()) {
+    for (const registry::RowProblem& p : feed->problems) {
+      fmt::print("{}:{}:{} 「{}」值「{}」：{} [{}]\n", file, p.row, p.column, p.header, p.value,
+                 p.message, p.code);
+    }
+    if (!report.empty()) {
+      std::ofstream out(report, std::ios::binary);
+      out << "行,列,字段,值,错误代码,原因\n";
+      for (const registry::RowProblem& p : feed->problems) {
+        out << p.row << ',' << p.column << ',' << CsvField(p.header) << ',' << CsvField(p.value)
+            << ',' << p.code << ',' << CsvField(p.message) << '\n';
+      }
+      fmt::print("错误报告已写入 {}\n", report);
+    }
+    fmt::print("{}：{} 行数据，{} 处错误；整个文件未导入，请改正后重新报送\n", file,
+               feed->data_rows, feed->problems.size());
+    return 1;
+  }
+  Result<std::unique_ptr<Registry>> reg = OpenRegistry(c);
+  if (!reg.ok()) {
+    fmt::print(stderr, "{}\n", reg.status().ToString());
+    return 1;
+  }
+  Result<registry::ImportOutcome> out = (*reg)->Import(*feed, *recorded);
+  if (!out.ok()) {
+    fmt::print(stderr, "{}\n", out.status().ToString());
+    return 1;
+  }
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (out->already_imported) {
+    fmt::print("{}：此文件已于第 {} 批导入，未作任何改动\n", file, out->feed_id);
+    return 0;
+  }
+  fmt::print(
+      "{}：第 {} 批（{}，记录日期 {}）导入 {} 行：新增人员 {}，新增记录 {}，与已有记录相同 "
+      "{}，新冲突 {}；用时 {:.2f} 秒\n",
+      file, out->feed_id, source, recorded->ToString(), feed->data_rows, out->persons_added,
+      out->facts_added, out->facts_unchanged, out->conflicts_added, seconds);
+  return 0;
+}
+
+void PrintFact(const registry::StoredFact& f, bool with_period) {
+  std::string period =
+      with_period ? fmt::format("  {} 至 {}", f.valid_from, f.valid_to.empty() ? "今" : f.valid_to)
+                  : "";
+  fmt::print("  {:<10} {}{}  （来源 {}，第 {} 批第 {} 行，记录于 {}）\n",
+             registry::FactLabel(f.fact), registry::ValueLabel(f.fact, f.value), period, f.source,
+             f.feed_id, f.row, f.recorded_on);
+}
+
+int RunShow(const Common& c, const std::string& id_text, const std::string& as_of_text,
+            const std::string& known_text) {
+  Result<CivilDate> as_of = DateOr(as_of_text, CivilDate::Today());
+  Result<CivilDate> known = DateOr(known_text, CivilDate::Today());
+  if (!as_of.ok() || !known.ok()) {
+    fmt::print(stderr, "yanglao: 日期格式应为 YYYY-MM-DD\n");
+    return 2;
+  }
+  Result<IdNumber> id = ParseIdNumber(id_text, RegionTable::Builtin(), CivilDate::Today());
+  if (!id.ok()) {
+    fmt::print(stderr, "yanglao: {}\n", id.status().ToString());
+    return 1;
+  }
+  Result<std::unique_ptr<Registry>> reg = OpenRegistry(c);
+  if (!reg.ok()) {
+    fmt::print(stderr, "{}\n", reg.status().ToString());
+    return 1;
+  }
+  Result<std::optional<registry::PersonView>> p = (*reg)->Person(id->value, *as_of, *known);
+  if (!p.ok()) {
+    fmt::print(stderr, "{}\n", p.status().ToString());
+    return 1;
+  }
+  if (!p->has_value()) {
+    fmt::print(stderr, "yanglao: 截至 {} 登记中没有 {} [registry.not_found]\n", known->ToString(),
+               id->value);
+    return 1;
+  }
+  const registry::PersonView& v = **p;
+  fmt::print("{} {}  {}  出生 {}  {}周岁（{}）\n", v.id_number, v.name(), SexName(v.sex),
+             v.birth_date.ToString(), AgeOn(v.birth_date, *as_of), as_of->ToString());
+  fmt::print("截至 {} 所知，于 {} 的情况：{}\n", known->ToString(), as_of->ToString(),
+             v.deceased_on(*as_of) ? "已死亡" : "在世");
+  for (const auto& [fact, f] : v.facts) PrintFact(f, true);
+  if (!v.overruled.empty()) {
+    fmt::print("其他来源的不同记录（按优先级未采用）：\n");
+    for (const registry::StoredFact& f : v.overruled) PrintFact(f, true);
+  }
+  return 0;
+}
+
+int RunHistory(const Common& c, const std::string& id_text) {
+  Result<IdNumber> id = ParseIdNumber(id_text, RegionTable::Builtin(), CivilDate::Today());
+  if (!id.ok()) {
+    fmt::print(stderr, "yanglao: {}\n", id.status().ToString());
+    return 1;
+  }
+  Result<std::unique_ptr<Registry>> reg = OpenRegistry(c);
+  if (!reg.ok()) {
+    fmt::print(stderr, "{}\n", reg.status().ToString());
+    return 1;
+  }
+  Result<std::vector<registry::StoredFact>> h = (*reg)->History(id->value);
+  if (!h.ok()) {
+    fmt::print(stderr, "{}\n", h.status().ToString());
+    return 1;
+  }
+  if (h->empty()) {
+    fmt::print(stderr, "yanglao: 登记中没有 {} [registry.not_found]\n", id->value);
+    return 1;
+  }
+  fmt::print("{} 的全部记录（{} 条）：\n", id->value, h->size());
+  for (const registry::StoredFact& f : *h) PrintFact(f, true);
+  return 0;
+}
+
+int RunConflicts(const Common& c, size_t limit) {
+  Result<std::unique_ptr<Registry>> reg = OpenRegistry(c);
+  if (!reg.ok()) {
+    fmt::print(stderr, "{}\n", reg.status().ToString());
+    return 1;
+  }
+  Result<std::vector<registry::Conflict>> list = (*reg)->Conflicts(limit);
+  if (!list.ok()) {
+    fmt::print(stderr, "{}\n", list.status().ToString());
+    return 1;
+  }
+  fmt::print("待处理冲突 {} 条{}\n", list->size(),
+             list->size() == limit ? fmt::format("（仅显示前 {} 条）", limit) : "");
+  for (const registry::Conflict& k : *list) {
+    fmt::print("#{} {} {}：{}「{}」（第 {} 批第 {} 行） ≠ {}「{}」（第 {} 批第 {} 行）\n", k.id,
+               MaskIdNumber(k.id_number), registry::FactLabel(k.fact), k.a.source,
+               registry::ValueLabel(k.fact, k.a.value), k.a.feed_id, k.a.row, k.b.source,
+               registry::ValueLabel(k.fact, k.b.value), k.b.feed_id, k.b.row);
+  }
+  return 0;
+}
+
+int RunStats(const Common& c, const std::string& as_of_text) {
+  Result<CivilDate> as_of = DateOr(as_of_text, CivilDate::Today());
+  if (!as_of.ok()) {
+    fmt::print(stderr, "yanglao: --as-of {}\n", as_of.status().ToString());
+    return 2;
+  }
+  Result<std::unique_ptr<Registry>> reg = OpenRegistry(c);
+  if (!reg.ok()) {
+    fmt::print(stderr, "{}\n", reg.status().ToString());
+    return 1;
+  }
+  const RegionTable& regions = RegionTable::Builtin();
+  static const std::array<int, 9> kBands = {0, 50, 60, 65, 70, 80, 90, 100, 200};
+  static const char* kBandNames[] = {"50岁以下", "50-59", "60-64", "65-69",
+                                     "70-79",    "80-89", "90-99", "100+"};
+  static const char* kCircumstances[][2] = {
+      {"dibao", "低保"},        {"low_income", "低收入"},
+      {"tekun", "特困"},        {"disability_grade", "持证残疾"},
+      {"living_alone", "独居"}, {"empty_nest", "空巢"},
+      {"left_behind", "留守"},  {"family_planning_special", "计划生育特殊家庭"},
+      {"dementia", "失智"},     {"veteran", "退役军人"}};
+  struct Counts {
+    int64_t people = 0;
+    std::array<int64_t, 8> bands{};
+    std::map<std::string, int64_t> circumstances;
+    int64_t urban = 0;
+  };
+  std::map<std::string, Counts> by_county;  // county code -> counts
+  int64_t deceased = 0, total = 0;
+  Status s = (*reg)->ForEachPerson(*as_of, CivilDate::Today(), [&](const registry::PersonView& v) {
+    ++total;
+    if (v.deceased_on(*as_of)) {
+      ++deceased;
+      return;
+    }
+    auto res = v.facts.find("residence_region");
+    std::string county = res == v.facts.end() ? "未知" : res->second.value.substr(0, 6);
+    Counts& k = by_county[county];
+    ++k.people;
+    int age = AgeOn(v.birth_date, *as_of);
+    for (size_t b = 0; b + 1 < kBands.size(); ++b) {
+      if (age >= kBands[b] && age < kBands[b + 1]) ++k.bands[b];
+    }
+    if (res != v.facts.end()) {
+      if (const Region* r = regions.Find(res->second.value);
+          r != nullptr && r->is_urban_community())
+        ++k.urban;
+    }
+    for (const auto& [fact, label] : kCircumstances) {
+      auto it = v.facts.find(fact);
+      if (it != v.facts.end() && it->second.value != "0" && it->second.value != "none")
+        ++k.circumstances[label];
+    }
+  });
+  if (!s.ok()) {
+    fmt::print(stderr, "{}\n", s.ToString());
+    return 1;
+  }
+  fmt::print("登记统计（{}）：登记 {} 人，其中已死亡 {} 人，在世 {} 人\n\n", as_of->ToString(),
+             total, deceased, total - deceased);
+  Counts all;
+  fmt::print("{:<24}{:>9}{:>9}", "县级单位", "在世", "城镇%");
+  for (const char* b : kBandNames) fmt::print("{:>9}", b);
+  for (const auto& c2 : kCircumstances) fmt::print("{:>8}", c2[1]);
+  fmt::print("\n");
+  auto print_row = [&](const std::string& label, const Counts& k) {
+    fmt::print(
+        "{:<24}{:>9}{:>8.1f}%", label, k.people,
+        k.people ? 100.0 * static_cast<double>(k.urban) / static_cast<double>(k.people) : 0.0);
+    for (int64_t n : k.bands) fmt::print("{:>9}", n);
+    for (const auto& c2 : kCircumstances) {
+      auto it = k.circumstances.find(c2[1]);
+      fmt::print("{:>8}", it == k.circumstances.end() ? 0 : it->second);
+    }
+    fmt::print("\n");
+  };
+  for (const auto& [county, k] : by_county) {
+    const Region* r = regions.Find(county);
+    print_row(fmt::format("{} {}", county, r ? r->name : ""), k);
+    all.people += k.people;
+    all.urban += k.urban;
+    for (size_t b = 0; b < k.bands.size(); ++b) all.bands[b] += k.bands[b];
+    for (const auto& [label, n] : k.circumstances) all.circumstances[label] += n;
+  }
+  print_row("合计", all);
+  return 0;
+}
+
+int RunChecksum(const Common& c) {
+  Result<std::unique_ptr<Registry>> reg = OpenRegistry(c);
+  if (!reg.ok()) {
+    fmt::print(stderr, "{}\n", reg.status().ToString());
+    return 1;
+  }
+  Result<std::string> sum = (*reg)->Checksum();
+  if (!sum.ok()) {
+    fmt::print(stderr, "{}\n", sum.status().ToString());
+    return 1;
+  }
+  fmt::print("{}\n", *sum);
+  return 0;
+}
+
+int RunTemplate(const std::string& source) {
+  const registry::FeedTemplate* t = registry::FindTemplate(source);
+  if (t == nullptr) {
+    fmt::print(stderr, "yanglao: 未知的数据来源部门「{}」 [feed.source]\n", source);
+    return 1;
+  }
+  std::vector<std::string> header = t->Header();
+  for (size_t i = 0; i < header.size(); ++i) fmt::print("{}{}", i ? "," : "", header[i]);
+  fmt::print("\n");
+  return 0;
+}
+
+}  // namespace
+
+void AddRegistryCommands(CLI::App& app, int& exit_code) {
+  CLI::App* reg =
+      app.add_subcommand("registry", "老年人信息库：部门数据导入、查询、历史、冲突、统计");
+  reg->require_subcommand(1);
+  auto common = std::make_shared<Common>();
+  auto add_db = [common](CLI::App* cmd) {
+    cmd->add_option(
+        "--db", common->db,
+        "数据库：sqlite:文件路径 或 postgresql://…（默认 $YANGLAO_DB 或 sqlite:yanglao.db）");
+  };
+
+  auto source = std::make_shared<std::string>();
+  auto file = std::make_shared<std::string>();
+  auto recorded = std::make_shared<std::string>();
+  auto report = std::make_shared<std::string>();
+  CLI::App* imp = reg->add_subcommand(
+      "import", "导入部门数据文件（CSV）；有错误行时整个文件不导入并列出全部错误");
+  imp->add_option("--source", *source, "数据来源部门：公安、民政、人社、卫健、医保、残联、退役军人")
+      ->required();
+  imp->add_option("file", *file, "数据文件")->required();
+  imp->add_option("--recorded", *recorded, "记录日期（已知日期），默认今天");
+  imp->add_option("--report", *report, "把错误行写入此 CSV 文件");
+  add_db(imp);
+  imp->callback(
+      [=, &exit_code] { exit_code = RunImport(*common, *source, *file, *recorded, *report); });
+
+  auto id = std::make_shared<std::string>();
+  auto as_of = std::make_shared<std::string>();
+  auto known = std::make_shared<std::string>();
+  CLI::App* show = reg->add_subcommand("show", "某人于某日的情况（按某日所知）");
+  show->add_option("id", *id, "公民身份号码")->required();
+  show->add_option("--as-of", *as_of, "情况所在日期，默认今天");
+  show->add_option("--known-on", *known, "按此日期已知的记录，默认今天");
+  add_db(show);
+  show->callback([=, &exit_code] { exit_code = RunShow(*common, *id, *as_of, *known); });
+
+  CLI::App* history = reg->add_subcommand("history", "某人的全部记录（含来源、批次、行号）");
+  history->add_option("id", *id, "公民身份号码")->required();
+  add_db(history);
+  history->callback([=, &exit_code] { exit_code = RunHistory(*common, *id); });
+
+  auto limit = std::make_shared<size_t>(100);
+  CLI::App* conflicts = reg->add_subcommand("conflicts", "各部门数据不一致的待处理冲突");
+  conflicts->add_option("--limit", *limit, "最多显示条数（默认100）");
+  add_db(conflicts);
+  conflicts->callback([=, &exit_code] { exit_code = RunConflicts(*common, *limit); });
+
+  CLI::App* stats = reg->add_subcommand("stats", "按县级单位、年龄段、困难情形统计");
+  stats->add_option("--as-of", *as_of, "统计日期，默认今天");
+  add_db(stats);
+  stats->callback([=, &exit_code] { exit_code = RunStats(*common, *as_of); });
+
+  CLI::App* checksum =
+      reg->add_subcommand("checksum", "各表行数与全部内容的 SHA-256（比较两份登记是否完全相同）");
+  add_db(checksum);
+  checksum->callback([=, &exit_code] { exit_code = RunChecksum(*common); });
+
+  CLI::App* tmpl = reg->add_subcommand("template", "输出部门数据模板的表头（CSV）");
+  tmpl->add_option("source", *source, "数据来源部门")->required();
+  tmpl->callback([=, &exit_code] { exit_code = RunTemplate(*source); });
+}
+
+}  // namespace yanglao::cli

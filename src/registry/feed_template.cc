@@ -1,0 +1,154 @@
+#include "registry/feed_template.h"
+
+#include <fmt/format.h>
+
+#include "core/civil_date.h"
+#include "core/region.h"
+
+namespace yanglao::registry {
+namespace {
+
+const std::vector<std::pair<std::string, std::string>> kYesNo = {{"是", "1"}, {"否", "0"}};
+
+FeedColumn BoolColumn(std::string header, std::string fact) {
+  return {std::move(header), std::move(fact), CellKind::kBool, kYesNo};
+}
+FeedColumn DateColumn(std::string header, std::string fact) {
+  return {std::move(header), std::move(fact), CellKind::kDate, {}};
+}
+FeedColumn RegionColumn(std::string header, std::string fact) {
+  return {std::move(header), std::move(fact), CellKind::kRegion, {}};
+}
+FeedColumn EnumColumn(std::string header, std::string fact,
+                      std::vector<std::pair<std::string, std::string>> values) {
+  return {std::move(header), std::move(fact), CellKind::kEnum, std::move(values)};
+}
+
+std::vector<FeedTemplate> BuildTemplates() {
+  return {
+      {"公安",
+       {RegionColumn("户籍地", "hukou_region"), RegionColumn("居住地", "residence_region"),
+        DateColumn("死亡日期", "death_date")}},
+      {"民政",
+       {BoolColumn("低保", "dibao"), BoolColumn("低保后仍困难", "dibao_hardship"),
+        BoolColumn("低收入", "low_income"),
+        EnumColumn("特困", "tekun",
+                   {{"否", "none"}, {"集中供养", "centralized"}, {"分散供养", "dispersed"}}),
+        BoolColumn("生活不能自理", "cannot_self_care"), BoolColumn("独居", "living_alone"),
+        BoolColumn("空巢", "empty_nest"), BoolColumn("留守", "left_behind"),
+        BoolColumn("流浪乞讨", "vagrant"), BoolColumn("入住养老机构", "in_institution"),
+        BoolColumn("有赡养能力的赡养人", "has_able_supporter"),
+        DateColumn("死亡日期", "death_date")}},
+      {"人社",
+       {EnumColumn("养老保险", "pension_scheme",
+                   {{"未参保", "none"},
+                    {"职工基本养老保险", "employee"},
+                    {"城乡居民基本养老保险", "resident"}}),
+        BoolColumn("符合领取条件", "pension_eligible")}},
+      {"卫健",
+       {BoolColumn("计划生育特殊家庭", "family_planning_special"), BoolColumn("失智", "dementia"),
+        DateColumn("死亡日期", "death_date")}},
+      {"医保", {BoolColumn("需要长期照护", "long_term_care_need")}},
+      {"残联",
+       {EnumColumn("残疾类别", "disability_category",
+                   {{"无", "none"},
+                    {"视力", "visual"},
+                    {"听力", "hearing"},
+                    {"言语", "speech"},
+                    {"肢体", "physical"},
+                    {"智力", "intellectual"},
+                    {"精神", "mental"},
+                    {"多重", "multiple"}}),
+        EnumColumn("残疾等级", "disability_grade",
+                   {{"无", "0"}, {"一级", "1"}, {"二级", "2"}, {"三级", "3"}, {"四级", "4"}}),
+        DateColumn("残疾证有效期至", "disability_cert_until"),
+        BoolColumn("需要长期照护", "long_term_care_need")}},
+      {"退役军人",
+       {BoolColumn("烈士遗属", "martyr_family"),
+        BoolColumn("因公牺牲军人遗属", "duty_death_family"),
+        BoolColumn("病故军人遗属", "illness_death_family"),
+        BoolColumn("残疾军人", "disabled_soldier"), BoolColumn("复员军人", "demobilized_soldier"),
+        BoolColumn("退役军人", "veteran"), BoolColumn("现役军人家属", "active_duty_family"),
+        BoolColumn("享受定期抚恤补助", "state_pension_benefit")}},
+  };
+}
+
+}  // namespace
+
+std::vector<std::string> FeedTemplate::Header() const {
+  std::vector<std::string> h = {std::string(kIdHeader), std::string(kNameHeader)};
+  for (const FeedColumn& c : columns) h.push_back(c.header);
+  h.emplace_back(kFromHeader);
+  h.emplace_back(kToHeader);
+  return h;
+}
+
+const std::vector<FeedTemplate>& FeedTemplates() {
+  static const std::vector<FeedTemplate>* const templates =
+      new std::vector<FeedTemplate>(BuildTemplates());
+  return *templates;
+}
+
+const FeedTemplate* FindTemplate(std::string_view source) {
+  for (const FeedTemplate& t : FeedTemplates()) {
+    if (t.source == source) return &t;
+  }
+  return nullptr;
+}
+
+Result<std::string> CellValue(const FeedColumn& column, std::string_view text) {
+  switch (column.kind) {
+    case CellKind::kBool:
+    case CellKind::kEnum: {
+      std::string allowed;
+      for (const auto& [label, value] : column.values) {
+        if (label == text) return value;
+        allowed += (allowed.empty() ? "" : "、") + label;
+      }
+      return Status("feed.value", fmt::format("应为 {} 之一", allowed));
+    }
+    case CellKind::kDate: {
+      Result<CivilDate> d = CivilDate::Parse(text);
+      if (!d.ok()) return Status("feed.date", d.status().message() + "（应为 YYYY-MM-DD）");
+      return d->ToString();
+    }
+    case CellKind::kRegion: {
+      const Region* r = RegionTable::Builtin().Find(text);
+      if (r == nullptr) return Status("feed.region", "不是有效的行政区划代码");
+      if (r->level < RegionLevel::kCounty)
+        return Status("feed.region", "区划代码应至少到县级（6位）");
+      return r->code;
+    }
+  }
+  return Status("feed.value", "无法识别的值");
+}
+
+std::string ValueLabel(std::string_view fact, std::string_view value) {
+  for (const FeedTemplate& t : FeedTemplates()) {
+    for (const FeedColumn& c : t.columns) {
+      if (c.fact != fact) continue;
+      for (const auto& [label, v] : c.values) {
+        if (v == value) return label;
+      }
+      if (c.kind == CellKind::kRegion) {
+        if (const Region* r = RegionTable::Builtin().Find(value)) {
+          return fmt::format("{} {}", r->DisplayCode(), RegionTable::Builtin().FullName(*r));
+        }
+      }
+      return std::string(value);
+    }
+  }
+  return std::string(value);
+}
+
+std::string FactLabel(std::string_view fact) {
+  if (fact == "name") return "姓名";
+  for (const FeedTemplate& t : FeedTemplates()) {
+    for (const FeedColumn& c : t.columns) {
+      if (c.fact == fact) return c.header;
+    }
+  }
+  return std::string(fact);
+}
+
+}  // namespace yanglao::registry

@@ -1,0 +1,427 @@
+#include "registry/registry.h"
+
+#include <fmt/format.h>
+
+#include <csignal>
+#include <cstdlib>
+#include <set>
+
+namespace yanglao::registry {
+namespace {
+
+constexpr int kUnrankedSource = 100;
+
+// Fault injection for the crash-consistency tests: when the environment
+// variable YANGLAO_FAULT_KILL names this point, the process kills itself
+// with SIGKILL there, exactly as `kill -9` would at that moment.
+void MaybeKill(std::string_view point) {
+  const char* fault = std::getenv("YANGLAO_FAULT_KILL");
+  if (fault != nullptr && point == fault) std::raise(SIGKILL);
+}
+
+StoredFact FactFromRow(const Row& r, size_t first) {
+  StoredFact f;
+  f.fact = r.AsText(first);
+  f.value = r.AsText(first + 1);
+  f.valid_from = r.AsText(first + 2);
+  f.valid_to = r.IsNull(first + 3) ? "" : r.AsText(first + 3);
+  f.source = r.AsText(first + 4);
+  f.feed_id = r.AsInt(first + 5);
+  f.row = static_cast<int>(r.AsInt(first + 6));
+  f.recorded_on = r.AsText(first + 7);
+  return f;
+}
+
+constexpr std::string_view kFactColumns =
+    "f.fact, f.value, f.valid_from, f.valid_to, f.source, f.feed_id, f.row_no, f.recorded_on";
+
+// Birth date and sex straight from a validated 18-character ID number.
+std::pair<std::string, int64_t> BirthAndSex(const std::string& id) {
+  std::string birth = id.substr(6, 4) + "-" + id.substr(10, 2) + "-" + id.substr(12, 2);
+  int64_t sex = (id[16] - '0') % 2 == 1 ? 0 : 1;  // 0 male, 1 female
+  return {birth, sex};
+}
+
+}  // namespace
+
+const std::vector<std::string>& RegistryMigrations() {
+  static const std::vector<std::string>* const migrations = new std::vector<std::string>{
+      // 1: feeds, people, fact records (append-only), conflicts, precedence.
+      R"(
+CREATE TABLE feed (
+  id BIGINT PRIMARY KEY,
+  source TEXT NOT NULL,
+  file_name TEXT NOT NULL,
+  sha256 TEXT NOT NULL,
+  data_rows BIGINT NOT NULL,
+  facts_added BIGINT NOT NULL,
+  recorded_on TEXT NOT NULL,
+  imported_at TEXT NOT NULL,
+  UNIQUE (source, sha256));
+CREATE TABLE person (
+  id_number TEXT PRIMARY KEY,
+  sex INTEGER NOT NULL,
+  birth_date TEXT NOT NULL,
+  first_feed BIGINT NOT NULL);
+CREATE TABLE fact (
+  id_number TEXT NOT NULL,
+  fact TEXT NOT NULL,
+  value TEXT NOT NULL,
+  valid_from TEXT NOT NULL,
+  valid_to TEXT,
+  source TEXT NOT NULL,
+  feed_id BIGINT NOT NULL,
+  row_no INTEGER NOT NULL,
+  recorded_on TEXT NOT NULL);
+CREATE INDEX fact_person ON fact (id_number, fact);
+CREATE INDEX fact_feed ON fact (feed_id);
+CREATE TABLE conflict (
+  id BIGINT PRIMARY KEY,
+  id_number TEXT NOT NULL,
+  fact TEXT NOT NULL,
+  value_a TEXT NOT NULL, source_a TEXT NOT NULL, feed_a BIGINT NOT NULL, row_a INTEGER NOT NULL,
+  value_b TEXT NOT NULL, source_b TEXT NOT NULL, feed_b BIGINT NOT NULL, row_b INTEGER NOT NULL,
+  detected_feed BIGINT NOT NULL,
+  status TEXT NOT NULL,
+  resolution TEXT);
+CREATE INDEX conflict_person ON conflict (id_number);
+CREATE TABLE precedence (
+  fact TEXT NOT NULL,
+  source TEXT NOT NULL,
+  rank INTEGER NOT NULL,
+  PRIMARY KEY (fact, source));
+INSERT INTO precedence (fact, source, rank) VALUES
+  ('death_date', '公安', 1), ('death_date', '民政', 2), ('death_date', '卫健', 3),
+  ('name', '公安', 1), ('name', '民政', 2), ('name', '人社', 3), ('name', '卫健', 4),
+  ('name', '医保', 5), ('name', '残联', 6), ('name', '退役军人', 7),
+  ('long_term_care_need', '残联', 1), ('long_term_care_need', '医保', 2);
+)",
+  };
+  return *migrations;
+}
+
+bool PersonView::deceased_on(CivilDate d) const {
+  auto it = facts.find("death_date");
+  return it != facts.end() && it->second.value <= d.ToString();
+}
+
+std::string PersonView::name() const {
+  auto it = facts.find("name");
+  return it == facts.end() ? "" : it->second.value;
+}
+
+Result<std::unique_ptr<Registry>> Registry::Open(std::string_view url) {
+  Result<std::unique_ptr<Database>> db = Database::Open(url);
+  if (!db.ok()) return db.status();
+  if (Status s = Migrate(**db, RegistryMigrations()); !s.ok()) return s;
+  std::unique_ptr<Registry> r(new Registry(std::move(*db)));
+  if (Status s = r->LoadPrecedence(); !s.ok()) return s;
+  return r;
+}
+
+Status Registry::LoadPrecedence() {
+  precedence_.clear();
+  return db_->Query("SELECT fact, source, rank FROM precedence", {}, [&](const Row& r) {
+    precedence_[{r.AsText(0), r.AsText(1)}] = static_cast<int>(r.AsInt(2));
+    return true;
+  });
+}
+
+Result<ImportOutcome> Registry::Import(const ParsedFeed& feed, CivilDate recorded_on) {
+  if (!feed.problems.empty()) {
+    return Status("feed.invalid", fmt::format("数据文件有 {} 处错误，未导入", feed.problems.size()),
+                  Location{.file = feed.file_name});
+  }
+  ImportOutcome out;
+  Database& db = *db_;
+  if (Status s = db.Begin(); !s.ok()) return s;
+  auto fail = [&](Status s) -> Result<ImportOutcome> {
+    (void)db.Rollback();
+    return s;
+  };
+  const bool pg = db.dialect() == "postgresql";
+  if (pg) {
+    if (Status s = db.Execute("LOCK TABLE feed IN EXCLUSIVE MODE"); !s.ok()) return fail(s);
+  }
+  Result<std::vector<Row>> existing = db.QueryAll(
+      "SELECT id FROM feed WHERE source = ? AND sha256 = ?", {feed.source, feed.sha256});
+  if (!existing.ok()) return fail(existing.status());
+  if (!existing->empty()) {
+    out.already_imported = true;
+    out.feed_id = (*existing)[0].AsInt(0);
+    (void)db.Rollback();
+    return out;
+  }
+  Result<std::vector<Row>> next = db.QueryAll("SELECT COALESCE(MAX(id), 0) + 1 FROM feed");
+  if (!next.ok()) return fail(next.status());
+  out.feed_id = (*next)[0].AsInt(0);
+  const std::string recorded = recorded_on.ToString();
+  if (Status s = db.Execute(
+          "INSERT INTO feed (id, source, file_name, sha256, data_rows, facts_added, recorded_on, "
+          "imported_at) "
+          "VALUES (?, ?, ?, ?, ?, 0, ?, ?)",
+          {out.feed_id, feed.source, feed.file_name, feed.sha256,
+           static_cast<int64_t>(feed.data_rows), recorded, CivilDate::Today().ToString()});
+      !s.ok()) {
+    return fail(s);
+  }
+
+  // Stage the rows, then move them in with set-based statements.
+  const char* stage_ddl =
+      "CREATE TEMP TABLE IF NOT EXISTS fact_stage (id_number TEXT, fact TEXT, value TEXT, "
+      "valid_from TEXT, "
+      "valid_to TEXT, source TEXT, feed_id BIGINT, row_no INTEGER, recorded_on TEXT);"
+      "CREATE TEMP TABLE IF NOT EXISTS person_stage (id_number TEXT, sex INTEGER, birth_date TEXT);"
+      "DELETE FROM fact_stage; DELETE FROM person_stage;";
+  if (Status s = db.Execute(stage_ddl); !s.ok()) return fail(s);
+  std::vector<std::vector<Value>> rows;
+  rows.reserve(feed.facts.size());
+  std::set<std::string> ids;
+  for (const FactRecord& f : feed.facts) {
+    rows.push_back({f.id_number, f.fact, f.value, f.valid_from,
+                    f.valid_to.empty() ? Value{} : Value{f.valid_to}, feed.source, out.feed_id,
+                    static_cast<int64_t>(f.row), recorded});
+    ids.insert(f.id_number);
+  }
+  if (Status s = db.BulkInsert("fact_stage",
+                               {"id_number", "fact", "value", "valid_from", "valid_to", "source",
+                                "feed_id", "row_no", "recorded_on"},
+                               rows);
+      !s.ok()) {
+    return fail(s);
+  }
+  rows.clear();
+  for (const std::string& id : ids) {
+    auto [birth, sex] = BirthAndSex(id);
+    rows.push_back({id, sex, birth});
+  }
+  if (Status s = db.BulkInsert("person_stage", {"id_number", "sex", "birth_date"}, rows); !s.ok())
+    return fail(s);
+  rows = {};
+
+  if (Status s =
+          db.Execute("INSERT INTO person (id_number, sex, birth_date, first_feed) "
+                     "SELECT s.id_number, s.sex, s.birth_date, ? FROM person_stage s "
+                     "WHERE NOT EXISTS (SELECT 1 FROM person p WHERE p.id_number = s.id_number)",
+                     {out.feed_id});
+      !s.ok()) {
+    return fail(s);
+  }
+  if (Status s =
+          db.Execute("INSERT INTO fact (id_number, fact, value, valid_from, valid_to, source, "
+                     "feed_id, row_no, recorded_on) "
+                     "SELECT s.id_number, s.fact, s.value, s.valid_from, s.valid_to, s.source, "
+                     "s.feed_id, s.row_no, "
+                     "s.recorded_on FROM fact_stage s WHERE NOT EXISTS (SELECT 1 FROM fact f WHERE "
+                     "f.id_number = "
+                     "s.id_number AND f.fact = s.fact AND f.source = s.source AND f.value = "
+                     "s.value AND f.valid_from = "
+                     "s.valid_from AND COALESCE(f.valid_to, '') = COALESCE(s.valid_to, ''))");
+      !s.ok()) {
+    return fail(s);
+  }
+  MaybeKill("import.after_facts");
+
+  Result<std::vector<Row>> counts = db.QueryAll(
+      "SELECT (SELECT COUNT(*) FROM fact WHERE feed_id = ?), (SELECT COUNT(*) FROM person WHERE "
+      "first_feed = ?), "
+      "(SELECT COALESCE(MAX(id), 0) FROM conflict)",
+      {out.feed_id, out.feed_id});
+  if (!counts.ok()) return fail(counts.status());
+  out.facts_added = (*counts)[0].AsInt(0);
+  out.persons_added = (*counts)[0].AsInt(1);
+  out.facts_unchanged = static_cast<int64_t>(feed.facts.size()) - out.facts_added;
+  int64_t last_conflict = (*counts)[0].AsInt(2);
+
+  // Disagreements with other sources over overlapping periods.
+  if (Status s = db.Execute("INSERT INTO conflict (id, id_number, fact, value_a, source_a, feed_a, "
+                            "row_a, value_b, source_b, feed_b, "
+                            "row_b, detected_feed, status) "
+                            "SELECT ? + ROW_NUMBER() OVER (ORDER BY n.id_number, n.fact, "
+                            "o.feed_id, o.row_no, n.row_no), "
+                            "n.id_number, n.fact, o.value, o.source, o.feed_id, o.row_no, n.value, "
+                            "n.source, n.feed_id, n.row_no, ?, "
+                            "'open' FROM fact n JOIN fact o ON o.id_number = n.id_number AND "
+                            "o.fact = n.fact AND o.source <> "
+                            "n.source AND o.value <> n.value WHERE n.feed_id = ? AND (o.valid_to "
+                            "IS NULL OR o.valid_to >= "
+                            "n.valid_from) AND (n.valid_to IS NULL OR n.valid_to >= o.valid_from)",
+                            {last_conflict, out.feed_id, out.feed_id});
+      !s.ok()) {
+    return fail(s);
+  }
+  Result<std::vector<Row>> conflicts =
+      db.QueryAll("SELECT COUNT(*) FROM conflict WHERE detected_feed = ?", {out.feed_id});
+  if (!conflicts.ok()) return fail(conflicts.status());
+  out.conflicts_added = (*conflicts)[0].AsInt(0);
+  if (Status s = db.Execute("UPDATE feed SET facts_added = ? WHERE id = ?",
+                            {out.facts_added, out.feed_id});
+      !s.ok()) {
+    return fail(s);
+  }
+  MaybeKill("import.before_commit");
+  if (Status s = db.Commit(); !s.ok()) return fail(s);
+  return out;
+}
+
+void Registry::Resolve(const std::vector<StoredFact>& records, CivilDate as_of,
+                       PersonView& out) const {
+  const std::string d = as_of.ToString();
+  auto rank = [&](const StoredFact& f) {
+    auto it = precedence_.find({f.fact, f.source});
+    return it == precedence_.end() ? kUnrankedSource : it->second;
+  };
+  auto better = [&](const StoredFact& a, const StoredFact& b) {
+    if (rank(a) != rank(b)) return rank(a) < rank(b);
+    if (a.valid_from != b.valid_from) return a.valid_from > b.valid_from;
+    return std::pair(a.feed_id, a.row) > std::pair(b.feed_id, b.row);
+  };
+  std::vector<const StoredFact*> applying;
+  for (const StoredFact& f : records) {
+    bool applies = f.fact == "death_date"
+                       ? f.value <= d
+                       : f.valid_from <= d && (f.valid_to.empty() || f.valid_to >= d);
+    if (!applies) continue;
+    applying.push_back(&f);
+    auto it = out.facts.find(f.fact);
+    if (it == out.facts.end()) {
+      out.facts.emplace(f.fact, f);
+    } else if (better(f, it->second)) {
+      it->second = f;
+    }
+  }
+  for (const StoredFact* f : applying) {
+    const StoredFact& chosen = out.facts.at(f->fact);
+    if (f->source != chosen.source && f->value != chosen.value) out.overruled.push_back(*f);
+  }
+}
+
+Result<std::optional<PersonView>> Registry::Person(std::string_view id_number, CivilDate as_of,
+                                                   CivilDate known_on) {
+  Result<std::vector<Row>> p = db_->QueryAll(
+      "SELECT sex, birth_date FROM person WHERE id_number = ?", {std::string(id_number)});
+  if (!p.ok()) return p.status();
+  if (p->empty()) return std::optional<PersonView>();
+  std::vector<StoredFact> records;
+  Status s =
+      db_->Query(fmt::format("SELECT {} FROM fact f WHERE f.id_number = ? AND f.recorded_on <= ? "
+                             "ORDER BY f.fact, f.feed_id, f.row_no",
+                             kFactColumns),
+                 {std::string(id_number), known_on.ToString()}, [&](const Row& r) {
+                   records.push_back(FactFromRow(r, 0));
+                   return true;
+                 });
+  if (!s.ok()) return s;
+  if (records.empty()) return std::optional<PersonView>();  // not yet known on that date
+  PersonView v;
+  v.id_number = std::string(id_number);
+  v.sex = (*p)[0].AsInt(0) == 0 ? Sex::kMale : Sex::kFemale;
+  v.birth_date = CivilDate::Parse((*p)[0].AsText(1)).value_or(CivilDate());
+  Resolve(records, as_of, v);
+  return std::optional<PersonView>(std::move(v));
+}
+
+Result<std::vector<StoredFact>> Registry::History(std::string_view id_number) {
+  std::vector<StoredFact> records;
+  Status s = db_->Query(fmt::format("SELECT {} FROM fact f WHERE f.id_number = ? "
+                                    "ORDER BY f.fact, f.valid_from, f.feed_id, f.row_no",
+                                    kFactColumns),
+                        {std::string(id_number)}, [&](const Row& r) {
+                          records.push_back(FactFromRow(r, 0));
+                          return true;
+                        });
+  if (!s.ok()) return s;
+  return records;
+}
+
+Result<std::vector<Conflict>> Registry::Conflicts(size_t limit) {
+  std::vector<Conflict> out;
+  Status s = db_->Query(
+      "SELECT c.id, c.id_number, c.fact, c.value_a, c.source_a, c.feed_a, c.row_a, c.value_b, "
+      "c.source_b, "
+      "c.feed_b, c.row_b, c.status FROM conflict c WHERE c.status = 'open' ORDER BY c.id LIMIT ?",
+      {static_cast<int64_t>(limit)}, [&](const Row& r) {
+        Conflict c;
+        c.id = r.AsInt(0);
+        c.id_number = r.AsText(1);
+        c.fact = r.AsText(2);
+        c.a = {c.fact, r.AsText(3), "", "", r.AsText(4), r.AsInt(5), static_cast<int>(r.AsInt(6)),
+               ""};
+        c.b = {c.fact, r.AsText(7), "", "", r.AsText(8), r.AsInt(9), static_cast<int>(r.AsInt(10)),
+               ""};
+        c.status = r.AsText(11);
+        out.push_back(std::move(c));
+        return true;
+      });
+  if (!s.ok()) return s;
+  return out;
+}
+
+Status Registry::ForEachPerson(CivilDate as_of, CivilDate known_on,
+                               const std::function<void(const PersonView&)>& visit) {
+  PersonView current;
+  std::vector<StoredFact> records;
+  auto flush = [&] {
+    if (!current.id_number.empty() && !records.empty()) {
+      Resolve(records, as_of, current);
+      visit(current);
+    }
+    records.clear();
+  };
+  Status s = db_->Query(
+      fmt::format("SELECT p.id_number, p.sex, p.birth_date, {} FROM person p JOIN fact f ON "
+                  "f.id_number = p.id_number WHERE f.recorded_on <= ? ORDER BY p.id_number",
+                  kFactColumns),
+      {known_on.ToString()}, [&](const Row& r) {
+        std::string id = r.AsText(0);
+        if (id != current.id_number) {
+          flush();
+          current = PersonView();
+          current.id_number = id;
+          current.sex = r.AsInt(1) == 0 ? Sex::kMale : Sex::kFemale;
+          current.birth_date = CivilDate::Parse(r.AsText(2)).value_or(CivilDate());
+        }
+        records.push_back(FactFromRow(r, 3));
+        return true;
+      });
+  if (!s.ok()) return s;
+  flush();
+  return Status::Ok();
+}
+
+Result<std::string> Registry::Checksum() {
+  static const std::pair<const char*, const char*> kTables[] = {
+      {"feed",
+       "SELECT id, source, file_name, sha256, data_rows, facts_added, recorded_on FROM feed ORDER "
+       "BY id"},
+      {"person", "SELECT id_number, sex, birth_date, first_feed FROM person ORDER BY id_number"},
+      {"fact",
+       "SELECT id_number, fact, value, valid_from, valid_to, source, feed_id, row_no, recorded_on "
+       "FROM fact "
+       "ORDER BY feed_id, row_no, fact"},
+      {"conflict",
+       "SELECT id, id_number, fact, value_a, source_a, value_b, source_b, status FROM conflict "
+       "ORDER BY id"},
+  };
+  std::string text, summary;
+  for (const auto& [table, sql] : kTables) {
+    int64_t rows = 0;
+    Status s = db_->Query(sql, {}, [&](const Row& r) {
+      ++rows;
+      for (size_t i = 0; i < r.values.size(); ++i)
+        text += (r.IsNull(i) ? "\\N" : r.AsText(i)) + "\t";
+      text += "\n";
+      return true;
+    });
+    if (!s.ok()) return s;
+    summary += fmt::format("{} {} ", table, rows);
+  }
+  return summary + Sha256Hex(text);
+}
+
+int64_t Registry::PersonCount() {
+  Result<std::vector<Row>> r = db_->QueryAll("SELECT COUNT(*) FROM person");
+  return r.ok() && !r->empty() ? (*r)[0].AsInt(0) : 0;
+}
+
+}  // namespace yanglao::registry

@@ -1,0 +1,125 @@
+// The elderly registry: people and their facts as department feeds stated
+// them, on two time axes.
+//
+//   valid time     what was true when: each fact record holds from valid_from
+//                  to valid_to (inclusive, open when empty);
+//   recorded time  what we knew when: the date a feed was imported
+//                  (recorded_on). Records are only ever added, never changed.
+//
+// "This person as of D, as known on K" takes the records recorded on or
+// before K that hold on D and, per fact, picks one: the source with the best
+// precedence for that fact (table `precedence`, e.g. death: 公安 over 民政
+// over 卫健), then the latest valid_from, then the latest recorded. When
+// sources disagree on overlapping periods the import puts the disagreement
+// in the conflict queue with both values and their origins.
+//
+// A death (death_date) holds from the death date on, whatever the row's
+// 起始日期; a person is deceased on D when the chosen death_date <= D.
+#ifndef YANGLAO_REGISTRY_REGISTRY_H_
+#define YANGLAO_REGISTRY_REGISTRY_H_
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/civil_date.h"
+#include "core/id_number.h"
+#include "core/status.h"
+#include "registry/database.h"
+#include "registry/feed_file.h"
+
+namespace yanglao::registry {
+
+// A stored fact record with its origin.
+struct StoredFact {
+  std::string fact;
+  std::string value;
+  std::string valid_from;
+  std::string valid_to;  // empty = open
+  std::string source;
+  int64_t feed_id = 0;
+  int row = 0;
+  std::string recorded_on;
+};
+
+struct PersonView {
+  std::string id_number;
+  Sex sex = Sex::kMale;
+  CivilDate birth_date;
+  std::map<std::string, StoredFact> facts;  // fact -> the record that applies
+  // Records from other sources that apply too but disagree with the chosen one.
+  std::vector<StoredFact> overruled;
+  bool deceased_on(CivilDate d) const;
+  std::string name() const;
+};
+
+struct Conflict {
+  int64_t id = 0;
+  std::string id_number;
+  std::string fact;
+  StoredFact a, b;  // a: the earlier record, b: the one whose import found the disagreement
+  std::string status;
+};
+
+struct ImportOutcome {
+  bool already_imported = false;
+  int64_t feed_id = 0;
+  int64_t facts_added = 0;
+  int64_t facts_unchanged = 0;  // already stated identically by the same source
+  int64_t persons_added = 0;
+  int64_t conflicts_added = 0;
+};
+
+class Registry {
+ public:
+  // Opens the database at `url` (see Database::Open) and brings its schema
+  // up to date.
+  static Result<std::unique_ptr<Registry>> Open(std::string_view url);
+
+  Database& db() { return *db_; }
+
+  // Stores a validated feed (no problems) in one transaction: all of it or
+  // nothing. A file already imported (same source and SHA-256) changes
+  // nothing. `recorded_on` is the recorded-time date of its records.
+  Result<ImportOutcome> Import(const ParsedFeed& feed, CivilDate recorded_on);
+
+  // The person as of `as_of`, as known on `known_on`; nullopt if the person
+  // was not known then.
+  Result<std::optional<PersonView>> Person(std::string_view id_number, CivilDate as_of,
+                                           CivilDate known_on);
+  // Every record of the person, by fact, valid_from and recording order.
+  Result<std::vector<StoredFact>> History(std::string_view id_number);
+  // Open conflicts, oldest first, at most `limit`.
+  Result<std::vector<Conflict>> Conflicts(size_t limit = 1000);
+
+  // Calls `visit` for every person known on `known_on`, resolved as of
+  // `as_of`, in ID order, streaming (one person in memory at a time).
+  Status ForEachPerson(CivilDate as_of, CivilDate known_on,
+                       const std::function<void(const PersonView&)>& visit);
+
+  int64_t PersonCount();
+
+  // Row counts and a SHA-256 over every row of every table, in a fixed
+  // order: equal checksums mean equal registry contents (used to prove that
+  // a killed import left nothing behind, and to compare copies).
+  Result<std::string> Checksum();
+
+ private:
+  explicit Registry(std::unique_ptr<Database> db) : db_(std::move(db)) {}
+  Status LoadPrecedence();
+  // Resolves the records of one person.
+  void Resolve(const std::vector<StoredFact>& records, CivilDate as_of, PersonView& out) const;
+
+  std::unique_ptr<Database> db_;
+  std::map<std::pair<std::string, std::string>, int> precedence_;  // (fact, source) -> rank
+};
+
+// The schema migrations, in order (version = index + 1).
+const std::vector<std::string>& RegistryMigrations();
+
+}  // namespace yanglao::registry
+
+#endif  // YANGLAO_REGISTRY_REGISTRY_H_

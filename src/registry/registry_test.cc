@@ -1,0 +1,283 @@
+// The registry on both back ends: every test runs on SQLite (a temp file)
+// and on PostgreSQL (YANGLAO_TEST_PG_URL, a server scripts/test.sh starts on
+// loopback; each test gets its own schema).
+#include "registry/registry.h"
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <filesystem>
+
+#include "registry/feed_file.h"
+
+namespace yanglao::registry {
+namespace {
+
+namespace fs = std::filesystem;
+
+const CivilDate kToday = *CivilDate::FromYmd(2026, 11, 22);
+CivilDate D(const char* s) { return *CivilDate::Parse(s); }
+
+fs::path Feeds() {
+  const char* src = std::getenv("YANGLAO_SOURCE_DIR");
+  return fs::path(src ? src : ".") / "tests/registry/feeds";
+}
+
+ParsedFeed Feed(const char* source, const char* file) {
+  Result<ParsedFeed> f = ReadFeedFile(Feeds() / file, source, kToday);
+  EXPECT_TRUE(f.ok()) << f.status().ToString();
+  return f.ok() ? *f : ParsedFeed{};
+}
+
+class RegistryTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    static std::atomic<int> counter{0};
+    std::string name = fmt::format("yanglao_test_{}_{}", getpid(), counter++);
+    if (GetParam() == "sqlite") {
+      path_ = fs::temp_directory_path() / (name + ".db");
+      url_ = "sqlite:" + path_.string();
+    } else {
+      const char* pg = std::getenv("YANGLAO_TEST_PG_URL");
+      if (pg == nullptr) {
+        if (std::getenv("YANGLAO_REQUIRE_PG") != nullptr)
+          FAIL() << "YANGLAO_TEST_PG_URL is not set";
+        GTEST_SKIP() << "no PostgreSQL server (scripts/test.sh starts one)";
+      }
+      Result<std::unique_ptr<Database>> admin = Database::Open(pg);
+      ASSERT_TRUE(admin.ok()) << admin.status().ToString();
+      ASSERT_TRUE((*admin)->Execute(fmt::format("CREATE SCHEMA {}", name)).ok());
+      schema_ = name;
+      url_ = fmt::format("{}?options=-csearch_path%3D{}", pg, name);
+    }
+    Result<std::unique_ptr<Registry>> r = Registry::Open(url_);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    reg_ = std::move(*r);
+  }
+
+  void TearDown() override {
+    reg_.reset();
+    if (!path_.empty()) {
+      for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(path_.string() + suffix);
+    }
+    if (!schema_.empty()) {
+      if (auto admin = Database::Open(std::getenv("YANGLAO_TEST_PG_URL")); admin.ok()) {
+        (void)(*admin)->Execute(fmt::format("DROP SCHEMA {} CASCADE", schema_));
+      }
+    }
+  }
+
+  ImportOutcome Import(const char* source, const char* file, const char* recorded) {
+    Result<ImportOutcome> out = reg_->Import(Feed(source, file), D(recorded));
+    EXPECT_TRUE(out.ok()) << out.status().ToString();
+    return out.ok() ? *out : ImportOutcome{};
+  }
+
+  PersonView Person(const char* id, const char* as_of, const char* known_on = "2026-11-22") {
+    Result<std::optional<PersonView>> p = reg_->Person(id, D(as_of), D(known_on));
+    EXPECT_TRUE(p.ok() && p->has_value()) << id;
+    return p.ok() && p->has_value() ? **p : PersonView{};
+  }
+
+  int64_t Count(const char* table) {
+    Result<std::vector<Row>> r = reg_->db().QueryAll(fmt::format("SELECT COUNT(*) FROM {}", table));
+    return r.ok() ? (*r)[0].AsInt(0) : -1;
+  }
+
+  std::string url_, schema_;
+  fs::path path_;
+  std::unique_ptr<Registry> reg_;
+};
+
+constexpr const char* kZhang = "421303194402290016";  // 张三, 1944-02-29
+constexpr const char* kLi = "421321195003150021";     // 李四
+constexpr const char* kWang = "421381193001010030";   // 王五, 1930-01-01
+
+TEST_P(RegistryTest, ImportsFeedsAndShowsAPerson) {
+  ImportOutcome a = Import("公安", "公安.csv", "2026-01-05");
+  EXPECT_FALSE(a.already_imported);
+  EXPECT_EQ(a.persons_added, 4);
+  EXPECT_EQ(a.facts_added, 12);  // 4 rows x (name, 户籍地, 居住地)
+  ImportOutcome b = Import("民政", "民政.csv", "2026-01-05");
+  EXPECT_EQ(b.persons_added, 0);
+  EXPECT_EQ(b.facts_added, 11);
+  EXPECT_EQ(reg_->PersonCount(), 4);
+
+  PersonView z = Person(kZhang, "2026-02-01");
+  EXPECT_EQ(z.name(), "张三");
+  EXPECT_EQ(z.sex, Sex::kMale);
+  EXPECT_EQ(z.birth_date, D("1944-02-29"));
+  EXPECT_EQ(z.facts.at("dibao").value, "1");
+  EXPECT_EQ(z.facts.at("dibao").source, "民政");
+  EXPECT_EQ(z.facts.at("dibao").row, 2);
+  EXPECT_EQ(z.facts.at("residence_region").value, "421303001001");
+  EXPECT_EQ(z.facts.at("living_alone").value, "1");
+  // 李四's 低保 ended on 2026-02-28.
+  EXPECT_EQ(Person(kLi, "2026-02-28").facts.count("dibao"), 1u);
+  EXPECT_EQ(Person(kLi, "2026-03-01").facts.count("dibao"), 0u);
+}
+
+TEST_P(RegistryTest, ReimportChangesNothing) {
+  Import("公安", "公安.csv", "2026-01-05");
+  int64_t facts = Count("fact"), feeds = Count("feed");
+  ImportOutcome again = Import("公安", "公安.csv", "2026-02-01");
+  EXPECT_TRUE(again.already_imported);
+  EXPECT_EQ(again.feed_id, 1);
+  EXPECT_EQ(Count("fact"), facts);
+  EXPECT_EQ(Count("feed"), feeds);
+  // The same rows in a different file are recorded as a feed but add nothing.
+  ParsedFeed copy = Feed("公安", "公安.csv");
+  copy.sha256 = "another-file";
+  Result<ImportOutcome> out = reg_->Import(copy, D("2026-02-01"));
+  ASSERT_TRUE(out.ok());
+  EXPECT_EQ(out->facts_added, 0);
+  EXPECT_EQ(out->facts_unchanged, 12);
+  EXPECT_EQ(Count("fact"), facts);
+}
+
+TEST_P(RegistryTest, AFeedWithBadRowsCommitsNothingAndNamesEveryProblem) {
+  Result<ParsedFeed> bad = ReadFeedFile(Feeds() / "民政-错误.csv", "民政", kToday);
+  ASSERT_TRUE(bad.ok());
+  struct Want {
+    int row, column;
+    const char* code;
+    const char* value;
+  };
+  const Want want[] = {
+      {2, 1, "id.check_char", "421303194402290010"},
+      {3, 2, "feed.required", ""},
+      {3, 3, "feed.value", "有"},
+      {3, 15, "feed.date", "2023-02-30"},
+      {4, 6, "feed.value", "分散"},
+      {4, 16, "feed.period", "2021-01-01"},
+      {6, 1, "feed.duplicate", "421302194605100044"},
+  };
+  ASSERT_EQ(bad->problems.size(), std::size(want));
+  for (size_t i = 0; i < std::size(want); ++i) {
+    const RowProblem& p = bad->problems[i];
+    EXPECT_EQ(p.row, want[i].row) << i;
+    EXPECT_EQ(p.column, want[i].column) << i;
+    EXPECT_EQ(p.code, want[i].code) << i;
+    EXPECT_EQ(p.value, want[i].value) << i;
+    EXPECT_FALSE(p.message.empty());
+  }
+  EXPECT_EQ(bad->problems[4].header, "特困");
+  EXPECT_EQ(bad->problems[4].message, "应为 否、集中供养、分散供养 之一");
+  Result<ImportOutcome> out = reg_->Import(*bad, kToday);
+  ASSERT_FALSE(out.ok());
+  EXPECT_EQ(out.status().code(), "feed.invalid");
+  EXPECT_EQ(Count("fact"), 0);
+  EXPECT_EQ(Count("feed"), 0);
+  EXPECT_EQ(Count("person"), 0);
+}
+
+TEST_P(RegistryTest, AsOfAndKnownOn) {
+  Import("公安", "公安.csv", "2026-01-05");
+  Import("民政", "民政.csv", "2026-01-05");
+  Import("民政", "民政-退保.csv", "2026-03-02");  // 张三 leaves 低保 from 2026-03-01
+  EXPECT_EQ(Person(kZhang, "2026-02-15").facts.at("dibao").value, "1");
+  EXPECT_EQ(Person(kZhang, "2026-03-15").facts.at("dibao").value, "0");
+  // Known on 2026-03-01, the exit was not yet recorded.
+  EXPECT_EQ(Person(kZhang, "2026-03-15", "2026-03-01").facts.at("dibao").value, "1");
+  // Before the first feed was recorded, nobody was known.
+  Result<std::optional<PersonView>> early = reg_->Person(kZhang, D("2026-03-15"), D("2026-01-04"));
+  ASSERT_TRUE(early.ok());
+  EXPECT_FALSE(early->has_value());
+  // History keeps every record.
+  Result<std::vector<StoredFact>> h = reg_->History(kZhang);
+  ASSERT_TRUE(h.ok());
+  int dibao_records = 0;
+  for (const StoredFact& f : *h) dibao_records += f.fact == "dibao";
+  EXPECT_EQ(dibao_records, 2);
+}
+
+TEST_P(RegistryTest, DeathByPublicSecurityOverridesCivilAffairsAndQueuesTheConflict) {
+  Import("公安", "公安.csv", "2026-01-05");
+  Import("民政", "民政.csv", "2026-01-05");
+  Import("民政", "民政-死亡.csv", "2026-01-15");  // 民政: died 2026-01-12
+  EXPECT_EQ(Person(kWang, "2026-02-01").facts.at("death_date").value, "2026-01-12");
+  ImportOutcome police = Import("公安", "公安-死亡.csv", "2026-01-20");  // 公安: died 2026-01-10
+  EXPECT_EQ(police.conflicts_added, 1);
+  PersonView w = Person(kWang, "2026-02-01");
+  EXPECT_EQ(w.facts.at("death_date").value, "2026-01-10");
+  EXPECT_EQ(w.facts.at("death_date").source, "公安");
+  EXPECT_TRUE(w.deceased_on(D("2026-01-10")));
+  EXPECT_FALSE(w.deceased_on(D("2026-01-09")));
+  ASSERT_EQ(w.overruled.size(), 1u);
+  EXPECT_EQ(w.overruled[0].source, "民政");
+  // As known before 公安's report, 民政's date applied.
+  EXPECT_EQ(Person(kWang, "2026-02-01", "2026-01-16").facts.at("death_date").value, "2026-01-12");
+  Result<std::vector<Conflict>> c = reg_->Conflicts();
+  ASSERT_TRUE(c.ok());
+  ASSERT_EQ(c->size(), 1u);
+  EXPECT_EQ((*c)[0].id_number, kWang);
+  EXPECT_EQ((*c)[0].fact, "death_date");
+  EXPECT_EQ((*c)[0].a.source, "民政");
+  EXPECT_EQ((*c)[0].a.value, "2026-01-12");
+  EXPECT_EQ((*c)[0].b.source, "公安");
+  EXPECT_EQ((*c)[0].b.value, "2026-01-10");
+  EXPECT_EQ((*c)[0].b.feed_id, 4);
+  EXPECT_EQ((*c)[0].b.row, 2);
+}
+
+TEST_P(RegistryTest, ForEachPersonStreamsEveryoneResolved) {
+  Import("公安", "公安.csv", "2026-01-05");
+  Import("民政", "民政.csv", "2026-01-05");
+  std::vector<std::string> ids;
+  int dibao = 0;
+  ASSERT_TRUE(reg_->ForEachPerson(D("2026-02-01"), kToday,
+                                  [&](const PersonView& v) {
+                                    ids.push_back(v.id_number);
+                                    auto it = v.facts.find("dibao");
+                                    dibao += it != v.facts.end() && it->second.value == "1";
+                                  })
+                  .ok());
+  EXPECT_EQ(ids.size(), 4u);
+  EXPECT_TRUE(std::is_sorted(ids.begin(), ids.end()));
+  EXPECT_EQ(dibao, 2);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, RegistryTest, ::testing::Values("sqlite", "postgresql"),
+                         [](const ::testing::TestParamInfo<std::string>& p) { return p.param; });
+
+TEST(DatabaseTest, PlaceholdersOutsideQuotesOnly) {
+  EXPECT_EQ(PostgresPlaceholders("SELECT ? , '?' , \"a?\" , ?"), "SELECT $1 , '?' , \"a?\" , $2");
+}
+
+TEST(DatabaseTest, BadUrl) {
+  EXPECT_EQ(Database::Open("mysql://x").status().code(), "db.url");
+  EXPECT_EQ(Database::Open("sqlite:/nonexistent-dir/x.db").status().code(), "db.open");
+}
+
+TEST(FeedFileTest, HeaderProblemsAreLocated) {
+  Result<ParsedFeed> f = ReadFeedCsv("公民身份号码,姓名,低保,起始日期\n", "h.csv", "民政", kToday);
+  ASSERT_FALSE(f.ok());
+  EXPECT_EQ(f.status().code(), "feed.header");
+  EXPECT_NE(f.status().message().find("低保后仍困难"), std::string::npos);
+  f = ReadFeedCsv("公民身份号码,姓名,户籍地,居住地,死亡日期,起始日期,终止日期,备注\n", "h.csv",
+                  "公安", kToday);
+  ASSERT_FALSE(f.ok());
+  EXPECT_EQ(f.status().where().column, 8);
+  EXPECT_EQ(f.status().where().value, "备注");
+  EXPECT_EQ(ReadFeedCsv("a\n", "h.csv", "教育局", kToday).status().code(), "feed.source");
+}
+
+TEST(FeedFileTest, ColumnsInAnyOrderAndOldIdsConverted) {
+  Result<ParsedFeed> f = ReadFeedCsv(
+      "姓名,公民身份号码,起始日期,终止日期,需要长期照护\n"
+      "钱七,110105491231002,2025-01-01,,是\n",
+      "m.csv", "医保", kToday);
+  ASSERT_TRUE(f.ok()) << f.status().ToString();
+  ASSERT_TRUE(f->problems.empty()) << f->problems[0].message;
+  ASSERT_EQ(f->facts.size(), 2u);
+  EXPECT_EQ(f->facts[0].id_number, "11010519491231002X");
+  EXPECT_EQ(f->facts[1].fact, "long_term_care_need");
+  EXPECT_EQ(f->facts[1].value, "1");
+  EXPECT_EQ(f->warnings.size(), 1u);
+}
+
+}  // namespace
+}  // namespace yanglao::registry
