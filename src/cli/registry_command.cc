@@ -1,10 +1,13 @@
 // yanglao registry import | show | history | conflicts | stats | template
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <array>
 #include <chrono>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <map>
 
 #include "cli/commands.h"
@@ -13,6 +16,7 @@
 #include "registry/feed_file.h"
 #include "registry/feed_template.h"
 #include "registry/registry.h"
+#include "xlsx/xlsx.h"
 
 namespace yanglao::cli {
 namespace {
@@ -64,11 +68,22 @@ int RunImport(const Common& c, const std::string& source, const std::string& fil
                  p.message, p.code);
     }
     if (!report.empty()) {
-      std::ofstream out(report, std::ios::binary);
-      out << "行,列,字段,值,错误代码,原因\n";
+      std::vector<std::vector<std::string>> rows = {{"行", "列", "字段", "值", "错误代码", "原因"}};
       for (const registry::RowProblem& p : feed->problems) {
-        out << p.row << ',' << p.column << ',' << CsvField(p.header) << ',' << CsvField(p.value)
-            << ',' << p.code << ',' << CsvField(p.message) << '\n';
+        rows.push_back({std::to_string(p.row), std::to_string(p.column), p.header, p.value, p.code,
+                        p.message});
+      }
+      if (report.ends_with(".xlsx")) {
+        if (Status s = xlsx::WriteWorkbook(report, {xlsx::Sheet{"错误行", rows}}); !s.ok()) {
+          fmt::print(stderr, "{}\n", s.ToString());
+          return 1;
+        }
+      } else {
+        std::ofstream out(report, std::ios::binary);
+        for (const auto& r : rows) {
+          for (size_t i = 0; i < r.size(); ++i) out << (i ? "," : "") << CsvField(r[i]);
+          out << '\n';
+        }
       }
       fmt::print("错误报告已写入 {}\n", report);
     }
@@ -299,15 +314,78 @@ int RunChecksum(const Common& c) {
   return 0;
 }
 
-int RunTemplate(const std::string& source) {
+// The sheets of a department's template workbook: the header to fill in,
+// and an explanation of every column.
+std::vector<xlsx::Sheet> TemplateSheets(const registry::FeedTemplate& t) {
+  xlsx::Sheet data{t.source, {t.Header()}};
+  xlsx::Sheet help{"填写说明", {{"列名", "是否必填", "填写要求"}}};
+  help.rows.push_back({std::string(registry::kIdHeader), "必填",
+                       "18位公民身份号码（末位可为X），15位旧号码会自动转换"});
+  help.rows.push_back({std::string(registry::kNameHeader), "必填", "姓名，不超过30个字"});
+  for (const registry::FeedColumn& c : t.columns) {
+    std::string rule;
+    switch (c.kind) {
+      case registry::CellKind::kBool:
+      case registry::CellKind::kEnum:
+        for (const auto& [label, value] : c.values) rule += (rule.empty() ? "填写 " : "、") + label;
+        break;
+      case registry::CellKind::kDate:
+        rule = "日期，格式 YYYY-MM-DD";
+        break;
+      case registry::CellKind::kRegion:
+        rule = "行政区划代码（GB/T 2260，6、9或12位）";
+        break;
+    }
+    help.rows.push_back({c.header, "选填（空白表示本行不涉及此项）", rule});
+  }
+  help.rows.push_back(
+      {std::string(registry::kFromHeader), "必填", "本行所述情况自该日起成立，格式 YYYY-MM-DD"});
+  help.rows.push_back({std::string(registry::kToHeader), "选填",
+                       "本行所述情况至该日止（含当日）；空白表示仍然成立"});
+  return {data, help};
+}
+
+int RunTemplate(const std::string& source, const std::string& format, const std::string& out_path) {
   const registry::FeedTemplate* t = registry::FindTemplate(source);
   if (t == nullptr) {
     fmt::print(stderr, "yanglao: 未知的数据来源部门「{}」 [feed.source]\n", source);
     return 1;
   }
-  std::vector<std::string> header = t->Header();
-  for (size_t i = 0; i < header.size(); ++i) fmt::print("{}{}", i ? "," : "", header[i]);
-  fmt::print("\n");
+  if (format == "csv") {
+    std::vector<std::string> header = t->Header();
+    std::string line;
+    for (size_t i = 0; i < header.size(); ++i) line += (i ? "," : "") + header[i];
+    if (out_path.empty()) {
+      fmt::print("{}\n", line);
+    } else {
+      std::ofstream(out_path, std::ios::binary) << line << "\n";
+    }
+    return 0;
+  }
+  if (format != "xlsx") {
+    fmt::print(stderr, "yanglao: --format 应为 xlsx 或 csv\n");
+    return 2;
+  }
+  if (out_path.empty() && isatty(STDOUT_FILENO)) {
+    fmt::print(stderr,
+               "yanglao: XLSX 是二进制文件，请重定向到文件（yanglao registry template {} > "
+               "{}模板.xlsx）或用 -o\n",
+               source, source);
+    return 2;
+  }
+  std::filesystem::path target = out_path.empty()
+                                     ? std::filesystem::temp_directory_path() /
+                                           fmt::format("yanglao-template-{}.xlsx", getpid())
+                                     : std::filesystem::path(out_path);
+  if (Status s = xlsx::WriteWorkbook(target, TemplateSheets(*t)); !s.ok()) {
+    fmt::print(stderr, "{}\n", s.ToString());
+    return 1;
+  }
+  if (out_path.empty()) {
+    std::ifstream in(target, std::ios::binary);
+    std::cout << in.rdbuf();
+    std::filesystem::remove(target);
+  }
   return 0;
 }
 
@@ -334,7 +412,7 @@ void AddRegistryCommands(CLI::App& app, int& exit_code) {
       ->required();
   imp->add_option("file", *file, "数据文件")->required();
   imp->add_option("--recorded", *recorded, "记录日期（已知日期），默认今天");
-  imp->add_option("--report", *report, "把错误行写入此 CSV 文件");
+  imp->add_option("--report", *report, "把错误行写入此文件（.xlsx 或 .csv）");
   add_db(imp);
   imp->callback(
       [=, &exit_code] { exit_code = RunImport(*common, *source, *file, *recorded, *report); });
@@ -370,9 +448,13 @@ void AddRegistryCommands(CLI::App& app, int& exit_code) {
   add_db(checksum);
   checksum->callback([=, &exit_code] { exit_code = RunChecksum(*common); });
 
-  CLI::App* tmpl = reg->add_subcommand("template", "输出部门数据模板的表头（CSV）");
+  auto format = std::make_shared<std::string>("xlsx");
+  auto out = std::make_shared<std::string>();
+  CLI::App* tmpl = reg->add_subcommand("template", "部门数据模板（XLSX 含填写说明；或 CSV 表头）");
   tmpl->add_option("source", *source, "数据来源部门")->required();
-  tmpl->callback([=, &exit_code] { exit_code = RunTemplate(*source); });
+  tmpl->add_option("--format", *format, "xlsx（默认）或 csv");
+  tmpl->add_option("-o,--output", *out, "写入此文件（默认写到标准输出）");
+  tmpl->callback([=, &exit_code] { exit_code = RunTemplate(*source, *format, *out); });
 }
 
 }  // namespace yanglao::cli

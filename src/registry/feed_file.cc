@@ -14,6 +14,7 @@
 #include "core/id_number.h"
 #include "core/region.h"
 #include "core/utf8.h"
+#include "xlsx/xlsx.h"
 
 namespace yanglao::registry {
 namespace {
@@ -177,6 +178,9 @@ Result<ParsedFeed> ReadFeedTable(const std::vector<std::vector<std::string>>& ta
     feed.facts.push_back({id, "name", name, from, to, row});
     for (FactRecord& f : row_facts) feed.facts.push_back(std::move(f));
   }
+  if (feed.data_rows == 0) {
+    return Status("feed.empty", "文件只有表头，没有数据行", Location{.file = file_name});
+  }
   std::stable_sort(feed.problems.begin(), feed.problems.end(),
                    [](const RowProblem& a, const RowProblem& b) {
                      return std::pair(a.row, a.column) < std::pair(b.row, b.column);
@@ -209,9 +213,19 @@ Result<ParsedFeed> ReadFeedFile(const std::filesystem::path& path, std::string_v
   std::string ext = path.extension().string();
   std::transform(ext.begin(), ext.end(), ext.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  if (ext == ".xlsx" || ext == ".xls") {
-    return Status("feed.format", "暂不支持 XLSX，请另存为 CSV（UTF-8）",
+  if (ext == ".xls") {
+    return Status("feed.format", "不支持旧版 .xls 文件，请在 Excel 中另存为 .xlsx 或 CSV（UTF-8）",
                   Location{.file = path.string()});
+  }
+  if (ext == ".xlsx") {
+    Result<xlsx::Sheet> sheet = xlsx::ReadFirstSheetFromMemory(*bytes, path.string());
+    if (!sheet.ok()) return sheet.status();
+    std::vector<int> lines(sheet->rows.size());
+    for (size_t i = 0; i < lines.size(); ++i)
+      lines[i] = static_cast<int>(i + 1);  // spreadsheet row numbers
+    Result<ParsedFeed> feed = ReadFeedTable(sheet->rows, lines, path.string(), source, today);
+    if (feed.ok()) feed->sha256 = Sha256Hex(*bytes);
+    return feed;
   }
   return ReadFeedCsv(*bytes, path.string(), source, today);
 }

@@ -1,4 +1,5 @@
-// Reading one department feed file (CSV, or XLSX's first sheet) into fact
+// Reading one department feed file (CSV in UTF-8, or an .xlsx workbook's
+// first sheet, whose row numbers are the spreadsheet's) into fact
 // records, validating every row. A file-level fault (unreadable, wrong
 // header) is a Status; row faults are collected, all of them, so a feed
 // with bad rows can be returned to its department with every problem named.

@@ -10,8 +10,11 @@
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 
+#include "gen/feeds.h"
 #include "registry/feed_file.h"
+#include "xlsx/xlsx.h"
 
 namespace yanglao::registry {
 namespace {
@@ -277,6 +280,60 @@ TEST(FeedFileTest, ColumnsInAnyOrderAndOldIdsConverted) {
   EXPECT_EQ(f->facts[1].fact, "long_term_care_need");
   EXPECT_EQ(f->facts[1].value, "1");
   EXPECT_EQ(f->warnings.size(), 1u);
+}
+
+TEST(FeedFileTest, XlsxAndCsvGiveTheSameRecords) {
+  Result<ParsedFeed> csv = ReadFeedFile(Feeds() / "民政.csv", "民政", kToday);
+  ASSERT_TRUE(csv.ok());
+  // The same table as a workbook, every cell text.
+  std::vector<std::vector<std::string>> rows;
+  std::ifstream in(Feeds() / "民政.csv");
+  std::string line;
+  while (std::getline(in, line)) {
+    std::vector<std::string> cells;
+    size_t start = 0, comma;
+    while ((comma = line.find(',', start)) != std::string::npos) {
+      cells.push_back(line.substr(start, comma - start));
+      start = comma + 1;
+    }
+    cells.push_back(line.substr(start));
+    rows.push_back(cells);
+  }
+  fs::path book = fs::temp_directory_path() / fmt::format("yanglao_feed_{}.xlsx", getpid());
+  ASSERT_TRUE(xlsx::WriteWorkbook(book, {xlsx::Sheet{"民政", rows}}).ok());
+  Result<ParsedFeed> x = ReadFeedFile(book, "民政", kToday);
+  fs::remove(book);
+  ASSERT_TRUE(x.ok()) << x.status().ToString();
+  ASSERT_TRUE(x->problems.empty());
+  ASSERT_EQ(x->facts.size(), csv->facts.size());
+  for (size_t i = 0; i < x->facts.size(); ++i) {
+    EXPECT_EQ(x->facts[i].id_number, csv->facts[i].id_number);
+    EXPECT_EQ(x->facts[i].fact, csv->facts[i].fact);
+    EXPECT_EQ(x->facts[i].value, csv->facts[i].value);
+    EXPECT_EQ(x->facts[i].row, csv->facts[i].row);  // spreadsheet row = CSV line
+  }
+  EXPECT_NE(x->sha256, csv->sha256);
+}
+
+// The generator keeps its own copy of the templates (src/gen/feeds.h); the
+// files it writes must be exactly what the importer expects.
+TEST(FeedTemplateTest, GeneratorWritesTheImportersTemplates) {
+  std::span<const gen::FeedTemplate> generated = gen::FeedTemplates();
+  ASSERT_EQ(generated.size(), FeedTemplates().size());
+  for (const gen::FeedTemplate& g : generated) {
+    const FeedTemplate* t = FindTemplate(g.name);
+    ASSERT_NE(t, nullptr) << g.name;
+    EXPECT_EQ(g.Header(), fmt::format("{}", fmt::join(t->Header(), ","))) << g.name;
+  }
+}
+
+TEST(FeedFileTest, EmptyAndOldFormatFilesAreRejected) {
+  EXPECT_EQ(
+      ReadFeedCsv("公民身份号码,姓名,需要长期照护,起始日期,终止日期\n", "e.csv", "医保", kToday)
+          .status()
+          .code(),
+      "feed.empty");
+  EXPECT_EQ(ReadFeedFile(Feeds() / "不存在.xls", "医保", kToday).status().code(), "io.open");
 }
 
 }  // namespace

@@ -16,7 +16,7 @@ case $backend in
     url=${YANGLAO_TEST_PG_URL:?YANGLAO_TEST_PG_URL is not set (scripts/test.sh starts a server)}
     schema=kill9_$$
     psql -q "$url" -c "CREATE SCHEMA $schema"
-    trap 'psql -q "$url" -c "DROP SCHEMA $schema CASCADE"' EXIT
+    trap 'psql -q "$url" -c "DROP SCHEMA $schema CASCADE" >/dev/null 2>&1 || true' EXIT
     db="$url?options=-csearch_path%3D$schema"
     ;;
   *) echo "usage: $0 YANGLAO sqlite|postgresql FEEDS_DIR"; exit 2 ;;
