@@ -40,16 +40,7 @@ int FirstNonDigit(std::string_view s, size_t n) {
 }
 
 Status BadCharacter(std::string_view s, int pos) {
-  // Show the whole (possibly multi-byte) character at `pos`.
-  size_t len = 1;
-  auto lead = static_cast<unsigned char>(s[static_cast<size_t>(pos)]);
-  if (lead >= 0xF0)
-    len = 4;
-  else if (lead >= 0xE0)
-    len = 3;
-  else if (lead >= 0xC0)
-    len = 2;
-  std::string_view ch = s.substr(static_cast<size_t>(pos), len);
+  std::string_view ch = CharacterAt(s, static_cast<size_t>(pos));
   return Fail(
       "id.character",
       fmt::format("含有非法字符：第{}位「{}」（前17位应为数字，末位应为数字或X）", pos + 1, ch), ch,

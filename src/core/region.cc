@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "core/csv.h"
+#include "core/file_io.h"
 
 namespace yanglao {
 namespace {
@@ -165,16 +166,6 @@ Status ReadAbolished(const RegionSources::File& file, std::vector<AbolishedRegio
         AbolishedRegion{row.fields[0], row.fields[1], row.fields[2], row.fields[3], row.fields[4]});
   }
   return Status::Ok();
-}
-
-Result<std::string> ReadFile(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return Status("io.open", "无法打开文件", Location{.file = path.string()});
-  }
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
 }
 
 }  // namespace
@@ -363,7 +354,7 @@ Result<RegionTable> RegionTable::LoadDirectory(const std::filesystem::path& dir)
     std::filesystem::path path = dir / names[i];
     bool optional = i >= 4;
     if (optional && !std::filesystem::exists(path)) continue;
-    Result<std::string> text = ReadFile(path);
+    Result<std::string> text = ReadFileBytes(path);
     if (!text.ok()) return text.status();
     texts[i] = std::move(*text);
   }

@@ -51,4 +51,11 @@ size_t CodePointCount(std::string_view text) {
   return n;
 }
 
+std::string_view CharacterAt(std::string_view text, size_t offset) {
+  if (offset >= text.size()) return {};
+  auto lead = static_cast<unsigned char>(text[offset]);
+  size_t len = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+  return text.substr(offset, len);
+}
+
 }  // namespace yanglao

@@ -92,19 +92,22 @@ constexpr int kId = 0, kName = 1;
 // 公安
 constexpr int kHukou = 2, kResidence = 3, kPsDeath = 4, kPsFrom = 5, kPsUntil = 6;
 // 民政
-constexpr int kDibao = 2, kDibaoHardship = 3, kLowIncome = 4, kTekun = 5, kCannotSelfCare = 6,
-              kLivingAlone = 7, kEmptyNest = 8, kLeftBehind = 9, kVagrant = 10, kInInstitution = 11,
-              kAbleSupporter = 12, kCaDeath = 13, kCaFrom = 14, kCaUntil = 15;
+[[maybe_unused]] constexpr int kDibao = 2, kDibaoHardship = 3, kLowIncome = 4, kTekun = 5,
+                               kCannotSelfCare = 6, kLivingAlone = 7, kEmptyNest = 8,
+                               kLeftBehind = 9, kVagrant = 10, kInInstitution = 11,
+                               kAbleSupporter = 12, kCaDeath = 13, kCaFrom = 14, kCaUntil = 15;
 // 人社
-constexpr int kPension = 2, kPensionEligible = 3, kHrFrom = 4, kHrUntil = 5;
+[[maybe_unused]] constexpr int kPension = 2, kPensionEligible = 3, kHrFrom = 4, kHrUntil = 5;
 // 卫健
-constexpr int kFamilyPlanning = 2, kDementia = 3, kHeDeath = 4, kHeFrom = 5, kHeUntil = 6;
+[[maybe_unused]] constexpr int kFamilyPlanning = 2, kDementia = 3, kHeDeath = 4, kHeFrom = 5,
+                               kHeUntil = 6;
 // 医保
-constexpr int kMiCare = 2, kMiFrom = 3, kMiUntil = 4;
+[[maybe_unused]] constexpr int kMiCare = 2, kMiFrom = 3, kMiUntil = 4;
 // 残联
-constexpr int kCategory = 2, kGrade = 3, kCertUntil = 4, kDpCare = 5, kDpFrom = 6, kDpUntil = 7;
+[[maybe_unused]] constexpr int kCategory = 2, kGrade = 3, kCertUntil = 4, kDpCare = 5, kDpFrom = 6,
+                               kDpUntil = 7;
 // 退役军人: eight flags from 2, then 起始日期 and 终止日期
-constexpr int kVeFlags = 2, kVeFrom = 10, kVeUntil = 11;
+[[maybe_unused]] constexpr int kVeFlags = 2, kVeFrom = 10, kVeUntil = 11;
 }  // namespace col
 
 int FromColumn(Department d) { return TemplateOf(d).ColumnIndex("起始日期"); }

@@ -81,18 +81,7 @@ class Parser {
 
   Status Error(size_t offset, std::string message, std::string code = "rule.syntax") const {
     auto [line, col] = LineCol(offset);
-    std::string value;
-    if (offset < text_.size()) {
-      size_t len = 1;
-      auto lead = static_cast<unsigned char>(text_[offset]);
-      if (lead >= 0xF0)
-        len = 4;
-      else if (lead >= 0xE0)
-        len = 3;
-      else if (lead >= 0xC0)
-        len = 2;
-      value = std::string(text_.substr(offset, len));
-    }
+    std::string value(CharacterAt(text_, offset));
     return Status(std::move(code), std::move(message),
                   Location{.file = origin_.file, .line = line, .column = col, .value = value});
   }

@@ -8,6 +8,7 @@
 #include <set>
 #include <sstream>
 
+#include "core/file_io.h"
 #include "core/money.h"
 #include "core/region.h"
 #include "policy/fact_schema.h"
@@ -549,14 +550,6 @@ void ReadGroups(Reader& r, const YAML::Node& node, ServiceList& list) {
   }
 }
 
-Result<std::string> ReadWholeFile(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status("io.open", "无法打开文件", Location{.file = path.string()});
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
-
 }  // namespace
 
 LoadedList LoadServiceListFromString(std::string_view text, const std::string& name) {
@@ -613,7 +606,7 @@ LoadedList LoadServiceListFromString(std::string_view text, const std::string& n
 }
 
 LoadedList LoadServiceList(const std::filesystem::path& path) {
-  Result<std::string> text = ReadWholeFile(path);
+  Result<std::string> text = ReadFileBytes(path);
   if (!text.ok()) {
     LoadedList out;
     out.list.path = path.string();
@@ -625,7 +618,7 @@ LoadedList LoadServiceList(const std::filesystem::path& path) {
 
 void ApplyParameterFile(const std::filesystem::path& path, ServiceList& list,
                         std::vector<Status>& errors) {
-  Result<std::string> text = ReadWholeFile(path);
+  Result<std::string> text = ReadFileBytes(path);
   if (!text.ok()) {
     errors.push_back(text.status());
     return;

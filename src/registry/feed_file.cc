@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "core/csv.h"
+#include "core/file_io.h"
 #include "core/id_number.h"
 #include "core/region.h"
 #include "core/utf8.h"
@@ -27,14 +28,6 @@ std::string Trim(std::string_view s) {
   while (s.starts_with("\u3000")) s.remove_prefix(3);
   while (s.ends_with("\u3000")) s.remove_suffix(3);
   return std::string(s);
-}
-
-Result<std::string> ReadBytes(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status("io.open", "无法打开文件", Location{.file = path.string()});
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
 }
 
 }  // namespace
@@ -208,7 +201,7 @@ Result<ParsedFeed> ReadFeedCsv(std::string_view text, const std::string& file_na
 
 Result<ParsedFeed> ReadFeedFile(const std::filesystem::path& path, std::string_view source,
                                 CivilDate today) {
-  Result<std::string> bytes = ReadBytes(path);
+  Result<std::string> bytes = ReadFileBytes(path);
   if (!bytes.ok()) return bytes.status();
   std::string ext = path.extension().string();
   std::transform(ext.begin(), ext.end(), ext.begin(),
