@@ -299,6 +299,53 @@ int RunStats(const Common& c, const std::string& as_of_text) {
   return 0;
 }
 
+int RunPrecedence(const Common& c, const std::string& fact, const std::string& sources) {
+  Result<std::unique_ptr<Registry>> reg = OpenRegistry(c);
+  if (!reg.ok()) {
+    fmt::print(stderr, "{}\n", reg.status().ToString());
+    return 1;
+  }
+  if (!fact.empty()) {
+    std::vector<std::string> list;
+    size_t start = 0;
+    while (start <= sources.size()) {
+      size_t comma = sources.find(',', start);
+      list.push_back(
+          sources.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+      if (comma == std::string::npos) break;
+      start = comma + 1;
+    }
+    if (Status s = (*reg)->SetPrecedence(fact, list); !s.ok()) {
+      fmt::print(stderr, "yanglao: {}\n", s.ToString());
+      return 1;
+    }
+  }
+  Result<std::map<std::string, std::vector<std::string>>> table = (*reg)->Precedence();
+  if (!table.ok()) {
+    fmt::print(stderr, "{}\n", table.status().ToString());
+    return 1;
+  }
+  fmt::print("来源优先级（靠前者优先；未列出的来源排在最后）：\n");
+  for (const auto& [f, list] : *table) {
+    fmt::print("  {}（{}）：{}\n", registry::FactLabel(f), f, fmt::join(list, " > "));
+  }
+  return 0;
+}
+
+int RunResolve(const Common& c, int64_t id, const std::string& note) {
+  Result<std::unique_ptr<Registry>> reg = OpenRegistry(c);
+  if (!reg.ok()) {
+    fmt::print(stderr, "{}\n", reg.status().ToString());
+    return 1;
+  }
+  if (Status s = (*reg)->ResolveConflict(id, note); !s.ok()) {
+    fmt::print(stderr, "yanglao: {}\n", s.ToString());
+    return 1;
+  }
+  fmt::print("冲突 #{} 已处理：{}\n", id, note);
+  return 0;
+}
+
 int RunChecksum(const Common& c) {
   Result<std::unique_ptr<Registry>> reg = OpenRegistry(c);
   if (!reg.ok()) {
@@ -442,6 +489,30 @@ void AddRegistryCommands(CLI::App& app, int& exit_code) {
   stats->add_option("--as-of", *as_of, "统计日期，默认今天");
   add_db(stats);
   stats->callback([=, &exit_code] { exit_code = RunStats(*common, *as_of); });
+
+  auto fact = std::make_shared<std::string>();
+  auto sources = std::make_shared<std::string>();
+  CLI::App* precedence = reg->add_subcommand("precedence", "显示或设置某登记事项的来源优先级");
+  precedence->add_option("fact", *fact, "登记事项（如 death_date）；不填则只显示");
+  precedence->add_option("sources", *sources,
+                         "来源部门，优先者在前，用逗号分隔（如 公安,民政,卫健）");
+  add_db(precedence);
+  precedence->callback([=, &exit_code] {
+    if (!fact->empty() && sources->empty()) {
+      fmt::print(stderr, "yanglao: 设置优先级时须列出来源部门\n");
+      exit_code = 2;
+      return;
+    }
+    exit_code = RunPrecedence(*common, *fact, *sources);
+  });
+
+  auto conflict_id = std::make_shared<int64_t>(0);
+  auto note = std::make_shared<std::string>();
+  CLI::App* resolve = reg->add_subcommand("resolve", "把一条冲突标记为已处理，并记录处理意见");
+  resolve->add_option("id", *conflict_id, "冲突编号（registry conflicts 中的 #）")->required();
+  resolve->add_option("--note", *note, "处理意见（如：经核实以公安为准）")->required();
+  add_db(resolve);
+  resolve->callback([=, &exit_code] { exit_code = RunResolve(*common, *conflict_id, *note); });
 
   CLI::App* checksum =
       reg->add_subcommand("checksum", "各表行数与全部内容的 SHA-256（比较两份登记是否完全相同）");

@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <set>
 
+#include "registry/feed_template.h"
+
 namespace yanglao::registry {
 namespace {
 
@@ -417,6 +419,54 @@ Result<std::string> Registry::Checksum() {
     summary += fmt::format("{} {} ", table, rows);
   }
   return summary + Sha256Hex(text);
+}
+
+Result<std::map<std::string, std::vector<std::string>>> Registry::Precedence() {
+  std::map<std::string, std::vector<std::string>> out;
+  Status s =
+      db_->Query("SELECT fact, source FROM precedence ORDER BY fact, rank", {}, [&](const Row& r) {
+        out[r.AsText(0)].push_back(r.AsText(1));
+        return true;
+      });
+  if (!s.ok()) return s;
+  return out;
+}
+
+Status Registry::SetPrecedence(std::string_view fact, const std::vector<std::string>& sources) {
+  if (fact != "name" && FactLabel(fact) == fact) {
+    return Status("registry.fact", fmt::format("没有名为「{}」的登记事项", fact),
+                  Location{.value = std::string(fact)});
+  }
+  for (const std::string& source : sources) {
+    if (FindTemplate(source) == nullptr) {
+      return Status("registry.source", fmt::format("未知的数据来源部门「{}」", source),
+                    Location{.value = source});
+    }
+  }
+  if (Status s = db_->Begin(); !s.ok()) return s;
+  Status s = db_->Execute("DELETE FROM precedence WHERE fact = ?", {std::string(fact)});
+  for (size_t i = 0; s.ok() && i < sources.size(); ++i) {
+    s = db_->Execute("INSERT INTO precedence (fact, source, rank) VALUES (?, ?, ?)",
+                     {std::string(fact), sources[i], static_cast<int64_t>(i + 1)});
+  }
+  if (!s.ok()) {
+    (void)db_->Rollback();
+    return s;
+  }
+  if (Status c = db_->Commit(); !c.ok()) return c;
+  return LoadPrecedence();
+}
+
+Status Registry::ResolveConflict(int64_t id, std::string_view note) {
+  Result<std::vector<Row>> open =
+      db_->QueryAll("SELECT COUNT(*) FROM conflict WHERE id = ? AND status = 'open'", {id});
+  if (!open.ok()) return open.status();
+  if ((*open)[0].AsInt(0) == 0) {
+    return Status("registry.conflict", fmt::format("没有编号为 {} 的待处理冲突", id),
+                  Location{.value = std::to_string(id)});
+  }
+  return db_->Execute("UPDATE conflict SET status = 'resolved', resolution = ? WHERE id = ?",
+                      {std::string(note), id});
 }
 
 int64_t Registry::PersonCount() {

@@ -102,6 +102,15 @@ class Registry {
 
   int64_t PersonCount();
 
+  // The precedence table: fact -> sources, best first.
+  Result<std::map<std::string, std::vector<std::string>>> Precedence();
+  // Replaces the precedence of `fact` with `sources`, best first. Fails with
+  // "registry.fact" or "registry.source" for names no template has.
+  Status SetPrecedence(std::string_view fact, const std::vector<std::string>& sources);
+  // Marks an open conflict resolved, with a note of what was decided. Fails
+  // with "registry.conflict" when there is no such open conflict.
+  Status ResolveConflict(int64_t id, std::string_view note);
+
   // Row counts and a SHA-256 over every row of every table, in a fixed
   // order: equal checksums mean equal registry contents (used to prove that
   // a killed import left nothing behind, and to compare copies).

@@ -226,6 +226,33 @@ TEST_P(RegistryTest, DeathByPublicSecurityOverridesCivilAffairsAndQueuesTheConfl
   EXPECT_EQ((*c)[0].b.row, 2);
 }
 
+TEST_P(RegistryTest, PrecedenceIsConfigurableAndConflictsCanBeResolved) {
+  Import("公安", "公安.csv", "2026-01-05");
+  Import("民政", "民政-死亡.csv", "2026-01-15");  // 民政: 2026-01-12
+  Import("公安", "公安-死亡.csv", "2026-01-20");  // 公安: 2026-01-10
+  EXPECT_EQ(Person(kWang, "2026-02-01").facts.at("death_date").source, "公安");
+  ASSERT_TRUE(reg_->SetPrecedence("death_date", {"民政", "公安"}).ok());
+  EXPECT_EQ(Person(kWang, "2026-02-01").facts.at("death_date").value, "2026-01-12");
+  auto table = reg_->Precedence();
+  ASSERT_TRUE(table.ok());
+  EXPECT_EQ(table->at("death_date"), (std::vector<std::string>{"民政", "公安"}));
+  EXPECT_EQ(reg_->SetPrecedence("death_date", {"教育局"}).code(), "registry.source");
+  EXPECT_EQ(reg_->SetPrecedence("shoe_size", {"公安"}).code(), "registry.fact");
+  // A reopened registry keeps the setting.
+  auto again = Registry::Open(url_);
+  ASSERT_TRUE(again.ok());
+  auto p = (*again)->Person(kWang, D("2026-02-01"), kToday);
+  ASSERT_TRUE(p.ok() && p->has_value());
+  EXPECT_EQ((**p).facts.at("death_date").source, "民政");
+
+  auto open = reg_->Conflicts();
+  ASSERT_TRUE(open.ok());
+  ASSERT_EQ(open->size(), 1u);
+  ASSERT_TRUE(reg_->ResolveConflict((*open)[0].id, "经核实以公安为准").ok());
+  EXPECT_TRUE(reg_->Conflicts()->empty());
+  EXPECT_EQ(reg_->ResolveConflict((*open)[0].id, "again").code(), "registry.conflict");
+}
+
 TEST_P(RegistryTest, ForEachPersonStreamsEveryoneResolved) {
   Import("公安", "公安.csv", "2026-01-05");
   Import("民政", "民政.csv", "2026-01-05");
