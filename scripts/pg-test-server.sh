@@ -9,7 +9,8 @@ set -euo pipefail
 cmd=${1:?start|stop} dir=${2:?directory} port=${3:-55432}
 bin=/usr/lib/postgresql/15/bin
 as_owner() {
-  if [[ $(id -u) -eq 0 ]]; then su postgres -s /bin/sh -c "$*"; else sh -c "$*"; fi
+  # From /: the postgres user may not be allowed into the caller's directory.
+  if [[ $(id -u) -eq 0 ]]; then (cd / && su postgres -s /bin/sh -c "$*"); else sh -c "$*"; fi
 }
 case $cmd in
   start)

@@ -40,7 +40,7 @@ int RunRegionShow(const std::string& code) {
     fmt::print(stderr, "yanglao: {}\n", normal.status().ToString());
     return 1;
   }
-  const Region* r = regions.Find(*normal);
+  const Region* r = regions.Find(code);
   if (r == nullptr) {
     if (const AbolishedRegion* old = regions.FindAbolished(code)) {
       fmt::print("{} {}：已撤销（{}），现为 {}\n", old->code, old->name, old->note, old->successor);

@@ -363,6 +363,12 @@ Result<RegionTable> RegionTable::LoadDirectory(const std::filesystem::path& dir)
 }
 
 const Region* RegionTable::Find(std::string_view code) const {
+  // The code as written first: cities without counties (东莞 4419, 儋州 4604
+  // ...) have a county-level unit whose code is the city's padded code
+  // (441900), which would otherwise read as the city itself.
+  if (auto exact = by_code_.find(std::string(code)); exact != by_code_.end()) {
+    return &regions_[static_cast<size_t>(exact->second)];
+  }
   Result<std::string> normal = NormalizeRegionCode(code);
   if (!normal.ok()) return nullptr;
   auto it = by_code_.find(*normal);

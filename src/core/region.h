@@ -121,8 +121,10 @@ class RegionTable {
   size_t size() const { return regions_.size(); }
   const std::vector<Region>& all() const { return regions_; }
 
-  // The unit with this code (any accepted form, see NormalizeRegionCode), or
-  // nullptr.
+  // The unit with this code, or nullptr. A code that exists as written is
+  // that unit (441900 is the county-level 东莞市 under the city 4419);
+  // otherwise it is read in its padded form (see NormalizeRegionCode:
+  // 421300 is the city 4213).
   const Region* Find(std::string_view code) const;
   // The former unit with this 6-digit code, or nullptr.
   const AbolishedRegion* FindAbolished(std::string_view code) const;

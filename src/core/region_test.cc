@@ -132,6 +132,20 @@ TEST(RegionTableTest, FindAcceptsPaddedCodes) {
   EXPECT_EQ(T().Find("420000")->DisplayCode(), "420000");
 }
 
+// Found by importing a generated city at scale 1: people with hukou in a
+// city without counties (东莞, 儋州) carry the county-level code 441900.
+TEST(RegionTableTest, CitiesWithoutCountiesHaveReachableCountyUnits) {
+  const Region* dongguan = T().Find("441900");
+  ASSERT_NE(dongguan, nullptr);
+  EXPECT_EQ(dongguan->level, RegionLevel::kCounty);
+  EXPECT_EQ(dongguan->name, "东莞市");
+  EXPECT_EQ(T().Parent(*dongguan)->code, "4419");
+  EXPECT_EQ(T().Find("4419")->level, RegionLevel::kCity);
+  EXPECT_EQ(T().Find("460400")->level, RegionLevel::kCounty);
+  EXPECT_EQ(T().Find("441900003")->name, "东城街道");
+  EXPECT_EQ(T().Find("421300")->level, RegionLevel::kCity);  // no county 421300: the city
+}
+
 TEST(RegionTableTest, FindByNameExactFirst) {
   std::vector<const Region*> found = T().FindByName("赤壁市");
   ASSERT_FALSE(found.empty());
