@@ -11,9 +11,10 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 bin=${1:-build/release/src/cli/yanglao}
 work=$(mktemp -d)
-pg_dir=$work/pg
+# Its own directory directly under /tmp: the postgres user cannot enter $work.
+pg_dir=$(mktemp -d /tmp/yanglao-bench-pg.XXXXXX)
+trap 'bash scripts/pg-test-server.sh stop "$pg_dir"; rm -rf "$work" "$pg_dir"' EXIT
 url=${2:-$(bash scripts/pg-test-server.sh start "$pg_dir" 55435)}
-trap 'bash scripts/pg-test-server.sh stop "$pg_dir"; rm -rf "$work"' EXIT
 
 start=$(date +%s%N)
 "$bin" gen --region 421300 --seed 7 --scale 1 --as-of 2026-01-01 --out "$work/feeds" | tail -1
