@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "cli/commands.h"
+#include "core/csv.h"
 #include "core/money.h"
 #include "policy/entitlement.h"
 #include "policy/golden.h"
@@ -97,13 +98,6 @@ int RunCheck(const std::vector<std::string>& inputs) {
   return failed > 0 ? 1 : 0;
 }
 
-std::string CsvField(const std::string& s) {
-  if (s.find_first_of(",\"\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
-
 std::string JsonString(const std::string& s) {
   std::string out = "\"";
   for (char c : s) {
@@ -172,9 +166,9 @@ int RunShow(const std::string& file, const std::string& format) {
     fmt::print("{},{},{},{},{},{}\n", kHeader[0], kHeader[1], kHeader[2], kHeader[3], kHeader[4],
                kHeader[5]);
     for (const policy::Item& it : list.items) {
-      fmt::print("{},{},{},{},{},{}\n", CsvField(it.number), CsvField(it.name),
-                 CsvField(it.content), CsvField(it.target), CsvField(it.kind_label),
-                 CsvField(JoinDepartments(it, " ")));
+      fmt::print("{},{},{},{},{},{}\n", CsvEscape(it.number), CsvEscape(it.name),
+                 CsvEscape(it.content), CsvEscape(it.target), CsvEscape(it.kind_label),
+                 CsvEscape(JoinDepartments(it, " ")));
     }
     return 0;
   }
@@ -230,10 +224,7 @@ int RunExplain(const std::string& file, const std::string& params, const std::st
       ++entitled;
       switch (item.benefit.type) {
         case policy::BenefitType::kCash:
-          what = Money::Fen(o.amount).FormatPer(
-              item.benefit.period == policy::CashPeriod::kMonth  ? Period::kMonth
-              : item.benefit.period == policy::CashPeriod::kYear ? Period::kYear
-                                                                 : Period::kOnce);
+          what = policy::FormatCash(item, o.amount);
           if (item.benefit.period == policy::CashPeriod::kMonth) monthly += Money::Fen(o.amount);
           break;
         case policy::BenefitType::kDiscount:

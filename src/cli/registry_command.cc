@@ -11,6 +11,7 @@
 #include <map>
 
 #include "cli/commands.h"
+#include "core/csv.h"
 #include "core/id_number.h"
 #include "core/region.h"
 #include "registry/feed_file.h"
@@ -32,20 +33,19 @@ std::string DefaultDb() {
   return env != nullptr ? env : "sqlite:yanglao.db";
 }
 
-Result<std::unique_ptr<Registry>> OpenRegistry(const Common& c) {
-  return Registry::Open(c.db.empty() ? DefaultDb() : c.db);
+// The registry at --db (or the default), or nullptr after printing why not.
+std::unique_ptr<Registry> OpenRegistry(const Common& c) {
+  Result<std::unique_ptr<Registry>> reg = Registry::Open(c.db.empty() ? DefaultDb() : c.db);
+  if (!reg.ok()) {
+    fmt::print(stderr, "{}\n", reg.status().ToString());
+    return nullptr;
+  }
+  return std::move(*reg);
 }
 
 Result<CivilDate> DateOr(const std::string& text, CivilDate fallback) {
   if (text.empty()) return fallback;
   return CivilDate::Parse(text);
-}
-
-std::string CsvField(const std::string& s) {
-  if (s.find_first_of(",\"\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
 }
 
 int RunImport(const Common& c, const std::string& source, const std::string& file,
@@ -81,7 +81,7 @@ int RunImport(const Common& c, const std::string& source, const std::string& fil
       } else {
         std::ofstream out(report, std::ios::binary);
         for (const auto& r : rows) {
-          for (size_t i = 0; i < r.size(); ++i) out << (i ? "," : "") << CsvField(r[i]);
+          for (size_t i = 0; i < r.size(); ++i) out << (i ? "," : "") << CsvEscape(r[i]);
           out << '\n';
         }
       }
@@ -91,12 +91,9 @@ int RunImport(const Common& c, const std::string& source, const std::string& fil
                feed->data_rows, feed->problems.size());
     return 1;
   }
-  Result<std::unique_ptr<Registry>> reg = OpenRegistry(c);
-  if (!reg.ok()) {
-    fmt::print(stderr, "{}\n", reg.status().ToString());
-    return 1;
-  }
-  Result<registry::ImportOutcome> out = (*reg)->Import(*feed, *recorded);
+  std::unique_ptr<Registry> reg = OpenRegistry(c);
+  if (reg == nullptr) return 1;
+  Result<registry::ImportOutcome> out = reg->Import(*feed, *recorded);
   if (!out.ok()) {
     fmt::print(stderr, "{}\n", out.status().ToString());
     return 1;
@@ -136,12 +133,9 @@ int RunShow(const Common& c, const std::string& id_text, const std::string& as_o
     fmt::print(stderr, "yanglao: {}\n", id.status().ToString());
     return 1;
   }
-  Result<std::unique_ptr<Registry>> reg = OpenRegistry(c);
-  if (!reg.ok()) {
-    fmt::print(stderr, "{}\n", reg.status().ToString());
-    return 1;
-  }
-  Result<std::optional<registry::PersonView>> p = (*reg)->Person(id->value, *as_of, *known);
+  std::unique_ptr<Registry> reg = OpenRegistry(c);
+  if (reg == nullptr) return 1;
+  Result<std::optional<registry::PersonView>> p = reg->Person(id->value, *as_of, *known);
   if (!p.ok()) {
     fmt::print(stderr, "{}\n", p.status().ToString());
     return 1;
@@ -170,12 +164,9 @@ int RunHistory(const Common& c, const std::string& id_text) {
     fmt::print(stderr, "yanglao: {}\n", id.status().ToString());
     return 1;
   }
-  Result<std::unique_ptr<Registry>> reg = OpenRegistry(c);
-  if (!reg.ok()) {
-    fmt::print(stderr, "{}\n", reg.status().ToString());
-    return 1;
-  }
-  Result<std::vector<registry::StoredFact>> h = (*reg)->History(id->value);
+  std::unique_ptr<Registry> reg = OpenRegistry(c);
+  if (reg == nullptr) return 1;
+  Result<std::vector<registry::StoredFact>> h = reg->History(id->value);
   if (!h.ok()) {
     fmt::print(stderr, "{}\n", h.status().ToString());
     return 1;
@@ -190,12 +181,9 @@ int RunHistory(const Common& c, const std::string& id_text) {
 }
 
 int RunConflicts(const Common& c, size_t limit) {
-  Result<std::unique_ptr<Registry>> reg = OpenRegistry(c);
-  if (!reg.ok()) {
-    fmt::print(stderr, "{}\n", reg.status().ToString());
-    return 1;
-  }
-  Result<std::vector<registry::Conflict>> list = (*reg)->Conflicts(limit);
+  std::unique_ptr<Registry> reg = OpenRegistry(c);
+  if (reg == nullptr) return 1;
+  Result<std::vector<registry::Conflict>> list = reg->Conflicts(limit);
   if (!list.ok()) {
     fmt::print(stderr, "{}\n", list.status().ToString());
     return 1;
@@ -217,11 +205,8 @@ int RunStats(const Common& c, const std::string& as_of_text) {
     fmt::print(stderr, "yanglao: --as-of {}\n", as_of.status().ToString());
     return 2;
   }
-  Result<std::unique_ptr<Registry>> reg = OpenRegistry(c);
-  if (!reg.ok()) {
-    fmt::print(stderr, "{}\n", reg.status().ToString());
-    return 1;
-  }
+  std::unique_ptr<Registry> reg = OpenRegistry(c);
+  if (reg == nullptr) return 1;
   const RegionTable& regions = RegionTable::Builtin();
   static const std::array<int, 9> kBands = {0, 50, 60, 65, 70, 80, 90, 100, 200};
   static const char* kBandNames[] = {"50岁以下", "50-59", "60-64", "65-69",
@@ -240,7 +225,7 @@ int RunStats(const Common& c, const std::string& as_of_text) {
   };
   std::map<std::string, Counts> by_county;  // county code -> counts
   int64_t deceased = 0, total = 0;
-  Status s = (*reg)->ForEachPerson(*as_of, CivilDate::Today(), [&](const registry::PersonView& v) {
+  Status s = reg->ForEachPerson(*as_of, CivilDate::Today(), [&](const registry::PersonView& v) {
     ++total;
     if (v.deceased_on(*as_of)) {
       ++deceased;
@@ -300,11 +285,8 @@ int RunStats(const Common& c, const std::string& as_of_text) {
 }
 
 int RunPrecedence(const Common& c, const std::string& fact, const std::string& sources) {
-  Result<std::unique_ptr<Registry>> reg = OpenRegistry(c);
-  if (!reg.ok()) {
-    fmt::print(stderr, "{}\n", reg.status().ToString());
-    return 1;
-  }
+  std::unique_ptr<Registry> reg = OpenRegistry(c);
+  if (reg == nullptr) return 1;
   if (!fact.empty()) {
     std::vector<std::string> list;
     size_t start = 0;
@@ -315,12 +297,12 @@ int RunPrecedence(const Common& c, const std::string& fact, const std::string& s
       if (comma == std::string::npos) break;
       start = comma + 1;
     }
-    if (Status s = (*reg)->SetPrecedence(fact, list); !s.ok()) {
+    if (Status s = reg->SetPrecedence(fact, list); !s.ok()) {
       fmt::print(stderr, "yanglao: {}\n", s.ToString());
       return 1;
     }
   }
-  Result<std::map<std::string, std::vector<std::string>>> table = (*reg)->Precedence();
+  Result<std::map<std::string, std::vector<std::string>>> table = reg->Precedence();
   if (!table.ok()) {
     fmt::print(stderr, "{}\n", table.status().ToString());
     return 1;
@@ -333,12 +315,9 @@ int RunPrecedence(const Common& c, const std::string& fact, const std::string& s
 }
 
 int RunResolve(const Common& c, int64_t id, const std::string& note) {
-  Result<std::unique_ptr<Registry>> reg = OpenRegistry(c);
-  if (!reg.ok()) {
-    fmt::print(stderr, "{}\n", reg.status().ToString());
-    return 1;
-  }
-  if (Status s = (*reg)->ResolveConflict(id, note); !s.ok()) {
+  std::unique_ptr<Registry> reg = OpenRegistry(c);
+  if (reg == nullptr) return 1;
+  if (Status s = reg->ResolveConflict(id, note); !s.ok()) {
     fmt::print(stderr, "yanglao: {}\n", s.ToString());
     return 1;
   }
@@ -347,12 +326,9 @@ int RunResolve(const Common& c, int64_t id, const std::string& note) {
 }
 
 int RunChecksum(const Common& c) {
-  Result<std::unique_ptr<Registry>> reg = OpenRegistry(c);
-  if (!reg.ok()) {
-    fmt::print(stderr, "{}\n", reg.status().ToString());
-    return 1;
-  }
-  Result<std::string> sum = (*reg)->Checksum();
+  std::unique_ptr<Registry> reg = OpenRegistry(c);
+  if (reg == nullptr) return 1;
+  Result<std::string> sum = reg->Checksum();
   if (!sum.ok()) {
     fmt::print(stderr, "{}\n", sum.status().ToString());
     return 1;

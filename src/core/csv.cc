@@ -105,6 +105,13 @@ Result<bool> CsvReader::Next(CsvRow& row) {
   return true;
 }
 
+std::string CsvEscape(std::string_view field) {
+  if (field.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(field);
+  std::string out = "\"";
+  for (char c : field) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
 Status CheckCsvHeader(const CsvRow& header, const std::vector<std::string_view>& expected,
                       std::string_view file) {
   for (size_t i = 0; i < expected.size(); ++i) {

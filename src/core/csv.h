@@ -61,6 +61,10 @@ class CsvReader {
 Status CheckCsvHeader(const CsvRow& header, const std::vector<std::string_view>& expected,
                       std::string_view file);
 
+// `field` as a CSV field: quoted (with doubled quotes) when it holds a comma,
+// a quote or a line break, as is otherwise.
+std::string CsvEscape(std::string_view field);
+
 }  // namespace yanglao
 
 #endif  // YANGLAO_CORE_CSV_H_

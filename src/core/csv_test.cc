@@ -96,6 +96,20 @@ TEST(CsvReaderTest, RejectsGbkText) {
   EXPECT_EQ(rows.status().where().column, 6);
 }
 
+TEST(CsvEscapeTest, QuotesOnlyWhenNeeded) {
+  EXPECT_EQ(CsvEscape("随州市"), "随州市");
+  EXPECT_EQ(CsvEscape("a,b"), "\"a,b\"");
+  EXPECT_EQ(CsvEscape("say \"hi\""), "\"say \"\"hi\"\"\"");
+  EXPECT_EQ(CsvEscape("two\nlines"), "\"two\nlines\"");
+  EXPECT_EQ(CsvEscape(""), "");
+  // What it writes reads back as the same field.
+  const std::string text = CsvEscape("x,\"y\"\nz") + "\n";  // the reader keeps a view of it
+  CsvReader reader(text, "t.csv");
+  CsvRow row;
+  ASSERT_TRUE(*reader.Next(row));
+  EXPECT_EQ(row.fields, (std::vector<std::string>{"x,\"y\"\nz"}));
+}
+
 TEST(Utf8Test, Validation) {
   EXPECT_TRUE(IsValidUtf8(""));
   EXPECT_TRUE(IsValidUtf8("abc 养老 \xF0\x9F\x98\x80"));

@@ -124,15 +124,10 @@ std::vector<std::pair<size_t, std::vector<int64_t>>> Candidates(const Analysis& 
   return out;
 }
 
-int64_t Yearly(const Item& item, int64_t amount) { return YearlyEquivalent(item, amount); }
-
 std::string Standard(const Item& item, int64_t amount, int64_t percent) {
   switch (item.benefit.type) {
     case BenefitType::kCash:
-      return Money::Fen(amount).FormatPer(item.benefit.period == CashPeriod::kMonth ? Period::kMonth
-                                          : item.benefit.period == CashPeriod::kYear
-                                              ? Period::kYear
-                                              : Period::kOnce);
+      return FormatCash(item, amount);
     case BenefitType::kDiscount:
       return fmt::format("优惠{}%", percent);
     case BenefitType::kService:
@@ -162,7 +157,7 @@ class PairCheck {
     }
     if (pi_.benefit.type == BenefitType::kCash && ci_.benefit.type == BenefitType::kCash) {
       int64_t pa = EvaluateNode(pp_, p_.amount, person), ca = EvaluateNode(cp_, c_.amount, person);
-      if (Yearly(ci_, ca) < Yearly(pi_, pa)) {
+      if (YearlyEquivalent(ci_, ca) < YearlyEquivalent(pi_, pa)) {
         return Violation(
             ComplianceViolation::Kind::kStandard, person,
             fmt::format("第{}项「{}」标准低于上级清单：上级 {}，本清单 {}；例如：{}", ci_.number,

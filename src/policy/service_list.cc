@@ -61,6 +61,18 @@ std::string_view CashPeriodSuffix(CashPeriod p) {
   return "";
 }
 
+std::string FormatCash(const Item& item, int64_t fen) {
+  switch (item.benefit.period) {
+    case CashPeriod::kMonth:
+      return Money::Fen(fen).FormatPer(Period::kMonth);
+    case CashPeriod::kYear:
+      return Money::Fen(fen).FormatPer(Period::kYear);
+    case CashPeriod::kOnce:
+      break;
+  }
+  return Money::Fen(fen).FormatPer(Period::kOnce);
+}
+
 std::string ServiceFrequency(const std::string& per, int64_t times) {
   if (per == "on_request") return "按需提供";
   if (per == "once") return times == 1 ? "一次" : fmt::format("共{}次", times);

@@ -21,9 +21,13 @@ enum class Section { kNone, kUniversal, kSafeguard, kExtension };
 enum class BenefitType { kCash, kDiscount, kService, kInKind, kPriority, kFacility };
 enum class CashPeriod { kMonth, kYear, kOnce };
 
+struct Item;
+
 std::string_view SectionName(Section s);          // "普惠" ...
 std::string_view BenefitTypeName(BenefitType t);  // "现金" ...
 std::string_view CashPeriodSuffix(CashPeriod p);  // "元/月" ...
+// A cash item's amount with its period: "100元/月", "1,200元/年", "500元".
+std::string FormatCash(const Item& item, int64_t fen);
 // A service's frequency in Chinese: "每年1次", "按需".
 std::string ServiceFrequency(const std::string& per, int64_t times);
 
