@@ -2,7 +2,8 @@
 
 #include <fmt/format.h>
 
-#include <map>
+#include <algorithm>
+#include <thread>
 
 #include "policy/fact_schema.h"
 
@@ -71,42 +72,117 @@ std::vector<ItemOutcome> EntitlePerson(const CompiledList& list, const PersonFac
   return out;
 }
 
-std::vector<ItemRoll> EntitlePopulation(const CompiledList& list, const Population& pop) {
-  std::vector<uint32_t> alive;
-  alive.reserve(pop.size);
-  const std::vector<int32_t>& deceased = pop.columns[DeceasedSlot()];
-  for (uint32_t r = 0; r < pop.size; ++r) {
-    if (deceased[r] == 0) alive.push_back(r);
+namespace {
+
+// One thread's share of EntitlePopulation: morsels [m0, m1) into `rolls`.
+void EntitleMorsels(const CompiledList& list, const Population& pop, size_t m0, size_t m1,
+                    std::vector<ItemRoll>& rolls) {
+  const size_t items = list.items.size();
+  PopulationEvaluator ev(list.plan, pop);
+  const uint8_t* deceased = pop.columns[DeceasedSlot()];
+  std::vector<uint32_t> alive(kMorselRows);
+  std::vector<std::vector<uint32_t>> sel(items, std::vector<uint32_t>(kMorselRows));
+  std::vector<std::vector<int64_t>> amounts(items), percents(items);
+  std::vector<size_t> count(items);
+  for (size_t i = 0; i < items; ++i) {
+    if (list.items[i].amount >= 0) amounts[i].resize(kMorselRows);
+    if (list.items[i].percent >= 0) percents[i].resize(kMorselRows);
   }
-  std::vector<ItemRoll> rolls(list.items.size());
-  for (size_t i = 0; i < list.items.size(); ++i) {
-    const CompiledItem& ci = list.items[i];
-    SelectRows(list.plan, ci.eligibility, pop, alive, rolls[i].rows);
-    if (ci.amount >= 0) ComputeValues(list.plan, ci.amount, pop, rolls[i].rows, rolls[i].amounts);
-    if (ci.percent >= 0)
-      ComputeValues(list.plan, ci.percent, pop, rolls[i].rows, rolls[i].percents);
-  }
-  for (const std::vector<size_t>& group : list.groups) {
-    // row -> (best item, its yearly amount); ties keep the earlier item.
-    std::map<uint32_t, std::pair<size_t, int64_t>> best;
-    for (size_t i : group) {
-      for (size_t k = 0; k < rolls[i].rows.size(); ++k) {
-        int64_t yearly = YearlyEquivalent(*list.items[i].item, rolls[i].amounts[k]);
-        auto [it, inserted] = best.emplace(rolls[i].rows[k], std::pair{i, yearly});
-        if (!inserted && yearly > it->second.second) it->second = {i, yearly};
+  std::vector<int32_t> best_item(kMorselRows);
+  std::vector<int64_t> best_yearly(kMorselRows);
+  for (size_t m = m0; m < m1; ++m) {
+    auto begin = static_cast<uint32_t>(m * kMorselRows);
+    auto end = static_cast<uint32_t>(std::min(pop.size, (m + 1) * kMorselRows));
+    size_t na = 0;
+    for (uint32_t r = begin; r < end; ++r) {
+      alive[na] = r;
+      na += static_cast<size_t>(deceased[r] == 0);
+    }
+    for (size_t i = 0; i < items; ++i) {
+      const CompiledItem& ci = list.items[i];
+      count[i] = ev.Select(ci.eligibility, alive.data(), na, sel[i].data());
+      if (ci.amount >= 0) ev.Values(ci.amount, sel[i].data(), count[i], amounts[i].data());
+      if (ci.percent >= 0) ev.Values(ci.percent, sel[i].data(), count[i], percents[i].data());
+    }
+    // Exclusive groups: per row the item with the highest yearly amount;
+    // ties keep the earlier item.
+    for (const std::vector<size_t>& group : list.groups) {
+      std::fill(best_item.begin(), best_item.end(), -1);
+      for (size_t i : group) {
+        for (size_t k = 0; k < count[i]; ++k) {
+          size_t at = sel[i][k] - begin;
+          int64_t amount = amounts[i].empty() ? 0 : amounts[i][k];
+          int64_t yearly = YearlyEquivalent(*list.items[i].item, amount);
+          if (best_item[at] < 0 || yearly > best_yearly[at]) {
+            best_item[at] = static_cast<int32_t>(i);
+            best_yearly[at] = yearly;
+          }
+        }
+      }
+      for (size_t i : group) {
+        size_t kept = 0;
+        for (size_t k = 0; k < count[i]; ++k) {
+          if (best_item[sel[i][k] - begin] != static_cast<int32_t>(i)) continue;
+          sel[i][kept] = sel[i][k];
+          if (!amounts[i].empty()) amounts[i][kept] = amounts[i][k];
+          if (!percents[i].empty()) percents[i][kept] = percents[i][k];
+          ++kept;
+        }
+        count[i] = kept;
       }
     }
-    for (size_t i : group) {
-      ItemRoll kept;
-      for (size_t k = 0; k < rolls[i].rows.size(); ++k) {
-        if (best[rolls[i].rows[k]].first != i) continue;
-        kept.rows.push_back(rolls[i].rows[k]);
-        kept.amounts.push_back(rolls[i].amounts[k]);
-      }
-      rolls[i] = std::move(kept);
+    for (size_t i = 0; i < items; ++i) {
+      ItemRoll& roll = rolls[i];
+      roll.rows.insert(roll.rows.end(), sel[i].data(), sel[i].data() + count[i]);
+      if (!amounts[i].empty())
+        roll.amounts.insert(roll.amounts.end(), amounts[i].data(), amounts[i].data() + count[i]);
+      if (!percents[i].empty())
+        roll.percents.insert(roll.percents.end(), percents[i].data(),
+                             percents[i].data() + count[i]);
     }
   }
-  return rolls;
+}
+
+template <typename T>
+void Concatenate(std::vector<std::vector<ItemRoll>>& parts, size_t item,
+                 std::vector<T> ItemRoll::*member) {
+  size_t total = 0;
+  for (auto& p : parts) total += (p[item].*member).size();
+  std::vector<T>& into = parts[0][item].*member;
+  into.reserve(total);
+  for (size_t t = 1; t < parts.size(); ++t) {
+    std::vector<T>& from = parts[t][item].*member;
+    into.insert(into.end(), from.begin(), from.end());
+    std::vector<T>().swap(from);
+  }
+}
+
+}  // namespace
+
+std::vector<ItemRoll> EntitlePopulation(const CompiledList& list, const Population& pop,
+                                        unsigned threads) {
+  const size_t items = list.items.size();
+  const size_t morsels = (pop.size + kMorselRows - 1) / kMorselRows;
+  size_t workers = threads != 0 ? threads : std::max(1u, std::thread::hardware_concurrency());
+  workers = std::max<size_t>(1, std::min(workers, morsels));
+  std::vector<std::vector<ItemRoll>> parts(workers, std::vector<ItemRoll>(items));
+  {
+    std::vector<std::jthread> pool;
+    for (size_t w = 1; w < workers; ++w) {
+      pool.emplace_back([&, w] {
+        EntitleMorsels(list, pop, morsels * w / workers, morsels * (w + 1) / workers, parts[w]);
+      });
+    }
+    EntitleMorsels(list, pop, 0, morsels / workers, parts[0]);
+  }
+  if (workers > 1) {
+    for (size_t i = 0; i < items; ++i) {
+      Concatenate(parts, i, &ItemRoll::rows);
+      Concatenate(parts, i, &ItemRoll::amounts);
+      Concatenate(parts, i, &ItemRoll::percents);
+    }
+  }
+  return std::move(parts[0]);
 }
 
 }  // namespace yanglao::policy

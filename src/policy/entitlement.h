@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "policy/evaluator.h"
+#include "policy/population.h"
 #include "policy/rule_plan.h"
 
 namespace yanglao::policy {
@@ -33,8 +34,10 @@ struct ItemRoll {
   std::vector<int64_t> percents;
 };
 
-// One roll per item of `list`, in list order.
-std::vector<ItemRoll> EntitlePopulation(const CompiledList& list, const Population& pop);
+// One roll per item of `list`, in list order. Runs on `threads` threads
+// (0: one per hardware thread), each over a contiguous range of morsels.
+std::vector<ItemRoll> EntitlePopulation(const CompiledList& list, const Population& pop,
+                                        unsigned threads = 0);
 
 // The amount of a cash item per year (month x 12, year as is, once 0), used
 // to compare items of an exclusive group.

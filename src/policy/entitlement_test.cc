@@ -36,10 +36,12 @@ std::vector<PersonFacts> RandomPeople(size_t n, uint64_t seed) {
 }
 
 // Both evaluators must agree person by person, item by item, on every list.
+// The population spans several morsels, the last one partial, and is split
+// over three threads; one thread must give the same rolls.
 TEST(EntitlementTest, OnePersonAndPopulationAgreeOnEverySeedList) {
   const char* src = std::getenv("YANGLAO_SOURCE_DIR");
   ASSERT_NE(src, nullptr);
-  std::vector<PersonFacts> people = RandomPeople(3000, 42);
+  std::vector<PersonFacts> people = RandomPeople(4 * kMorselRows + 777, 42);
   Population pop = Population::FromPeople(people);
   int lists = 0;
   for (const auto& e : fs::directory_iterator(fs::path(src) / "policies")) {
@@ -50,7 +52,13 @@ TEST(EntitlementTest, OnePersonAndPopulationAgreeOnEverySeedList) {
     ASSERT_TRUE(l.ok()) << l.errors[0].ToString();
     Result<CompiledList> c = CompileList(l.list, *CivilDate::FromYmd(2026, 4, 1));
     ASSERT_TRUE(c.ok()) << e.path() << ": " << c.status().ToString();
-    std::vector<ItemRoll> rolls = EntitlePopulation(*c, pop);
+    std::vector<ItemRoll> rolls = EntitlePopulation(*c, pop, 3);
+    std::vector<ItemRoll> single = EntitlePopulation(*c, pop, 1);
+    for (size_t i = 0; i < rolls.size(); ++i) {
+      ASSERT_EQ(rolls[i].rows, single[i].rows) << "item " << c->items[i].item->number;
+      ASSERT_EQ(rolls[i].amounts, single[i].amounts);
+      ASSERT_EQ(rolls[i].percents, single[i].percents);
+    }
     size_t entitled_total = 0;
     for (size_t p = 0; p < people.size(); ++p) {
       std::vector<ItemOutcome> one = EntitlePerson(*c, people[p]);
