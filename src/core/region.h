@@ -149,14 +149,17 @@ class RegionTable {
   // RegionKind.
   std::vector<size_t> CountDescendantsByKind(const Region& r) const;
 
- private:
   // Codes are hierarchical (a child's code starts with its parent's, checked
   // by Load), so once sorted by code every unit's descendants are the
-  // contiguous run right after it. Returns [first, last) of that run.
+  // contiguous run right after it. Returns [first, last) of that run, as
+  // indexes into all().
   std::pair<size_t, size_t> DescendantRange(const Region& r) const;
+  // The index of `r` (a unit of this table) in all().
   int32_t IndexOfRegion(const Region& r) const {
     return static_cast<int32_t>(&r - regions_.data());
   }
+
+ private:
 
   std::vector<Region> regions_;  // sorted by code
   std::unordered_map<std::string, int32_t> by_code_;

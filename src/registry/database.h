@@ -66,7 +66,10 @@ class Database {
 // Runs `sql` statements in order as versioned migrations: each index+1 is a
 // schema version, recorded in schema_version; applies only the missing ones,
 // each in its own transaction. Fails with "db.migrate" naming the version.
-Status Migrate(Database& db, const std::vector<std::string>& migrations);
+// `module` names the sequence: "" for the registry (table schema_version),
+// otherwise table schema_version_<module> (e.g. "entitle").
+Status Migrate(Database& db, const std::vector<std::string>& migrations,
+               std::string_view module = "");
 
 // Rewrites `?` placeholders (outside quotes) to $1, $2 ... for PostgreSQL.
 std::string PostgresPlaceholders(std::string_view sql);

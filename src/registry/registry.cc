@@ -360,7 +360,8 @@ Result<std::vector<Conflict>> Registry::Conflicts(size_t limit) {
 }
 
 Status Registry::ForEachPerson(CivilDate as_of, CivilDate known_on,
-                               const std::function<void(const PersonView&)>& visit) {
+                               const std::function<void(const PersonView&)>& visit,
+                               int64_t max_feed_id) {
   PersonView current;
   std::vector<StoredFact> records;
   auto flush = [&] {
@@ -372,9 +373,10 @@ Status Registry::ForEachPerson(CivilDate as_of, CivilDate known_on,
   };
   Status s = db_->Query(
       fmt::format("SELECT p.id_number, p.sex, p.birth_date, {} FROM person p JOIN fact f ON "
-                  "f.id_number = p.id_number WHERE f.recorded_on <= ? ORDER BY p.id_number",
+                  "f.id_number = p.id_number WHERE f.recorded_on <= ? AND f.feed_id <= ? ORDER BY "
+                  "p.id_number",
                   kFactColumns),
-      {known_on.ToString()}, [&](const Row& r) {
+      {known_on.ToString(), max_feed_id}, [&](const Row& r) {
         std::string id = r.AsText(0);
         if (id != current.id_number) {
           flush();
@@ -389,6 +391,12 @@ Status Registry::ForEachPerson(CivilDate as_of, CivilDate known_on,
   if (!s.ok()) return s;
   flush();
   return Status::Ok();
+}
+
+Result<int64_t> Registry::LatestFeedId() {
+  Result<std::vector<Row>> rows = db_->QueryAll("SELECT MAX(id) FROM feed");
+  if (!rows.ok()) return rows.status();
+  return rows->empty() || (*rows)[0].IsNull(0) ? int64_t{0} : (*rows)[0].AsInt(0);
 }
 
 Result<std::string> Registry::Checksum() {

@@ -18,6 +18,7 @@
 #ifndef YANGLAO_REGISTRY_REGISTRY_H_
 #define YANGLAO_REGISTRY_REGISTRY_H_
 
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -96,9 +97,14 @@ class Registry {
   Result<std::vector<Conflict>> Conflicts(size_t limit = 1000);
 
   // Calls `visit` for every person known on `known_on`, resolved as of
-  // `as_of`, in ID order, streaming (one person in memory at a time).
+  // `as_of`, in ID order, streaming (one person in memory at a time). Only
+  // records of feeds up to `max_feed_id` count, so a state of the registry
+  // (known_on, LatestFeedId()) can be read again exactly later.
   Status ForEachPerson(CivilDate as_of, CivilDate known_on,
-                       const std::function<void(const PersonView&)>& visit);
+                       const std::function<void(const PersonView&)>& visit,
+                       int64_t max_feed_id = INT64_MAX);
+  // The id of the latest feed imported (0 when none).
+  Result<int64_t> LatestFeedId();
 
   int64_t PersonCount();
 

@@ -1,0 +1,43 @@
+// Whole-city evaluation: a compiled list over a snapshot, with totals by
+// county, street (乡镇街道) and item.
+#ifndef YANGLAO_ENTITLE_ENGINE_H_
+#define YANGLAO_ENTITLE_ENGINE_H_
+
+#include <cstdint>
+#include <vector>
+
+#include "entitle/snapshot.h"
+#include "policy/entitlement.h"
+#include "policy/rule_plan.h"
+
+namespace yanglao::entitle {
+
+// People and money of one item in one street. `amount` is in fen per the
+// item's period (cash items), 0 otherwise.
+struct AreaTotal {
+  size_t item = 0;      // index in the compiled list
+  int32_t county = -1;  // region index of the county-level unit, -1 unknown
+  int32_t street = -1;  // region index of the township-level unit, -1 unknown
+  int64_t people = 0;
+  int64_t amount = 0;
+};
+
+struct Evaluation {
+  std::vector<policy::ItemRoll> rolls;  // per item: rows of the snapshot
+  std::vector<AreaTotal> totals;        // by item, county, street
+  int64_t person_items = 0;             // people x items evaluated
+};
+
+// Evaluates every item for every person of `snap` (threads: 0 = one per
+// hardware thread). Totals are only computed when `with_totals`.
+Evaluation Evaluate(const policy::CompiledList& list, const Snapshot& snap, unsigned threads = 0,
+                    bool with_totals = true);
+
+// The township-level and county-level ancestors of a region index (-1 when
+// none or unknown).
+int32_t StreetOf(int32_t region_index);
+int32_t CountyOf(int32_t region_index);
+
+}  // namespace yanglao::entitle
+
+#endif  // YANGLAO_ENTITLE_ENGINE_H_

@@ -1,0 +1,434 @@
+#include "entitle/run.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <csignal>
+#include <cstdlib>
+#include <cstring>
+#include <tuple>
+#include <unordered_map>
+
+#include "policy/entitlement.h"
+#include "policy/rule_plan.h"
+
+namespace yanglao::entitle {
+
+using registry::Row;
+using registry::Value;
+
+const std::vector<std::string>& EntitleMigrations() {
+  static const std::vector<std::string>* const migrations = new std::vector<std::string>{
+      // 1: runs, their lines and their changes against the previous run.
+      R"(
+CREATE TABLE entitle_run (
+  id BIGINT PRIMARY KEY,
+  list_code TEXT NOT NULL,
+  list_title TEXT NOT NULL,
+  list_sha256 TEXT NOT NULL,
+  month TEXT NOT NULL,
+  as_of TEXT NOT NULL,
+  known_on TEXT NOT NULL,
+  feed_watermark BIGINT NOT NULL,
+  previous_run BIGINT NOT NULL,
+  people BIGINT NOT NULL,
+  lines BIGINT NOT NULL,
+  monthly_fen BIGINT NOT NULL,
+  yearly_fen BIGINT NOT NULL,
+  created_on TEXT NOT NULL,
+  UNIQUE (list_code, month));
+CREATE TABLE entitle_line (
+  run_id BIGINT NOT NULL,
+  item TEXT NOT NULL,
+  id_number TEXT NOT NULL,
+  amount BIGINT NOT NULL,
+  percent BIGINT NOT NULL,
+  county TEXT NOT NULL,
+  street TEXT NOT NULL,
+  community TEXT NOT NULL,
+  PRIMARY KEY (run_id, item, id_number));
+CREATE TABLE entitle_change (
+  run_id BIGINT NOT NULL,
+  item TEXT NOT NULL,
+  id_number TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  old_amount BIGINT NOT NULL,
+  new_amount BIGINT NOT NULL,
+  reason TEXT NOT NULL,
+  PRIMARY KEY (run_id, item, id_number));
+)",
+  };
+  return *migrations;
+}
+
+std::string_view ChangeKindName(ChangeKind k) {
+  switch (k) {
+    case ChangeKind::kNew:
+      return "新增";
+    case ChangeKind::kCeased:
+      return "停发";
+    case ChangeKind::kChanged:
+      return "变更";
+  }
+  return "";
+}
+
+namespace {
+
+constexpr size_t kBatch = 20000;
+
+double SecondsSince(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
+
+// Kills the process at a named point when YANGLAO_FAULT_KILL says so (tests
+// of crash consistency).
+void MaybeKill(const char* point) {
+  const char* f = std::getenv("YANGLAO_FAULT_KILL");
+  if (f != nullptr && std::strcmp(f, point) == 0) std::raise(SIGKILL);
+}
+
+bool LineLess(const RunLine& a, const RunLine& b) {
+  return std::tie(a.item, a.id_number) < std::tie(b.item, b.id_number);
+}
+
+RunRecord RecordFromRow(const Row& r) {
+  RunRecord k;
+  k.id = r.AsInt(0);
+  k.list_code = r.AsText(1);
+  k.list_title = r.AsText(2);
+  k.list_sha256 = r.AsText(3);
+  k.month = r.AsText(4);
+  k.as_of = r.AsText(5);
+  k.known_on = r.AsText(6);
+  k.feed_watermark = r.AsInt(7);
+  k.previous_run = r.AsInt(8);
+  k.people = r.AsInt(9);
+  k.lines = r.AsInt(10);
+  k.monthly_fen = r.AsInt(11);
+  k.yearly_fen = r.AsInt(12);
+  k.created_on = r.AsText(13);
+  return k;
+}
+
+constexpr const char* kRunColumns =
+    "id, list_code, list_title, list_sha256, month, as_of, known_on, feed_watermark, "
+    "previous_run, people, lines, monthly_fen, yearly_fen, created_on";
+
+policy::PersonFacts RowFacts(const Snapshot& snap, size_t row) {
+  policy::PersonFacts f(snap.facts.size());
+  for (size_t s = 0; s < snap.facts.size(); ++s) f[s] = snap.facts[s][row];
+  return f;
+}
+
+std::string JoinReasons(const std::vector<std::string>& why) {
+  std::string out;
+  for (const std::string& w : why) out += (out.empty() ? "" : "；") + w;
+  return out;
+}
+
+// The lines of an evaluation, sorted by item and ID.
+std::vector<RunLine> LinesOf(const policy::CompiledList& list, const Snapshot& snap,
+                             const Evaluation& ev) {
+  const RegionTable& table = RegionTable::Builtin();
+  auto code = [&](int32_t index) {
+    return index < 0 ? std::string() : table.all()[static_cast<size_t>(index)].code;
+  };
+  std::unordered_map<int32_t, std::array<std::string, 3>> places;
+  std::vector<RunLine> lines;
+  for (size_t i = 0; i < ev.rolls.size(); ++i) {
+    const policy::ItemRoll& roll = ev.rolls[i];
+    for (size_t k = 0; k < roll.rows.size(); ++k) {
+      uint32_t row = roll.rows[k];
+      int32_t res = snap.residence[row];
+      auto [it, inserted] = places.try_emplace(res);
+      if (inserted) it->second = {code(CountyOf(res)), code(StreetOf(res)), code(res)};
+      lines.push_back(RunLine{list.items[i].item->number, snap.IdNumber(row),
+                              roll.amounts.empty() ? 0 : roll.amounts[k],
+                              roll.percents.empty() ? 0 : roll.percents[k], it->second[0],
+                              it->second[1], it->second[2]});
+    }
+  }
+  std::sort(lines.begin(), lines.end(), LineLess);
+  return lines;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<RunStore>> RunStore::Open(registry::Registry& registry) {
+  if (Status s = registry::Migrate(registry.db(), EntitleMigrations(), "entitle"); !s.ok())
+    return s;
+  return std::unique_ptr<RunStore>(new RunStore(registry));
+}
+
+Result<std::optional<RunRecord>> RunStore::Find(std::string_view list_code,
+                                                std::string_view month) {
+  Result<std::vector<Row>> rows = registry_.db().QueryAll(
+      fmt::format("SELECT {} FROM entitle_run WHERE list_code = ? AND month = ?", kRunColumns),
+      {std::string(list_code), std::string(month)});
+  if (!rows.ok()) return rows.status();
+  if (rows->empty()) return std::optional<RunRecord>();
+  return std::optional<RunRecord>(RecordFromRow((*rows)[0]));
+}
+
+Result<std::vector<RunRecord>> RunStore::Runs(std::string_view list_code) {
+  std::vector<RunRecord> out;
+  Status s = registry_.db().Query(
+      fmt::format("SELECT {} FROM entitle_run WHERE list_code = ? OR ? = '' ORDER BY list_code, "
+                  "month",
+                  kRunColumns),
+      {std::string(list_code), std::string(list_code)}, [&](const Row& r) {
+        out.push_back(RecordFromRow(r));
+        return true;
+      });
+  if (!s.ok()) return s;
+  return out;
+}
+
+Result<std::vector<RunLine>> RunStore::Lines(int64_t run_id) {
+  std::vector<RunLine> out;
+  Status s = registry_.db().Query(
+      "SELECT item, id_number, amount, percent, county, street, community FROM entitle_line "
+      "WHERE run_id = ?",
+      {run_id}, [&](const Row& r) {
+        out.push_back(RunLine{r.AsText(0), r.AsText(1), r.AsInt(2), r.AsInt(3), r.AsText(4),
+                              r.AsText(5), r.AsText(6)});
+        return true;
+      });
+  if (!s.ok()) return s;
+  std::sort(out.begin(), out.end(), LineLess);
+  return out;
+}
+
+Result<std::vector<Change>> RunStore::Changes(int64_t run_id) {
+  std::vector<Change> out;
+  Status s = registry_.db().Query(
+      "SELECT kind, item, id_number, old_amount, new_amount, reason FROM entitle_change WHERE "
+      "run_id = ?",
+      {run_id}, [&](const Row& r) {
+        Change c;
+        std::string kind = r.AsText(0);
+        c.kind = kind == "new"      ? ChangeKind::kNew
+                 : kind == "ceased" ? ChangeKind::kCeased
+                                    : ChangeKind::kChanged;
+        c.item = r.AsText(1);
+        c.id_number = r.AsText(2);
+        c.old_amount = r.AsInt(3);
+        c.new_amount = r.AsInt(4);
+        c.reason = r.AsText(5);
+        out.push_back(std::move(c));
+        return true;
+      });
+  if (!s.ok()) return s;
+  std::sort(out.begin(), out.end(), [](const Change& a, const Change& b) {
+    return std::tie(a.item, a.kind, a.id_number) < std::tie(b.item, b.kind, b.id_number);
+  });
+  return out;
+}
+
+Result<RunOutcome> RunStore::Run(const ListVersion& version, Month month,
+                                 const RunOptions& options) {
+  const policy::ServiceList& list = *version.list;
+  RunOutcome out;
+  CivilDate as_of = month.FirstDay();
+  Result<std::optional<RunRecord>> existing = Find(list.jurisdiction, month.ToString());
+  if (!existing.ok()) return existing.status();
+  if (existing->has_value() && (*existing)->list_sha256 != version.sha256 && !options.replace) {
+    return Status("entitle.run_exists",
+                  fmt::format("{} 已用另一版本的清单运行过（{}），如需替换请指定 --replace",
+                              month.ToString(), (*existing)->list_sha256.substr(0, 12)),
+                  Location{.field = "month", .value = month.ToString()});
+  }
+  bool recompute = existing->has_value() && (*existing)->list_sha256 == version.sha256;
+
+  // The registry state: a stored run's, or now.
+  CivilDate known_on = options.known_on.value_or(options.today);
+  int64_t watermark = 0;
+  if (recompute) {
+    known_on = *CivilDate::Parse((*existing)->known_on);
+    watermark = (*existing)->feed_watermark;
+  }
+  auto t0 = std::chrono::steady_clock::now();
+  Result<Snapshot> snap = BuildSnapshot(registry_, list.jurisdiction, as_of, known_on, watermark);
+  if (!snap.ok()) return snap.status();
+  out.snapshot_seconds = SecondsSince(t0);
+  Result<policy::CompiledList> compiled = policy::CompileList(list, as_of);
+  if (!compiled.ok()) {
+    return Status("entitle.compile", compiled.status().message(), compiled.status().where());
+  }
+  t0 = std::chrono::steady_clock::now();
+  out.evaluation = Evaluate(*compiled, *snap);
+  out.evaluate_seconds = SecondsSince(t0);
+  std::vector<RunLine> lines = LinesOf(*compiled, *snap, out.evaluation);
+
+  RunRecord& run = out.run;
+  run.list_code = list.jurisdiction;
+  run.list_title = list.title;
+  run.list_sha256 = version.sha256;
+  run.month = month.ToString();
+  run.as_of = as_of.ToString();
+  run.known_on = known_on.ToString();
+  run.feed_watermark = snap->feed_watermark;
+  run.people = static_cast<int64_t>(snap->size);
+  run.lines = static_cast<int64_t>(lines.size());
+  run.created_on = options.today.ToString();
+  std::unordered_map<std::string, size_t> item_index;
+  for (size_t i = 0; i < compiled->items.size(); ++i)
+    item_index[compiled->items[i].item->number] = i;
+  for (const RunLine& l : lines) {
+    const policy::Item& item = *compiled->items[item_index[l.item]].item;
+    if (item.benefit.type != policy::BenefitType::kCash) continue;
+    if (item.benefit.period == policy::CashPeriod::kMonth) run.monthly_fen += l.amount;
+    run.yearly_fen += policy::YearlyEquivalent(item, l.amount);
+  }
+
+  if (recompute) {
+    out.recomputed = true;
+    Result<std::vector<RunLine>> stored = Lines((*existing)->id);
+    if (!stored.ok()) return stored.status();
+    out.identical = stored->size() == lines.size();
+    for (size_t k = 0; out.identical && k < lines.size(); ++k) {
+      const RunLine& a = lines[k];
+      const RunLine& b = (*stored)[k];
+      out.identical = a.item == b.item && a.id_number == b.id_number && a.amount == b.amount &&
+                      a.percent == b.percent;
+    }
+    Result<std::vector<Change>> changes = Changes((*existing)->id);
+    if (!changes.ok()) return changes.status();
+    out.changes = std::move(*changes);
+    int64_t id = (*existing)->id;
+    std::string created = (*existing)->created_on;
+    int64_t previous = (*existing)->previous_run;
+    run.id = id;
+    run.created_on = created;
+    run.previous_run = previous;
+    out.snapshot = std::move(*snap);
+    return out;
+  }
+
+  // Against the previous run of the list.
+  Result<std::vector<Row>> prev = registry_.db().QueryAll(
+      "SELECT id FROM entitle_run WHERE list_code = ? AND month < ? ORDER BY month DESC LIMIT 1",
+      {list.jurisdiction, month.ToString()});
+  if (!prev.ok()) return prev.status();
+  if (!prev->empty()) {
+    run.previous_run = (*prev)[0].AsInt(0);
+    Result<std::vector<RunLine>> before = Lines(run.previous_run);
+    if (!before.ok()) return before.status();
+    auto explain = [&](const std::string& item, const std::string& id) -> std::string {
+      std::optional<size_t> row = snap->Find(id);
+      if (!row) return "本月不在登记范围内（已迁出或注销）";
+      if (snap->Fact("deceased", *row) != 0) {
+        Result<std::optional<registry::PersonView>> p = registry_.Person(id, as_of, known_on);
+        if (p.ok() && p->has_value()) {
+          auto d = (*p)->facts.find("death_date");
+          if (d != (*p)->facts.end()) return fmt::format("已死亡（{}）", d->second.value);
+        }
+        return "已死亡";
+      }
+      std::vector<policy::ItemOutcome> o =
+          policy::EntitlePerson(*compiled, RowFacts(*snap, *row), true);
+      return JoinReasons(o[item_index[item]].why);
+    };
+    size_t a = 0, b = 0;
+    while (a < before->size() || b < lines.size()) {
+      bool take_old = b == lines.size() || (a < before->size() && LineLess((*before)[a], lines[b]));
+      bool take_new = a == before->size() || (b < lines.size() && LineLess(lines[b], (*before)[a]));
+      if (take_old) {
+        const RunLine& l = (*before)[a++];
+        if (!item_index.contains(l.item)) {
+          out.changes.push_back(
+              Change{ChangeKind::kCeased, l.item, l.id_number, l.amount, 0, "清单已无此项"});
+          continue;
+        }
+        out.changes.push_back(Change{ChangeKind::kCeased, l.item, l.id_number, l.amount, 0,
+                                     explain(l.item, l.id_number)});
+      } else if (take_new) {
+        const RunLine& l = lines[b++];
+        out.changes.push_back(Change{ChangeKind::kNew, l.item, l.id_number, 0, l.amount,
+                                     explain(l.item, l.id_number)});
+      } else {
+        const RunLine& o = (*before)[a++];
+        const RunLine& n = lines[b++];
+        if (o.amount != n.amount || o.percent != n.percent) {
+          const policy::Item& item = *compiled->items[item_index[n.item]].item;
+          out.changes.push_back(Change{ChangeKind::kChanged, n.item, n.id_number, o.amount,
+                                       n.amount,
+                                       fmt::format("{} → {}", policy::FormatCash(item, o.amount),
+                                                   policy::FormatCash(item, n.amount))});
+        }
+      }
+    }
+  }
+
+  // Store: everything in one transaction.
+  t0 = std::chrono::steady_clock::now();
+  registry::Database& db = registry_.db();
+  if (Status s = db.Begin(); !s.ok()) return s;
+  auto fail = [&](Status s) -> Result<RunOutcome> {
+    (void)db.Rollback();
+    return s;
+  };
+  if (existing->has_value()) {  // replacing another list version
+    for (const char* t : {"entitle_line", "entitle_change"}) {
+      if (Status s =
+              db.Execute(fmt::format("DELETE FROM {} WHERE run_id = ?", t), {(*existing)->id});
+          !s.ok())
+        return fail(s);
+    }
+    if (Status s = db.Execute("DELETE FROM entitle_run WHERE id = ?", {(*existing)->id}); !s.ok())
+      return fail(s);
+  }
+  Result<std::vector<Row>> max_id = db.QueryAll("SELECT MAX(id) FROM entitle_run");
+  if (!max_id.ok()) return fail(max_id.status());
+  run.id = (max_id->empty() || (*max_id)[0].IsNull(0) ? 0 : (*max_id)[0].AsInt(0)) + 1;
+  if (Status s = db.Execute(
+          fmt::format("INSERT INTO entitle_run ({}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                      "?, ?)",
+                      kRunColumns),
+          {run.id, run.list_code, run.list_title, run.list_sha256, run.month, run.as_of,
+           run.known_on, run.feed_watermark, run.previous_run, run.people, run.lines,
+           run.monthly_fen, run.yearly_fen, run.created_on});
+      !s.ok())
+    return fail(s);
+  std::vector<std::vector<Value>> batch;
+  auto flush = [&](const char* table, const std::vector<std::string>& columns) -> Status {
+    if (batch.empty()) return Status::Ok();
+    Status s = db.BulkInsert(table, columns, batch);
+    batch.clear();
+    return s;
+  };
+  const std::vector<std::string> line_columns = {"run_id",  "item",   "id_number", "amount",
+                                                 "percent", "county", "street",    "community"};
+  for (size_t k = 0; k < lines.size(); ++k) {
+    const RunLine& l = lines[k];
+    batch.push_back(
+        {run.id, l.item, l.id_number, l.amount, l.percent, l.county, l.street, l.community});
+    if (batch.size() == kBatch) {
+      if (Status s = flush("entitle_line", line_columns); !s.ok()) return fail(s);
+    }
+    if (k == lines.size() / 2) MaybeKill("entitle.half_lines");
+  }
+  if (Status s = flush("entitle_line", line_columns); !s.ok()) return fail(s);
+  const std::vector<std::string> change_columns = {"run_id",     "item",       "id_number", "kind",
+                                                   "old_amount", "new_amount", "reason"};
+  for (const Change& c : out.changes) {
+    const char* kind = c.kind == ChangeKind::kNew      ? "new"
+                       : c.kind == ChangeKind::kCeased ? "ceased"
+                                                       : "changed";
+    batch.push_back(
+        {run.id, c.item, c.id_number, std::string(kind), c.old_amount, c.new_amount, c.reason});
+    if (batch.size() == kBatch) {
+      if (Status s = flush("entitle_change", change_columns); !s.ok()) return fail(s);
+    }
+  }
+  if (Status s = flush("entitle_change", change_columns); !s.ok()) return fail(s);
+  MaybeKill("entitle.before_commit");
+  if (Status s = db.Commit(); !s.ok()) return fail(s);
+  out.store_seconds = SecondsSince(t0);
+  out.snapshot = std::move(*snap);
+  return out;
+}
+
+}  // namespace yanglao::entitle

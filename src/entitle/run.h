@@ -1,0 +1,116 @@
+// Monthly entitlement runs (政策找人、免申即享, 动态管理).
+//
+// A run evaluates a list for the month M on the facts as of the first day of
+// M (the rule of docs/entitlement.md; a list's own rule would replace it),
+// as known on a recorded-time date K, counting feeds up to the latest one.
+// It is stored with the list's identity and SHA-256 and with that registry
+// state (as_of, known_on, feed watermark), so it can be computed again
+// exactly. Compared with the list's previous run it yields the newly
+// entitled, the ceased (with the reason) and changed amounts.
+//
+// A run is stored in one transaction: all its lines and changes, or nothing
+// (a kill at any point leaves no partial run). There is one run per list and
+// month: running a month again recomputes it from the stored state and
+// checks that the result is identical, writing nothing; a different version
+// of the list for a month already run is refused unless replacing.
+#ifndef YANGLAO_ENTITLE_RUN_H_
+#define YANGLAO_ENTITLE_RUN_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/civil_date.h"
+#include "core/status.h"
+#include "entitle/engine.h"
+#include "entitle/snapshot.h"
+#include "policy/service_list.h"
+#include "registry/registry.h"
+
+namespace yanglao::entitle {
+
+// A list as run: its text identity and the list itself.
+struct ListVersion {
+  const policy::ServiceList* list = nullptr;
+  std::string sha256;  // of the list file and its parameter file
+};
+
+struct RunRecord {
+  int64_t id = 0;
+  std::string list_code;  // the list's jurisdiction
+  std::string list_title;
+  std::string list_sha256;
+  std::string month;  // YYYY-MM
+  std::string as_of, known_on;
+  int64_t feed_watermark = 0;
+  int64_t previous_run = 0;  // 0: none
+  int64_t people = 0;        // people in the snapshot
+  int64_t lines = 0;         // (item, person) entitlements
+  int64_t monthly_fen = 0;   // cash items paid monthly
+  int64_t yearly_fen = 0;    // every cash item as a yearly equivalent
+  std::string created_on;
+};
+
+struct RunLine {
+  std::string item;  // item number
+  std::string id_number;
+  int64_t amount = 0;                     // fen per the item's period (cash)
+  int64_t percent = 0;                    // discount items
+  std::string county, street, community;  // region codes of the residence
+};
+
+enum class ChangeKind { kNew, kCeased, kChanged };
+std::string_view ChangeKindName(ChangeKind k);  // "新增" "停发" "变更"
+
+struct Change {
+  ChangeKind kind = ChangeKind::kNew;
+  std::string item;
+  std::string id_number;
+  int64_t old_amount = 0, new_amount = 0;
+  std::string reason;  // Chinese
+};
+
+struct RunOutcome {
+  RunRecord run;
+  bool recomputed = false;  // the month had been run: recomputed, nothing written
+  bool identical = true;    // when recomputed: same lines as stored
+  std::vector<Change> changes;
+  Evaluation evaluation;
+  Snapshot snapshot;
+  double snapshot_seconds = 0, evaluate_seconds = 0, store_seconds = 0;
+};
+
+struct RunOptions {
+  std::optional<CivilDate> known_on;  // default: today
+  bool replace = false;               // replace a stored run made with another list version
+  CivilDate today = CivilDate::Today();
+};
+
+class RunStore {
+ public:
+  // Brings the run tables of the registry's database up to date.
+  static Result<std::unique_ptr<RunStore>> Open(registry::Registry& registry);
+
+  // Runs `list` for `month`. Fails with "entitle.run_exists" for another
+  // list version of a month already run (unless replacing), "entitle.compile"
+  // when the list cannot be bound to the month.
+  Result<RunOutcome> Run(const ListVersion& list, Month month, const RunOptions& options);
+
+  Result<std::optional<RunRecord>> Find(std::string_view list_code, std::string_view month);
+  Result<std::vector<RunRecord>> Runs(std::string_view list_code = "");
+  // Lines in item, ID order.
+  Result<std::vector<RunLine>> Lines(int64_t run_id);
+  Result<std::vector<Change>> Changes(int64_t run_id);
+
+ private:
+  explicit RunStore(registry::Registry& r) : registry_(r) {}
+  registry::Registry& registry_;
+};
+
+const std::vector<std::string>& EntitleMigrations();
+
+}  // namespace yanglao::entitle
+
+#endif  // YANGLAO_ENTITLE_RUN_H_
