@@ -12,13 +12,17 @@
 #include <filesystem>
 
 #include "core/id_number.h"
+#include "entitle/advisor.h"
 #include "entitle/engine.h"
+#include "entitle/rolls.h"
 #include "entitle/run.h"
 #include "entitle/snapshot.h"
+#include "entitle/whatif.h"
 #include "policy/entitlement.h"
 #include "policy/service_list.h"
 #include "registry/feed_file.h"
 #include "registry/registry.h"
+#include "xlsx/xlsx.h"
 
 namespace yanglao::entitle {
 namespace {
@@ -89,8 +93,7 @@ class EntitleTest : public ::testing::TestWithParam<std::string> {
          fmt::format("{}\n"
                      "{},丙,是,,,,,,,,,,,,2020-01-01,2026-03-20\n"
                      "{},戊,是,,,,,,,,,,,,2020-01-01,\n",
-                     kCivilAffairsHeader,
-                     kLeavesDibao, kStays),
+                     kCivilAffairsHeader, kLeavesDibao, kStays),
          "2026-02-20");
     // The death is reported in March.
     Feed("公安",
@@ -207,8 +210,7 @@ TEST_P(EntitleTest, RerunningAMonthRecomputesIdenticallyAndWritesNothing) {
   RunOutcome first = Run("2026-04");
   int64_t lines = Count("entitle_line"), runs = Count("entitle_run");
   // A feed imported after the run does not change the stored month.
-  Feed("民政",
-       fmt::format("{}\n{},甲,是,,,,,,,,,,,,2026-01-01,\n", kCivilAffairsHeader, kTurns80),
+  Feed("民政", fmt::format("{}\n{},甲,是,,,,,,,,,,,,2026-01-01,\n", kCivilAffairsHeader, kTurns80),
        "2026-04-20");
   RunOutcome again = Run("2026-04");
   EXPECT_TRUE(again.recomputed);
@@ -291,6 +293,122 @@ TEST_P(EntitleTest, SnapshotDerivesPlaceAndTimeFacts) {
   auto unaware = BuildSnapshot(*reg_, "421300", D("2026-04-01"), D("2026-03-01"));
   ASSERT_TRUE(unaware.ok());
   EXPECT_EQ(unaware->Fact("deceased", *unaware->Find(kDies)), 0);
+}
+
+TEST_P(EntitleTest, AdvisorAgreesWithTheRunAndSeesTheBirthdayComing) {
+  RunOutcome march = Run("2026-03");
+  auto lines = store_->Lines(march.run.id);
+  ASSERT_TRUE(lines.ok());
+  for (const std::string& id : {kTurns80, kDies, kLeavesDibao, kMoves, kStays}) {
+    auto advice = Advise(*reg_, list_.list, id, M("2026-03"), D("2026-11-22"));
+    ASSERT_TRUE(advice.ok()) << advice.status().ToString();
+    for (size_t i = 0; i < list_.list.items.size(); ++i) {
+      const std::string& number = list_.list.items[i].number;
+      auto it = std::find_if(lines->begin(), lines->end(), [&](const RunLine& l) {
+        return l.item == number && l.id_number == id;
+      });
+      ASSERT_EQ(advice->items[i].entitled, it != lines->end()) << id << " item " << number;
+      if (it != lines->end()) {
+        EXPECT_EQ(advice->items[i].amount, it->amount);
+      }
+    }
+  }
+  auto advice = Advise(*reg_, list_.list, kTurns80, M("2026-03"), D("2026-11-22"));
+  ASSERT_TRUE(advice.ok());
+  EXPECT_FALSE(advice->items[2].entitled);  // item 3 not yet: 79 on 2026-03-01
+  ASSERT_FALSE(advice->upcoming.empty());
+  const Upcoming& u = advice->upcoming.front();
+  EXPECT_EQ(u.item, "3");
+  EXPECT_EQ(u.event_date, D("2026-03-15"));
+  EXPECT_EQ(u.from.ToString(), "2026-04");
+  EXPECT_EQ(u.amount, 5000);
+  EXPECT_EQ(u.text, "年满80周岁（2026-03-15）：第3项 高龄津贴 自2026-04起开始享受，50元/月");
+  // At 90 the demo rate rises to 100元/月.
+  bool ninety = false;
+  for (const Upcoming& k : advice->upcoming) ninety |= k.event == "年满90周岁";
+  EXPECT_FALSE(ninety) << "90 lies beyond the 36-month horizon";
+  auto unknown = Advise(*reg_, list_.list, Id("11010519491231002"), M("2026-03"), D("2026-11-22"));
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(unknown.status().code(), "entitle.person");
+}
+
+TEST_P(EntitleTest, RollsAddUp) {
+  RunOutcome april = Run("2026-04");
+  fs::path dir =
+      fs::temp_directory_path() / fmt::format("yanglao_rolls_{}_{}", getpid(), GetParam());
+  fs::remove_all(dir);
+  auto rolls = WriteRolls(*reg_, *store_, april.run, list_.list, dir);
+  ASSERT_TRUE(rolls.ok()) << rolls.status().ToString();
+  int64_t sum = 0, people = 0;
+  for (const RollFile& f : rolls->rolls) {
+    sum += f.total_fen;
+    people += f.people;
+    ASSERT_TRUE(fs::exists(f.csv)) << f.csv;
+    auto sheet = xlsx::ReadFirstSheet(f.xlsx);
+    ASSERT_TRUE(sheet.ok()) << sheet.status().ToString();
+    ASSERT_EQ(static_cast<int64_t>(sheet->rows.size()), f.people + 3);  // title, header, total
+    EXPECT_EQ(sheet->rows.back()[0], "合计");
+  }
+  EXPECT_EQ(sum, rolls->total_fen);
+  EXPECT_EQ(people, rolls->people);
+  // 高龄津贴 in April: 甲 (80, 50元) and 戊 (96, 100元); 乙 died, 丁 moved.
+  auto f = std::find_if(rolls->rolls.begin(), rolls->rolls.end(),
+                        [](const RollFile& r) { return r.item == "3"; });
+  ASSERT_NE(f, rolls->rolls.end());
+  EXPECT_EQ(f->people, 2);
+  EXPECT_EQ(f->total_fen, 15000);
+  auto summary = xlsx::ReadFirstSheet(rolls->summary_xlsx);
+  ASSERT_TRUE(summary.ok());
+  EXPECT_EQ(summary->rows.back()[0], "合计");
+  EXPECT_EQ(summary->rows.back()[7], fmt::format("{}.{:02}", sum / 100, sum % 100));
+  // The monthly items of the rolls are the run's monthly total.
+  EXPECT_EQ(april.run.monthly_fen, sum);
+  fs::remove_all(dir);
+}
+
+TEST_P(EntitleTest, WhatIfRaisesTheAllowanceAndLowersTheAge) {
+  auto snap = BuildSnapshot(*reg_, "421300", D("2026-04-01"), D("2026-11-22"));
+  ASSERT_TRUE(snap.ok());
+  policy::LoadedList variant = Suizhou();
+  WhatIfEdits edits;
+  edits.rule = {"3=hukou_local && age >= 75"};
+  edits.set = {"old_age_allowance@75=150元", "old_age_allowance@80=150元"};
+  ASSERT_TRUE(ApplyEdits(variant.list, edits, D("2026-04-01")).ok());
+  auto base = policy::CompileList(list_.list, D("2026-04-01"));
+  auto changed = policy::CompileList(variant.list, D("2026-04-01"));
+  ASSERT_TRUE(base.ok() && changed.ok());
+  WhatIfReport r = CompareLists(*base, *changed, *snap);
+  const ItemDelta& d = r.items[2];
+  ASSERT_EQ(d.item, "3");
+  // 丙 (76, hukou in Suizhou) gains; 甲 goes from 50 to 150元.
+  EXPECT_EQ(d.gainers, 1);
+  EXPECT_EQ(d.losers, 0);
+  EXPECT_EQ(d.amount_up, 1);
+  EXPECT_EQ(d.monthly_delta, 15000 + 10000);
+  EXPECT_EQ(d.yearly_delta, 12 * 25000);
+  EXPECT_EQ(r.monthly_delta, 25000);
+  // By county: the whole change is in 曾都区; 丁 (moved to 武汉 江岸区) keeps services only.
+  ASSERT_EQ(r.counties.size(), 2u);
+  for (const CountyDelta& c : r.counties) {
+    std::string code = RegionTable::Builtin().all()[static_cast<size_t>(c.county)].code;
+    EXPECT_EQ(c.variant_monthly - c.base_monthly, code == "421303" ? 25000 : 0) << code;
+  }
+  // Bad edits are refused with the edit named.
+  for (WhatIfEdits bad : {WhatIfEdits{{"no_such=1"}, {}, {}}, WhatIfEdits{{}, {"99=age >= 1"}, {}},
+                          WhatIfEdits{{}, {"3=age >= "}, {}}, WhatIfEdits{{}, {"3=age"}, {}},
+                          WhatIfEdits{{}, {}, {"99"}}}) {
+    policy::LoadedList l = Suizhou();
+    Status s = ApplyEdits(l.list, bad, D("2026-04-01"));
+    EXPECT_FALSE(s.ok());
+  }
+  // Dropping an item makes everyone on it a loser.
+  policy::LoadedList dropped = Suizhou();
+  ASSERT_TRUE(ApplyEdits(dropped.list, WhatIfEdits{{}, {}, {"3"}}, D("2026-04-01")).ok());
+  auto c2 = policy::CompileList(dropped.list, D("2026-04-01"));
+  WhatIfReport r2 = CompareLists(*base, *c2, *snap);
+  EXPECT_EQ(r2.items[2].losers, 2);
+  EXPECT_FALSE(r2.items[2].in_variant);
+  EXPECT_EQ(r2.monthly_delta, -(5000 + 10000));  // 甲 50元, 戊 100元
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, EntitleTest, ::testing::Values("sqlite", "postgresql"),

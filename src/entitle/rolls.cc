@@ -1,0 +1,149 @@
+#include "entitle/rolls.h"
+
+#include <fmt/format.h>
+
+#include <fstream>
+#include <map>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "core/csv.h"
+#include "xlsx/xlsx.h"
+
+namespace yanglao::entitle {
+namespace fs = std::filesystem;
+namespace {
+
+std::string RegionName(const std::string& code) {
+  if (code.empty()) return "未知";
+  const Region* r = RegionTable::Builtin().Find(code);
+  return r == nullptr ? code : r->name;
+}
+
+// Plain yuan with two decimals ("1234.50"), as spreadsheets read numbers.
+std::string Yuan(int64_t fen) {
+  int64_t a = fen < 0 ? -fen : fen;
+  return fmt::format("{}{}.{:02}", fen < 0 ? "-" : "", a / 100, a % 100);
+}
+
+// A file name without characters that trouble file systems.
+std::string SafeName(std::string s) {
+  for (char& c : s) {
+    if (c == '/' || c == '\\' || c == ':' || c == '*' || c == '?' || c == '"' || c == '<' ||
+        c == '>' || c == '|')
+      c = '_';
+  }
+  return s;
+}
+
+Status WriteTable(const fs::path& csv, const fs::path& xlsx, const std::string& sheet,
+                  const std::vector<std::vector<std::string>>& rows) {
+  std::error_code ec;
+  fs::create_directories(csv.parent_path(), ec);
+  fs::path tmp = csv;
+  tmp += ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) return Status("io.write", fmt::format("无法写入 {}", tmp.string()));
+    out << "\xEF\xBB\xBF";  // BOM: spreadsheet programs then read the UTF-8 correctly
+    for (const auto& row : rows) {
+      for (size_t i = 0; i < row.size(); ++i) out << (i ? "," : "") << CsvEscape(row[i]);
+      out << "\r\n";
+    }
+    if (!out.flush()) return Status("io.write", fmt::format("写入 {} 失败", tmp.string()));
+  }
+  fs::rename(tmp, csv, ec);
+  if (ec) return Status("io.write", fmt::format("无法写入 {}：{}", csv.string(), ec.message()));
+  fs::path xtmp = xlsx;
+  xtmp += ".tmp";
+  if (Status s = xlsx::WriteWorkbook(xtmp, {xlsx::Sheet{sheet, rows}}); !s.ok()) return s;
+  fs::rename(xtmp, xlsx, ec);
+  if (ec) return Status("io.write", fmt::format("无法写入 {}：{}", xlsx.string(), ec.message()));
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<RollsOutcome> WriteRolls(registry::Registry& registry, RunStore& store, const RunRecord& run,
+                                const policy::ServiceList& list, const fs::path& dir) {
+  Result<std::vector<RunLine>> lines = store.Lines(run.id);
+  if (!lines.ok()) return lines.status();
+  std::map<std::string, const policy::Item*> cash;
+  for (const policy::Item& item : list.items) {
+    if (item.benefit.type == policy::BenefitType::kCash) cash[item.number] = &item;
+  }
+  // Names of the people on the rolls, as known by the run; 公安 first.
+  std::unordered_set<std::string> wanted;
+  for (const RunLine& l : *lines) {
+    if (cash.contains(l.item)) wanted.insert(l.id_number);
+  }
+  std::unordered_map<std::string, std::pair<int, std::string>> names;  // id -> (rank, name)
+  Status s = registry.db().Query(
+      "SELECT id_number, value, source FROM fact WHERE fact = 'name' AND feed_id <= ? AND "
+      "recorded_on <= ? ORDER BY feed_id",
+      {run.feed_watermark, run.known_on}, [&](const registry::Row& r) {
+        std::string id = r.AsText(0);
+        if (!wanted.contains(id)) return true;
+        int rank = r.AsText(2) == "公安" ? 0 : 1;
+        auto [it, inserted] = names.try_emplace(id, rank, r.AsText(1));
+        if (!inserted && rank <= it->second.first) it->second = {rank, r.AsText(1)};
+        return true;
+      });
+  if (!s.ok()) return s;
+
+  RollsOutcome out;
+  std::map<std::pair<std::string, std::string>, std::pair<int64_t, int64_t>> by_county_item;
+  std::string title_month = run.month;
+  for (const auto& [number, item] : cash) {
+    std::vector<std::vector<std::string>> rows = {
+        {fmt::format("{} {} 第{}项 {} 代发名册（{}）", list.title, title_month, number, item->name,
+                     policy::CashPeriodSuffix(item->benefit.period))},
+        {"序号", "姓名", "公民身份号码", "县（市、区）", "乡镇（街道）", "村（社区）",
+         "金额（元）"}};
+    RollFile f;
+    f.item = number;
+    f.department = item->departments.empty() ? "未注明部门" : item->departments.front();
+    for (const RunLine& l : *lines) {
+      if (l.item != number) continue;
+      ++f.people;
+      f.total_fen += l.amount;
+      auto n = names.find(l.id_number);
+      rows.push_back({std::to_string(f.people), n == names.end() ? "" : n->second.second,
+                      l.id_number, RegionName(l.county), RegionName(l.street),
+                      RegionName(l.community), Yuan(l.amount)});
+      auto& t = by_county_item[{l.county, number}];
+      ++t.first;
+      t.second += l.amount;
+    }
+    rows.push_back({"合计", fmt::format("{}人", f.people), "", "", "", "", Yuan(f.total_fen)});
+    std::string base = SafeName(fmt::format("{}-{}", number, item->name));
+    f.csv = dir / SafeName(f.department) / (base + ".csv");
+    f.xlsx = dir / SafeName(f.department) / (base + ".xlsx");
+    if (Status w = WriteTable(f.csv, f.xlsx, "代发名册", rows); !w.ok()) return w;
+    out.people += f.people;
+    out.total_fen += f.total_fen;
+    out.rolls.push_back(std::move(f));
+  }
+  std::vector<std::vector<std::string>> summary = {
+      {fmt::format("{} {} 资金汇总（按县级单位、项目）", list.title, title_month)},
+      {"县级单位代码", "县级单位", "项目序号", "服务项目", "牵头部门", "发放周期", "人数",
+       "金额（元）"}};
+  int64_t people = 0, total = 0;
+  for (const auto& [key, t] : by_county_item) {
+    const policy::Item& item = *cash[key.second];
+    summary.push_back({key.first, RegionName(key.first), key.second, item.name,
+                       item.departments.empty() ? "" : item.departments.front(),
+                       std::string(policy::CashPeriodSuffix(item.benefit.period)),
+                       std::to_string(t.first), Yuan(t.second)});
+    people += t.first;
+    total += t.second;
+  }
+  summary.push_back({"合计", "", "", "", "", "", std::to_string(people), Yuan(total)});
+  out.summary_csv = dir / "财政汇总.csv";
+  out.summary_xlsx = dir / "财政汇总.xlsx";
+  if (Status w = WriteTable(out.summary_csv, out.summary_xlsx, "资金汇总", summary); !w.ok())
+    return w;
+  return out;
+}
+
+}  // namespace yanglao::entitle

@@ -1,0 +1,44 @@
+// Payment rolls (代发名册) of a stored run: one per cash item, filed under its
+// lead department, as CSV and XLSX, each ending with a total line; and the
+// summary a finance bureau needs (people and amount per county per item).
+// The totals add up: every roll's total equals its item's lines in the
+// summary, and the summary's grand total equals the run's.
+#ifndef YANGLAO_ENTITLE_ROLLS_H_
+#define YANGLAO_ENTITLE_ROLLS_H_
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "entitle/run.h"
+#include "policy/service_list.h"
+#include "registry/registry.h"
+
+namespace yanglao::entitle {
+
+struct RollFile {
+  std::string item;
+  std::string department;
+  std::filesystem::path csv, xlsx;
+  int64_t people = 0;
+  int64_t total_fen = 0;
+};
+
+struct RollsOutcome {
+  std::vector<RollFile> rolls;
+  std::filesystem::path summary_csv, summary_xlsx;
+  int64_t people = 0;     // entitlements in the rolls
+  int64_t total_fen = 0;  // per the items' periods
+};
+
+// Writes the rolls of `run` (made with `list`) under `dir`:
+//   dir/<department>/<item>-<name>.csv|.xlsx, dir/财政汇总.csv|.xlsx.
+// Names come from the registry as known by the run. Files are written to
+// temporary names and renamed, so a roll is whole or absent.
+Result<RollsOutcome> WriteRolls(registry::Registry& registry, RunStore& store, const RunRecord& run,
+                                const policy::ServiceList& list, const std::filesystem::path& dir);
+
+}  // namespace yanglao::entitle
+
+#endif  // YANGLAO_ENTITLE_ROLLS_H_

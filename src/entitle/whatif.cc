@@ -1,0 +1,214 @@
+#include "entitle/whatif.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstring>
+#include <unordered_map>
+
+#include "core/id_number.h"
+#include "core/money.h"
+#include "policy/entitlement.h"
+#include "policy/fact_schema.h"
+#include "policy/rule_checker.h"
+#include "policy/rule_parser.h"
+
+namespace yanglao::entitle {
+namespace {
+
+Status EditError(std::string_view kind, const std::string& edit, std::string_view why) {
+  return Status("whatif.edit", fmt::format("--{} {}：{}", kind, edit, why),
+                Location{.field = std::string(kind), .value = edit});
+}
+
+// Monthly and yearly cost of one entitlement.
+std::pair<int64_t, int64_t> Cost(const policy::Item& item, int64_t amount) {
+  if (item.benefit.type != policy::BenefitType::kCash) return {0, 0};
+  int64_t monthly = item.benefit.period == policy::CashPeriod::kMonth ? amount : 0;
+  return {monthly, policy::YearlyEquivalent(item, amount)};
+}
+
+}  // namespace
+
+Status ApplyEdits(policy::ServiceList& list, const WhatIfEdits& edits, CivilDate date) {
+  for (const std::string& e : edits.set) {
+    size_t eq = e.find('=');
+    if (eq == std::string::npos) return EditError("set", e, "应为 参数名=数值 或 参数名@下限=数值");
+    std::string name = e.substr(0, eq), value_text = e.substr(eq + 1);
+    std::optional<int64_t> bracket;
+    if (size_t at = name.find('@'); at != std::string::npos) {
+      try {
+        bracket = std::stoll(name.substr(at + 1));
+      } catch (...) {
+        return EditError("set", e, "@ 后应为整数下限");
+      }
+      name = name.substr(0, at);
+    }
+    policy::Parameter* p = nullptr;
+    for (policy::Parameter& q : list.parameters) {
+      if (q.name == name) p = &q;
+    }
+    if (p == nullptr) return EditError("set", e, "清单没有这个参数");
+    int64_t value = 0;
+    if (p->money) {
+      std::string t = value_text;
+      for (const char* unit : {"元/月", "元/年", "元/人次", "元"}) {
+        if (t.size() > std::strlen(unit) && t.ends_with(unit)) {
+          t.resize(t.size() - std::strlen(unit));
+          break;
+        }
+      }
+      Result<Money> m = Money::Parse(t);
+      if (!m.ok()) return EditError("set", e, m.status().message());
+      value = m->fen();
+    } else {
+      try {
+        size_t used = 0;
+        value = std::stoll(value_text, &used);
+        if (used != value_text.size()) throw std::invalid_argument("trailing");
+      } catch (...) {
+        return EditError("set", e, "应为整数");
+      }
+    }
+    // The entry in force on `date` (values are sorted by `from`), or a new one.
+    size_t at = p->values.size();
+    for (size_t k = 0; k < p->values.size(); ++k) {
+      if (p->values[k].from <= date) at = k;
+    }
+    if (at == p->values.size()) {
+      p->values.insert(p->values.begin(), policy::DatedValue{date, 0, {}});
+      at = 0;
+    }
+    policy::DatedValue& entry = p->values[at];
+    if (!p->scale_slot) {
+      if (bracket) return EditError("set", e, "该参数不分档，不能用 @");
+      entry.value = value;
+      continue;
+    }
+    if (!bracket) {
+      if (entry.brackets.empty()) return EditError("set", e, "该参数分档且尚无档次，请用 @下限");
+      entry.brackets.front().second = value;
+      continue;
+    }
+    auto it = std::find_if(entry.brackets.begin(), entry.brackets.end(),
+                           [&](const auto& b) { return b.first == *bracket; });
+    if (it != entry.brackets.end()) {
+      it->second = value;
+    } else {
+      entry.brackets.emplace_back(*bracket, value);
+      std::sort(entry.brackets.begin(), entry.brackets.end());
+    }
+  }
+  for (const std::string& e : edits.rule) {
+    size_t eq = e.find('=');
+    if (eq == std::string::npos || eq == 0) return EditError("rule", e, "应为 项目序号=规则");
+    std::string number = e.substr(0, eq);
+    policy::Item* item = nullptr;
+    for (policy::Item& i : list.items) {
+      if (i.number == number) item = &i;
+    }
+    if (item == nullptr) return EditError("rule", e, "清单没有这个项目");
+    Result<policy::ExprPtr> expr =
+        policy::ParseRule(e.substr(eq + 1), Location{.file = "--rule", .line = 1, .column = 1});
+    if (!expr.ok()) return EditError("rule", e, expr.status().message());
+    item->eligibility = std::move(*expr);
+  }
+  for (const std::string& e : edits.drop) {
+    auto it = std::find_if(list.items.begin(), list.items.end(),
+                           [&](const policy::Item& i) { return i.number == e; });
+    if (it == list.items.end()) return EditError("drop", e, "清单没有这个项目");
+    list.items.erase(it);
+    for (policy::ExclusiveGroup& g : list.exclusive_groups) {
+      std::erase(g.items, e);
+    }
+  }
+  std::vector<Status> errors;
+  policy::CheckListRules(list, policy::FactSchema::Person(), errors);
+  if (!errors.empty()) return errors.front();
+  return Status::Ok();
+}
+
+WhatIfReport CompareLists(const policy::CompiledList& base, const policy::CompiledList& variant,
+                          const Snapshot& snap) {
+  Evaluation a = Evaluate(base, snap, 0, false);
+  Evaluation b = Evaluate(variant, snap, 0, false);
+  WhatIfReport report;
+  report.people = static_cast<int64_t>(snap.size);
+  std::unordered_map<int32_t, int32_t> county_of_residence;
+  std::map<int32_t, CountyDelta> counties;
+  auto county = [&](uint32_t row) -> CountyDelta& {
+    int32_t res = snap.residence[row];
+    auto [it, inserted] = county_of_residence.try_emplace(res, -1);
+    if (inserted) it->second = CountyOf(res);
+    CountyDelta& c = counties[it->second];
+    c.county = it->second;
+    return c;
+  };
+  auto find = [](const policy::CompiledList& l, const std::string& number) -> int {
+    for (size_t i = 0; i < l.items.size(); ++i) {
+      if (l.items[i].item->number == number) return static_cast<int>(i);
+    }
+    return -1;
+  };
+  std::vector<std::string> numbers;
+  for (const auto& ci : base.items) numbers.push_back(ci.item->number);
+  for (const auto& ci : variant.items) {
+    if (find(base, ci.item->number) < 0) numbers.push_back(ci.item->number);
+  }
+  static const policy::ItemRoll kEmpty;
+  for (const std::string& number : numbers) {
+    int ia = find(base, number), ib = find(variant, number);
+    const policy::ItemRoll& ra = ia >= 0 ? a.rolls[static_cast<size_t>(ia)] : kEmpty;
+    const policy::ItemRoll& rb = ib >= 0 ? b.rolls[static_cast<size_t>(ib)] : kEmpty;
+    const policy::Item& item_a =
+        *(ia >= 0 ? base : variant).items[static_cast<size_t>(ia >= 0 ? ia : ib)].item;
+    const policy::Item& item_b =
+        *(ib >= 0 ? variant : base).items[static_cast<size_t>(ib >= 0 ? ib : ia)].item;
+    ItemDelta d;
+    d.item = number;
+    d.name = (ib >= 0 ? item_b : item_a).name;
+    d.in_base = ia >= 0;
+    d.in_variant = ib >= 0;
+    d.base_people = static_cast<int64_t>(ra.rows.size());
+    d.variant_people = static_cast<int64_t>(rb.rows.size());
+    size_t x = 0, y = 0;
+    while (x < ra.rows.size() || y < rb.rows.size()) {
+      bool only_a = y == rb.rows.size() || (x < ra.rows.size() && ra.rows[x] < rb.rows[y]);
+      bool only_b = x == ra.rows.size() || (y < rb.rows.size() && rb.rows[y] < ra.rows[x]);
+      uint32_t row = only_a ? ra.rows[x] : rb.rows[y];
+      auto [ma, ya] = only_b ? std::pair<int64_t, int64_t>{0, 0}
+                             : Cost(item_a, ra.amounts.empty() ? 0 : ra.amounts[x]);
+      auto [mb, yb] = only_a ? std::pair<int64_t, int64_t>{0, 0}
+                             : Cost(item_b, rb.amounts.empty() ? 0 : rb.amounts[y]);
+      CountyDelta& c = county(row);
+      c.base_monthly += ma;
+      c.base_yearly += ya;
+      c.variant_monthly += mb;
+      c.variant_yearly += yb;
+      d.monthly_delta += mb - ma;
+      d.yearly_delta += yb - ya;
+      if (only_a) {
+        ++d.losers;
+        if (d.sample_losers.size() < 5) d.sample_losers.push_back(MaskIdNumber(snap.IdNumber(row)));
+        ++x;
+      } else if (only_b) {
+        ++d.gainers;
+        if (d.sample_gainers.size() < 5)
+          d.sample_gainers.push_back(MaskIdNumber(snap.IdNumber(row)));
+        ++y;
+      } else {
+        if (yb > ya) ++d.amount_up;
+        if (yb < ya) ++d.amount_down;
+        ++x;
+        ++y;
+      }
+    }
+    report.monthly_delta += d.monthly_delta;
+    report.yearly_delta += d.yearly_delta;
+    report.items.push_back(std::move(d));
+  }
+  for (auto& [index, c] : counties) report.counties.push_back(c);
+  return report;
+}
+
+}  // namespace yanglao::entitle

@@ -1,0 +1,62 @@
+// Budget what-ifs (根据财力状况动态调整): a list changed without saving it, run
+// over the same snapshot as the list in force, reporting who gains and who
+// loses per item and the monthly and annual budget change per county.
+#ifndef YANGLAO_ENTITLE_WHATIF_H_
+#define YANGLAO_ENTITLE_WHATIF_H_
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "entitle/engine.h"
+#include "entitle/snapshot.h"
+#include "policy/service_list.h"
+
+namespace yanglao::entitle {
+
+// Changes to apply to a list, as people type them:
+//   set   "old_age_allowance=150元" (a plain parameter, or the lowest bracket
+//         of a scaled one), "old_age_allowance@75=150元" (the bracket from 75);
+//         the entry in force on the evaluation date is changed
+//   rule  "3=hukou_local && age >= 75" (item 3's eligibility)
+//   drop  "26" (remove item 26)
+// Items are added by a variant list file (a changed copy of the list).
+struct WhatIfEdits {
+  std::vector<std::string> set, rule, drop;
+};
+
+// Applies `edits` to `list` for evaluation on `date`. Fails with
+// "whatif.edit" naming the edit that is malformed or names nothing, and with
+// the checker's errors for a rule that does not type-check.
+Status ApplyEdits(policy::ServiceList& list, const WhatIfEdits& edits, CivilDate date);
+
+struct ItemDelta {
+  std::string item, name;
+  bool in_base = true, in_variant = true;
+  int64_t base_people = 0, variant_people = 0;
+  int64_t gainers = 0, losers = 0, amount_up = 0, amount_down = 0;
+  int64_t monthly_delta = 0, yearly_delta = 0;             // fen
+  std::vector<std::string> sample_gainers, sample_losers;  // masked IDs, at most 5 each
+};
+
+struct CountyDelta {
+  int32_t county = -1;  // region index, -1 unknown
+  int64_t base_monthly = 0, variant_monthly = 0, base_yearly = 0, variant_yearly = 0;
+};
+
+struct WhatIfReport {
+  std::vector<ItemDelta> items;       // items of either list, by base order then new ones
+  std::vector<CountyDelta> counties;  // by region code
+  int64_t monthly_delta = 0, yearly_delta = 0;
+  int64_t people = 0;
+};
+
+// Compares two compiled lists over one snapshot.
+WhatIfReport CompareLists(const policy::CompiledList& base, const policy::CompiledList& variant,
+                          const Snapshot& snap);
+
+}  // namespace yanglao::entitle
+
+#endif  // YANGLAO_ENTITLE_WHATIF_H_
