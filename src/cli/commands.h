@@ -15,6 +15,7 @@ void AddDemoCommand(CLI::App& app, int& exit_code);
 void AddGenCommand(CLI::App& app, int& exit_code);
 void AddRegistryCommands(CLI::App& app, int& exit_code);
 void AddPolicyCommands(CLI::App& app, int& exit_code);
+void AddEntitleCommands(CLI::App& app, int& exit_code);
 // diff and compliance, under `policy` (policy_compare_command.cc).
 void AddPolicyCompareCommands(CLI::App& policy, int& exit_code);
 

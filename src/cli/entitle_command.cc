@@ -1,0 +1,450 @@
+// yanglao entitle run | runs | changes | rolls | advise | whatif
+#include <fmt/format.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+
+#include "cli/commands.h"
+#include "core/file_io.h"
+#include "core/id_number.h"
+#include "core/money.h"
+#include "core/region.h"
+#include "entitle/advisor.h"
+#include "entitle/rolls.h"
+#include "entitle/run.h"
+#include "entitle/whatif.h"
+#include "registry/feed_file.h"
+#include "registry/registry.h"
+
+namespace yanglao::cli {
+namespace {
+
+namespace fs = std::filesystem;
+using entitle::RunStore;
+using registry::Registry;
+
+struct Options {
+  std::string db, list, params, month, known_on;
+};
+
+std::string DefaultDb() {
+  const char* env = std::getenv("YANGLAO_DB");
+  return env != nullptr ? env : "sqlite:yanglao.db";
+}
+
+// A list with its parameter file, and the SHA-256 over both texts.
+struct LoadedVersion {
+  policy::LoadedList loaded;
+  std::string sha256;
+};
+
+std::unique_ptr<LoadedVersion> LoadList(const std::string& file, const std::string& params) {
+  auto v = std::make_unique<LoadedVersion>();
+  v->loaded = policy::LoadServiceList(file);
+  std::string text;
+  if (Result<std::string> bytes = ReadFileBytes(file); bytes.ok()) text = *bytes;
+  if (!params.empty()) {
+    policy::ApplyParameterFile(params, v->loaded.list, v->loaded.errors);
+    if (Result<std::string> bytes = ReadFileBytes(params); bytes.ok()) text += "\n" + *bytes;
+  }
+  if (!v->loaded.ok()) {
+    for (const Status& e : v->loaded.errors) fmt::print(stderr, "{}\n", e.ToString());
+    return nullptr;
+  }
+  v->sha256 = registry::Sha256Hex(text);
+  return v;
+}
+
+std::unique_ptr<Registry> OpenRegistry(const Options& o) {
+  Result<std::unique_ptr<Registry>> reg = Registry::Open(o.db.empty() ? DefaultDb() : o.db);
+  if (!reg.ok()) {
+    fmt::print(stderr, "{}\n", reg.status().ToString());
+    return nullptr;
+  }
+  return std::move(*reg);
+}
+
+std::optional<Month> MonthOr(const std::string& text) {
+  if (text.empty()) return Month::Of(CivilDate::Today());
+  Result<Month> m = Month::Parse(text);
+  if (!m.ok()) {
+    fmt::print(stderr, "yanglao: --month {}\n", m.status().ToString());
+    return std::nullopt;
+  }
+  return *m;
+}
+
+std::string Yuan(int64_t fen) { return Money::Fen(fen).FormatYuan(); }
+
+std::string RegionLabel(int32_t index) {
+  if (index < 0) return "未知";
+  const Region& r = RegionTable::Builtin().all()[static_cast<size_t>(index)];
+  return fmt::format("{} {}", r.code, r.name);
+}
+
+int RunRun(const Options& o, bool replace, const std::string& rolls_dir, size_t show) {
+  std::unique_ptr<LoadedVersion> v = LoadList(o.list, o.params);
+  if (v == nullptr) return 1;
+  std::optional<Month> month = MonthOr(o.month);
+  if (!month) return 2;
+  entitle::RunOptions options;
+  options.replace = replace;
+  if (!o.known_on.empty()) {
+    Result<CivilDate> k = CivilDate::Parse(o.known_on);
+    if (!k.ok()) {
+      fmt::print(stderr, "yanglao: --known-on {}\n", k.status().ToString());
+      return 2;
+    }
+    options.known_on = *k;
+  }
+  std::unique_ptr<Registry> reg = OpenRegistry(o);
+  if (reg == nullptr) return 1;
+  Result<std::unique_ptr<RunStore>> store = RunStore::Open(*reg);
+  if (!store.ok()) {
+    fmt::print(stderr, "{}\n", store.status().ToString());
+    return 1;
+  }
+  Result<entitle::RunOutcome> out =
+      (*store)->Run(entitle::ListVersion{&v->loaded.list, v->sha256}, *month, options);
+  if (!out.ok()) {
+    fmt::print(stderr, "{}\n", out.status().ToString());
+    return 1;
+  }
+  const entitle::RunRecord& run = out->run;
+  fmt::print("{} {} 待遇核定（第 {} 次运行）\n", run.list_title, run.month, run.id);
+  fmt::print("事实基准：{}（月初），按 {} 所知，数据批次至 #{}；清单 SHA-256 {}\n", run.as_of,
+             run.known_on, run.feed_watermark, run.list_sha256.substr(0, 16));
+  if (out->recomputed) {
+    fmt::print("该月已运行过：按当时保存的登记状态重新计算，结果{}，未写入任何数据。\n",
+               out->identical ? "与已存结果完全一致" : "与已存结果不一致（请检查）");
+  }
+  fmt::print("人数 {}，享受待遇 {} 人项；按月发放 {}，折合全年 {}\n", run.people, run.lines,
+             Yuan(run.monthly_fen), Yuan(run.yearly_fen));
+  fmt::print("用时：快照 {:.2f} 秒，计算 {:.3f} 秒，保存 {:.2f} 秒\n\n", out->snapshot_seconds,
+             out->evaluate_seconds, out->store_seconds);
+  // Per item.
+  std::map<std::string, std::array<int64_t, 3>> changes;  // item -> new, ceased, changed
+  for (const entitle::Change& c : out->changes) ++changes[c.item][static_cast<size_t>(c.kind)];
+  fmt::print("{:<6}{:<28}{:>10}{:>16}{:>8}{:>8}{:>8}\n", "序号", "服务项目", "人数", "金额", "新增",
+             "停发", "变更");
+  const policy::ServiceList& list = v->loaded.list;
+  for (size_t i = 0; i < out->evaluation.rolls.size(); ++i) {
+    const policy::Item& item = list.items[i];
+    const policy::ItemRoll& roll = out->evaluation.rolls[i];
+    int64_t sum = 0;
+    for (int64_t a : roll.amounts) sum += a;
+    auto c = changes[item.number];
+    fmt::print("{:<6}{:<28}{:>10}{:>16}{:>8}{:>8}{:>8}\n", item.number, item.name, roll.rows.size(),
+               item.benefit.type == policy::BenefitType::kCash ? policy::FormatCash(item, sum) : "",
+               c[0], c[1], c[2]);
+  }
+  if (!out->changes.empty()) {
+    fmt::print("\n与上次运行（#{}）相比的变化（前 {} 条，身份证号已脱敏）：\n", run.previous_run,
+               std::min(show, out->changes.size()));
+    for (size_t k = 0; k < out->changes.size() && k < show; ++k) {
+      const entitle::Change& c = out->changes[k];
+      fmt::print("  {} 第{}项 {}：{}\n", entitle::ChangeKindName(c.kind), c.item,
+                 MaskIdNumber(c.id_number), c.reason);
+    }
+  }
+  if (!rolls_dir.empty()) {
+    Result<entitle::RollsOutcome> rolls = entitle::WriteRolls(*reg, **store, run, list, rolls_dir);
+    if (!rolls.ok()) {
+      fmt::print(stderr, "{}\n", rolls.status().ToString());
+      return 1;
+    }
+    fmt::print("\n代发名册 {} 份写入 {}，合计 {} 人项 {}；资金汇总：{}\n", rolls->rolls.size(),
+               rolls_dir, rolls->people, Yuan(rolls->total_fen), rolls->summary_xlsx.string());
+  }
+  return out->recomputed && !out->identical ? 1 : 0;
+}
+
+int RunRuns(const Options& o) {
+  std::unique_ptr<Registry> reg = OpenRegistry(o);
+  if (reg == nullptr) return 1;
+  Result<std::unique_ptr<RunStore>> store = RunStore::Open(*reg);
+  if (!store.ok()) {
+    fmt::print(stderr, "{}\n", store.status().ToString());
+    return 1;
+  }
+  Result<std::vector<entitle::RunRecord>> runs = (*store)->Runs();
+  if (!runs.ok()) {
+    fmt::print(stderr, "{}\n", runs.status().ToString());
+    return 1;
+  }
+  for (const entitle::RunRecord& r : *runs) {
+    fmt::print("#{} {} {} {}：{} 人，{} 人项，按月 {}，全年 {}（按 {} 所知，批次至 #{}）\n", r.id,
+               r.list_code, r.list_title, r.month, r.people, r.lines, Yuan(r.monthly_fen),
+               Yuan(r.yearly_fen), r.known_on, r.feed_watermark);
+  }
+  return 0;
+}
+
+int RunChanges(const Options& o, const std::string& kind, bool full, size_t limit) {
+  std::unique_ptr<LoadedVersion> v = LoadList(o.list, o.params);
+  if (v == nullptr) return 1;
+  std::optional<Month> month = MonthOr(o.month);
+  if (!month) return 2;
+  std::unique_ptr<Registry> reg = OpenRegistry(o);
+  if (reg == nullptr) return 1;
+  Result<std::unique_ptr<RunStore>> store = RunStore::Open(*reg);
+  if (!store.ok()) {
+    fmt::print(stderr, "{}\n", store.status().ToString());
+    return 1;
+  }
+  Result<std::optional<entitle::RunRecord>> run =
+      (*store)->Find(v->loaded.list.jurisdiction, month->ToString());
+  if (!run.ok() || !run->has_value()) {
+    fmt::print(stderr, "{} 尚未运行（yanglao entitle run）\n", month->ToString());
+    return 1;
+  }
+  Result<std::vector<entitle::Change>> changes = (*store)->Changes((*run)->id);
+  if (!changes.ok()) {
+    fmt::print(stderr, "{}\n", changes.status().ToString());
+    return 1;
+  }
+  size_t shown = 0;
+  for (const entitle::Change& c : *changes) {
+    if (!kind.empty() && entitle::ChangeKindName(c.kind) != kind) continue;
+    if (shown++ == limit) break;
+    const policy::Item* item = v->loaded.list.FindItem(c.item);
+    fmt::print("{}\t第{}项 {}\t{}\t{}\t{}\n", entitle::ChangeKindName(c.kind), c.item,
+               item ? item->name : "", full ? c.id_number : MaskIdNumber(c.id_number),
+               c.kind == entitle::ChangeKind::kChanged || item == nullptr ||
+                       item->benefit.type != policy::BenefitType::kCash
+                   ? ""
+                   : policy::FormatCash(
+                         *item, c.kind == entitle::ChangeKind::kNew ? c.new_amount : c.old_amount),
+               c.reason);
+  }
+  return 0;
+}
+
+int RunRolls(const Options& o, const std::string& dir) {
+  std::unique_ptr<LoadedVersion> v = LoadList(o.list, o.params);
+  if (v == nullptr) return 1;
+  std::optional<Month> month = MonthOr(o.month);
+  if (!month) return 2;
+  std::unique_ptr<Registry> reg = OpenRegistry(o);
+  if (reg == nullptr) return 1;
+  Result<std::unique_ptr<RunStore>> store = RunStore::Open(*reg);
+  if (!store.ok()) {
+    fmt::print(stderr, "{}\n", store.status().ToString());
+    return 1;
+  }
+  Result<std::optional<entitle::RunRecord>> run =
+      (*store)->Find(v->loaded.list.jurisdiction, month->ToString());
+  if (!run.ok() || !run->has_value()) {
+    fmt::print(stderr, "{} 尚未运行（yanglao entitle run）\n", month->ToString());
+    return 1;
+  }
+  Result<entitle::RollsOutcome> rolls =
+      entitle::WriteRolls(*reg, **store, **run, v->loaded.list, dir);
+  if (!rolls.ok()) {
+    fmt::print(stderr, "{}\n", rolls.status().ToString());
+    return 1;
+  }
+  for (const entitle::RollFile& f : rolls->rolls) {
+    fmt::print("{}\t第{}项\t{} 人\t{}\t{}\n", f.department, f.item, f.people, Yuan(f.total_fen),
+               f.xlsx.string());
+  }
+  fmt::print("合计 {} 人项 {}；资金汇总 {}\n", rolls->people, Yuan(rolls->total_fen),
+             rolls->summary_xlsx.string());
+  return 0;
+}
+
+int RunAdvise(const Options& o, const std::string& id, bool full) {
+  std::unique_ptr<LoadedVersion> v = LoadList(o.list, o.params);
+  if (v == nullptr) return 1;
+  std::optional<Month> month = MonthOr(o.month);
+  if (!month) return 2;
+  CivilDate known = CivilDate::Today();
+  if (!o.known_on.empty()) {
+    Result<CivilDate> k = CivilDate::Parse(o.known_on);
+    if (!k.ok()) {
+      fmt::print(stderr, "yanglao: --known-on {}\n", k.status().ToString());
+      return 2;
+    }
+    known = *k;
+  }
+  std::unique_ptr<Registry> reg = OpenRegistry(o);
+  if (reg == nullptr) return 1;
+  Result<entitle::Advice> a = entitle::Advise(*reg, v->loaded.list, id, *month, known);
+  if (!a.ok()) {
+    fmt::print(stderr, "{}\n", a.status().ToString());
+    return 1;
+  }
+  const policy::ServiceList& list = v->loaded.list;
+  fmt::print("养老顾问：{} {}，{}（按 {} 月初情况）\n", a->name,
+             full ? a->id_number : MaskIdNumber(a->id_number), list.title, month->ToString());
+  if (a->deceased) fmt::print("此人已死亡，不再享受任何待遇。\n");
+  fmt::print("\n可享受：\n");
+  for (size_t i = 0; i < a->items.size(); ++i) {
+    const policy::ItemOutcome& out = a->items[i];
+    if (!out.entitled) continue;
+    const policy::Item& item = list.items[i];
+    std::string what = item.benefit.type == policy::BenefitType::kCash
+                           ? policy::FormatCash(item, out.amount)
+                       : item.benefit.type == policy::BenefitType::kDiscount
+                           ? fmt::format("优惠 {}%", out.percent)
+                           : std::string(policy::BenefitTypeName(item.benefit.type));
+    fmt::print("  第{}项 {}：{}（{}）\n", item.number, item.name, what,
+               item.departments.empty() ? "" : item.departments.front());
+    for (const std::string& w : out.why) fmt::print("      因为 {}\n", w);
+  }
+  fmt::print("\n暂不可享受：\n");
+  for (size_t i = 0; i < a->items.size(); ++i) {
+    const policy::ItemOutcome& out = a->items[i];
+    if (out.entitled) continue;
+    std::string why;
+    for (const std::string& w : out.why) why += (why.empty() ? "" : "；") + w;
+    fmt::print("  第{}项 {}：{}\n", list.items[i].number, list.items[i].name, why);
+  }
+  if (!a->upcoming.empty()) {
+    fmt::print("\n即将到来：\n");
+    for (const entitle::Upcoming& u : a->upcoming) fmt::print("  {}\n", u.text);
+  }
+  return 0;
+}
+
+int RunWhatIf(const Options& o, const std::string& variant_file, const std::string& variant_params,
+              const entitle::WhatIfEdits& edits) {
+  std::unique_ptr<LoadedVersion> base = LoadList(o.list, o.params);
+  if (base == nullptr) return 1;
+  std::unique_ptr<LoadedVersion> variant =
+      LoadList(variant_file.empty() ? o.list : variant_file,
+               variant_file.empty() ? o.params : variant_params);
+  if (variant == nullptr) return 1;
+  std::optional<Month> month = MonthOr(o.month);
+  if (!month) return 2;
+  CivilDate as_of = month->FirstDay();
+  if (Status s = entitle::ApplyEdits(variant->loaded.list, edits, as_of); !s.ok()) {
+    fmt::print(stderr, "{}\n", s.ToString());
+    return 1;
+  }
+  auto a = policy::CompileList(base->loaded.list, as_of);
+  auto b = policy::CompileList(variant->loaded.list, as_of);
+  for (const auto* c : {&a, &b}) {
+    if (!c->ok()) {
+      fmt::print(stderr, "{}\n", c->status().ToString());
+      return 1;
+    }
+  }
+  std::unique_ptr<Registry> reg = OpenRegistry(o);
+  if (reg == nullptr) return 1;
+  auto t0 = std::chrono::steady_clock::now();
+  Result<entitle::Snapshot> snap =
+      entitle::BuildSnapshot(*reg, base->loaded.list.jurisdiction, as_of, CivilDate::Today());
+  if (!snap.ok()) {
+    fmt::print(stderr, "{}\n", snap.status().ToString());
+    return 1;
+  }
+  auto t1 = std::chrono::steady_clock::now();
+  entitle::WhatIfReport r = entitle::CompareLists(*a, *b, *snap);
+  auto t2 = std::chrono::steady_clock::now();
+  fmt::print("测算（不保存）：{} {}，{} 人；快照 {:.2f} 秒，两次全市计算与比较 {:.3f} 秒\n\n",
+             base->loaded.list.title, month->ToString(), r.people,
+             std::chrono::duration<double>(t1 - t0).count(),
+             std::chrono::duration<double>(t2 - t1).count());
+  fmt::print("{:<6}{:<26}{:>10}{:>10}{:>8}{:>8}{:>8}{:>16}{:>18}\n", "序号", "服务项目", "现人数",
+             "测算人数", "新增", "减少", "增额", "每月增减", "全年增减");
+  for (const entitle::ItemDelta& d : r.items) {
+    if (d.gainers == 0 && d.losers == 0 && d.amount_up == 0 && d.amount_down == 0 && d.in_base &&
+        d.in_variant)
+      continue;
+    fmt::print("{:<6}{:<26}{:>10}{:>10}{:>8}{:>8}{:>8}{:>16}{:>18}\n", d.item,
+               d.name + (d.in_base ? "" : "（新增项目）") + (d.in_variant ? "" : "（取消）"),
+               d.base_people, d.variant_people, d.gainers, d.losers, d.amount_up,
+               Yuan(d.monthly_delta), Yuan(d.yearly_delta));
+    if (!d.sample_gainers.empty())
+      fmt::print("      新增对象举例：{}\n", fmt::join(d.sample_gainers, "、"));
+    if (!d.sample_losers.empty())
+      fmt::print("      减少对象举例：{}\n", fmt::join(d.sample_losers, "、"));
+  }
+  fmt::print("\n按县级单位的资金变化：\n");
+  for (const entitle::CountyDelta& c : r.counties) {
+    if (c.base_yearly == c.variant_yearly && c.base_monthly == c.variant_monthly) continue;
+    fmt::print("  {}：每月 {} → {}（{}），全年 {} → {}（{}）\n", RegionLabel(c.county),
+               Yuan(c.base_monthly), Yuan(c.variant_monthly),
+               Yuan(c.variant_monthly - c.base_monthly), Yuan(c.base_yearly),
+               Yuan(c.variant_yearly), Yuan(c.variant_yearly - c.base_yearly));
+  }
+  fmt::print("\n合计：每月 {}，全年 {}\n", Yuan(r.monthly_delta), Yuan(r.yearly_delta));
+  return 0;
+}
+
+}  // namespace
+
+void AddEntitleCommands(CLI::App& app, int& exit_code) {
+  CLI::App* ent = app.add_subcommand(
+      "entitle", "待遇核定：全市按月主动核定（政策找人、免申即享）、名册、顾问、测算");
+  ent->require_subcommand(1);
+  auto o = std::make_shared<Options>();
+  auto common = [o](CLI::App* cmd, bool list) {
+    cmd->add_option(
+        "--db", o->db,
+        "数据库：sqlite:文件路径 或 postgresql://…（默认 $YANGLAO_DB 或 sqlite:yanglao.db）");
+    if (!list) return;
+    cmd->add_option("--list", o->list, "服务清单文件（policies/*.yaml）")->required();
+    cmd->add_option("--params", o->params, "参数文件（如 policies/demo/ 下的演示数值）");
+    cmd->add_option("--month", o->month, "月份 YYYY-MM（默认本月）；按该月1日的情况核定");
+  };
+
+  auto replace = std::make_shared<bool>(false);
+  auto rolls = std::make_shared<std::string>();
+  auto show = std::make_shared<size_t>(20);
+  CLI::App* run = ent->add_subcommand("run", "按月核定：全市每人每项，与上月比较新增、停发、变更");
+  common(run, true);
+  run->add_option("--known-on", o->known_on, "按此日期已知的登记记录（默认今天）");
+  run->add_flag("--replace", *replace, "该月已用另一版本清单运行过时，替换之");
+  run->add_option("--rolls", *rolls, "同时把代发名册与资金汇总写入此目录");
+  run->add_option("--show", *show, "显示变化的条数（默认20）");
+  run->callback([=, &exit_code] { exit_code = RunRun(*o, *replace, *rolls, *show); });
+
+  CLI::App* runs = ent->add_subcommand("runs", "已保存的各次运行");
+  common(runs, false);
+  runs->callback([=, &exit_code] { exit_code = RunRuns(*o); });
+
+  auto kind = std::make_shared<std::string>();
+  auto full = std::make_shared<bool>(false);
+  auto limit = std::make_shared<size_t>(1000);
+  CLI::App* changes = ent->add_subcommand("changes", "某月与上月相比的新增、停发、变更及原因");
+  common(changes, true);
+  changes->add_option("--kind", *kind, "只看：新增、停发 或 变更");
+  changes->add_flag("--full", *full, "显示完整身份证号");
+  changes->add_option("--limit", *limit, "最多显示条数（默认1000）");
+  changes->callback([=, &exit_code] { exit_code = RunChanges(*o, *kind, *full, *limit); });
+
+  auto dir = std::make_shared<std::string>();
+  CLI::App* roll = ent->add_subcommand("rolls", "某月的代发名册（按牵头部门、项目）与资金汇总");
+  common(roll, true);
+  roll->add_option("-o,--output", *dir, "输出目录")->required();
+  roll->callback([=, &exit_code] { exit_code = RunRolls(*o, *dir); });
+
+  auto id = std::make_shared<std::string>();
+  CLI::App* advise =
+      ent->add_subcommand("advise", "养老顾问：某人可享受的全部待遇、原因和即将到来的变化");
+  advise->add_option("id", *id, "公民身份号码")->required();
+  common(advise, true);
+  advise->add_option("--known-on", o->known_on, "按此日期已知的登记记录（默认今天）");
+  advise->add_flag("--full", *full, "显示完整身份证号");
+  advise->callback([=, &exit_code] { exit_code = RunAdvise(*o, *id, *full); });
+
+  auto variant = std::make_shared<std::string>();
+  auto variant_params = std::make_shared<std::string>();
+  auto edits = std::make_shared<entitle::WhatIfEdits>();
+  CLI::App* whatif =
+      ent->add_subcommand("whatif", "测算（不保存）：调整参数、规则或项目后谁得谁失、资金增减");
+  common(whatif, true);
+  whatif->add_option("--variant", *variant, "调整后的清单文件（可增删项目）");
+  whatif->add_option("--variant-params", *variant_params, "调整后清单的参数文件");
+  whatif->add_option("--set", edits->set, "参数=数值，或 参数@下限=数值（分档参数），可重复");
+  whatif->add_option("--rule", edits->rule, "项目序号=新的享受条件，可重复");
+  whatif->add_option("--drop", edits->drop, "取消的项目序号，可重复");
+  whatif->callback(
+      [=, &exit_code] { exit_code = RunWhatIf(*o, *variant, *variant_params, *edits); });
+}
+
+}  // namespace yanglao::cli
