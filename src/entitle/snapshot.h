@@ -5,8 +5,8 @@
 // (its 17 digits; the check character is recomputed), birth date 4 (days
 // since 1970-01-01), residence and hukou regions 4 each (indexes into the
 // built-in region table), and one byte per fact slot of the schema
-// (policy/fact_schema.h; every fact lies in 0..150). With the 39 slots of
-// today's schema that is 59 bytes.
+// (policy/fact_schema.h; every fact lies in 0..150). With the 35 slots of
+// today's schema that is 55 bytes.
 //
 // Facts that depend on where a list applies are derived when the snapshot is
 // built for a jurisdiction (a region code, e.g. "421300"):

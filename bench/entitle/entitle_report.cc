@@ -1,0 +1,330 @@
+// The entitlement engine's benchmark report (issue #5's targets), a whole
+// process run: generate Suizhou, import it, build the snapshot, tile it to a
+// province-sized population, evaluate the Suizhou list, and run the same
+// rules as SQL in SQLite and in PostgreSQL on the same data, checking that
+// all three agree before reporting times and ratios.
+//
+//   entitle_report [--people N] [--sql-people M] [--scale S] [--repeat R]
+//                  [--pg URL]            (default: $YANGLAO_TEST_PG_URL)
+#include <fmt/format.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "entitle/advisor.h"
+#include "entitle/engine.h"
+#include "entitle/snapshot.h"
+#include "gen/generator.h"
+#include "policy/service_list.h"
+#include "registry/feed_file.h"
+#include "registry/registry.h"
+#include "sql_baseline.h"
+
+namespace fs = std::filesystem;
+using namespace yanglao;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+double Since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+long PeakRssMb() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return u.ru_maxrss / 1024;
+}
+
+[[noreturn]] void Die(const std::string& what) {
+  fmt::print(stderr, "entitle_report: {}\n", what);
+  std::exit(1);
+}
+
+template <typename T>
+T Check(Result<T> r, const char* what) {
+  if (!r.ok()) Die(fmt::format("{}: {}", what, r.status().ToString()));
+  return std::move(*r);
+}
+
+void Check(const Status& s, const char* what) {
+  if (!s.ok()) Die(fmt::format("{}: {}", what, s.ToString()));
+}
+
+// `base` repeated to `n` rows, with fresh packed IDs (ascending, unique).
+entitle::Snapshot Tile(const entitle::Snapshot& base, size_t n) {
+  entitle::Snapshot s;
+  s.jurisdiction = base.jurisdiction;
+  s.as_of = base.as_of;
+  s.known_on = base.known_on;
+  s.size = n;
+  s.id.resize(n);
+  s.birth_days.resize(n);
+  s.residence.resize(n);
+  s.hukou.resize(n);
+  s.facts.assign(base.facts.size(), std::vector<uint8_t>(n));
+  for (size_t r = 0; r < n; ++r) {
+    size_t from = r % base.size;
+    s.id[r] = 10000000000000000ULL + r;
+    s.birth_days[r] = base.birth_days[from];
+    s.residence[r] = base.residence[from];
+    s.hukou[r] = base.hukou[from];
+  }
+  for (size_t c = 0; c < base.facts.size(); ++c) {
+    for (size_t r = 0; r < n; ++r) s.facts[c][r] = base.facts[c][r % base.size];
+  }
+  return s;
+}
+
+struct Timing {
+  double best = 1e9, median = 0;
+};
+
+template <typename F>
+Timing Time(int repeat, F&& f) {
+  std::vector<double> t;
+  for (int i = 0; i < repeat; ++i) {
+    auto t0 = Clock::now();
+    f();
+    t.push_back(Since(t0));
+  }
+  std::sort(t.begin(), t.end());
+  return Timing{t.front(), t[t.size() / 2]};
+}
+
+// Loads the first `n` rows of `snap` into person_facts and runs every item's
+// query; returns the seconds of the queries and whether they agree with
+// `rolls`.
+struct SqlOutcome {
+  double load_seconds = 0, query_seconds = 0;
+  bool identical = true;
+  std::string first_difference;
+};
+
+SqlOutcome RunSql(registry::Database& db, const entitle::Snapshot& snap, size_t n,
+                  const policy::CompiledList& list, const std::vector<policy::ItemRoll>& rolls) {
+  SqlOutcome out;
+  const size_t slots = snap.facts.size();
+  std::vector<std::string> columns = {"row_id"};
+  std::string ddl = "CREATE TABLE person_facts (row_id BIGINT PRIMARY KEY";
+  for (size_t s = 0; s < slots; ++s) {
+    columns.push_back(bench::FactColumn(s));
+    ddl += fmt::format(", {} SMALLINT NOT NULL", columns.back());
+  }
+  Check(db.Execute("DROP TABLE IF EXISTS person_facts"), "drop");
+  Check(db.Execute(ddl + ")"), "create");
+  auto t0 = Clock::now();
+  Check(db.Begin(), "begin");
+  std::vector<std::vector<registry::Value>> batch;
+  for (size_t r = 0; r < n; ++r) {
+    std::vector<registry::Value> row;
+    row.reserve(slots + 1);
+    row.emplace_back(static_cast<int64_t>(r));
+    for (size_t s = 0; s < slots; ++s) row.emplace_back(static_cast<int64_t>(snap.facts[s][r]));
+    batch.push_back(std::move(row));
+    if (batch.size() == 50000 || r + 1 == n) {
+      Check(db.BulkInsert("person_facts", columns, batch), "load");
+      batch.clear();
+    }
+  }
+  Check(db.Commit(), "commit");
+  (void)db.Execute("ANALYZE person_facts");
+  out.load_seconds = Since(t0);
+  t0 = Clock::now();
+  for (size_t i = 0; i < list.items.size(); ++i) {
+    size_t k = 0;
+    const policy::ItemRoll& roll = rolls[i];
+    Check(db.Query(bench::ItemQuery(list, i), {},
+                   [&](const registry::Row& row) {
+                     auto r = static_cast<uint32_t>(row.AsInt(0));
+                     int64_t amount = row.AsInt(1), percent = row.AsInt(2);
+                     bool same = k < roll.rows.size() && roll.rows[k] == r &&
+                                 (roll.amounts.empty() || roll.amounts[k] == amount) &&
+                                 (roll.percents.empty() || roll.percents[k] == percent);
+                     if (!same && out.identical) {
+                       out.identical = false;
+                       out.first_difference = fmt::format("item {} row {} (#{} of the engine's)",
+                                                          list.items[i].item->number, r, k);
+                     }
+                     ++k;
+                     return true;
+                   }),
+          "query");
+    if (k != roll.rows.size() && out.identical) {
+      out.identical = false;
+      out.first_difference = fmt::format("item {}: {} rows in SQL, {} in the engine",
+                                         list.items[i].item->number, k, roll.rows.size());
+    }
+  }
+  out.query_seconds = Since(t0);
+  return out;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  size_t people = 10'000'000, sql_people = 1'000'000;
+  double scale = 0.05;
+  int repeat = 5;
+  std::string pg = std::getenv("YANGLAO_TEST_PG_URL") ? std::getenv("YANGLAO_TEST_PG_URL") : "";
+  for (int i = 1; i + 1 < argc; i += 2) {
+    std::string a = argv[i], v = argv[i + 1];
+    if (a == "--people")
+      people = std::stoull(v);
+    else if (a == "--sql-people")
+      sql_people = std::stoull(v);
+    else if (a == "--scale")
+      scale = std::stod(v);
+    else if (a == "--repeat")
+      repeat = std::stoi(v);
+    else if (a == "--pg")
+      pg = v;
+    else
+      Die("unknown option " + a);
+  }
+  sql_people = std::min(sql_people, people);
+  const char* src_env = std::getenv("YANGLAO_SOURCE_DIR");
+  fs::path src = src_env ? src_env : YANGLAO_SOURCE_DIR_DEFAULT;
+  fs::path work = fs::temp_directory_path() / fmt::format("yanglao_entitle_bench_{}", getpid());
+  fs::create_directories(work);
+  CivilDate as_of = *CivilDate::FromYmd(2026, 11, 1);
+
+  fmt::print("== entitle_report: {} people x the Suizhou list ({} cores)\n", people,
+             sysconf(_SC_NPROCESSORS_ONLN));
+  // 1. A generated city in a registry.
+  gen::GenOptions g;
+  g.region = "421300";
+  g.scale = scale;
+  g.as_of = as_of;
+  g.out = work / "feeds";
+  gen::GenSummary summary = Check(gen::GenerateCity(g), "gen");
+  auto reg = Check(registry::Registry::Open("sqlite:" + (work / "registry.db").string()), "open");
+  auto t0 = Clock::now();
+  for (const auto& [file, rows] : summary.rows_per_file) {
+    std::string source = fs::path(file).stem().string();
+    auto feed = Check(registry::ReadFeedFile(g.out / file, source, as_of), "read feed");
+    Check(reg->Import(feed, as_of), "import");
+  }
+  fmt::print("registry: Suizhou at scale {} = {} people, imported into SQLite in {:.1f} s\n", scale,
+             summary.people, Since(t0));
+
+  // 2. The snapshot.
+  t0 = Clock::now();
+  entitle::Snapshot base = Check(entitle::BuildSnapshot(*reg, "421300", as_of, as_of), "snapshot");
+  double snap_s = Since(t0);
+  fmt::print(
+      "snapshot from the registry: {} people in {:.2f} s ({:.0f} people/s), {} bytes/person\n",
+      base.size, snap_s, static_cast<double>(base.size) / snap_s, base.BytesPerPerson());
+  t0 = Clock::now();
+  entitle::Snapshot big = Tile(base, people);
+  fmt::print("tiled to {} people in {:.2f} s: {:.0f} MB of columns\n", people, Since(t0),
+             static_cast<double>(big.BytesPerPerson() * people) / 1e6);
+
+  // 3. The list.
+  policy::LoadedList l = policy::LoadServiceList(src / "policies/suizhou.yaml");
+  policy::ApplyParameterFile(src / "policies/demo/suizhou.demo.yaml", l.list, l.errors);
+  if (!l.ok()) Die(l.errors[0].ToString());
+  policy::CompiledList list = Check(policy::CompileList(l.list, as_of), "compile");
+  const double items = static_cast<double>(list.items.size());
+
+  // 4. The engine.
+  entitle::Evaluation ev;
+  (void)entitle::Evaluate(list, big);  // warm-up
+  Timing all = Time(repeat, [&] { ev = entitle::Evaluate(list, big); });
+  Timing one = Time(std::max(1, repeat / 2), [&] { (void)entitle::Evaluate(list, big, 1); });
+  int64_t lines = 0;
+  for (const auto& r : ev.rolls) lines += static_cast<int64_t>(r.rows.size());
+  fmt::print("\nengine, {} people x {} items, totals by county/street/item included:\n", people,
+             list.items.size());
+  fmt::print(
+      "  all cores: best {:.3f} s, median {:.3f} s of {}; {:.0f} M person-item evaluations/s; "
+      "{} entitlements\n",
+      all.best, all.median, repeat, static_cast<double>(people) * items / all.best / 1e6, lines);
+  fmt::print("  one core:  best {:.3f} s ({:.2f}x from the second core)\n", one.best,
+             one.best / all.best);
+
+  // 5. The SQL baselines on the first sql_people rows.
+  entitle::Snapshot small = Tile(base, sql_people);
+  entitle::Evaluation ev_small = entitle::Evaluate(list, small);
+  Timing engine_small = Time(repeat, [&] { ev_small = entitle::Evaluate(list, small); });
+  fmt::print("\nbaselines on {} people (same rules as SQL, one query per item):\n", sql_people);
+  fmt::print("  engine:     {:.4f} s\n", engine_small.best);
+  auto sqlite_db =
+      Check(registry::Database::Open("sqlite:" + (work / "sql.db").string()), "sqlite");
+  SqlOutcome lite = RunSql(*sqlite_db, small, sql_people, list, ev_small.rolls);
+  fmt::print("  SQLite:     {:.3f} s (load {:.1f} s), results {}; engine is {:.0f}x faster\n",
+             lite.query_seconds, lite.load_seconds,
+             lite.identical ? "identical" : "DIFFERENT: " + lite.first_difference,
+             lite.query_seconds / engine_small.best);
+  bool ok = lite.identical;
+  double pg_ratio = 0;
+  if (!pg.empty()) {
+    std::string schema = fmt::format("entitle_bench_{}", getpid());
+    auto admin = Check(registry::Database::Open(pg), "postgresql");
+    Check(admin->Execute("CREATE SCHEMA " + schema), "schema");
+    {
+      auto db =
+          Check(registry::Database::Open(fmt::format("{}?options=-csearch_path%3D{}", pg, schema)),
+                "postgresql");
+      SqlOutcome p = RunSql(*db, small, sql_people, list, ev_small.rolls);
+      pg_ratio = p.query_seconds / engine_small.best;
+      fmt::print("  PostgreSQL: {:.3f} s (load {:.1f} s), results {}; engine is {:.0f}x faster\n",
+                 p.query_seconds, p.load_seconds,
+                 p.identical ? "identical" : "DIFFERENT: " + p.first_difference, pg_ratio);
+      ok = ok && p.identical;
+    }
+    (void)admin->Execute(fmt::format("DROP SCHEMA {} CASCADE", schema));
+  } else {
+    fmt::print("  PostgreSQL: skipped (no --pg URL and no YANGLAO_TEST_PG_URL)\n");
+  }
+
+  // 6. The care advisor for one person, looked up in the registry.
+  entitle::Jurisdiction where = Check(entitle::Jurisdiction::Of("421300"), "jurisdiction");
+  std::mt19937_64 rng(7);
+  std::vector<double> lookup_us, advise_us;
+  int advised = std::min<int>(2000, static_cast<int>(base.size));
+  for (int i = 0; i < advised; ++i) {
+    std::string id = base.IdNumber(rng() % base.size);
+    auto a0 = Clock::now();
+    auto p = Check(reg->Person(id, as_of, as_of), "person");
+    auto a1 = Clock::now();
+    entitle::Advice a = entitle::AdvisePerson(list, where, *p, Month::Of(as_of));
+    lookup_us.push_back(std::chrono::duration<double, std::micro>(a1 - a0).count());
+    advise_us.push_back(std::chrono::duration<double, std::micro>(Clock::now() - a0).count());
+    if (a.items.size() != list.items.size()) Die("advice");
+  }
+  std::sort(advise_us.begin(), advise_us.end());
+  std::sort(lookup_us.begin(), lookup_us.end());
+  auto pct = [](const std::vector<double>& v, double q) {
+    return v[std::min(v.size() - 1, static_cast<size_t>(q * static_cast<double>(v.size())))];
+  };
+  fmt::print(
+      "\ncare advisor, {} people (registry lookup on SQLite + every item + 36 months ahead):\n"
+      "  p50 {:.0f} us, p99 {:.0f} us (of which the registry lookup p50 {:.0f} us)\n",
+      advised, pct(advise_us, 0.5), pct(advise_us, 0.99), pct(lookup_us, 0.5));
+
+  fmt::print("\npeak memory {} MB\n", PeakRssMb());
+  fmt::print(
+      "\ntargets: full evaluation of {} people {:.3f} s (<= 1 s: {}); vs PostgreSQL {}; "
+      "snapshot {} bytes/person (<= 64: {}); advice p99 {:.0f} us (< 1000: {})\n",
+      people, all.best, all.best <= 1.0 ? "met" : "NOT met",
+      pg.empty()
+          ? std::string("not measured")
+          : fmt::format("{:.0f}x (>= 30x: {})", pg_ratio, pg_ratio >= 30 ? "met" : "NOT met"),
+      big.BytesPerPerson(), big.BytesPerPerson() <= 64 ? "met" : "NOT met", pct(advise_us, 0.99),
+      pct(advise_us, 0.99) < 1000 ? "met" : "NOT met");
+  reg.reset();
+  fs::remove_all(work);
+  if (!ok) {
+    fmt::print("FAIL: the SQL baselines and the engine disagree\n");
+    return 1;
+  }
+  return 0;
+}
