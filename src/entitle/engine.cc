@@ -23,10 +23,13 @@ Evaluation Evaluate(const policy::CompiledList& list, const Snapshot& snap, unsi
                     bool with_totals) {
   Evaluation ev;
   policy::Population pop = snap.View();
-  ev.rolls = policy::EntitlePopulation(list, pop, threads);
   ev.person_items = static_cast<int64_t>(snap.size * list.items.size());
-  if (!with_totals) return ev;
-  // Streets seen, each with a dense slot; then per item a dense array.
+  if (!with_totals) {
+    ev.rolls = policy::EntitlePopulation(list, pop, threads);
+    return ev;
+  }
+  // Streets seen, each with a dense slot; totals per item and slot are
+  // summed while evaluating.
   const size_t regions = RegionTable::Builtin().size();
   std::vector<int32_t> slot_of_residence(regions + 1, -1);  // [index + 1]; [0]: unknown
   std::vector<int32_t> slot_of_street(regions + 1, -1);
@@ -45,20 +48,16 @@ Evaluation Evaluate(const policy::CompiledList& list, const Snapshot& snap, unsi
     }
     row_slot[r] = static_cast<uint32_t>(slot_of_residence[at]);
   }
+  policy::GroupTotals totals;
+  totals.group_of_row = row_slot.data();
+  totals.groups = street_of_slot.size();
+  ev.rolls = policy::EntitlePopulation(list, pop, threads, &totals);
   for (size_t i = 0; i < ev.rolls.size(); ++i) {
-    std::vector<AreaTotal> per(street_of_slot.size());
-    const policy::ItemRoll& roll = ev.rolls[i];
-    for (size_t k = 0; k < roll.rows.size(); ++k) {
-      AreaTotal& t = per[row_slot[roll.rows[k]]];
-      ++t.people;
-      if (!roll.amounts.empty()) t.amount += roll.amounts[k];
-    }
-    for (size_t s = 0; s < per.size(); ++s) {
-      if (per[s].people == 0) continue;
-      per[s].item = i;
-      per[s].street = street_of_slot[s];
-      per[s].county = CountyOf(street_of_slot[s]);
-      ev.totals.push_back(per[s]);
+    for (size_t s = 0; s < totals.groups; ++s) {
+      int64_t people = totals.people[i * totals.groups + s];
+      if (people == 0) continue;
+      ev.totals.push_back(AreaTotal{i, CountyOf(street_of_slot[s]), street_of_slot[s], people,
+                                    totals.amounts[i * totals.groups + s]});
     }
   }
   std::sort(ev.totals.begin(), ev.totals.end(), [](const AreaTotal& a, const AreaTotal& b) {

@@ -357,6 +357,17 @@ TEST_P(EntitleTest, RollsAddUp) {
   ASSERT_NE(f, rolls->rolls.end());
   EXPECT_EQ(f->people, 2);
   EXPECT_EQ(f->total_fen, 15000);
+  // The run's totals by item, county and street say the same.
+  int64_t totals_people = 0, totals_amount = 0;
+  for (const AreaTotal& t : april.evaluation.totals) {
+    if (t.item != 2) continue;
+    totals_people += t.people;
+    totals_amount += t.amount;
+    EXPECT_EQ(RegionTable::Builtin().all()[static_cast<size_t>(t.street)].code, "421303001");
+    EXPECT_EQ(RegionTable::Builtin().all()[static_cast<size_t>(t.county)].code, "421303");
+  }
+  EXPECT_EQ(totals_people, 2);
+  EXPECT_EQ(totals_amount, 15000);
   auto summary = xlsx::ReadFirstSheet(rolls->summary_xlsx);
   ASSERT_TRUE(summary.ok());
   EXPECT_EQ(summary->rows.back()[0], "合计");

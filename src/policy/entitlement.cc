@@ -76,7 +76,8 @@ namespace {
 
 // One thread's share of EntitlePopulation: morsels [m0, m1) into `rolls`.
 void EntitleMorsels(const CompiledList& list, const Population& pop, size_t m0, size_t m1,
-                    std::vector<ItemRoll>& rolls) {
+                    std::vector<ItemRoll>& rolls, const GroupTotals* totals,
+                    std::vector<int64_t>& people, std::vector<int64_t>& money) {
   const size_t items = list.items.size();
   PopulationEvaluator ev(list.plan, pop);
   const uint8_t* deceased = pop.columns[DeceasedSlot()];
@@ -131,6 +132,17 @@ void EntitleMorsels(const CompiledList& list, const Population& pop, size_t m0, 
         count[i] = kept;
       }
     }
+    if (totals != nullptr) {
+      for (size_t i = 0; i < items; ++i) {
+        int64_t* p = people.data() + i * totals->groups;
+        int64_t* a = money.data() + i * totals->groups;
+        for (size_t k = 0; k < count[i]; ++k) {
+          uint32_t g = totals->group_of_row[sel[i][k]];
+          ++p[g];
+          if (!amounts[i].empty()) a[g] += amounts[i][k];
+        }
+      }
+    }
     for (size_t i = 0; i < items; ++i) {
       ItemRoll& roll = rolls[i];
       roll.rows.insert(roll.rows.end(), sel[i].data(), sel[i].data() + count[i]);
@@ -160,27 +172,43 @@ void Concatenate(std::vector<std::vector<ItemRoll>>& parts, size_t item,
 }  // namespace
 
 std::vector<ItemRoll> EntitlePopulation(const CompiledList& list, const Population& pop,
-                                        unsigned threads) {
+                                        unsigned threads, GroupTotals* totals) {
   const size_t items = list.items.size();
   const size_t morsels = (pop.size + kMorselRows - 1) / kMorselRows;
   size_t workers = threads != 0 ? threads : std::max(1u, std::thread::hardware_concurrency());
   workers = std::max<size_t>(1, std::min(workers, morsels));
   std::vector<std::vector<ItemRoll>> parts(workers, std::vector<ItemRoll>(items));
-  {
+  const size_t cells = totals != nullptr ? items * totals->groups : 0;
+  std::vector<std::vector<int64_t>> people(workers, std::vector<int64_t>(cells));
+  std::vector<std::vector<int64_t>> money(workers, std::vector<int64_t>(cells));
+  // Runs `work(w)` for w in [0, workers): one thread each, this one included.
+  auto parallel = [&](auto&& work) {
     std::vector<std::jthread> pool;
-    for (size_t w = 1; w < workers; ++w) {
-      pool.emplace_back([&, w] {
-        EntitleMorsels(list, pop, morsels * w / workers, morsels * (w + 1) / workers, parts[w]);
-      });
+    for (size_t w = 1; w < workers; ++w) pool.emplace_back([&work, w] { work(w); });
+    work(size_t{0});
+  };
+  parallel([&](size_t w) {
+    EntitleMorsels(list, pop, morsels * w / workers, morsels * (w + 1) / workers, parts[w], totals,
+                   people[w], money[w]);
+  });
+  if (totals != nullptr) {
+    totals->people.assign(cells, 0);
+    totals->amounts.assign(cells, 0);
+    for (size_t w = 0; w < workers; ++w) {
+      for (size_t c = 0; c < cells; ++c) {
+        totals->people[c] += people[w][c];
+        totals->amounts[c] += money[w][c];
+      }
     }
-    EntitleMorsels(list, pop, 0, morsels / workers, parts[0]);
   }
-  if (workers > 1) {
-    for (size_t i = 0; i < items; ++i) {
-      Concatenate(parts, i, &ItemRoll::rows);
-      Concatenate(parts, i, &ItemRoll::amounts);
-      Concatenate(parts, i, &ItemRoll::percents);
-    }
+  if (workers > 1) {  // items spread over the threads
+    parallel([&](size_t w) {
+      for (size_t i = w; i < items; i += workers) {
+        Concatenate(parts, i, &ItemRoll::rows);
+        Concatenate(parts, i, &ItemRoll::amounts);
+        Concatenate(parts, i, &ItemRoll::percents);
+      }
+    });
   }
   return std::move(parts[0]);
 }

@@ -34,10 +34,21 @@ struct ItemRoll {
   std::vector<int64_t> percents;
 };
 
+// Optional totals while evaluating: rows fall into `groups` groups
+// (group_of_row[row] < groups); per item and group, the entitled people and
+// the sum of their amounts.
+struct GroupTotals {
+  const uint32_t* group_of_row = nullptr;
+  size_t groups = 0;
+  std::vector<int64_t> people;  // [item * groups + group]
+  std::vector<int64_t> amounts;
+};
+
 // One roll per item of `list`, in list order. Runs on `threads` threads
-// (0: one per hardware thread), each over a contiguous range of morsels.
+// (0: one per hardware thread), each over a contiguous range of morsels;
+// fills `totals` when given.
 std::vector<ItemRoll> EntitlePopulation(const CompiledList& list, const Population& pop,
-                                        unsigned threads = 0);
+                                        unsigned threads = 0, GroupTotals* totals = nullptr);
 
 // The amount of a cash item per year (month x 12, year as is, once 0), used
 // to compare items of an exclusive group.
