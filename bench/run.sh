@@ -20,3 +20,6 @@ done
 
 echo; echo "== whole process (bench/process.sh)"
 bash bench/process.sh build/release/src/cli/yanglao
+
+echo; echo "== entitlement engine (bench/entitle/entitle_report.cc)"
+build/release/bench/entitle_report
