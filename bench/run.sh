@@ -9,6 +9,14 @@ bash scripts/install-deps.sh >/dev/null
 cmake --preset release >/dev/null
 cmake --build --preset release >/dev/null
 
+# The PostgreSQL baselines run against a private server on loopback, as in the tests.
+if [[ -z ${YANGLAO_TEST_PG_URL:-} ]]; then
+  pg_dir=${YANGLAO_BENCH_PG_DIR:-/tmp/yanglao-bench-pg}
+  YANGLAO_TEST_PG_URL=$(bash scripts/pg-test-server.sh start "$pg_dir" "${YANGLAO_BENCH_PG_PORT:-55433}")
+  export YANGLAO_TEST_PG_URL
+  trap 'bash scripts/pg-test-server.sh stop "$pg_dir" >/dev/null 2>&1 || true' EXIT
+fi
+
 min_time=()
 [[ ${1:-} == --quick ]] && min_time=(--benchmark_min_time=0.05)
 
