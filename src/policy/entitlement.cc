@@ -89,6 +89,15 @@ void EntitleMorsels(const CompiledList& list, const Population& pop, size_t m0, 
     if (list.items[i].amount >= 0) amounts[i].resize(kMorselRows);
     if (list.items[i].percent >= 0) percents[i].resize(kMorselRows);
   }
+  // Room for every row of the range (worker 0: of the population, so the
+  // others' parts append without moving it). Untouched capacity is only
+  // address space; this spares the copies of growing vectors.
+  const size_t room = m0 == 0 ? pop.size : std::min(pop.size, m1 * kMorselRows) - m0 * kMorselRows;
+  for (size_t i = 0; i < items; ++i) {
+    rolls[i].rows.reserve(room);
+    if (!amounts[i].empty()) rolls[i].amounts.reserve(room);
+    if (!percents[i].empty()) rolls[i].percents.reserve(room);
+  }
   std::vector<int32_t> best_item(kMorselRows);
   std::vector<int64_t> best_yearly(kMorselRows);
   for (size_t m = m0; m < m1; ++m) {
