@@ -165,6 +165,12 @@ TEST_F(GenTest, EveryRowIsValidAndEveryoneIsInPublicSecurity) {
   std::set<std::string> people;
   std::map<std::string, int64_t> rows;
   for (const FeedTemplate& t : FeedTemplates()) {
+    // The whole file, as the importer reads it (duplicates included).
+    Result<registry::ParsedFeed> whole =
+        registry::ReadFeedFile(*dir_ / FileName(t), t.source, kAsOf);
+    ASSERT_TRUE(whole.ok()) << whole.status().ToString();
+    EXPECT_TRUE(whole->problems.empty())
+        << FileName(t) << ":" << whole->problems[0].row << " " << whole->problems[0].message;
     std::vector<FeedRow> feed = ReadFeed(*dir_, t, nullptr);
     rows[FileName(t)] = static_cast<int64_t>(feed.size());
     const FeedRow* previous = nullptr;

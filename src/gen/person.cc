@@ -743,7 +743,9 @@ class BlockWriter {
       int day = ReportedDeathDay(p, rng);
       Row& d = Start(Department::kCivilAffairs, p);
       d.SetDate(col_.ca_death, day);
-      d.SetDate(col_.from[1], day);
+      // One row per person and 起始日期: a death reported on the day the
+      // earlier row starts is recorded the day after.
+      d.SetDate(col_.from[1], day == p.civil_from ? day + 1 : day);
       Emit(p);
     }
   }
@@ -782,7 +784,8 @@ class BlockWriter {
       int day = ReportedDeathDay(p, rng);
       Row& d = Start(Department::kHealth, p);
       d.SetDate(col_.he_death, day);
-      d.SetDate(col_.from[3], day);
+      bool wrote_health = p.family_planning || p.dementia;
+      d.SetDate(col_.from[3], wrote_health && day == p.health_from ? day + 1 : day);
       Emit(p);
     }
   }
