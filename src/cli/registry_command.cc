@@ -4,6 +4,7 @@
 
 #include <array>
 #include <chrono>
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -14,9 +15,12 @@
 #include "core/csv.h"
 #include "core/id_number.h"
 #include "core/region.h"
+#include "gen/calibration.h"
+#include "gen/calibration_check.h"
 #include "registry/feed_file.h"
 #include "registry/feed_template.h"
 #include "registry/registry.h"
+#include "registry/stats.h"
 #include "xlsx/xlsx.h"
 
 namespace yanglao::cli {
@@ -111,17 +115,19 @@ int RunImport(const Common& c, const std::string& source, const std::string& fil
   return 0;
 }
 
-void PrintFact(const registry::StoredFact& f, bool with_period) {
+// A fact as shown to people: phone numbers masked unless `full`.
+void PrintFact(const registry::StoredFact& f, bool with_period, bool full) {
   std::string period =
       with_period ? fmt::format("  {} 至 {}", f.valid_from, f.valid_to.empty() ? "今" : f.valid_to)
                   : "";
+  std::string value = f.fact == "phone" && !full ? registry::MaskPhone(f.value)
+                                                 : registry::ValueLabel(f.fact, f.value);
   fmt::print("  {:<10} {}{}  （来源 {}，第 {} 批第 {} 行，记录于 {}）\n",
-             registry::FactLabel(f.fact), registry::ValueLabel(f.fact, f.value), period, f.source,
-             f.feed_id, f.row, f.recorded_on);
+             registry::FactLabel(f.fact), value, period, f.source, f.feed_id, f.row, f.recorded_on);
 }
 
 int RunShow(const Common& c, const std::string& id_text, const std::string& as_of_text,
-            const std::string& known_text) {
+            const std::string& known_text, bool full) {
   Result<CivilDate> as_of = DateOr(as_of_text, CivilDate::Today());
   Result<CivilDate> known = DateOr(known_text, CivilDate::Today());
   if (!as_of.ok() || !known.ok()) {
@@ -146,19 +152,20 @@ int RunShow(const Common& c, const std::string& id_text, const std::string& as_o
     return 1;
   }
   const registry::PersonView& v = **p;
-  fmt::print("{} {}  {}  出生 {}  {}周岁（{}）\n", v.id_number, v.name(), SexName(v.sex),
-             v.birth_date.ToString(), AgeOn(v.birth_date, *as_of), as_of->ToString());
+  fmt::print("{} {}  {}  出生 {}  {}周岁（{}）\n", full ? v.id_number : MaskIdNumber(v.id_number),
+             v.name(), SexName(v.sex), v.birth_date.ToString(), AgeOn(v.birth_date, *as_of),
+             as_of->ToString());
   fmt::print("截至 {} 所知，于 {} 的情况：{}\n", known->ToString(), as_of->ToString(),
              v.deceased_on(*as_of) ? "已死亡" : "在世");
-  for (const auto& [fact, f] : v.facts) PrintFact(f, true);
+  for (const auto& [fact, f] : v.facts) PrintFact(f, true, full);
   if (!v.overruled.empty()) {
     fmt::print("其他来源的不同记录（按优先级未采用）：\n");
-    for (const registry::StoredFact& f : v.overruled) PrintFact(f, true);
+    for (const registry::StoredFact& f : v.overruled) PrintFact(f, true, full);
   }
   return 0;
 }
 
-int RunHistory(const Common& c, const std::string& id_text) {
+int RunHistory(const Common& c, const std::string& id_text, bool full) {
   Result<IdNumber> id = ParseIdNumber(id_text, RegionTable::Builtin(), CivilDate::Today());
   if (!id.ok()) {
     fmt::print(stderr, "yanglao: {}\n", id.status().ToString());
@@ -175,8 +182,8 @@ int RunHistory(const Common& c, const std::string& id_text) {
     fmt::print(stderr, "yanglao: 登记中没有 {} [registry.not_found]\n", id->value);
     return 1;
   }
-  fmt::print("{} 的全部记录（{} 条）：\n", id->value, h->size());
-  for (const registry::StoredFact& f : *h) PrintFact(f, true);
+  fmt::print("{} 的全部记录（{} 条）：\n", full ? id->value : MaskIdNumber(id->value), h->size());
+  for (const registry::StoredFact& f : *h) PrintFact(f, true, full);
   return 0;
 }
 
@@ -199,7 +206,46 @@ int RunConflicts(const Common& c, size_t limit) {
   return 0;
 }
 
-int RunStats(const Common& c, const std::string& as_of_text) {
+// The registry against the calibration: rate, calibration, difference in
+// standard errors.
+int PrintCalibration(const registry::RegistryStats& stats, const std::string& city_option,
+                     const std::string& calibration_file) {
+  gen::Calibration loaded;
+  const gen::Calibration* cal = &gen::BuiltinCalibration();
+  if (!calibration_file.empty()) {
+    Result<gen::Calibration> c = gen::LoadCalibrationFile(calibration_file);
+    if (!c.ok()) {
+      fmt::print(stderr, "{}\n", c.status().ToString());
+      return 1;
+    }
+    loaded = std::move(*c);
+    cal = &loaded;
+  }
+  std::string city = city_option.empty() ? gen::MainCity(stats) : city_option.substr(0, 4);
+  if (city.empty()) {
+    fmt::print(stderr, "yanglao: 登记中没有居住地，请用 --city 指定城市 [registry.no_city]\n");
+    return 1;
+  }
+  Result<std::vector<gen::RateCheck>> checks = gen::CompareWithCalibration(stats, *cal, city);
+  if (!checks.ok()) {
+    fmt::print(stderr, "yanglao: {}\n", checks.status().ToString());
+    return 1;
+  }
+  const gen::CityCalibration* c = cal->FindCity(city);
+  fmt::print("\n与校准参数比较（{} {}，{}）：差 = (实际 - 校准) ÷ 标准误，标准误按二项分布\n",
+             c->code, c->name, cal->source_name);
+  fmt::print("{:<44}{:>9}{:>9}{:>9}{:>9}{:>8}  {}\n", "指标", "人数", "实际%", "校准%", "标准误%",
+             "差", "来源");
+  for (const gen::RateCheck& r : *checks) {
+    fmt::print("{:<44}{:>9}{:>8.2f}%{:>8.2f}%{:>8.2f}%{:>+8.1f}  {}{}\n", r.label, r.sample,
+               100 * r.observed_rate, 100 * r.expected_rate, 100 * r.se, r.z,
+               r.estimate ? "估计" : "公开数据", std::abs(r.z) > 4 ? "  ← 超过4个标准误" : "");
+  }
+  return 0;
+}
+
+int RunStats(const Common& c, const std::string& as_of_text, bool calibration,
+             const std::string& city, const std::string& calibration_file) {
   Result<CivilDate> as_of = DateOr(as_of_text, CivilDate::Today());
   if (!as_of.ok()) {
     fmt::print(stderr, "yanglao: --as-of {}\n", as_of.status().ToString());
@@ -208,79 +254,36 @@ int RunStats(const Common& c, const std::string& as_of_text) {
   std::unique_ptr<Registry> reg = OpenRegistry(c);
   if (reg == nullptr) return 1;
   const RegionTable& regions = RegionTable::Builtin();
-  static const std::array<int, 9> kBands = {0, 50, 60, 65, 70, 80, 90, 100, 200};
   static const char* kBandNames[] = {"50岁以下", "50-59", "60-64", "65-69",
                                      "70-79",    "80-89", "90-99", "100+"};
-  static const char* kCircumstances[][2] = {
-      {"dibao", "低保"},        {"low_income", "低收入"},
-      {"tekun", "特困"},        {"disability_grade", "持证残疾"},
-      {"living_alone", "独居"}, {"empty_nest", "空巢"},
-      {"left_behind", "留守"},  {"family_planning_special", "计划生育特殊家庭"},
-      {"dementia", "失智"},     {"veteran", "退役军人"}};
-  struct Counts {
-    int64_t people = 0;
-    std::array<int64_t, 8> bands{};
-    std::map<std::string, int64_t> circumstances;
-    int64_t urban = 0;
-  };
-  std::map<std::string, Counts> by_county;  // county code -> counts
-  int64_t deceased = 0, total = 0;
-  Status s = reg->ForEachPerson(*as_of, CivilDate::Today(), [&](const registry::PersonView& v) {
-    ++total;
-    if (v.deceased_on(*as_of)) {
-      ++deceased;
-      return;
-    }
-    auto res = v.facts.find("residence_region");
-    std::string county = res == v.facts.end() ? "未知" : res->second.value.substr(0, 6);
-    Counts& k = by_county[county];
-    ++k.people;
-    int age = AgeOn(v.birth_date, *as_of);
-    for (size_t b = 0; b + 1 < kBands.size(); ++b) {
-      if (age >= kBands[b] && age < kBands[b + 1]) ++k.bands[b];
-    }
-    if (res != v.facts.end()) {
-      if (const Region* r = regions.Find(res->second.value);
-          r != nullptr && r->is_urban_community())
-        ++k.urban;
-    }
-    for (const auto& [fact, label] : kCircumstances) {
-      auto it = v.facts.find(fact);
-      if (it != v.facts.end() && it->second.value != "0" && it->second.value != "none")
-        ++k.circumstances[label];
-    }
-  });
-  if (!s.ok()) {
-    fmt::print(stderr, "{}\n", s.ToString());
+  Result<registry::RegistryStats> stats = registry::ComputeStats(*reg, *as_of, CivilDate::Today());
+  if (!stats.ok()) {
+    fmt::print(stderr, "{}\n", stats.status().ToString());
     return 1;
   }
   fmt::print("登记统计（{}）：登记 {} 人，其中已死亡 {} 人，在世 {} 人\n\n", as_of->ToString(),
-             total, deceased, total - deceased);
-  Counts all;
+             stats->total, stats->deceased, stats->total - stats->deceased);
+  const auto& circumstances = registry::StatsCircumstances();
   fmt::print("{:<24}{:>9}{:>9}", "县级单位", "在世", "城镇%");
   for (const char* b : kBandNames) fmt::print("{:>9}", b);
-  for (const auto& c2 : kCircumstances) fmt::print("{:>8}", c2[1]);
+  for (const auto& c2 : circumstances) fmt::print("{:>8}", c2.label);
   fmt::print("\n");
-  auto print_row = [&](const std::string& label, const Counts& k) {
+  auto print_row = [&](const std::string& label, const registry::StatsCounts& k) {
     fmt::print(
         "{:<24}{:>9}{:>8.1f}%", label, k.people,
         k.people ? 100.0 * static_cast<double>(k.urban) / static_cast<double>(k.people) : 0.0);
     for (int64_t n : k.bands) fmt::print("{:>9}", n);
-    for (const auto& c2 : kCircumstances) {
-      auto it = k.circumstances.find(c2[1]);
-      fmt::print("{:>8}", it == k.circumstances.end() ? 0 : it->second);
+    for (size_t i = 0; i < circumstances.size(); ++i) {
+      fmt::print("{:>8}", i < k.circumstances.size() ? k.circumstances[i] : 0);
     }
     fmt::print("\n");
   };
-  for (const auto& [county, k] : by_county) {
+  for (const auto& [county, k] : stats->by_county) {
     const Region* r = regions.Find(county);
     print_row(fmt::format("{} {}", county, r ? r->name : ""), k);
-    all.people += k.people;
-    all.urban += k.urban;
-    for (size_t b = 0; b < k.bands.size(); ++b) all.bands[b] += k.bands[b];
-    for (const auto& [label, n] : k.circumstances) all.circumstances[label] += n;
   }
-  print_row("合计", all);
+  print_row("合计", stats->all);
+  if (calibration) return PrintCalibration(*stats, city, calibration_file);
   return 0;
 }
 
@@ -358,8 +361,23 @@ std::vector<xlsx::Sheet> TemplateSheets(const registry::FeedTemplate& t) {
       case registry::CellKind::kRegion:
         rule = "行政区划代码（GB/T 2260，6、9或12位）";
         break;
+      case registry::CellKind::kPhone:
+        rule = "11位手机号码，或带区号的固定电话（如 0722-1234567）";
+        break;
+      case registry::CellKind::kHousehold:
+        rule = "户口簿上的户号，6-20位数字或英文字母";
+        break;
+      case registry::CellKind::kSex:
+        rule = "填写 男、女；须与公民身份号码一致";
+        break;
+      case registry::CellKind::kBirthDate:
+        rule = "日期，格式 YYYY-MM-DD；须与公民身份号码一致";
+        break;
     }
-    help.rows.push_back({c.header, "选填（空白表示本行不涉及此项）", rule});
+    help.rows.push_back({c.header,
+                         c.optional ? "选填，也可不列此列（空白表示本行不涉及此项）"
+                                    : "选填（空白表示本行不涉及此项）",
+                         rule});
   }
   help.rows.push_back(
       {std::string(registry::kFromHeader), "必填", "本行所述情况自该日起成立，格式 YYYY-MM-DD"});
@@ -443,17 +461,20 @@ void AddRegistryCommands(CLI::App& app, int& exit_code) {
   auto id = std::make_shared<std::string>();
   auto as_of = std::make_shared<std::string>();
   auto known = std::make_shared<std::string>();
+  auto full = std::make_shared<bool>(false);
   CLI::App* show = reg->add_subcommand("show", "某人于某日的情况（按某日所知）");
   show->add_option("id", *id, "公民身份号码")->required();
   show->add_option("--as-of", *as_of, "情况所在日期，默认今天");
   show->add_option("--known-on", *known, "按此日期已知的记录，默认今天");
+  show->add_flag("--full", *full, "显示完整的身份号码和联系电话（默认部分隐藏）");
   add_db(show);
-  show->callback([=, &exit_code] { exit_code = RunShow(*common, *id, *as_of, *known); });
+  show->callback([=, &exit_code] { exit_code = RunShow(*common, *id, *as_of, *known, *full); });
 
   CLI::App* history = reg->add_subcommand("history", "某人的全部记录（含来源、批次、行号）");
   history->add_option("id", *id, "公民身份号码")->required();
+  history->add_flag("--full", *full, "显示完整的身份号码和联系电话（默认部分隐藏）");
   add_db(history);
-  history->callback([=, &exit_code] { exit_code = RunHistory(*common, *id); });
+  history->callback([=, &exit_code] { exit_code = RunHistory(*common, *id, *full); });
 
   auto limit = std::make_shared<size_t>(100);
   CLI::App* conflicts = reg->add_subcommand("conflicts", "各部门数据不一致的待处理冲突");
@@ -461,10 +482,20 @@ void AddRegistryCommands(CLI::App& app, int& exit_code) {
   add_db(conflicts);
   conflicts->callback([=, &exit_code] { exit_code = RunConflicts(*common, *limit); });
 
+  auto with_calibration = std::make_shared<bool>(false);
+  auto city = std::make_shared<std::string>();
+  auto calibration_file = std::make_shared<std::string>();
   CLI::App* stats = reg->add_subcommand("stats", "按县级单位、年龄段、困难情形统计");
   stats->add_option("--as-of", *as_of, "统计日期，默认今天");
+  stats->add_flag("--calibration", *with_calibration,
+                  "与校准参数（公开统计数据）比较各项比例，差以标准误计");
+  stats->add_option("--city", *city, "比较所用城市的4位代码（默认：多数人居住的城市）");
+  stats->add_option("--calibration-file", *calibration_file,
+                    "校准参数文件（默认：内置 data/calibration/calibration.yaml）");
   add_db(stats);
-  stats->callback([=, &exit_code] { exit_code = RunStats(*common, *as_of); });
+  stats->callback([=, &exit_code] {
+    exit_code = RunStats(*common, *as_of, *with_calibration, *city, *calibration_file);
+  });
 
   auto fact = std::make_shared<std::string>();
   auto sources = std::make_shared<std::string>();

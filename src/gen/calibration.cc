@@ -325,6 +325,9 @@ constexpr std::string_view kRateNames[] = {
     "residence_street_only",
     "id_old_address_code_share",
     "move_per_year",
+    "couple_share_by_age",
+    "mobile_phone_by_age",
+    "landline_share",
     "mortality_per_1000",
     "mortality_sex_factor",
     "death_reported_by_health",
@@ -490,6 +493,9 @@ Status ReadRates(const Reader& r, const YAML::Node& rates, Calibration& c) {
   c.residence_street_only = set.Scalar("residence_street_only", 0, 1);
   c.id_old_address_code_share = set.Scalar("id_old_address_code_share", 0, 1);
   c.move_per_year = set.Scalar("move_per_year", 0, 1);
+  c.couple_share_by_age = set.Age("couple_share_by_age", 0, 1);
+  c.mobile_phone_by_age = set.Age("mobile_phone_by_age", 0, 1);
+  c.landline_share = set.Scalar("landline_share", 0, 1);
   c.mortality_per_1000 = set.Age("mortality_per_1000", 0, 1000);
   c.mortality_sex_factor = set.Sex("mortality_sex_factor", 0, 5);
   c.death_reported_by_health = set.Scalar("death_reported_by_health", 0, 1);

@@ -88,6 +88,10 @@ struct Calibration {
   double residence_street_only = 0;
   double id_old_address_code_share = 0;
   double move_per_year = 0;
+  // Households and phones.
+  AgeTable couple_share_by_age;  // men living with their wife (one 户号)
+  AgeTable mobile_phone_by_age;
+  double landline_share = 0;  // of households whose members have no mobile
   // Deaths.
   AgeTable mortality_per_1000;
   BySex mortality_sex_factor;

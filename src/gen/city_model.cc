@@ -371,7 +371,10 @@ Result<CityModel> BuildCityModel(const GenOptions& options, const Calibration& c
         double day_people = county_people * m.age_share[age] / days_at_age[age];
         double male = Smooth(cal.male_share_by_age, static_cast<int>(age));
         for (int sex = 0; sex < 2; ++sex) {
-          cumulative += day_people * (sex == 0 ? male : 1 - male);
+          // The census shape is that of the living on as_of: add the people
+          // of the cell who die during the year before it.
+          double q = DeathProbability(cal, static_cast<int>(age), sex == 0);
+          cumulative += day_people * (sex == 0 ? male : 1 - male) / (1 - q);
           auto next = static_cast<int64_t>(std::floor(cumulative));
           int64_t n = next - rounded;
           rounded = next;
@@ -390,7 +393,48 @@ Result<CityModel> BuildCityModel(const GenOptions& options, const Calibration& c
       }
     }
   }
+  // Positions within each (family, county, sex) group, in birth-day order.
+  m.group_position.assign(m.cell_count.size(), 0);
+  for (int family = 0; family < 2; ++family) {
+    for (size_t c = 0; c < m.counties.size(); ++c) {
+      for (int sex = 0; sex < 2; ++sex) {
+        int32_t before = 0;
+        for (size_t d = 0; d < m.day_age.size(); ++d) {
+          size_t cell = m.CellIndex(family, static_cast<int>(c), static_cast<int>(d), sex);
+          m.group_position[cell] = before;
+          before += m.cell_count[cell];
+        }
+      }
+    }
+  }
   return m;
+}
+
+double DeathProbability(const Calibration& cal, int age, bool male) {
+  return std::min(cal.mortality_per_1000.At(age) * cal.mortality_sex_factor.Of(male) / 1000.0, 0.9);
+}
+
+int32_t CityModel::GroupSize(int family, int county, int sex) const {
+  size_t last = CellIndex(family, county, static_cast<int>(day_age.size()) - 1, sex);
+  return group_position[last] + cell_count[last];
+}
+
+bool CityModel::CellAtPosition(int family, int county, int sex, int32_t position, size_t& cell,
+                               int& rank) const {
+  if (position < 0 || position >= GroupSize(family, county, sex)) return false;
+  // The last day whose group position is <= position.
+  size_t lo = 0, hi = day_age.size();
+  while (hi - lo > 1) {
+    size_t mid = (lo + hi) / 2;
+    if (group_position[CellIndex(family, county, static_cast<int>(mid), sex)] <= position) {
+      lo = mid;
+    } else {
+      hi = mid;
+    }
+  }
+  cell = CellIndex(family, county, static_cast<int>(lo), sex);
+  rank = position - group_position[cell];
+  return rank < cell_count[cell];
 }
 
 std::vector<BlockStart> PlanBlocks(const CityModel& model, int64_t block_size) {

@@ -92,6 +92,9 @@ struct CityModel {
 
   int64_t people = 0;
   std::vector<uint16_t> cell_count;  // by CellIndex
+  // People of the same (family, county, sex) in earlier cells (born before):
+  // a person's position in that group is group_position[cell] + rank.
+  std::vector<int32_t> group_position;  // by CellIndex
   int other_slots_per_county = 0;
 
   size_t CellIndex(int family, int county, int day, int sex) const {
@@ -104,6 +107,13 @@ struct CityModel {
   // The inverse of CellIndex.
   void CellOf(size_t cell, int& family, int& county, int& day, int& sex) const;
 
+  // People in the (family, county, sex) group.
+  int32_t GroupSize(int family, int county, int sex) const;
+  // The cell and rank of the person at `position` of a group; false when
+  // there is no one there.
+  bool CellAtPosition(int family, int county, int sex, int32_t position, size_t& cell,
+                      int& rank) const;
+
   // A residence unit for the uniform `u` in [0, 1): over the whole region,
   // or within county `c`.
   size_t UnitAt(double u) const;
@@ -114,6 +124,9 @@ struct CityModel {
 // errors).
 Result<CityModel> BuildCityModel(const GenOptions& options, const Calibration& cal,
                                  const RegionTable& regions);
+
+// The chance that a person of `age` on as_of died during the year before.
+double DeathProbability(const Calibration& cal, int age, bool male);
 
 // Where a block of people starts in the enumeration.
 struct BlockStart {

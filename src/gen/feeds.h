@@ -1,20 +1,17 @@
-// The department feed templates of docs/registry-feeds.md: file names, the
-// exact header row of each, and what each column holds.
-//
-// These are the templates `yanglao gen` writes; the registry importer reads
-// the same ones. The tables are static and immutable; safe to use from many
-// threads.
+// The departments whose feeds `yanglao gen` writes, and their templates:
+// the importer's own (registry/feed_template.h), so the generated files are
+// exactly what `yanglao registry import` reads.
 #ifndef YANGLAO_GEN_FEEDS_H_
 #define YANGLAO_GEN_FEEDS_H_
 
-#include <span>
 #include <string>
 #include <string_view>
-#include <vector>
+
+#include "registry/feed_template.h"
 
 namespace yanglao::gen {
 
-// The departments that send feeds, in the order of docs/registry-feeds.md.
+// The departments that send feeds, in the order of registry::FeedTemplates().
 enum class Department {
   kPublicSecurity,    // 公安
   kCivilAffairs,      // 民政
@@ -26,39 +23,15 @@ enum class Department {
 };
 inline constexpr int kDepartmentCount = 7;
 
-// What a column holds, and so how it is validated.
-enum class ColumnType {
-  kIdNumber,  // 公民身份号码: 18 characters (or 15, converted)
-  kName,      // 姓名: 1-30 characters
-  kDate,      // YYYY-MM-DD
-  kBool,      // 是 / 否 (blank = says nothing)
-  kRegion,    // GB/T 2260 code, 6, 9 or 12 digits, must exist
-  kEnum,      // one of `values` (blank = says nothing)
-};
-
-struct FeedColumn {
-  std::string_view name;  // the header text, e.g. "低保"
-  ColumnType type;
-  bool required = false;                     // a value must be present
-  std::span<const std::string_view> values;  // allowed values of a kEnum column
-};
-
-struct FeedTemplate {
-  Department department;
-  std::string_view name;                // "公安": the --source name and the file stem
-  std::span<const FeedColumn> columns;  // in header order
-
-  // "公安.csv".
-  std::string FileName() const;
-  // The header row without a line end: the column names joined by ",".
-  std::string Header() const;
-  // Index of the column named `column`, or -1.
-  int ColumnIndex(std::string_view column) const;
-};
-
-// All seven templates, in Department order.
-std::span<const FeedTemplate> FeedTemplates();
-const FeedTemplate& TemplateOf(Department department);
+// The importer's template of `department`.
+const registry::FeedTemplate& TemplateOf(Department department);
+// "公安.csv".
+std::string FileName(const registry::FeedTemplate& t);
+// The header row as written, without a line end: every column of
+// t.Header() (optional ones included) joined by ",".
+std::string HeaderLine(const registry::FeedTemplate& t);
+// Index of the column headed `header` in t.Header(), or -1.
+int ColumnIndex(const registry::FeedTemplate& t, std::string_view header);
 
 }  // namespace yanglao::gen
 

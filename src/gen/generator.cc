@@ -129,13 +129,13 @@ Result<GenSummary> GenerateCity(const GenOptions& options) {
 
   std::array<File, kDepartmentCount> files;
   std::array<std::filesystem::path, kDepartmentCount> paths;
-  for (const FeedTemplate& t : FeedTemplates()) {
-    auto d = static_cast<size_t>(t.department);
-    paths[d] = options.out / t.FileName();
+  for (size_t d = 0; d < kDepartmentCount; ++d) {
+    const registry::FeedTemplate& t = TemplateOf(static_cast<Department>(d));
+    paths[d] = options.out / FileName(t);
     files[d].reset(std::fopen(paths[d].c_str(), "wb"));
     if (!files[d]) return WriteError(paths[d]);
     std::setvbuf(files[d].get(), nullptr, _IOFBF, 1 << 20);
-    std::string header = t.Header() + "\n";
+    std::string header = HeaderLine(t) + "\n";
     if (std::fwrite(header.data(), 1, header.size(), files[d].get()) != header.size()) {
       return WriteError(paths[d]);
     }
@@ -195,12 +195,11 @@ Result<GenSummary> GenerateCity(const GenOptions& options) {
       summary.bytes_written += static_cast<int64_t>(text.size());
     }
     for (const BlockDirty& bd : out.dirty) {
-      const FeedTemplate& t = FeedTemplates()[static_cast<size_t>(bd.department)];
+      const registry::FeedTemplate& t = TemplateOf(static_cast<Department>(bd.department));
       summary.dirty.push_back(DirtyRow{
-          .file = t.FileName(),
+          .file = FileName(t),
           .line = rows[static_cast<size_t>(bd.department)] + bd.row + 2,
-          .column = bd.column >= 0 ? std::string(t.columns[static_cast<size_t>(bd.column)].name)
-                                   : std::string(),
+          .column = bd.column >= 0 ? t.Header()[static_cast<size_t>(bd.column)] : std::string(),
           .kind = std::string(DirtyKindCode(bd.kind)),
           .what = std::string(DirtyKindText(bd.kind)),
           .value = bd.value});
@@ -230,16 +229,16 @@ Result<GenSummary> GenerateCity(const GenOptions& options) {
   std::stable_sort(summary.dirty.begin(), summary.dirty.end(),
                    [](const DirtyRow& a, const DirtyRow& b) {
                      auto index = [](const std::string& file) {
-                       for (const FeedTemplate& t : FeedTemplates()) {
-                         if (t.FileName() == file) return static_cast<int>(t.department);
+                       for (int d = 0; d < kDepartmentCount; ++d) {
+                         if (FileName(TemplateOf(static_cast<Department>(d))) == file) return d;
                        }
                        return -1;
                      };
                      int fa = index(a.file), fb = index(b.file);
                      return fa != fb ? fa < fb : a.line < b.line;
                    });
-  for (const FeedTemplate& t : FeedTemplates()) {
-    summary.rows_per_file.emplace_back(t.FileName(), rows[static_cast<size_t>(t.department)]);
+  for (size_t d = 0; d < kDepartmentCount; ++d) {
+    summary.rows_per_file.emplace_back(FileName(TemplateOf(static_cast<Department>(d))), rows[d]);
   }
   summary.people = stats.people;
   summary.deaths = stats.deaths;

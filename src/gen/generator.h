@@ -53,7 +53,8 @@ struct DirtyRow {
   int64_t line = 0;    // 1-based line in the file (the header is line 1)
   std::string column;  // header name of the bad cell; empty for a whole row
   std::string kind;    // stable code: check_char, impossible_date, unknown_region,
-                       // empty_name, yes_no_as_have, duplicate_row, old_id15
+                       // empty_name, yes_no_as_have, duplicate_row, old_id15,
+                       // sex_mismatch
   std::string what;    // the problem, in Chinese
   std::string value;   // the bad value as written
 };

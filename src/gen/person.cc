@@ -1,7 +1,10 @@
 #include "gen/person.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 
 #include "core/id_number.h"
@@ -26,6 +29,8 @@ std::string_view DirtyKindCode(DirtyKind kind) {
       return "duplicate_row";
     case DirtyKind::kOldId15:
       return "old_id15";
+    case DirtyKind::kSexMismatch:
+      return "sex_mismatch";
   }
   return "unknown";
 }
@@ -46,6 +51,8 @@ std::string_view DirtyKindText(DirtyKind kind) {
       return "与上一行完全相同的重复行";
     case DirtyKind::kOldId15:
       return "15位旧身份号码（有效，导入时转换为18位）";
+    case DirtyKind::kSexMismatch:
+      return "性别与身份号码不符";
   }
   return "";
 }
@@ -86,31 +93,111 @@ CivilDate DateOf(int day) {
   return CivilDate::FromDays(std::chrono::sys_days(std::chrono::days(day)));
 }
 
-// Column indices of the templates (checked against feeds.cc by the tests).
+// Column indices of the importer's templates (registry/feed_template.h),
+// looked up by header once.
+constexpr int kMaxColumns = 24;
 namespace col {
 constexpr int kId = 0, kName = 1;
-// 公安
-constexpr int kHukou = 2, kResidence = 3, kPsDeath = 4, kPsFrom = 5, kPsUntil = 6;
-// 民政
-[[maybe_unused]] constexpr int kDibao = 2, kDibaoHardship = 3, kLowIncome = 4, kTekun = 5,
-                               kCannotSelfCare = 6, kLivingAlone = 7, kEmptyNest = 8,
-                               kLeftBehind = 9, kVagrant = 10, kInInstitution = 11,
-                               kAbleSupporter = 12, kCaDeath = 13, kCaFrom = 14, kCaUntil = 15;
-// 人社
-[[maybe_unused]] constexpr int kPension = 2, kPensionEligible = 3, kHrFrom = 4, kHrUntil = 5;
-// 卫健
-[[maybe_unused]] constexpr int kFamilyPlanning = 2, kDementia = 3, kHeDeath = 4, kHeFrom = 5,
-                               kHeUntil = 6;
-// 医保
-[[maybe_unused]] constexpr int kMiCare = 2, kMiFrom = 3, kMiUntil = 4;
-// 残联
-[[maybe_unused]] constexpr int kCategory = 2, kGrade = 3, kCertUntil = 4, kDpCare = 5, kDpFrom = 6,
-                               kDpUntil = 7;
-// 退役军人: eight flags from 2, then 起始日期 and 终止日期
-[[maybe_unused]] constexpr int kVeFlags = 2, kVeFrom = 10, kVeUntil = 11;
 }  // namespace col
 
-int FromColumn(Department d) { return TemplateOf(d).ColumnIndex("起始日期"); }
+struct Layout {
+  std::array<int, kDepartmentCount> size{}, from{}, until{};
+  std::array<std::array<bool, kMaxColumns>, kDepartmentCount> is_bool{};
+  // 公安
+  int sex = 0, birth = 0, hukou = 0, residence = 0, phone = 0, household = 0, ps_death = 0;
+  // 民政
+  int dibao = 0, dibao_hardship = 0, low_income = 0, tekun = 0, cannot_self_care = 0,
+      living_alone = 0, empty_nest = 0, left_behind = 0, vagrant = 0, in_institution = 0,
+      able_supporter = 0, ca_death = 0, ca_phone = 0;
+  // 人社
+  int pension = 0, pension_eligible = 0;
+  // 卫健
+  int family_planning = 0, dementia = 0, he_death = 0;
+  // 医保
+  int mi_care = 0;
+  // 残联
+  int category = 0, grade = 0, cert_until = 0, dp_care = 0;
+  // 退役军人
+  std::array<int, 8> ve_flags{};
+};
+
+Layout BuildLayout() {
+  Layout l;
+  for (int d = 0; d < kDepartmentCount; ++d) {
+    const registry::FeedTemplate& t = TemplateOf(static_cast<Department>(d));
+    auto u = static_cast<size_t>(d);
+    l.size[u] = static_cast<int>(t.Header().size());
+    if (l.size[u] > kMaxColumns) std::abort();
+    l.from[u] = ColumnIndex(t, registry::kFromHeader);
+    l.until[u] = ColumnIndex(t, registry::kToHeader);
+    for (size_t c = 0; c < t.columns.size(); ++c) {
+      l.is_bool[u][c + 2] = t.columns[c].kind == registry::CellKind::kBool;
+    }
+  }
+  auto at = [](Department d, std::string_view header) {
+    int i = ColumnIndex(TemplateOf(d), header);
+    if (i < 0) std::abort();  // the generator and the templates disagree: a build defect
+    return i;
+  };
+  using D = Department;
+  l.sex = at(D::kPublicSecurity, "性别");
+  l.birth = at(D::kPublicSecurity, "出生日期");
+  l.hukou = at(D::kPublicSecurity, "户籍地");
+  l.residence = at(D::kPublicSecurity, "居住地");
+  l.phone = at(D::kPublicSecurity, "联系电话");
+  l.household = at(D::kPublicSecurity, "户号");
+  l.ps_death = at(D::kPublicSecurity, "死亡日期");
+  l.dibao = at(D::kCivilAffairs, "低保");
+  l.dibao_hardship = at(D::kCivilAffairs, "低保后仍困难");
+  l.low_income = at(D::kCivilAffairs, "低收入");
+  l.tekun = at(D::kCivilAffairs, "特困");
+  l.cannot_self_care = at(D::kCivilAffairs, "生活不能自理");
+  l.living_alone = at(D::kCivilAffairs, "独居");
+  l.empty_nest = at(D::kCivilAffairs, "空巢");
+  l.left_behind = at(D::kCivilAffairs, "留守");
+  l.vagrant = at(D::kCivilAffairs, "流浪乞讨");
+  l.in_institution = at(D::kCivilAffairs, "入住养老机构");
+  l.able_supporter = at(D::kCivilAffairs, "有赡养能力的赡养人");
+  l.ca_death = at(D::kCivilAffairs, "死亡日期");
+  l.ca_phone = at(D::kCivilAffairs, "联系电话");
+  l.pension = at(D::kHumanResources, "养老保险");
+  l.pension_eligible = at(D::kHumanResources, "符合领取条件");
+  l.family_planning = at(D::kHealth, "计划生育特殊家庭");
+  l.dementia = at(D::kHealth, "失智");
+  l.he_death = at(D::kHealth, "死亡日期");
+  l.mi_care = at(D::kMedicalInsurance, "需要长期照护");
+  l.category = at(D::kDisabledPersons, "残疾类别");
+  l.grade = at(D::kDisabledPersons, "残疾等级");
+  l.cert_until = at(D::kDisabledPersons, "残疾证有效期至");
+  l.dp_care = at(D::kDisabledPersons, "需要长期照护");
+  const char* flags[] = {"烈士遗属", "因公牺牲军人遗属", "病故军人遗属", "残疾军人",
+                         "复员军人", "退役军人",         "现役军人家属", "享受定期抚恤补助"};
+  for (size_t i = 0; i < 8; ++i) l.ve_flags[i] = at(D::kVeterans, flags[i]);
+  return l;
+}
+
+const Layout& Columns() {
+  static const Layout layout = BuildLayout();
+  return layout;
+}
+
+int FromColumn(Department d) { return Columns().from[static_cast<size_t>(d)]; }
+
+// Telephone area codes of the calibrated cities, and the digits of their
+// local numbers (for generated landlines).
+struct AreaCode {
+  std::string_view city, code;
+  int digits;
+};
+constexpr AreaCode kAreaCodes[] = {{"4207", "0711", 7},
+                                   {"4213", "0722", 7},
+                                   {"4212", "0715", 7},
+                                   {"4302", "0731", 8},
+                                   {"3206", "0513", 8}};
+
+// 户号 serials: a bijection of the household key onto [0, kSerialPrime), so
+// distinct households never share a number.
+constexpr uint64_t kSerialPrime = 9999999967ULL;  // the largest prime below 10^10
 
 // What one person is, as drawn.
 struct Person {
@@ -130,6 +217,9 @@ struct Person {
   bool moved = false;
   int move_day = 0;
   std::string_view new_hukou_code, new_residence_code;
+  std::string household;  // 户号: shared by a couple
+  std::string phone;      // 联系电话, or empty
+  bool couple = false;
 
   bool dibao = false, dibao_hardship = false, low_income = false;
   int tekun = 0;  // 0 none, 1 集中供养, 2 分散供养
@@ -160,7 +250,7 @@ class Row {
  public:
   void Reset(Department d) {
     department_ = d;
-    n_ = static_cast<int>(TemplateOf(d).columns.size());
+    n_ = Columns().size[static_cast<size_t>(d)];
     for (int i = 0; i < n_; ++i) f_[static_cast<size_t>(i)] = {};
     used_ = 0;
   }
@@ -198,7 +288,7 @@ class Row {
  private:
   Department department_ = Department::kPublicSecurity;
   int n_ = 0;
-  std::array<std::string_view, 16> f_{};
+  std::array<std::string_view, kMaxColumns> f_{};
   char arena_[512];
   size_t used_ = 0;
 };
@@ -219,14 +309,21 @@ void AppendField(std::string& out, std::string_view v) {
 
 class BlockWriter {
  public:
-  BlockWriter(const CityModel& m, BlockOutput& out) : m_(m), cal_(*m.cal), out_(out) {}
+  BlockWriter(const CityModel& m, BlockOutput& out)
+      : m_(m), cal_(*m.cal), out_(out), col_(Columns()) {}
 
   void Generate(int64_t index, size_t cell, int rank) {
     Person& p = p_;
-    std::string name = std::move(p.name);  // keep its buffer
+    std::string name = std::move(p.name);  // keep their buffers
+    std::string household = std::move(p.household);
+    std::string phone = std::move(p.phone);
     p = Person{};
     p.name = std::move(name);
     p.name.clear();
+    p.household = std::move(household);
+    p.household.clear();
+    p.phone = std::move(phone);
+    p.phone.clear();
     p.index = index;
     Rng rng(Mix(m_.seed, static_cast<uint64_t>(index)));
     dirty_rng_ = Rng(Mix(m_.seed ^ 0x6469727479ULL, static_cast<uint64_t>(index)));
@@ -258,6 +355,66 @@ class BlockWriter {
                                                      : std::string_view(u.region->code);
   }
 
+  uint64_t HouseholdKey(int family, int county, int sex, int32_t position) const {
+    return ((static_cast<uint64_t>(position) * 2 + static_cast<uint64_t>(sex)) * 2 +
+            static_cast<uint64_t>(family)) *
+               m_.counties.size() +
+           static_cast<uint64_t>(county);
+  }
+
+  // The household of a person: a man and the woman `shift` places after him
+  // in the birth-day order of their (family, county) group (a few years
+  // younger, as women outnumber men at old ages) form a couple, if their ages
+  // are within a plausible gap, with the calibrated chance for his age;
+  // everyone else is a household of their own. Both members find the same
+  // key, so whatever they share is drawn from it.
+  uint64_t Household(Person& p, size_t cell, int rank, int day) const {
+    const int sex = p.male ? 0 : 1;
+    const int32_t position = m_.group_position[cell] + rank;
+    const int32_t shift = m_.GroupSize(p.family, p.county, 1) / 20;
+    const int32_t partner = p.male ? position + shift : position - shift;
+    size_t partner_cell = 0;
+    int partner_rank = 0;
+    if (m_.CellAtPosition(p.family, p.county, 1 - sex, partner, partner_cell, partner_rank)) {
+      int family = 0, county = 0, partner_day = 0, partner_sex = 0;
+      m_.CellOf(partner_cell, family, county, partner_day, partner_sex);
+      // Days from the husband's birth to the wife's: she is at most 5 years
+      // older or 12 years younger.
+      int gap = p.male ? partner_day - day : day - partner_day;
+      if (gap < -5 * 365 || gap > 12 * 365) return HouseholdKey(p.family, p.county, sex, position);
+      int husband_age = m_.day_age[static_cast<size_t>(p.male ? day : partner_day)];
+      uint64_t key = HouseholdKey(p.family, p.county, 0, p.male ? position : partner);
+      Rng couple(Mix(m_.seed ^ 0x636F75706C65ULL, key));
+      if (couple.Bernoulli(cal_.couple_share_by_age.At(husband_age))) {
+        p.couple = true;
+        return key;
+      }
+    }
+    return HouseholdKey(p.family, p.county, sex, position);
+  }
+
+  void SetHousehold(Person& p, uint64_t key, std::string_view county_code) const {
+    __extension__ using Wide = unsigned __int128;
+    uint64_t serial = static_cast<uint64_t>(
+        (static_cast<Wide>(key % kSerialPrime) * 2654435761ULL + 1013904223ULL) % kSerialPrime);
+    char digits[11];
+    for (int i = 9; i >= 0; --i) {
+      digits[i] = static_cast<char>('0' + serial % 10);
+      serial /= 10;
+    }
+    p.household.assign(county_code.substr(0, 6));
+    p.household.append(digits, 10);
+  }
+
+  void SetMobile(Person& p, Rng& rng) const {
+    static constexpr char kSecond[] = "35789";
+    char digits[11];
+    digits[0] = '1';
+    digits[1] = kSecond[rng.Below(5)];
+    for (int i = 2; i < 11; ++i) digits[i] = static_cast<char>('0' + rng.Below(10));
+    p.phone.assign(digits, 11);
+  }
+
   void Draw(Person& p, Rng& rng, size_t cell, int rank) {
     int day = 0, sex = 0;
     m_.CellOf(cell, p.family, p.county, day, sex);
@@ -267,29 +424,41 @@ class BlockWriter {
     p.age = m_.day_age[static_cast<size_t>(day)];
     const int as_of = m_.as_of_day;
 
-    // Places and the ID's address code.
+    // The household, and what its members share: places, 户号, a landline,
+    // a move.
+    const uint64_t household = Household(p, cell, rank, day);
+    Rng hh(Mix(m_.seed ^ 0x686F757365ULL, household));
     std::string_view address;
     const std::vector<std::string_view>* old_codes = nullptr;
     if (p.family == 0) {
-      const Unit& hukou = m_.units[m_.UnitInCounty(p.county, rng.Uniform())];
-      p.residence = rng.Bernoulli(m_.p_separated) ? &m_.units[m_.UnitAt(rng.Uniform())] : &hukou;
-      p.hukou_code = CodeOfLength(hukou, rng);
+      const Unit& hukou = m_.units[m_.UnitInCounty(p.county, hh.Uniform())];
+      bool separated = hh.Bernoulli(m_.p_separated);
+      const Unit& elsewhere = m_.units[m_.UnitAt(hh.Uniform())];
+      p.residence = separated ? &elsewhere : &hukou;
+      p.hukou_code = CodeOfLength(hukou, hh);
       const County& county = m_.counties[static_cast<size_t>(p.county)];
       address = county.region->code;
       old_codes = &county.old_codes;
     } else {
-      p.residence = &m_.units[m_.UnitInCounty(p.county, rng.Uniform())];
-      bool other = rng.Bernoulli(m_.p_other_province);
+      p.residence = &m_.units[m_.UnitInCounty(p.county, hh.Uniform())];
+      bool other = hh.Bernoulli(m_.p_other_province);
       const std::vector<ForeignCounty>& list = other ? m_.other_counties : m_.province_counties;
-      const ForeignCounty& f = list[rng.Below(list.size())];
-      p.hukou_code = !f.streets.empty() && rng.Bernoulli(0.4)
-                         ? std::string_view(f.streets[rng.Below(f.streets.size())]->code)
+      const ForeignCounty& f = list[hh.Below(list.size())];
+      p.hukou_code = !f.streets.empty() && hh.Bernoulli(0.4)
+                         ? std::string_view(f.streets[hh.Below(f.streets.size())]->code)
                          : std::string_view(f.region->code);
       address = f.region->code;
       old_codes = &f.old_codes;
     }
-    p.residence_code = ResidenceCode(*p.residence, rng);
+    SetHousehold(p, household, address);
+    p.residence_code = ResidenceCode(*p.residence, hh);
     p.urban = p.residence->urban;
+    const bool household_moves = hh.Bernoulli(cal_.move_per_year);
+    const int move_day = hh.Between(m_.window_first_day, as_of - 1);
+    size_t move_unit = m_.UnitAt(hh.Uniform());
+    const bool move_hukou = hh.Bernoulli(0.5);
+    const bool landline = hh.Bernoulli(cal_.landline_share);
+    const uint64_t landline_number = hh.Next();
     if (!old_codes->empty() && rng.Bernoulli(cal_.id_old_address_code_share)) {
       address = (*old_codes)[rng.Below(old_codes->size())];
     }
@@ -316,8 +485,7 @@ class BlockWriter {
     AppendName(rng, p.male, p.birth.year(), p.name);
 
     // Death during the year before as_of.
-    double q = cal_.mortality_per_1000.At(p.age) * cal_.mortality_sex_factor.Of(p.male) / 1000.0;
-    p.dead = rng.Bernoulli(std::min(q, 0.9));
+    p.dead = rng.Bernoulli(DeathProbability(cal_, p.age, p.male));
     p.death_day = m_.window_first_day +
                   static_cast<int>(rng.Below(static_cast<uint64_t>(as_of - m_.window_first_day)));
     int last = p.dead ? p.death_day : as_of - 1;
@@ -328,18 +496,21 @@ class BlockWriter {
 
     // Social assistance.
     bool old = p.age >= 60;
-    double dibao =
-        cal_.dibao_60_plus.Of(p.urban) * cal_.dibao_age_factor.At(p.age) / m_.dibao_age_norm;
+    // The rates are shares of everyone on as_of: 低保 counts those still on
+    // it after the year's exits; 特困 and 低收入 are drawn among the others.
+    double dibao = std::min(1.0, cal_.dibao_60_plus.Of(p.urban) * cal_.dibao_age_factor.At(p.age) /
+                                     m_.dibao_age_norm / (1 - cal_.dibao_exit_per_year));
     p.dibao = rng.Bernoulli(dibao);
+    double tekun =
+        cal_.tekun_60_plus.Of(p.urban) * cal_.tekun_age_factor.At(p.age) / m_.tekun_age_norm;
     if (!p.dibao) {
-      double tekun =
-          cal_.tekun_60_plus.Of(p.urban) * cal_.tekun_age_factor.At(p.age) / m_.tekun_age_norm;
-      if (rng.Bernoulli(tekun)) {
+      if (rng.Bernoulli(std::min(1.0, tekun / std::max(1e-9, 1 - dibao)))) {
         p.tekun = rng.Bernoulli(cal_.tekun_centralized_share.Of(p.urban)) ? 1 : 2;
       }
     }
     if (!p.dibao && p.tekun == 0) {
-      p.low_income = rng.Bernoulli(cal_.low_income_60_plus.Of(p.urban) * (old ? 1.0 : 0.6));
+      double low = cal_.low_income_60_plus.Of(p.urban) * (old ? 1.0 : 0.6);
+      p.low_income = rng.Bernoulli(std::min(1.0, low / std::max(1e-9, 1 - dibao - tekun)));
     }
     p.dibao_hardship = p.dibao && rng.Bernoulli(cal_.dibao_hardship_share);
 
@@ -435,14 +606,31 @@ class BlockWriter {
       }
     }
 
-    // A move during the year: a second 公安 row.
-    if (!p.dead && rng.Bernoulli(cal_.move_per_year)) {
+    // A move of the household during the year: a second 公安 row for its
+    // living members.
+    if (!p.dead && household_moves) {
       p.moved = true;
-      p.move_day = rng.Between(m_.window_first_day, as_of - 1);
-      size_t u = m_.UnitAt(rng.Uniform());
-      if (&m_.units[u] == p.residence) u = (u + 1) % m_.units.size();
-      p.new_residence_code = m_.units[u].region->code;
-      p.new_hukou_code = p.family == 0 && rng.Bernoulli(0.5) ? p.new_residence_code : p.hukou_code;
+      p.move_day = move_day;
+      if (&m_.units[move_unit] == p.residence) move_unit = (move_unit + 1) % m_.units.size();
+      p.new_residence_code = m_.units[move_unit].region->code;
+      p.new_hukou_code = p.family == 0 && move_hukou ? p.new_residence_code : p.hukou_code;
+    }
+
+    // Phones: one's own mobile, else the household's landline, if any.
+    if (rng.Bernoulli(cal_.mobile_phone_by_age.At(p.age))) {
+      SetMobile(p, rng);
+    } else if (landline) {
+      for (const AreaCode& a : kAreaCodes) {
+        if (a.city != m_.city->code) continue;
+        uint64_t local = landline_number;
+        std::string digits(static_cast<size_t>(a.digits), '0');
+        for (size_t i = digits.size(); i-- > 0;) {
+          digits[i] = static_cast<char>('0' + local % 10);
+          local /= 10;
+        }
+        digits[0] = static_cast<char>('2' + landline_number % 7);  // local numbers start 2-8
+        p.phone = fmt::format("{}-{}", a.code, digits);
+      }
     }
   }
 
@@ -478,46 +666,59 @@ class BlockWriter {
     return std::max(day, p.birth_day);
   }
 
-  void WritePublicSecurity(const Person& p) {
+  // 公安 rows restate sex and birth date, as 公安 holds them.
+  Row& StartPublicSecurity(const Person& p) {
     Row& r = Start(Department::kPublicSecurity, p);
-    r.Set(col::kHukou, p.hukou_code);
-    r.Set(col::kResidence, p.residence_code);
-    r.SetDate(col::kPsFrom, p.registered_day);
+    r.Set(col_.sex, p.male ? "男" : "女");
+    r.SetDate(col_.birth, p.birth_day);
+    return r;
+  }
+
+  void WritePublicSecurity(const Person& p) {
+    Row& r = StartPublicSecurity(p);
+    r.Set(col_.hukou, p.hukou_code);
+    r.Set(col_.phone, p.phone);
+    r.Set(col_.household, p.household);
+    r.Set(col_.residence, p.residence_code);
+    r.SetDate(col_.from[0], p.registered_day);
     if (p.moved) {
-      r.SetDate(col::kPsUntil, p.move_day - 1);
+      r.SetDate(col_.until[0], p.move_day - 1);
       Emit(p);
-      Row& r2 = Start(Department::kPublicSecurity, p);
-      r2.Set(col::kHukou, p.new_hukou_code);
-      r2.Set(col::kResidence, p.new_residence_code);
-      r2.SetDate(col::kPsFrom, p.move_day);
+      Row& r2 = StartPublicSecurity(p);
+      r2.Set(col_.hukou, p.new_hukou_code);
+      r2.Set(col_.phone, p.phone);
+      r2.Set(col_.household, p.household);
+      r2.Set(col_.residence, p.new_residence_code);
+      r2.SetDate(col_.from[0], p.move_day);
       Emit(p);
       return;
     }
-    if (p.dead) r.SetDate(col::kPsUntil, p.death_day);  // 户口注销
+    if (p.dead) r.SetDate(col_.until[0], p.death_day);  // 户口注销
     Emit(p);
     if (p.dead) {
-      Row& d = Start(Department::kPublicSecurity, p);
-      d.SetDate(col::kPsDeath, p.death_day);
-      d.SetDate(col::kPsFrom, p.death_day);
+      Row& d = StartPublicSecurity(p);
+      d.SetDate(col_.ps_death, p.death_day);
+      d.SetDate(col_.from[0], p.death_day);
       Emit(p);
     }
   }
 
   void CivilAffairsFields(Row& r, const Person& p, bool dibao) {
     bool old = p.age >= 60;
-    r.SetBool(col::kDibao, dibao);
-    if (dibao) r.SetBool(col::kDibaoHardship, p.dibao_hardship);
-    r.SetBool(col::kLowIncome, p.low_income);
-    r.Set(col::kTekun, kTekunText[p.tekun]);
+    r.SetBool(col_.dibao, dibao);
+    if (dibao) r.SetBool(col_.dibao_hardship, p.dibao_hardship);
+    r.SetBool(col_.low_income, p.low_income);
+    r.Set(col_.tekun, kTekunText[p.tekun]);
     if (old) {
-      r.SetBool(col::kCannotSelfCare, p.cannot_self_care);
-      r.SetBool(col::kLivingAlone, p.living_alone);
-      r.SetBool(col::kEmptyNest, p.empty_nest);
-      r.SetBool(col::kLeftBehind, p.left_behind);
-      r.SetBool(col::kInInstitution, p.in_institution);
+      r.SetBool(col_.cannot_self_care, p.cannot_self_care);
+      r.SetBool(col_.living_alone, p.living_alone);
+      r.SetBool(col_.empty_nest, p.empty_nest);
+      r.SetBool(col_.left_behind, p.left_behind);
+      r.SetBool(col_.in_institution, p.in_institution);
     }
-    if (p.vagrant) r.SetBool(col::kVagrant, true);
-    if (p.able_supporter >= 0) r.SetBool(col::kAbleSupporter, p.able_supporter == 1);
+    if (p.vagrant) r.SetBool(col_.vagrant, true);
+    if (p.able_supporter >= 0) r.SetBool(col_.able_supporter, p.able_supporter == 1);
+    r.Set(col_.ca_phone, p.phone);
   }
 
   void WriteCivilAffairs(const Person& p, Rng& rng) {
@@ -526,14 +727,14 @@ class BlockWriter {
     if (!known) return;
     Row& r = Start(Department::kCivilAffairs, p);
     CivilAffairsFields(r, p, p.dibao);
-    r.SetDate(col::kCaFrom, p.civil_from);
-    if (p.dibao && p.dead) r.SetDate(col::kCaUntil, p.death_day);
+    r.SetDate(col_.from[1], p.civil_from);
+    if (p.dibao && p.dead) r.SetDate(col_.until[1], p.death_day);
     if (p.dibao_exit) {
-      r.SetDate(col::kCaUntil, p.dibao_exit_day);
+      r.SetDate(col_.until[1], p.dibao_exit_day);
       Emit(p);
       Row& r2 = Start(Department::kCivilAffairs, p);
       CivilAffairsFields(r2, p, false);
-      r2.SetDate(col::kCaFrom, p.dibao_exit_day + 1);
+      r2.SetDate(col_.from[1], p.dibao_exit_day + 1);
       Emit(p);
     } else {
       Emit(p);
@@ -541,8 +742,10 @@ class BlockWriter {
     if (p.dead && rng.Bernoulli(cal_.death_reported_by_civil_affairs)) {
       int day = ReportedDeathDay(p, rng);
       Row& d = Start(Department::kCivilAffairs, p);
-      d.SetDate(col::kCaDeath, day);
-      d.SetDate(col::kCaFrom, day);
+      d.SetDate(col_.ca_death, day);
+      // One row per person and 起始日期: a death reported on the day the
+      // earlier row starts is recorded the day after.
+      d.SetDate(col_.from[1], day == p.civil_from ? day + 1 : day);
       Emit(p);
     }
   }
@@ -553,10 +756,10 @@ class BlockWriter {
     int eligible = p.pension_eligible_day;
     auto row = [&](bool is_eligible, int from, int until) {
       Row& r = Start(Department::kHumanResources, p);
-      r.Set(col::kPension, kPensionText[p.pension]);
-      r.SetBool(col::kPensionEligible, is_eligible);
-      r.SetDate(col::kHrFrom, from);
-      if (until >= 0) r.SetDate(col::kHrUntil, until);
+      r.Set(col_.pension, kPensionText[p.pension]);
+      r.SetBool(col_.pension_eligible, is_eligible);
+      r.SetDate(col_.from[2], from);
+      if (until >= 0) r.SetDate(col_.until[2], until);
       Emit(p);
     };
     if (eligible >= (p.dead ? p.death_day + 1 : as_of)) {
@@ -572,16 +775,17 @@ class BlockWriter {
   void WriteHealth(const Person& p, Rng& rng) {
     if (p.family_planning || p.dementia) {
       Row& r = Start(Department::kHealth, p);
-      r.SetBool(col::kFamilyPlanning, p.family_planning);
-      r.SetBool(col::kDementia, p.dementia);
-      r.SetDate(col::kHeFrom, p.health_from);
+      r.SetBool(col_.family_planning, p.family_planning);
+      r.SetBool(col_.dementia, p.dementia);
+      r.SetDate(col_.from[3], p.health_from);
       Emit(p);
     }
     if (p.dead && rng.Bernoulli(cal_.death_reported_by_health)) {
       int day = ReportedDeathDay(p, rng);
       Row& d = Start(Department::kHealth, p);
-      d.SetDate(col::kHeDeath, day);
-      d.SetDate(col::kHeFrom, day);
+      d.SetDate(col_.he_death, day);
+      bool wrote_health = p.family_planning || p.dementia;
+      d.SetDate(col_.from[3], wrote_health && day == p.health_from ? day + 1 : day);
       Emit(p);
     }
   }
@@ -589,27 +793,28 @@ class BlockWriter {
   void WriteMedicalInsurance(const Person& p) {
     if (!p.long_term_care) return;
     Row& r = Start(Department::kMedicalInsurance, p);
-    r.SetBool(col::kMiCare, true);
-    r.SetDate(col::kMiFrom, p.care_from);
+    r.SetBool(col_.mi_care, true);
+    r.SetDate(col_.from[4], p.care_from);
     Emit(p);
   }
 
   void WriteDisabledPersons(const Person& p) {
     if (p.category == 0) return;
     Row& r = Start(Department::kDisabledPersons, p);
-    r.Set(col::kCategory, kCategoryText[p.category]);
-    r.Set(col::kGrade, kGradeText[p.grade]);
-    r.SetDate(col::kCertUntil, p.cert_until_day);
-    r.SetBool(col::kDpCare, p.long_term_care);
-    r.SetDate(col::kDpFrom, p.cert_issued_day);
+    r.Set(col_.category, kCategoryText[p.category]);
+    r.Set(col_.grade, kGradeText[p.grade]);
+    r.SetDate(col_.cert_until, p.cert_until_day);
+    r.SetBool(col_.dp_care, p.long_term_care);
+    r.SetDate(col_.from[5], p.cert_issued_day);
     Emit(p);
   }
 
   void WriteVeterans(const Person& p) {
     if (!p.any_veteran) return;
     Row& r = Start(Department::kVeterans, p);
-    for (int i = 0; i < 8; ++i) r.SetBool(col::kVeFlags + i, p.veteran_flags[i]);
-    r.SetDate(col::kVeFrom, p.veteran_from);
+    for (int i = 0; i < 8; ++i)
+      r.SetBool(col_.ve_flags[static_cast<size_t>(i)], p.veteran_flags[i]);
+    r.SetDate(col_.from[6], p.veteran_from);
     Emit(p);
   }
 
@@ -645,23 +850,24 @@ class BlockWriter {
       return;
     }
     // The kinds that fit this row.
-    DirtyKind kinds[7];
+    DirtyKind kinds[8];
     int n = 0;
     kinds[n++] = DirtyKind::kCheckChar;
     kinds[n++] = DirtyKind::kImpossibleDate;
     kinds[n++] = DirtyKind::kEmptyName;
     kinds[n++] = DirtyKind::kDuplicateRow;
     kinds[n++] = DirtyKind::kOldId15;
-    if (r.department() == Department::kPublicSecurity && !r.Get(col::kResidence).empty()) {
+    if (r.department() == Department::kPublicSecurity && !r.Get(col_.residence).empty()) {
       kinds[n++] = DirtyKind::kUnknownRegion;
     }
-    int bools[16];
+    if (r.department() == Department::kPublicSecurity && !r.Get(col_.sex).empty()) {
+      kinds[n++] = DirtyKind::kSexMismatch;
+    }
+    int bools[kMaxColumns];
     int n_bools = 0;
-    const FeedTemplate& t = TemplateOf(r.department());
+    const auto& is_bool = col_.is_bool[static_cast<size_t>(r.department())];
     for (int c = 0; c < r.size(); ++c) {
-      if (t.columns[static_cast<size_t>(c)].type == ColumnType::kBool && !r.Get(c).empty()) {
-        bools[n_bools++] = c;
-      }
+      if (is_bool[static_cast<size_t>(c)] && !r.Get(c).empty()) bools[n_bools++] = c;
     }
     if (n_bools > 0) kinds[n++] = DirtyKind::kYesNoAsHave;
     DirtyKind kind = kinds[dirty_rng_.Below(static_cast<uint64_t>(n))];
@@ -711,8 +917,8 @@ class BlockWriter {
         for (int k = 0; k < 50 && m_.regions->Find(std::string_view(code, 12)) != nullptr; ++k) {
           code[11] = static_cast<char>('0' + (code[11] - '0' + 9) % 10);
         }
-        r.Set(col::kResidence, std::string_view(code, 12));
-        Record(r, col::kResidence, kind, r.Get(col::kResidence));
+        r.Set(col_.residence, std::string_view(code, 12));
+        Record(r, col_.residence, kind, r.Get(col_.residence));
         break;
       }
       case DirtyKind::kYesNoAsHave: {
@@ -725,6 +931,10 @@ class BlockWriter {
         Append(r);
         Record(r, -1, kind, "");
         break;
+      case DirtyKind::kSexMismatch:
+        r.Set(col_.sex, r.Get(col_.sex) == "男" ? std::string_view("女") : std::string_view("男"));
+        Record(r, col_.sex, kind, r.Get(col_.sex));
+        break;
     }
     Append(r);
   }
@@ -732,6 +942,7 @@ class BlockWriter {
   const CityModel& m_;
   const Calibration& cal_;
   BlockOutput& out_;
+  const Layout& col_;  // the template columns
   // Dates of the registry's history: hukou records computerised (1985),
   // employee pension reform (1992), resident pension pilots (2009-10 to the
   // end of 2014), veterans' affairs departments set up (2019).

@@ -22,6 +22,7 @@ enum class DirtyKind : uint8_t {
   kYesNoAsHave,     // a 是/否 cell written 有/无
   kDuplicateRow,    // the row repeats the one before it
   kOldId15,         // a 15-digit ID (valid: the importer converts it)
+  kSexMismatch,     // 性别 contradicts the ID number
 };
 // Stable code ("check_char" ...) and Chinese description.
 std::string_view DirtyKindCode(DirtyKind kind);

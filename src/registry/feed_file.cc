@@ -4,11 +4,14 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
+#include <cstdint>
 #include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
+#include <unordered_map>
 
 #include "core/csv.h"
 #include "core/file_io.h"
@@ -20,14 +23,33 @@
 namespace yanglao::registry {
 namespace {
 
-std::string Trim(std::string_view s) {
+std::string_view TrimView(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
     s.remove_suffix(1);
   // Full-width spaces, common in hand-typed spreadsheets.
   while (s.starts_with("\u3000")) s.remove_prefix(3);
   while (s.ends_with("\u3000")) s.remove_suffix(3);
-  return std::string(s);
+  return s;
+}
+std::string Trim(std::string_view s) { return std::string(TrimView(s)); }
+
+// A row's identity for the duplicate check: the 18-character ID number and
+// the normalised 10-character 起始日期, side by side.
+struct RowKey {
+  std::array<char, 28> bytes{};
+  bool operator==(const RowKey&) const = default;
+};
+struct RowKeyHash {
+  size_t operator()(const RowKey& k) const {
+    return std::hash<std::string_view>()(std::string_view(k.bytes.data(), k.bytes.size()));
+  }
+};
+RowKey MakeRowKey(std::string_view id, std::string_view from) {
+  RowKey k;
+  id.copy(k.bytes.data(), std::min<size_t>(id.size(), 18));
+  from.copy(k.bytes.data() + 18, std::min<size_t>(from.size(), 10));
+  return k;
 }
 
 }  // namespace
@@ -53,8 +75,10 @@ Result<ParsedFeed> ReadFeedTable(const std::vector<std::vector<std::string>>& ta
   if (table.empty())
     return Status("feed.header", "文件为空，缺少表头", Location{.file = file_name});
 
-  // Header: every template column exactly once, in any order; nothing else.
+  // Header: every template column exactly once, in any order (optional
+  // columns at most once); nothing else.
   const std::vector<std::string> want = tmpl->Header();
+  const std::vector<std::string> required = tmpl->RequiredHeader();
   std::map<std::string, size_t> column_of;  // header -> cell index
   for (size_t c = 0; c < table[0].size(); ++c) {
     std::string h = Trim(table[0][c]);
@@ -68,7 +92,7 @@ Result<ParsedFeed> ReadFeedTable(const std::vector<std::vector<std::string>>& ta
     if (!column_of.emplace(h, c).second)
       return Status("feed.header", fmt::format("表头中「{}」列重复", h), at);
   }
-  for (const std::string& h : want) {
+  for (const std::string& h : required) {
     if (!column_of.contains(h)) {
       return Status(
           "feed.header",
@@ -81,17 +105,27 @@ Result<ParsedFeed> ReadFeedTable(const std::vector<std::vector<std::string>>& ta
   feed.source = std::string(source);
   feed.file_name = file_name;
   const RegionTable& regions = RegionTable::Builtin();
-  std::map<std::pair<std::string, std::string>, int> first_row_of;  // (id, 起始日期) -> row
+  // The cell index of each fact column; past any row's end when left out.
+  std::vector<size_t> fact_cell;
+  for (const FeedColumn& column : tmpl->columns) {
+    auto it = column_of.find(column.header);
+    fact_cell.push_back(it == column_of.end() ? SIZE_MAX : it->second);
+  }
+  // (ID, 起始日期) -> the first row that has them: 18 + 10 characters.
+  std::unordered_map<RowKey, int, RowKeyHash> first_row_of;
+  first_row_of.reserve(table.size());
   for (size_t r = 1; r < table.size(); ++r) {
     const std::vector<std::string>& cells = table[r];
     const int row = line_of_row[r];
     bool blank = std::all_of(cells.begin(), cells.end(),
-                             [](const std::string& c) { return Trim(c).empty(); });
+                             [](const std::string& c) { return TrimView(c).empty(); });
     if (blank) continue;
     ++feed.data_rows;
     size_t problems_before = feed.problems.size();
     auto cell = [&](std::string_view header) {
-      size_t c = column_of.at(std::string(header));
+      auto it = column_of.find(std::string(header));
+      if (it == column_of.end()) return std::string();  // an optional column left out
+      size_t c = it->second;
       return c < cells.size() ? Trim(cells[c]) : std::string();
     };
     auto problem = [&](std::string_view header, std::string value, std::string code,
@@ -103,6 +137,7 @@ Result<ParsedFeed> ReadFeedTable(const std::vector<std::vector<std::string>>& ta
 
     std::string id_text = cell(kIdHeader);
     std::string id;
+    std::optional<IdNumber> id_number;
     if (id_text.empty()) {
       problem(kIdHeader, "", "feed.required", "公民身份号码不能为空");
     } else {
@@ -111,6 +146,7 @@ Result<ParsedFeed> ReadFeedTable(const std::vector<std::vector<std::string>>& ta
         problem(kIdHeader, id_text, parsed.status().code(), parsed.status().message());
       } else {
         id = parsed->value;
+        id_number = *parsed;
         for (const Status& w : parsed->warnings) {
           if (w.code() == "id.upgraded")
             feed.warnings.push_back(fmt::format("第{}行：{}", row, w.message()));
@@ -145,8 +181,10 @@ Result<ParsedFeed> ReadFeedTable(const std::vector<std::vector<std::string>>& ta
     }
 
     std::vector<FactRecord> row_facts;
-    for (const FeedColumn& column : tmpl->columns) {
-      std::string text = cell(column.header);
+    for (size_t k = 0; k < tmpl->columns.size(); ++k) {
+      const FeedColumn& column = tmpl->columns[k];
+      const size_t c = fact_cell[k];
+      std::string text = c < cells.size() ? Trim(cells[c]) : std::string();
       if (text.empty()) continue;  // says nothing about this fact
       Result<std::string> value = CellValue(column, text);
       if (!value.ok()) {
@@ -157,11 +195,27 @@ Result<ParsedFeed> ReadFeedTable(const std::vector<std::vector<std::string>>& ta
         problem(column.header, text, "feed.future", "死亡日期晚于今天");
         continue;
       }
+      // 性别 and 出生日期 restate the ID number: they must agree with it.
+      if (column.kind == CellKind::kSex && id_number) {
+        std::string_view from_id = id_number->sex == Sex::kMale ? "male" : "female";
+        if (*value != from_id) {
+          problem(column.header, text, "feed.sex_mismatch",
+                  fmt::format("性别「{}」与公民身份号码不符（身份号码第17位表示{}）", text,
+                              SexName(id_number->sex)));
+        }
+      }
+      if (column.kind == CellKind::kBirthDate && id_number &&
+          *value != id_number->birth_date.ToString()) {
+        problem(column.header, text, "feed.birth_mismatch",
+                fmt::format("出生日期 {} 与公民身份号码中的出生日期 {} 不符", *value,
+                            id_number->birth_date.ToString()));
+      }
+      if (!column.stored()) continue;
       row_facts.push_back({id, column.fact, *value, from, to, row});
     }
 
     if (!id.empty() && from_date) {
-      auto [it, inserted] = first_row_of.emplace(std::pair(id, from), row);
+      auto [it, inserted] = first_row_of.emplace(MakeRowKey(id, from), row);
       if (!inserted) {
         problem(kIdHeader, id_text, "feed.duplicate",
                 fmt::format("与第{}行重复（同一人、同一起始日期只能有一行）", it->second));

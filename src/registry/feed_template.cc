@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "core/civil_date.h"
 #include "core/region.h"
 
@@ -23,11 +25,25 @@ FeedColumn EnumColumn(std::string header, std::string fact,
                       std::vector<std::pair<std::string, std::string>> values) {
   return {std::move(header), std::move(fact), CellKind::kEnum, std::move(values)};
 }
+// A column the header may leave out.
+FeedColumn OptionalColumn(std::string header, std::string fact, CellKind kind,
+                          std::vector<std::pair<std::string, std::string>> values = {}) {
+  return {std::move(header), std::move(fact), kind, std::move(values), true};
+}
+
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+bool AllDigits(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](char c) { return IsDigit(c); });
+}
 
 std::vector<FeedTemplate> BuildTemplates() {
   return {
       {"公安",
-       {RegionColumn("户籍地", "hukou_region"), RegionColumn("居住地", "residence_region"),
+       {OptionalColumn("性别", "sex", CellKind::kSex, {{"男", "male"}, {"女", "female"}}),
+        OptionalColumn("出生日期", "birth_date", CellKind::kBirthDate),
+        RegionColumn("户籍地", "hukou_region"), RegionColumn("居住地", "residence_region"),
+        OptionalColumn("联系电话", "phone", CellKind::kPhone),
+        OptionalColumn("户号", "household", CellKind::kHousehold),
         DateColumn("死亡日期", "death_date")}},
       {"民政",
        {BoolColumn("低保", "dibao"), BoolColumn("低保后仍困难", "dibao_hardship"),
@@ -38,7 +54,8 @@ std::vector<FeedTemplate> BuildTemplates() {
         BoolColumn("空巢", "empty_nest"), BoolColumn("留守", "left_behind"),
         BoolColumn("流浪乞讨", "vagrant"), BoolColumn("入住养老机构", "in_institution"),
         BoolColumn("有赡养能力的赡养人", "has_able_supporter"),
-        DateColumn("死亡日期", "death_date")}},
+        DateColumn("死亡日期", "death_date"),
+        OptionalColumn("联系电话", "phone", CellKind::kPhone)}},
       {"人社",
        {EnumColumn("养老保险", "pension_scheme",
                    {{"未参保", "none"},
@@ -83,6 +100,16 @@ std::vector<std::string> FeedTemplate::Header() const {
   return h;
 }
 
+std::vector<std::string> FeedTemplate::RequiredHeader() const {
+  std::vector<std::string> h = {std::string(kIdHeader), std::string(kNameHeader)};
+  for (const FeedColumn& c : columns) {
+    if (!c.optional) h.push_back(c.header);
+  }
+  h.emplace_back(kFromHeader);
+  h.emplace_back(kToHeader);
+  return h;
+}
+
 const std::vector<FeedTemplate>& FeedTemplates() {
   static const std::vector<FeedTemplate>* const templates =
       new std::vector<FeedTemplate>(BuildTemplates());
@@ -99,7 +126,8 @@ const FeedTemplate* FindTemplate(std::string_view source) {
 Result<std::string> CellValue(const FeedColumn& column, std::string_view text) {
   switch (column.kind) {
     case CellKind::kBool:
-    case CellKind::kEnum: {
+    case CellKind::kEnum:
+    case CellKind::kSex: {
       std::string allowed;
       for (const auto& [label, value] : column.values) {
         if (label == text) return value;
@@ -107,7 +135,8 @@ Result<std::string> CellValue(const FeedColumn& column, std::string_view text) {
       }
       return Status("feed.value", fmt::format("应为 {} 之一", allowed));
     }
-    case CellKind::kDate: {
+    case CellKind::kDate:
+    case CellKind::kBirthDate: {
       Result<CivilDate> d = CivilDate::Parse(text);
       if (!d.ok()) return Status("feed.date", d.status().message() + "（应为 YYYY-MM-DD）");
       return d->ToString();
@@ -119,8 +148,78 @@ Result<std::string> CellValue(const FeedColumn& column, std::string_view text) {
         return Status("feed.region", "区划代码应至少到县级（6位）");
       return r->code;
     }
+    case CellKind::kPhone:
+      return NormalizePhone(text);
+    case CellKind::kHousehold:
+      return NormalizeHousehold(text);
   }
   return Status("feed.value", "无法识别的值");
+}
+
+Result<std::string> NormalizePhone(std::string_view text) {
+  const Status bad("feed.phone",
+                   "联系电话应为11位手机号码（1开头，第二位为3-9）或带区号的固定电话（如 "
+                   "0722-1234567、010-12345678）");
+  std::string digits;
+  int hyphens = 0;
+  size_t hyphen_at = 0;
+  for (char c : text) {
+    if (c == ' ') continue;
+    if (c == '-') {
+      ++hyphens;
+      hyphen_at = digits.size();
+      continue;
+    }
+    if (!IsDigit(c) && !(c == '+' && digits.empty() && hyphens == 0)) return bad;
+    if (c != '+') digits += c;
+  }
+  bool plus = text.find('+') != std::string_view::npos;
+  if (plus || (digits.size() == 13 && digits.starts_with("86"))) {
+    if (!digits.starts_with("86")) return bad;
+    digits.erase(0, 2);
+  }
+  if (digits.size() == 11 && digits[0] == '1' && digits[1] >= '3' && digits[1] <= '9') {
+    return digits;  // a mobile, however it was grouped
+  }
+  if (plus || digits.size() < 10 || digits[0] != '0' || hyphens > 1) return bad;
+  // 010 and 020-029 are three-digit area codes; the rest are four digits.
+  size_t area = digits[1] == '1' || digits[1] == '2' ? 3 : 4;
+  if (hyphens == 1 && hyphen_at != area) return bad;
+  std::string_view local = std::string_view(digits).substr(area);
+  bool eight = area == 3 ? local.size() == 8 : (local.size() == 7 || local.size() == 8);
+  if (!eight || local[0] == '0') return bad;
+  return digits.substr(0, area) + "-" + std::string(local);
+}
+
+Result<std::string> NormalizeHousehold(std::string_view text) {
+  std::string out;
+  bool digit = false;
+  for (char c : text) {
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+    if (!IsDigit(c) && !(c >= 'A' && c <= 'Z')) {
+      return Status("feed.household", "户号只能由数字和英文字母组成（按户口簿“户号”栏填写）");
+    }
+    digit = digit || IsDigit(c);
+    out += c;
+  }
+  if (out.size() < 6 || out.size() > 20 || !digit) {
+    return Status("feed.household", "户号应为6-20位数字或英文字母，且含数字");
+  }
+  return out;
+}
+
+std::string MaskPhone(std::string_view phone) {
+  if (phone.size() == 11 && AllDigits(phone)) {
+    return fmt::format("{}****{}", phone.substr(0, 3), phone.substr(7));
+  }
+  size_t hyphen = phone.find('-');
+  if (hyphen != std::string_view::npos && phone.size() - hyphen > 5) {
+    std::string_view local = phone.substr(hyphen + 1);
+    return fmt::format("{}-{}{}", phone.substr(0, hyphen), std::string(local.size() - 4, '*'),
+                       local.substr(local.size() - 4));
+  }
+  if (phone.size() <= 4) return std::string(phone.size(), '*');
+  return fmt::format("{}{}", std::string(phone.size() - 4, '*'), phone.substr(phone.size() - 4));
 }
 
 std::string ValueLabel(std::string_view fact, std::string_view value) {

@@ -1,6 +1,7 @@
 // The department feed templates of docs/registry-feeds.md: for each source
 // department, its fact columns (Chinese header -> stored fact), and how a
-// cell's text becomes the stored value.
+// cell's text becomes the stored value. The importer reads these templates
+// and the generator (src/gen) writes them.
 #ifndef YANGLAO_REGISTRY_FEED_TEMPLATE_H_
 #define YANGLAO_REGISTRY_FEED_TEMPLATE_H_
 
@@ -13,14 +14,28 @@
 
 namespace yanglao::registry {
 
-enum class CellKind { kBool, kEnum, kDate, kRegion };
+enum class CellKind {
+  kBool,
+  kEnum,
+  kDate,
+  kRegion,
+  kPhone,      // 联系电话: a mainland mobile or a landline with area code
+  kHousehold,  // 户号: 6-20 digits or capital letters
+  kSex,        // 性别 (男/女): checked against the ID number, not stored
+  kBirthDate,  // 出生日期: checked against the ID number, not stored
+};
 
 struct FeedColumn {
   std::string header;  // "低保"
   std::string fact;    // "dibao"
   CellKind kind = CellKind::kBool;
-  // kBool: {"是","1"},{"否","0"}; kEnum: Chinese label -> stored value.
+  // kBool: {"是","1"},{"否","0"}; kEnum and kSex: Chinese label -> value.
   std::vector<std::pair<std::string, std::string>> values;
+  // The header may leave this column out (columns added after the first
+  // version of a template, so older files stay valid).
+  bool optional = false;
+  // kSex and kBirthDate only restate the ID number: checked, not stored.
+  bool stored() const { return kind != CellKind::kSex && kind != CellKind::kBirthDate; }
 };
 
 struct FeedTemplate {
@@ -28,6 +43,8 @@ struct FeedTemplate {
   std::vector<FeedColumn> columns;  // the fact columns, in template order
   // The full header: 公民身份号码, 姓名, fact columns, 起始日期, 终止日期.
   std::vector<std::string> Header() const;
+  // The header without the optional columns: what a file must have.
+  std::vector<std::string> RequiredHeader() const;
 };
 
 inline constexpr std::string_view kIdHeader = "公民身份号码";
@@ -40,9 +57,24 @@ const std::vector<FeedTemplate>& FeedTemplates();
 // The template of `source`, or nullptr.
 const FeedTemplate* FindTemplate(std::string_view source);
 
-// Converts a non-blank cell of `column` to its stored value. Fails with
-// "feed.value" and a Chinese reason ("应为 是 或 否" ...).
+// Converts a non-blank cell of `column` to its stored value. Fails with a
+// Chinese reason and the code feed.value (not one of the allowed labels),
+// feed.date, feed.region, feed.phone or feed.household. Phones are stored
+// as "13812345678" or "0722-1234567"; a kBirthDate cell as YYYY-MM-DD and a
+// kSex cell as "male" / "female".
 Result<std::string> CellValue(const FeedColumn& column, std::string_view text);
+
+// A phone number normalised: an 11-digit mobile (1[3-9] and 9 digits;
+// spaces, hyphens and a leading +86 are dropped) or a landline with its area
+// code (010 and 02X take 8 digits, other 0XXX codes 7 or 8; written
+// "0722-1234567"). Fails with feed.phone.
+Result<std::string> NormalizePhone(std::string_view text);
+// A household number (户号) normalised: 6 to 20 ASCII digits or letters
+// (letters upper-cased), at least one digit. Fails with feed.household.
+Result<std::string> NormalizeHousehold(std::string_view text);
+// For display in lists: "138****5678", "0722-***4567"; the middle of
+// anything else.
+std::string MaskPhone(std::string_view phone);
 
 // The Chinese label of a stored value, for display ("dispersed" -> "分散供养").
 std::string ValueLabel(std::string_view fact, std::string_view value);

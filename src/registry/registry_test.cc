@@ -12,8 +12,11 @@
 #include <filesystem>
 #include <fstream>
 
-#include "gen/feeds.h"
+#include "gen/calibration.h"
+#include "gen/calibration_check.h"
+#include "gen/generator.h"
 #include "registry/feed_file.h"
+#include "registry/stats.h"
 #include "xlsx/xlsx.h"
 
 namespace yanglao::registry {
@@ -270,6 +273,25 @@ TEST_P(RegistryTest, ForEachPersonStreamsEveryoneResolved) {
   EXPECT_EQ(dibao, 2);
 }
 
+TEST_P(RegistryTest, PhoneAndHouseholdAreStoredFactsSexAndBirthAreNot) {
+  Import("公安", "公安.csv", "2026-01-05");  // the first template version: no identity columns
+  ImportOutcome out = Import("公安", "公安-身份.csv", "2026-01-10");
+  // Two rows of name, 户籍地, 居住地, 联系电话, 户号 from a new 起始日期; 性别 and
+  // 出生日期 are checked, not stored.
+  EXPECT_EQ(out.facts_added, 10);
+  EXPECT_EQ(out.facts_unchanged, 0);
+  PersonView z = Person(kZhang, "2026-02-01");
+  EXPECT_EQ(z.facts.at("phone").value, "13812345678");
+  EXPECT_EQ(z.facts.at("household").value, "421303000101");
+  EXPECT_EQ(z.facts.count("sex"), 0u);
+  EXPECT_EQ(z.facts.count("birth_date"), 0u);
+  PersonView zhao = Person("421302194605100044", "2026-02-01");
+  EXPECT_EQ(zhao.facts.at("phone").value, "0722-3456789");
+  EXPECT_EQ(zhao.facts.at("household").value, z.facts.at("household").value) << "a couple";
+  // Before the second feed's period, no phone was known.
+  EXPECT_EQ(Person(kZhang, "2025-12-31").facts.count("phone"), 0u);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, RegistryTest, ::testing::Values("sqlite", "postgresql"),
                          [](const ::testing::TestParamInfo<std::string>& p) { return p.param; });
 
@@ -342,16 +364,146 @@ TEST(FeedFileTest, XlsxAndCsvGiveTheSameRecords) {
   EXPECT_NE(x->sha256, csv->sha256);
 }
 
-// The generator keeps its own copy of the templates (src/gen/feeds.h); the
-// files it writes must be exactly what the importer expects.
-TEST(FeedTemplateTest, GeneratorWritesTheImportersTemplates) {
-  std::span<const gen::FeedTemplate> generated = gen::FeedTemplates();
-  ASSERT_EQ(generated.size(), FeedTemplates().size());
-  for (const gen::FeedTemplate& g : generated) {
-    const FeedTemplate* t = FindTemplate(g.name);
-    ASSERT_NE(t, nullptr) << g.name;
-    EXPECT_EQ(g.Header(), fmt::format("{}", fmt::join(t->Header(), ","))) << g.name;
+TEST(FeedFileTest, SexAndBirthDateMustAgreeWithTheIdNumber) {
+  Result<ParsedFeed> f = ReadFeedFile(Feeds() / "公安-身份-错误.csv", "公安", kToday);
+  ASSERT_TRUE(f.ok()) << f.status().ToString();
+  struct Want {
+    int row, column;
+    const char* header;
+    const char* code;
+    const char* value;
+  };
+  const Want want[] = {
+      {2, 3, "性别", "feed.sex_mismatch", "男"},
+      {3, 4, "出生日期", "feed.birth_mismatch", "1930-01-02"},
+      {4, 7, "联系电话", "feed.phone", "12345"},
+      {4, 8, "户号", "feed.household", "42-13"},
+      {5, 3, "性别", "feed.value", "F"},
+  };
+  ASSERT_EQ(f->problems.size(), std::size(want));
+  for (size_t i = 0; i < std::size(want); ++i) {
+    const RowProblem& p = f->problems[i];
+    EXPECT_EQ(p.row, want[i].row) << i;
+    EXPECT_EQ(p.column, want[i].column) << i;
+    EXPECT_EQ(p.header, want[i].header) << i;
+    EXPECT_EQ(p.code, want[i].code) << i;
+    EXPECT_EQ(p.value, want[i].value) << i;
   }
+  EXPECT_EQ(f->problems[0].message, "性别「男」与公民身份号码不符（身份号码第17位表示女）");
+  EXPECT_EQ(f->problems[1].message,
+            "出生日期 1930-01-02 与公民身份号码中的出生日期 1930-01-01 不符");
+  // The same rows with agreeing identity columns are good.
+  Result<ParsedFeed> good = ReadFeedFile(Feeds() / "公安-身份.csv", "公安", kToday);
+  ASSERT_TRUE(good.ok());
+  EXPECT_TRUE(good->problems.empty()) << good->problems[0].message;
+  // A 15-digit ID is checked after conversion: 1949-12-31, female.
+  Result<ParsedFeed> old = ReadFeedCsv(
+      "公民身份号码,姓名,性别,出生日期,户籍地,居住地,死亡日期,起始日期,终止日期\n"
+      "110105491231002,钱七,男,1949-12-31,,,,2025-01-01,\n",
+      "o.csv", "公安", kToday);
+  ASSERT_TRUE(old.ok());
+  ASSERT_EQ(old->problems.size(), 1u);
+  EXPECT_EQ(old->problems[0].code, "feed.sex_mismatch");
+}
+
+TEST(FeedFileTest, OptionalColumnsMayBeLeftOutButNotRepeated) {
+  // 公安 without 性别, 出生日期, 联系电话, 户号: the first version of the template.
+  EXPECT_TRUE(ReadFeedFile(Feeds() / "公安.csv", "公安", kToday).ok());
+  Result<ParsedFeed> f =
+      ReadFeedCsv("公民身份号码,姓名,户籍地,居住地,死亡日期,起始日期,终止日期,户号,户号\n", "h.csv",
+                  "公安", kToday);
+  ASSERT_FALSE(f.ok());
+  EXPECT_EQ(f.status().code(), "feed.header");
+  EXPECT_EQ(f.status().where().column, 9);
+  // A required column is still required.
+  f = ReadFeedCsv("公民身份号码,姓名,性别,户籍地,死亡日期,起始日期,终止日期\n", "h.csv", "公安",
+                  kToday);
+  ASSERT_FALSE(f.ok());
+  EXPECT_NE(f.status().message().find("居住地"), std::string::npos);
+}
+
+TEST(FeedTemplateTest, PhonesAreNormalisedOrRejected) {
+  const std::pair<const char*, const char*> good[] = {
+      {"13812345678", "13812345678"},   {"138 1234 5678", "13812345678"},
+      {"138-1234-5678", "13812345678"}, {"+86 19912345678", "19912345678"},
+      {"8613812345678", "13812345678"}, {"0722-1234567", "0722-1234567"},
+      {"07221234567", "0722-1234567"},  {"0513-81234567", "0513-81234567"},
+      {"010-12345678", "010-12345678"}, {"02162345678", "021-62345678"},
+  };
+  for (const auto& [text, want] : good) {
+    Result<std::string> p = NormalizePhone(text);
+    ASSERT_TRUE(p.ok()) << text;
+    EXPECT_EQ(*p, want) << text;
+  }
+  for (const char* bad : {"", "12812345678", "1381234567", "138123456789", "0722-123456",
+                          "010-1234567", "072-21234567", "0722-0234567", "+1 2025550123", "电话",
+                          "0722--1234567", "13812345678 转 2"}) {
+    Result<std::string> p = NormalizePhone(bad);
+    ASSERT_FALSE(p.ok()) << bad;
+    EXPECT_EQ(p.status().code(), "feed.phone") << bad;
+  }
+  EXPECT_EQ(MaskPhone("13812345678"), "138****5678");
+  EXPECT_EQ(MaskPhone("0722-1234567"), "0722-***4567");
+  EXPECT_EQ(MaskPhone("010-12345678"), "010-****5678");
+}
+
+TEST(FeedTemplateTest, HouseholdNumbers) {
+  EXPECT_EQ(*NormalizeHousehold("421303000101"), "421303000101");
+  EXPECT_EQ(*NormalizeHousehold("a00123"), "A00123");
+  for (const char* bad :
+       {"12345", "ABCDEF", "12-3456", "123 456", "123456789012345678901", "户号123456"}) {
+    Result<std::string> h = NormalizeHousehold(bad);
+    ASSERT_FALSE(h.ok()) << bad;
+    EXPECT_EQ(h.status().code(), "feed.household") << bad;
+  }
+}
+
+// A generated city imported whole: every rate `registry stats` can observe
+// is within 4 binomial standard errors of the calibration (each failure
+// names the rate).
+TEST(RegistryStatsTest, AGeneratedCityMatchesTheCalibration) {
+  fs::path dir = fs::temp_directory_path() / fmt::format("yanglao_stats_{}", getpid());
+  fs::remove_all(dir);
+  Result<gen::GenSummary> city = gen::GenerateCity(
+      gen::GenOptions{.region = "421300", .seed = 11, .scale = 0.02, .out = dir / "feeds"});
+  ASSERT_TRUE(city.ok()) << city.status().ToString();
+  EXPECT_GT(city->people, 15000);
+  EXPECT_LT(city->people, 30000);
+  Result<std::unique_ptr<Registry>> reg = Registry::Open("sqlite:" + (dir / "r.db").string());
+  ASSERT_TRUE(reg.ok()) << reg.status().ToString();
+  const CivilDate as_of = *CivilDate::FromYmd(2026, 1, 1);  // the generator's reference date
+  for (const char* source : {"公安", "民政", "人社", "卫健", "医保", "残联", "退役军人"}) {
+    Result<ParsedFeed> feed =
+        ReadFeedFile(dir / "feeds" / fmt::format("{}.csv", source), source, as_of);
+    ASSERT_TRUE(feed.ok()) << feed.status().ToString();
+    ASSERT_TRUE(feed->problems.empty()) << source << ": " << feed->problems[0].message;
+    ASSERT_TRUE((*reg)->Import(*feed, as_of).ok()) << source;
+  }
+  Result<RegistryStats> stats = ComputeStats(**reg, as_of, as_of);
+  ASSERT_TRUE(stats.ok()) << stats.status().ToString();
+  EXPECT_EQ(stats->total, city->people);
+  EXPECT_EQ(stats->deceased, city->deaths);
+  EXPECT_EQ(stats->all.people, city->people - city->deaths);
+  EXPECT_EQ(gen::MainCity(*stats), "4213");
+  Result<std::vector<gen::RateCheck>> checks =
+      gen::CompareWithCalibration(*stats, gen::BuiltinCalibration(), "4213");
+  ASSERT_TRUE(checks.ok()) << checks.status().ToString();
+  EXPECT_GE(checks->size(), 14u);
+  int published = 0;
+  for (const gen::RateCheck& r : *checks) {
+    EXPECT_GT(r.sample, 1000) << r.key;
+    EXPECT_GT(r.observed, 0) << r.key;
+    EXPECT_LE(std::abs(r.z), 4.0) << r.key << " (" << r.label << "): observed " << r.observed_rate
+                                  << " of " << r.sample << ", calibration " << r.expected_rate
+                                  << ", SE " << r.se << ", z " << r.z;
+    published += !r.estimate;
+  }
+  EXPECT_GE(published, 1) << "65+ among 60+ is published for 随州 (湖北 census)";
+  // A city the calibration does not have.
+  EXPECT_EQ(gen::CompareWithCalibration(*stats, gen::BuiltinCalibration(), "1101").status().code(),
+            "gen.no_calibration");
+  reg->reset();
+  fs::remove_all(dir);
 }
 
 TEST(FeedFileTest, EmptyAndOldFormatFilesAreRejected) {
