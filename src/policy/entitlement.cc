@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
+#include <string>
 #include <thread>
 
 #include "policy/fact_schema.h"
@@ -74,6 +76,38 @@ std::vector<ItemOutcome> EntitlePerson(const CompiledList& list, const PersonFac
 
 namespace {
 
+// A text that is equal for structurally equal subtrees of a plan.
+void AppendShape(const Plan& plan, int32_t i, std::string& out) {
+  if (i < 0) {
+    out += '_';
+    return;
+  }
+  const PlanNode& n = plan.nodes[static_cast<size_t>(i)];
+  out += fmt::format("({} {} {}", static_cast<int>(n.op), n.value, n.money ? 1 : 0);
+  for (int64_t v : n.set) out += fmt::format(" s{}", v);
+  for (const auto& [min, value] : n.brackets) out += fmt::format(" b{}:{}", min, value);
+  out += ' ';
+  AppendShape(plan, n.a, out);
+  AppendShape(plan, n.b, out);
+  AppendShape(plan, n.c, out);
+  out += ')';
+}
+
+// For each item, the earlier item with the same eligibility rule, or -1:
+// lists often give several items to the same people (age >= 60), and those
+// are selected once.
+std::vector<int> SameEligibility(const CompiledList& list) {
+  std::vector<int> same(list.items.size(), -1);
+  std::map<std::string, int> first;
+  for (size_t i = 0; i < list.items.size(); ++i) {
+    std::string shape;
+    AppendShape(list.plan, list.items[i].eligibility, shape);
+    auto [it, inserted] = first.emplace(shape, static_cast<int>(i));
+    if (!inserted) same[i] = it->second;
+  }
+  return same;
+}
+
 // One thread's share of EntitlePopulation: morsels [m0, m1) into `rolls`.
 void EntitleMorsels(const CompiledList& list, const Population& pop, size_t m0, size_t m1,
                     std::vector<ItemRoll>& rolls, const GroupTotals* totals,
@@ -100,6 +134,7 @@ void EntitleMorsels(const CompiledList& list, const Population& pop, size_t m0, 
   }
   std::vector<int32_t> best_item(kMorselRows);
   std::vector<int64_t> best_yearly(kMorselRows);
+  const std::vector<int> same = SameEligibility(list);
   for (size_t m = m0; m < m1; ++m) {
     auto begin = static_cast<uint32_t>(m * kMorselRows);
     auto end = static_cast<uint32_t>(std::min(pop.size, (m + 1) * kMorselRows));
@@ -110,7 +145,13 @@ void EntitleMorsels(const CompiledList& list, const Population& pop, size_t m0, 
     }
     for (size_t i = 0; i < items; ++i) {
       const CompiledItem& ci = list.items[i];
-      count[i] = ev.Select(ci.eligibility, alive.data(), na, sel[i].data());
+      if (same[i] >= 0) {
+        auto j = static_cast<size_t>(same[i]);
+        count[i] = count[j];
+        std::copy(sel[j].data(), sel[j].data() + count[j], sel[i].data());
+      } else {
+        count[i] = ev.Select(ci.eligibility, alive.data(), na, sel[i].data());
+      }
       if (ci.amount >= 0) ev.Values(ci.amount, sel[i].data(), count[i], amounts[i].data());
       if (ci.percent >= 0) ev.Values(ci.percent, sel[i].data(), count[i], percents[i].data());
     }
