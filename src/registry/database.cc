@@ -347,19 +347,22 @@ std::string PostgresPlaceholders(std::string_view sql) {
   return out;
 }
 
-Status Migrate(Database& db, const std::vector<std::string>& migrations) {
-  if (Status s = db.Execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
+Status Migrate(Database& db, const std::vector<std::string>& migrations,
+               std::string_view version_table) {
+  if (Status s = db.Execute(
+          fmt::format("CREATE TABLE IF NOT EXISTS {} (version INTEGER NOT NULL)", version_table));
       !s.ok()) {
     return s;
   }
-  Result<std::vector<Row>> rows = db.QueryAll("SELECT MAX(version) FROM schema_version");
+  Result<std::vector<Row>> rows =
+      db.QueryAll(fmt::format("SELECT MAX(version) FROM {}", version_table));
   if (!rows.ok()) return rows.status();
   int64_t current = rows->empty() || (*rows)[0].IsNull(0) ? 0 : (*rows)[0].AsInt(0);
   for (size_t v = static_cast<size_t>(current); v < migrations.size(); ++v) {
     if (Status s = db.Begin(); !s.ok()) return s;
     Status s = db.Execute(migrations[v]);
     if (s.ok())
-      s = db.Execute("INSERT INTO schema_version (version) VALUES (?)",
+      s = db.Execute(fmt::format("INSERT INTO {} (version) VALUES (?)", version_table),
                      {static_cast<int64_t>(v + 1)});
     if (!s.ok()) {
       (void)db.Rollback();

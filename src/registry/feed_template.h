@@ -45,8 +45,11 @@ const FeedTemplate* FindTemplate(std::string_view source);
 Result<std::string> CellValue(const FeedColumn& column, std::string_view text);
 
 // The Chinese label of a stored value, for display ("dispersed" -> "分散供养").
+// Facts of capability assessments (capability_assessed, capability_level),
+// which no template has, are labelled too.
 std::string ValueLabel(std::string_view fact, std::string_view value);
-// The Chinese header of a stored fact ("dibao" -> "低保"), or the fact itself.
+// The Chinese header of a stored fact ("dibao" -> "低保"; "capability_level"
+// -> "能力等级"), or the fact itself.
 std::string FactLabel(std::string_view fact);
 
 }  // namespace yanglao::registry
