@@ -24,15 +24,22 @@ constexpr size_t kNoOffset = std::numeric_limits<size_t>::max();
 
 // --- a small JSON tree that remembers where each value was ---------------
 
+struct Member;
+
 struct Node {
   enum class Kind : uint8_t { kNull, kBool, kInt, kUint, kDouble, kString, kArray, kObject };
   Kind kind = Kind::kNull;
   bool b = false;
   int64_t i = 0;
-  std::string text;                                   // a string's value, or a number as written
-  size_t offset = kNoOffset;                          // byte offset of the value, when known
-  size_t key_offset = kNoOffset;                      // of its key (members of objects)
-  std::vector<std::pair<std::string, Node>> members;  // objects (arrays: empty keys)
+  std::string text;               // a string's value, or a number as written
+  size_t offset = kNoOffset;      // byte offset of the value, when known
+  size_t key_offset = kNoOffset;  // of its key (members of objects)
+  std::vector<Member> members;    // objects (arrays: empty keys)
+};
+
+struct Member {
+  std::string key;
+  Node value;
 };
 
 // A Boost.JSON SAX handler that builds the tree, with byte offsets taken
@@ -162,10 +169,10 @@ class TreeBuilder {
     } else {
       Node* parent = stack_.back();
       bool object = parent->kind == Node::Kind::kObject;
-      parent->members.emplace_back(object ? std::move(key_) : std::string(), Node{});
+      parent->members.push_back(Member{object ? std::move(key_) : std::string(), Node{}});
       if (object) key_at = key_offset_;
       key_.clear();
-      n = &parent->members.back().second;
+      n = &parent->members.back().value;
     }
     n->kind = kind;
     n->offset = offset != kNoOffset ? offset : key_at;
