@@ -167,6 +167,7 @@ Result<BatchFile> ReadBatchFile(const std::filesystem::path& path, CivilDate tod
     options.first_line = line;
     Result<FormDocument> form = ParseFormJson(content, batch.file_name, options);
     if (!form.ok()) {
+      ++batch.problem_count;
       if (batch.problems.size() < max_problems) batch.problems.push_back(form.status());
       continue;
     }
@@ -204,7 +205,7 @@ Result<RecordOutcome> AssessmentStore::Import(const BatchFile& batch,
                                               CivilDate recorded_on) {
   if (!batch.problems.empty()) {
     return Status("assess.invalid",
-                  fmt::format("批量文件有 {} 处错误，未导入", batch.problems.size()),
+                  fmt::format("批量文件有 {} 处错误，未导入", batch.problem_count),
                   Location{.file = batch.file_name});
   }
   std::vector<const FormDocument*> forms;

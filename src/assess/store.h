@@ -99,8 +99,9 @@ struct BatchFile {
   std::string file_name;
   std::string sha256;
   std::vector<FormDocument> forms;
-  std::vector<int> lines;  // line of each form
-  std::vector<Status> problems;
+  std::vector<int> lines;        // line of each form
+  std::vector<Status> problems;  // the first max_problems of them
+  size_t problem_count = 0;      // all of them
 };
 
 // Reads a batch file: one form per line (blank lines skipped), each with the

@@ -259,8 +259,10 @@ int RunImport(const std::string& file, const Settings& s) {
   if (!batch->problems.empty()) {
     for (const Status& p : batch->problems) fmt::print("{}\n", p.ToString());
     fmt::print("{}：{} 份有效表单，{} 处错误{}；整个文件未导入，请改正后重新提交\n", file,
-               batch->forms.size(), batch->problems.size(),
-               batch->problems.size() >= 100 ? "（仅列出前 100 处）" : "");
+               batch->forms.size(), batch->problem_count,
+               batch->problem_count > batch->problems.size()
+                   ? fmt::format("（仅列出前 {} 处）", batch->problems.size())
+                   : "");
     return 1;
   }
   Opened o = Open(s);
