@@ -252,19 +252,19 @@ class FormReader {
   }
 
   // An integer answer in 0..max.
-  Result<int> Points(const Node& n, const std::string& field, std::string_view what,
-                     int max) const {
+  // An integer answer in 0..max; `what` names it in messages (called only
+  // on failure, so the usual case formats nothing).
+  template <typename What>
+  Result<int> Points(const Node& n, const std::string& field, const What& what, int max) const {
+    if (n.kind == Node::Kind::kInt && n.i >= 0 && n.i <= max) return static_cast<int>(n.i);
     // An integer too large for 64 bits arrives as a double: out of range.
     bool whole = n.text.find_first_of(".eE") == std::string::npos;
     if ((n.kind == Node::Kind::kDouble && !whole) || n.kind == Node::Kind::kString ||
         n.kind == Node::Kind::kBool || n.kind == Node::Kind::kNull ||
         n.kind == Node::Kind::kArray || n.kind == Node::Kind::kObject) {
-      return Error("assess.type", fmt::format("{}：应为 0 到 {} 的整数", what, max), n, field);
+      return Error("assess.type", fmt::format("{}：应为 0 到 {} 的整数", what(), max), n, field);
     }
-    if (n.kind != Node::Kind::kInt || n.i < 0 || n.i > max) {
-      return Error("assess.range", fmt::format("{}：得分应为 0 到 {} 的整数", what, max), n, field);
-    }
-    return static_cast<int>(n.i);
+    return Error("assess.range", fmt::format("{}：得分应为 0 到 {} 的整数", what(), max), n, field);
   }
 
   Result<FormDocument> Read(const Node& root) {
@@ -406,8 +406,8 @@ class FormReader {
                       At(value.key_offset, code));
       }
       const Item& item = Items()[*index];
-      Result<int> points =
-          Points(value, code, fmt::format("{} {}", item.code, item.name), item.max);
+      Result<int> points = Points(
+          value, code, [&] { return fmt::format("{} {}", item.code, item.name); }, item.max);
       if (!points.ok()) return points.status();
       answers.items[*index] = *points;
       seen[*index] = true;
@@ -482,7 +482,10 @@ class FormReader {
                       At(value.key_offset, key));
       }
       Result<int> n = Points(
-          value, key, fmt::format("近30天{}次数（3 表示 3 次及以上）", RiskEvents()[index].name),
+          value, key,
+          [&] {
+            return fmt::format("近30天{}次数（3 表示 3 次及以上）", RiskEvents()[index].name);
+          },
           kMaxRiskCount);
       if (!n.ok()) return n.status();
       answers.risk_events[index] = *n;
