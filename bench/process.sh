@@ -16,7 +16,8 @@ mean_ms() {
 
 base=$(mean_ms --version)
 printf '  %-44s %8.2f ms  (baseline)\n' "yanglao --version" "$(echo "$base" | awk '{print $1/1000}')"
-for cmd in "region show 421300" "region find 赤壁" "id check --today 2026-11-22 11010519491231002X"; do
+for cmd in "region show 421300" "region find 赤壁" "id check --today 2026-11-22 11010519491231002X" \
+  "assess score tests/cli/data/assess_worked.json"; do
   read -ra args <<<"$cmd"
   t=$(mean_ms "${args[@]}")
   printf '  %-44s %8.2f ms  %6.2fx baseline\n' "yanglao $cmd" "$(awk -v t="$t" 'BEGIN{print t/1000}')" \

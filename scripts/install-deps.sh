@@ -10,6 +10,7 @@ packages=(
   # libraries (see README "Dependencies" for what each is for)
   libfmt-dev libcli11-dev libyaml-cpp-dev
   libsqlite3-dev libpq-dev postgresql-15 libzip-dev libpugixml-dev libxlsxwriter-dev libsodium-dev
+  libboost1.81-dev libboost-json1.81-dev
   # tests, benchmarks, fuzzing (libFuzzer comes with clang's runtime)
   libgtest-dev libgmock-dev libbenchmark-dev clang-14 libclang-rt-14-dev clang-format-14
 )

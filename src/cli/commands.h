@@ -14,6 +14,7 @@ void AddRegionCommands(CLI::App& app, int& exit_code);
 void AddDemoCommand(CLI::App& app, int& exit_code);
 void AddGenCommand(CLI::App& app, int& exit_code);
 void AddRegistryCommands(CLI::App& app, int& exit_code);
+void AddAssessCommands(CLI::App& app, int& exit_code);
 void AddPolicyCommands(CLI::App& app, int& exit_code);
 void AddEntitleCommands(CLI::App& app, int& exit_code);
 // diff and compliance, under `policy` (policy_compare_command.cc).

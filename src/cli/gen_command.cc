@@ -1,10 +1,12 @@
 // yanglao gen: writes department feed files for a synthetic city (src/gen).
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <string_view>
 
+#include "assess/synthetic.h"
 #include "cli/commands.h"
 #include "core/civil_date.h"
 #include "gen/generator.h"
@@ -21,6 +23,7 @@ struct GenArgs {
   std::string out;
   std::string calibration;
   int threads = 0;
+  bool no_assessments = false;
 };
 
 // Columns a terminal gives `text`: two for each CJK character (3-byte
@@ -76,6 +79,19 @@ int RunGen(const GenArgs& args) {
   for (const auto& [file, rows] : s.rows_per_file) {
     fmt::print("  {}{}{:>12} 行\n", file, std::string(16 - DisplayWidth(file), ' '), rows);
   }
+  if (!args.no_assessments) {
+    // Assessment histories for the generated people (src/assess).
+    Result<assess::SyntheticSummary> a = assess::WriteSyntheticAssessments(
+        {.feeds_dir = args.out, .seed = args.seed, .as_of = *as_of});
+    if (!a.ok()) {
+      fmt::print(stderr, "yanglao: {}\n", a.status().ToString());
+      return 1;
+    }
+    std::string name = a->file.filename().string();
+    fmt::print("  {}{}{:>12} 行（{} 人的能力评估；在世 80 周岁及以上 {} 人中 {} 人评估有效）\n",
+               name, std::string(16 - std::min<size_t>(16, DisplayWidth(name)), ' '),
+               a->assessments, a->people_assessed, a->living_80_plus, a->valid_80_plus);
+  }
   fmt::print("  manifest.yaml\n");
   if (args.dirty) fmt::print("脏数据行：{}（见 manifest.yaml 的 dirty_list）\n", s.dirty_rows);
   fmt::print("共写入 {:.1f} MB，用时 {:.2f} 秒（{:.0f} 人/秒）\n",
@@ -99,6 +115,8 @@ void AddGenCommand(CLI::App& app, int& exit_code) {
   gen->add_option("--out", args->out, "输出目录")->required();
   gen->add_option("--calibration", args->calibration, "校准文件（默认用内置的）");
   gen->add_option("--threads", args->threads, "工作线程数（默认按核数；不影响输出）");
+  gen->add_flag("--no-assessments", args->no_assessments,
+                "不写 能力评估.jsonl（合成的老年人能力评估历史，见 docs/assessment.md）");
   gen->callback([args, &exit_code] { exit_code = RunGen(*args); });
 }
 

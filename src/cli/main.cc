@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   yanglao::cli::AddPolicyCommands(app, exit_code);
   yanglao::cli::AddRegistryCommands(app, exit_code);
   yanglao::cli::AddEntitleCommands(app, exit_code);
+  yanglao::cli::AddAssessCommands(app, exit_code);
   yanglao::cli::AddGenCommand(app, exit_code);
   yanglao::cli::AddDemoCommand(app, exit_code);
 

@@ -11,6 +11,9 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "assess/form_json.h"
+#include "assess/store.h"
+#include "core/file_io.h"
 #include "core/id_number.h"
 #include "entitle/advisor.h"
 #include "entitle/engine.h"
@@ -420,6 +423,37 @@ TEST_P(EntitleTest, WhatIfRaisesTheAllowanceAndLowersTheAge) {
   EXPECT_EQ(r2.items[2].losers, 2);
   EXPECT_FALSE(r2.items[2].in_variant);
   EXPECT_EQ(r2.monthly_delta, -(5000 + 10000));  // 甲 50元, 戊 100元
+}
+
+// A new assessment changes the capability level in the registry, and the
+// next run starts the items that depend on it; when the result expires they
+// stop again.
+TEST_P(EntitleTest, AnAssessmentStartsAndItsExpiryStopsTheItemsThatDependOnIt) {
+  Run("2026-03");
+  const char* src = std::getenv("YANGLAO_SOURCE_DIR");
+  ASSERT_NE(src, nullptr);
+  auto text = ReadFileBytes(fs::path(src) / "tests/cli/data/assess_worked.json");
+  ASSERT_TRUE(text.ok());
+  std::string json = *text;
+  json.replace(json.find("421303194402290016"), 18, kStays);
+  auto form = assess::ParseFormJson(json, "assess_worked.json");
+  ASSERT_TRUE(form.ok()) << form.status().ToString();
+  auto assessments = assess::AssessmentStore::Open(*reg_);
+  ASSERT_TRUE(assessments.ok()) << assessments.status().ToString();
+  assess::RecordSettings settings;
+  settings.validity_months = 1;  // assessed 2026-03-10: valid until 2026-04-09
+  auto recorded = (*assessments)->Record(*form, settings, D("2026-03-11"));
+  ASSERT_TRUE(recorded.ok()) << recorded.status().ToString();
+
+  // 第22项 家庭养老服务支持: age >= 60 && (capability_level >= 1 || dementia).
+  RunOutcome april = Run("2026-04");
+  const Change* c = FindChange(april, ChangeKind::kNew, "22", kStays);
+  ASSERT_NE(c, nullptr);
+  EXPECT_NE(c->reason.find("能力等级"), std::string::npos) << c->reason;
+  EXPECT_EQ(c->new_amount, 60000);  // the demo 600元 once
+  RunOutcome may = Run("2026-05");
+  c = FindChange(may, ChangeKind::kCeased, "22", kStays);
+  ASSERT_NE(c, nullptr) << "the result expired on 2026-04-09";
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, EntitleTest, ::testing::Values("sqlite", "postgresql"),

@@ -347,29 +347,26 @@ std::string PostgresPlaceholders(std::string_view sql) {
   return out;
 }
 
-Status Migrate(Database& db, const std::vector<std::string>& migrations, std::string_view module) {
-  // The registry's versions live in schema_version; each other module's in
-  // schema_version_<module>, so modules add tables without renumbering.
-  std::string table = module.empty() ? "schema_version" : fmt::format("schema_version_{}", module);
-  if (Status s =
-          db.Execute(fmt::format("CREATE TABLE IF NOT EXISTS {} (version INTEGER NOT NULL)", table));
+Status Migrate(Database& db, const std::vector<std::string>& migrations,
+               std::string_view version_table) {
+  if (Status s = db.Execute(
+          fmt::format("CREATE TABLE IF NOT EXISTS {} (version INTEGER NOT NULL)", version_table));
       !s.ok()) {
     return s;
   }
-  Result<std::vector<Row>> rows = db.QueryAll(fmt::format("SELECT MAX(version) FROM {}", table));
+  Result<std::vector<Row>> rows =
+      db.QueryAll(fmt::format("SELECT MAX(version) FROM {}", version_table));
   if (!rows.ok()) return rows.status();
   int64_t current = rows->empty() || (*rows)[0].IsNull(0) ? 0 : (*rows)[0].AsInt(0);
   for (size_t v = static_cast<size_t>(current); v < migrations.size(); ++v) {
     if (Status s = db.Begin(); !s.ok()) return s;
     Status s = db.Execute(migrations[v]);
     if (s.ok())
-      s = db.Execute(fmt::format("INSERT INTO {} (version) VALUES (?)", table),
+      s = db.Execute(fmt::format("INSERT INTO {} (version) VALUES (?)", version_table),
                      {static_cast<int64_t>(v + 1)});
     if (!s.ok()) {
       (void)db.Rollback();
-      return Status("db.migrate", fmt::format("数据库迁移（{}）到第 {} 版失败：{}",
-                                              module.empty() ? "registry" : module, v + 1,
-                                              s.message()));
+      return Status("db.migrate", fmt::format("数据库迁移到第 {} 版失败：{}", v + 1, s.message()));
     }
     if (Status c = db.Commit(); !c.ok()) return c;
   }

@@ -64,12 +64,14 @@ class Database {
 };
 
 // Runs `sql` statements in order as versioned migrations: each index+1 is a
-// schema version, recorded in schema_version; applies only the missing ones,
-// each in its own transaction. Fails with "db.migrate" naming the version.
-// `module` names the sequence: "" for the registry (table schema_version),
-// otherwise table schema_version_<module> (e.g. "entitle").
+// schema version, recorded in the table `version_table`; applies only the
+// missing ones, each in its own transaction. Fails with "db.migrate" naming
+// the version. Each module that keeps tables in the registry's database has
+// its own sequence and so its own version table (the registry's is
+// schema_version, the capability assessments' assess_schema_version), so
+// their version numbers never collide.
 Status Migrate(Database& db, const std::vector<std::string>& migrations,
-               std::string_view module = "");
+               std::string_view version_table = "schema_version");
 
 // Rewrites `?` placeholders (outside quotes) to $1, $2 ... for PostgreSQL.
 std::string PostgresPlaceholders(std::string_view sql);

@@ -90,6 +90,34 @@ std::vector<FeedTemplate> BuildTemplates() {
   };
 }
 
+// Facts no department template has: capability assessments (src/assess)
+// state them (source 评估机构), and they are shown with these labels.
+const std::vector<FeedColumn>& AssessmentFacts() {
+  static const std::vector<FeedColumn>* const facts = new std::vector<FeedColumn>{
+      BoolColumn("能力评估有效", "capability_assessed"),
+      EnumColumn("能力等级", "capability_level",
+                 {{"0 能力完好", "0"},
+                  {"1 轻度失能", "1"},
+                  {"2 中度失能", "2"},
+                  {"3 重度失能", "3"},
+                  {"4 完全失能", "4"}}),
+  };
+  return *facts;
+}
+
+// The column that describes `fact`: a template's, or an assessment fact's.
+const FeedColumn* ColumnOfFact(std::string_view fact) {
+  for (const FeedTemplate& t : FeedTemplates()) {
+    for (const FeedColumn& c : t.columns) {
+      if (c.fact == fact) return &c;
+    }
+  }
+  for (const FeedColumn& c : AssessmentFacts()) {
+    if (c.fact == fact) return &c;
+  }
+  return nullptr;
+}
+
 }  // namespace
 
 std::vector<std::string> FeedTemplate::Header() const {
@@ -223,18 +251,14 @@ std::string MaskPhone(std::string_view phone) {
 }
 
 std::string ValueLabel(std::string_view fact, std::string_view value) {
-  for (const FeedTemplate& t : FeedTemplates()) {
-    for (const FeedColumn& c : t.columns) {
-      if (c.fact != fact) continue;
-      for (const auto& [label, v] : c.values) {
-        if (v == value) return label;
-      }
-      if (c.kind == CellKind::kRegion) {
-        if (const Region* r = RegionTable::Builtin().Find(value)) {
-          return fmt::format("{} {}", r->DisplayCode(), RegionTable::Builtin().FullName(*r));
-        }
-      }
-      return std::string(value);
+  const FeedColumn* c = ColumnOfFact(fact);
+  if (c == nullptr) return std::string(value);
+  for (const auto& [label, v] : c->values) {
+    if (v == value) return label;
+  }
+  if (c->kind == CellKind::kRegion) {
+    if (const Region* r = RegionTable::Builtin().Find(value)) {
+      return fmt::format("{} {}", r->DisplayCode(), RegionTable::Builtin().FullName(*r));
     }
   }
   return std::string(value);
@@ -242,12 +266,8 @@ std::string ValueLabel(std::string_view fact, std::string_view value) {
 
 std::string FactLabel(std::string_view fact) {
   if (fact == "name") return "姓名";
-  for (const FeedTemplate& t : FeedTemplates()) {
-    for (const FeedColumn& c : t.columns) {
-      if (c.fact == fact) return c.header;
-    }
-  }
-  return std::string(fact);
+  const FeedColumn* c = ColumnOfFact(fact);
+  return c == nullptr ? std::string(fact) : c->header;
 }
 
 }  // namespace yanglao::registry

@@ -77,8 +77,11 @@ Result<std::string> NormalizeHousehold(std::string_view text);
 std::string MaskPhone(std::string_view phone);
 
 // The Chinese label of a stored value, for display ("dispersed" -> "分散供养").
+// Facts of capability assessments (capability_assessed, capability_level),
+// which no template has, are labelled too.
 std::string ValueLabel(std::string_view fact, std::string_view value);
-// The Chinese header of a stored fact ("dibao" -> "低保"), or the fact itself.
+// The Chinese header of a stored fact ("dibao" -> "低保"; "capability_level"
+// -> "能力等级"), or the fact itself.
 std::string FactLabel(std::string_view fact);
 
 }  // namespace yanglao::registry

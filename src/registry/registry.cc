@@ -98,6 +98,19 @@ INSERT INTO precedence (fact, source, rank) VALUES
   ('name', '医保', 5), ('name', '残联', 6), ('name', '退役军人', 7),
   ('long_term_care_need', '残联', 1), ('long_term_care_need', '医保', 2);
 )",
+      // 2: capability assessments (src/assess) state capability_assessed,
+      // capability_level and dementia as the source 评估机构, which ranks
+      // first for them; a precedence already set for dementia is kept.
+      R"(
+INSERT INTO precedence (fact, source, rank) SELECT 'capability_assessed', '评估机构', 1
+  WHERE NOT EXISTS (SELECT 1 FROM precedence WHERE fact = 'capability_assessed');
+INSERT INTO precedence (fact, source, rank) SELECT 'capability_level', '评估机构', 1
+  WHERE NOT EXISTS (SELECT 1 FROM precedence WHERE fact = 'capability_level');
+INSERT INTO precedence (fact, source, rank) SELECT 'dementia', '评估机构', 1
+  WHERE NOT EXISTS (SELECT 1 FROM precedence WHERE fact = 'dementia');
+INSERT INTO precedence (fact, source, rank) SELECT 'dementia', '卫健', 2
+  WHERE NOT EXISTS (SELECT 1 FROM precedence WHERE fact = 'dementia' AND source = '卫健');
+)",
   };
   return *migrations;
 }
@@ -134,13 +147,29 @@ Result<ImportOutcome> Registry::Import(const ParsedFeed& feed, CivilDate recorde
     return Status("feed.invalid", fmt::format("数据文件有 {} 处错误，未导入", feed.problems.size()),
                   Location{.file = feed.file_name});
   }
+  if (Status s = db_->Begin(); !s.ok()) return s;
+  Result<ImportOutcome> out = ImportInTransaction(feed, recorded_on);
+  if (!out.ok() || out->already_imported) {
+    (void)db_->Rollback();
+    return out;
+  }
+  MaybeKill("import.before_commit");
+  if (Status s = db_->Commit(); !s.ok()) {
+    (void)db_->Rollback();
+    return s;
+  }
+  return out;
+}
+
+Result<ImportOutcome> Registry::ImportInTransaction(const ParsedFeed& feed, CivilDate recorded_on) {
+  if (!feed.problems.empty()) {
+    return Status("feed.invalid", fmt::format("数据文件有 {} 处错误，未导入", feed.problems.size()),
+                  Location{.file = feed.file_name});
+  }
   ImportOutcome out;
   Database& db = *db_;
-  if (Status s = db.Begin(); !s.ok()) return s;
-  auto fail = [&](Status s) -> Result<ImportOutcome> {
-    (void)db.Rollback();
-    return s;
-  };
+  // The caller rolls back.
+  auto fail = [](Status s) -> Result<ImportOutcome> { return s; };
   const bool pg = db.dialect() == "postgresql";
   if (pg) {
     if (Status s = db.Execute("LOCK TABLE feed IN EXCLUSIVE MODE"); !s.ok()) return fail(s);
@@ -151,7 +180,6 @@ Result<ImportOutcome> Registry::Import(const ParsedFeed& feed, CivilDate recorde
   if (!existing->empty()) {
     out.already_imported = true;
     out.feed_id = (*existing)[0].AsInt(0);
-    (void)db.Rollback();
     return out;
   }
   Result<std::vector<Row>> next = db.QueryAll("SELECT COALESCE(MAX(id), 0) + 1 FROM feed");
@@ -261,8 +289,6 @@ Result<ImportOutcome> Registry::Import(const ParsedFeed& feed, CivilDate recorde
       !s.ok()) {
     return fail(s);
   }
-  MaybeKill("import.before_commit");
-  if (Status s = db.Commit(); !s.ok()) return fail(s);
   return out;
 }
 
@@ -446,7 +472,7 @@ Status Registry::SetPrecedence(std::string_view fact, const std::vector<std::str
                   Location{.value = std::string(fact)});
   }
   for (const std::string& source : sources) {
-    if (FindTemplate(source) == nullptr) {
+    if (FindTemplate(source) == nullptr && source != kAssessmentSource) {
       return Status("registry.source", fmt::format("未知的数据来源部门「{}」", source),
                     Location{.value = source});
     }

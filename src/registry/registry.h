@@ -65,6 +65,12 @@ struct Conflict {
   std::string status;
 };
 
+// The source of the facts capability assessments state (src/assess), which
+// come from assessment records rather than a department's feed file. It
+// ranks first for capability_assessed, capability_level and dementia
+// (registry migration 2).
+inline constexpr std::string_view kAssessmentSource = "评估机构";
+
 struct ImportOutcome {
   bool already_imported = false;
   int64_t feed_id = 0;
@@ -86,6 +92,14 @@ class Registry {
   // nothing. A file already imported (same source and SHA-256) changes
   // nothing. `recorded_on` is the recorded-time date of its records.
   Result<ImportOutcome> Import(const ParsedFeed& feed, CivilDate recorded_on);
+  // Stores fact records like Import, but inside a transaction the caller has
+  // begun (db().Begin()) and commits or rolls back: for records that must be
+  // stored together with the caller's own rows, such as a capability
+  // assessment and the facts it states. The records need not come from a
+  // file: `feed.file_name` names their origin ("能力评估 #12") and
+  // `feed.sha256` identifies it, so storing the same origin again changes
+  // nothing (already_imported). After a failure the caller must roll back.
+  Result<ImportOutcome> ImportInTransaction(const ParsedFeed& feed, CivilDate recorded_on);
 
   // The person as of `as_of`, as known on `known_on`; nullopt if the person
   // was not known then.
