@@ -21,6 +21,8 @@ int main(int argc, char** argv) {
   yanglao::cli::AddPolicyCommands(app, exit_code);
   yanglao::cli::AddRegistryCommands(app, exit_code);
   yanglao::cli::AddGenCommand(app, exit_code);
+  yanglao::cli::AddServeCommand(app, exit_code);
+  yanglao::cli::AddAdminCommands(app, exit_code);
   yanglao::cli::AddDemoCommand(app, exit_code);
 
   try {

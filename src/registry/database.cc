@@ -370,4 +370,32 @@ Status Migrate(Database& db, const std::vector<std::string>& migrations) {
   return Status::Ok();
 }
 
+Status MigrateModule(Database& db, std::string_view module,
+                     const std::vector<std::string>& migrations) {
+  if (Status s = db.Execute(
+          "CREATE TABLE IF NOT EXISTS module_schema (module TEXT NOT NULL, version INTEGER NOT "
+          "NULL, PRIMARY KEY (module, version))");
+      !s.ok()) {
+    return s;
+  }
+  Result<std::vector<Row>> rows =
+      db.QueryAll("SELECT MAX(version) FROM module_schema WHERE module = ?", {std::string(module)});
+  if (!rows.ok()) return rows.status();
+  int64_t current = rows->empty() || (*rows)[0].IsNull(0) ? 0 : (*rows)[0].AsInt(0);
+  for (size_t v = static_cast<size_t>(current); v < migrations.size(); ++v) {
+    if (Status s = db.Begin(); !s.ok()) return s;
+    Status s = db.Execute(migrations[v]);
+    if (s.ok())
+      s = db.Execute("INSERT INTO module_schema (module, version) VALUES (?, ?)",
+                     {std::string(module), static_cast<int64_t>(v + 1)});
+    if (!s.ok()) {
+      (void)db.Rollback();
+      return Status("db.migrate",
+                    fmt::format("模块 {} 的数据库迁移到第 {} 版失败：{}", module, v + 1, s.message()));
+    }
+    if (Status c = db.Commit(); !c.ok()) return c;
+  }
+  return Status::Ok();
+}
+
 }  // namespace yanglao::registry

@@ -68,6 +68,13 @@ class Database {
 // each in its own transaction. Fails with "db.migrate" naming the version.
 Status Migrate(Database& db, const std::vector<std::string>& migrations);
 
+// The same for one module's own sequence: versions are counted per module in
+// table module_schema (module, version), so modules that add tables (server,
+// assess ...) never collide with the registry's schema_version or with each
+// other. Fails with "db.migrate" naming the module and version.
+Status MigrateModule(Database& db, std::string_view module,
+                     const std::vector<std::string>& migrations);
+
 // Rewrites `?` placeholders (outside quotes) to $1, $2 ... for PostgreSQL.
 std::string PostgresPlaceholders(std::string_view sql);
 
