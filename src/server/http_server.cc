@@ -7,7 +7,9 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <limits>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <thread>
 #include <vector>
@@ -26,12 +28,39 @@ namespace {
 struct Conn {
   explicit Conn(tcp::socket s) : stream(std::move(s)) {}
   beast::tcp_stream stream;
-  bool busy = false;  // a request is being handled (touched on the connection's strand only)
+  // Touched on the connection's strand only:
+  bool busy = false;       // a request is being handled
+  bool timed_out = false;  // the current read's deadline passed
+};
+
+// A deadline for one read that cancels it (unlike the stream's own timeout,
+// which closes the socket), so the client can still be told 408.
+class ReadDeadline {
+ public:
+  ReadDeadline(const std::shared_ptr<Conn>& c, std::chrono::milliseconds after)
+      : timer_(c->stream.get_executor()) {
+    c->timed_out = false;
+    c->stream.expires_never();
+    timer_.expires_after(after);
+    // A weak reference: a pending timer must not keep the connection (and
+    // its strand) alive past the io_context.
+    timer_.async_wait([weak = std::weak_ptr<Conn>(c)](const error_code& e) {
+      std::shared_ptr<Conn> conn = weak.lock();
+      if (e || !conn) return;
+      conn->timed_out = true;
+      error_code ignored;
+      conn->stream.socket().cancel(ignored);
+    });
+  }
+  ~ReadDeadline() { timer_.cancel(); }
+
+ private:
+  net::steady_timer timer_;
 };
 
 // Submits audit records and resumes the caller once they are committed.
 template <typename Token>
-auto AsyncAudit(AuditLog& log, std::vector<AuditRecord> records, Token&& token) {
+auto AsyncAudit(AuditLog& log, std::vector<AuditRecord>& records, Token&& token) {
   return net::async_initiate<Token, void(Status)>(
       [&log](auto handler, std::vector<AuditRecord> recs) {
         auto ex = net::get_associated_executor(handler);
@@ -99,20 +128,26 @@ class HttpServer::Impl {
     }
     threads_.clear();
     blocking_.join();
+    // Let connections cut off at the end of the grace period finish their
+    // coroutines here, so none outlives the io_context.
+    ioc_.restart();
+    ioc_.run_for(std::chrono::seconds(2));
   }
 
  private:
   net::awaitable<void> Accept() {
     for (;;) {
       error_code ec;
-      tcp::socket socket =
-          co_await acceptor_.async_accept(net::make_strand(ioc_), net::redirect_error(net::use_awaitable, ec));
+      auto strand = net::make_strand(ioc_);
+      auto accept = acceptor_.async_accept(strand, net::redirect_error(net::use_awaitable, ec));
+      tcp::socket socket = co_await std::move(accept);
       if (stopping_) co_return;
       if (ec) {
         if (ec == net::error::operation_aborted) co_return;
         // Out of descriptors or similar: pause briefly instead of spinning.
         net::steady_timer t(ioc_, std::chrono::milliseconds(50));
-        co_await t.async_wait(net::redirect_error(net::use_awaitable, ec));
+        auto wait = t.async_wait(net::redirect_error(net::use_awaitable, ec));
+        co_await std::move(wait);
         continue;
       }
       auto conn = std::make_shared<Conn>(std::move(socket));
@@ -131,8 +166,9 @@ class HttpServer::Impl {
     }
   }
 
-  // Sends a transport-level error and marks the connection for closing.
-  net::awaitable<void> SendError(Conn& c, const Status& s, const std::string& remote,
+  // Sends a transport-level error. (Callers pass named objects only: g++ 12
+  // mishandles temporaries with destructors inside co_await expressions.)
+  net::awaitable<void> SendError(Conn& c, Status s, std::string remote,
                                  std::chrono::steady_clock::time_point start) {
     HttpResponse res = App::ErrorResponse(s, "");
     res.keep_alive(false);
@@ -142,100 +178,122 @@ class HttpServer::Impl {
     Log(remote, "-", "", "", res, start, "");
   }
 
+  // The error for a failed read of the header (nullopt: close quietly).
+  static std::optional<Status> HeaderError(const error_code& ec, bool partial) {
+    if (ec == beast::error::timeout) {
+      if (partial) return Status("request.timeout", "请求头未能在规定时间内发送完毕");
+      return std::nullopt;
+    }
+    if (ec == http::error::header_limit) return Status("request.header_too_large", "请求头过大");
+    if (ec == http::error::end_of_stream || ec == net::error::eof ||
+        ec == net::error::operation_aborted || ec == net::error::connection_reset ||
+        ec == net::error::bad_descriptor) {
+      return std::nullopt;
+    }
+    return Status("request.malformed", fmt::format("请求格式错误：{}", ec.message()));
+  }
+
+  static std::optional<Status> BodyError(const error_code& ec, size_t limit) {
+    if (ec == http::error::body_limit) {
+      return Status("request.too_large", fmt::format("请求内容过大（上限 {} 字节）", limit));
+    }
+    if (ec == beast::error::timeout) {
+      return Status("request.timeout", "请求内容未能在规定时间内发送完毕");
+    }
+    if (ec == net::error::eof || ec == http::error::end_of_stream ||
+        ec == net::error::connection_reset || ec == net::error::operation_aborted) {
+      return std::nullopt;
+    }
+    return Status("request.malformed", fmt::format("请求格式错误：{}", ec.message()));
+  }
+
   net::awaitable<void> Session(std::shared_ptr<Conn> c) {
     error_code ec;
     std::string remote = c->stream.socket().remote_endpoint(ec).address().to_string();
     beast::flat_buffer buffer;
-    bool drain = false;  // close after an error: let the client read the reply first
+    std::optional<Status> error;  // a transport error to answer before closing
+    auto start = std::chrono::steady_clock::now();
     while (!stopping_) {
       http::request_parser<http::string_body> parser;
       parser.header_limit(static_cast<std::uint32_t>(o_.header_limit));
-      parser.body_limit(64 * 1024);
-      c->stream.expires_after(o_.header_timeout);
-      co_await http::async_read_header(c->stream, buffer, parser,
-                                       net::redirect_error(net::use_awaitable, ec));
-      auto start = std::chrono::steady_clock::now();
+      // No body limit while reading the header: the route's limit is set
+      // once the route is known (a larger declared length is refused below).
+      parser.body_limit(std::numeric_limits<std::uint64_t>::max());
+      {
+        ReadDeadline deadline(c, o_.header_timeout);
+        auto read_header = http::async_read_header(c->stream, buffer, parser,
+                                                   net::redirect_error(net::use_awaitable, ec));
+        co_await std::move(read_header);
+      }
+      start = std::chrono::steady_clock::now();
       if (ec) {
-        if (ec == beast::error::timeout && buffer.size() > 0) {
-          co_await SendError(*c, Status("request.timeout", "请求头未能在规定时间内发送完毕"), remote, start);
-        } else if (ec == http::error::header_limit) {
-          co_await SendError(*c, Status("request.header_too_large", "请求头过大"), remote, start);
-          drain = true;
-        } else if (ec != http::error::end_of_stream && ec != net::error::eof &&
-                   ec != beast::error::timeout && ec != net::error::operation_aborted &&
-                   ec != net::error::connection_reset && ec != net::error::bad_descriptor) {
-          co_await SendError(*c, Status("request.malformed", fmt::format("请求格式错误：{}", ec.message())),
-                             remote, start);
-          drain = true;
-        }
+        error = HeaderError(c->timed_out ? beast::error::timeout : ec, buffer.size() > 0);
         break;
       }
       c->busy = true;
       const auto& head = parser.get();
       App::RouteInfo info = app_.Lookup(head.method(), head.target());
       if (parser.content_length() && *parser.content_length() > info.body_limit) {
-        co_await SendError(*c, Status("request.too_large",
-                                      fmt::format("请求内容过大（上限 {} 字节）", info.body_limit)),
-                           remote, start);
-        drain = true;
+        error = Status("request.too_large", fmt::format("请求内容过大（上限 {} 字节）", info.body_limit));
         break;
       }
       if (beast::iequals(head[http::field::expect], "100-continue")) {
         http::response<http::empty_body> cont{http::status::continue_, head.version()};
-        co_await http::async_write(c->stream, cont, net::redirect_error(net::use_awaitable, ec));
+        auto write_continue =
+            http::async_write(c->stream, cont, net::redirect_error(net::use_awaitable, ec));
+        co_await std::move(write_continue);
         if (ec) break;
       }
       parser.body_limit(info.body_limit);
-      c->stream.expires_after(o_.body_timeout);
-      co_await http::async_read(c->stream, buffer, parser, net::redirect_error(net::use_awaitable, ec));
+      {
+        ReadDeadline deadline(c, o_.body_timeout);
+        auto read_body = http::async_read(c->stream, buffer, parser, net::redirect_error(net::use_awaitable, ec));
+        co_await std::move(read_body);
+      }
       if (ec) {
-        if (ec == http::error::body_limit) {
-          co_await SendError(*c, Status("request.too_large",
-                                        fmt::format("请求内容过大（上限 {} 字节）", info.body_limit)),
-                             remote, start);
-          drain = true;
-        } else if (ec == beast::error::timeout) {
-          co_await SendError(*c, Status("request.timeout", "请求内容未能在规定时间内发送完毕"), remote, start);
-        } else if (ec != net::error::eof && ec != http::error::end_of_stream &&
-                   ec != net::error::connection_reset && ec != net::error::operation_aborted) {
-          co_await SendError(*c, Status("request.malformed", fmt::format("请求格式错误：{}", ec.message())),
-                             remote, start);
-          drain = true;
-        }
+        error = BodyError(c->timed_out ? beast::error::timeout : ec, info.body_limit);
         break;
       }
       HttpRequest req = parser.release();
       App::Outcome out;
       if (info.blocking) {
-        out = co_await net::co_spawn(
-            blocking_.get_executor(),
-            [this, &req, &remote]() -> net::awaitable<App::Outcome> { co_return app_.Handle(req, remote); },
-            net::use_awaitable);
+        auto pool = blocking_.get_executor();
+        auto work = [this, &req, &remote]() -> net::awaitable<App::Outcome> {
+          co_return app_.Handle(req, remote);
+        };
+        auto run = net::co_spawn(pool, std::move(work), net::use_awaitable);
+        out = co_await std::move(run);
       } else {
         out = app_.Handle(req, remote);
       }
       if (!out.audit.empty()) {
-        Status s = co_await AsyncAudit(app_.audit(), std::move(out.audit), net::use_awaitable);
+        auto commit = AsyncAudit(app_.audit(), out.audit, net::use_awaitable);
+        Status s = co_await std::move(commit);
         App::FailOnAudit(s, out.response);
       }
       if (stopping_) out.response.keep_alive(false);
       c->stream.expires_after(o_.write_timeout);
-      co_await http::async_write(c->stream, out.response, net::redirect_error(net::use_awaitable, ec));
+      auto write = http::async_write(c->stream, out.response, net::redirect_error(net::use_awaitable, ec));
+      co_await std::move(write);
       Log(remote, std::string(req.method_string()), std::string(req.target()), out.route, out.response,
           start, out.username);
       c->busy = false;
       if (ec || !out.response.keep_alive()) break;
     }
+    if (error) {
+      auto send = SendError(*c, *error, remote, start);
+      co_await std::move(send);
+    }
     c->stream.socket().shutdown(tcp::socket::shutdown_send, ec);
-    if (drain) {
+    if (error && error->code() != "request.timeout") {
       // Read and discard what the client still sends (bounded), so closing
       // does not reset the connection before it has read the error.
       c->stream.expires_after(std::chrono::seconds(1));
       std::array<char, 8192> scratch;
       size_t total = 0;
       while (total < (1u << 20)) {
-        size_t n = co_await c->stream.async_read_some(net::buffer(scratch),
-                                                      net::redirect_error(net::use_awaitable, ec));
+        auto read = c->stream.async_read_some(net::buffer(scratch), net::redirect_error(net::use_awaitable, ec));
+        size_t n = co_await std::move(read);
         if (ec) break;
         total += n;
       }
