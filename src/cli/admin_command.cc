@@ -67,8 +67,8 @@ int RunCreateUser(const AdminArgs& a) {
     fmt::print(stderr, "yanglao: {}\n", id.status().ToString());
     return 1;
   }
-  fmt::print("已创建用户 {}（编号 {}，角色 {}，单位 {}，部门 {}）\n", a.username, *id, a.role, a.unit,
-             a.department);
+  fmt::print("已创建用户 {}（编号 {}，角色 {}，单位 {}，部门 {}）\n", a.username, *id, a.role,
+             a.unit, a.department);
   if (generated) fmt::print("初始密码：{}（仅显示这一次，请妥善保管）\n", u.password);
   return 0;
 }
@@ -194,7 +194,8 @@ int RunDemoUsers(const AdminArgs& a) {
     if (existing->has_value()) {
       server::UserChanges c;
       c.password = password;
-      if (Status s = server::UpdateUser(reg->db(), (*existing)->id, c, server::PasswordCost::Interactive());
+      if (Status s = server::UpdateUser(reg->db(), (*existing)->id, c,
+                                        server::PasswordCost::Interactive());
           !s.ok()) {
         fmt::print(stderr, "yanglao: {}\n", s.ToString());
         return 1;
@@ -213,7 +214,8 @@ int RunDemoUsers(const AdminArgs& a) {
     std::ofstream out(a.logins, std::ios::trunc);
     for (const Demo& d : demos) out << d.username << '\t' << known[d.username] << '\n';
     out.close();
-    std::filesystem::permissions(a.logins, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+    std::filesystem::permissions(
+        a.logins, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
   }
   fmt::print("演示用户（密码随机生成{}）：\n", a.logins.empty() ? "" : "，保存在 " + a.logins);
   for (const Demo& d : demos) {
@@ -226,21 +228,28 @@ int RunDemoUsers(const AdminArgs& a) {
 }  // namespace
 
 void AddAdminCommands(CLI::App& app, int& exit_code) {
-  CLI::App* admin = app.add_subcommand("admin", "平台用户管理：创建管理员和用户、重设密码、演示用户");
+  CLI::App* admin =
+      app.add_subcommand("admin", "平台用户管理：创建管理员和用户、重设密码、演示用户");
   admin->require_subcommand(1);
   auto add_db = [](CLI::App* cmd, AdminArgs& a) {
-    cmd->add_option("--db", a.db, "数据库：sqlite:文件路径 或 postgresql://…（默认 $YANGLAO_DB 或 sqlite:yanglao.db）");
+    cmd->add_option(
+        "--db", a.db,
+        "数据库：sqlite:文件路径 或 postgresql://…（默认 $YANGLAO_DB 或 sqlite:yanglao.db）");
   };
   {
     auto a = std::make_shared<AdminArgs>();
     CLI::App* cmd = admin->add_subcommand("create-user", "创建用户（如首个管理员：--role admin）");
-    cmd->add_option("--username", a->username, "用户名（3-32 个英文字母、数字或 _ . -）")->required();
+    cmd->add_option("--username", a->username, "用户名（3-32 个英文字母、数字或 _ . -）")
+        ->required();
     cmd->add_option("--name", a->name, "姓名或称呼");
-    cmd->add_option("--role", a->role, "角色：admin、city_official、county_official、street_worker、community_worker、health_official、caseworker、auditor")
+    cmd->add_option("--role", a->role,
+                    "角色：admin、city_official、county_official、street_worker、community_"
+                    "worker、health_official、caseworker、auditor")
         ->required();
     cmd->add_option("--unit", a->unit, "所属单位的行政区划代码（如 421300）")->required();
     cmd->add_option("--department", a->department, "所属部门（默认 民政）");
-    cmd->add_flag("--password-stdin", a->password_stdin, "从标准输入读一行作为密码（否则随机生成并显示）");
+    cmd->add_flag("--password-stdin", a->password_stdin,
+                  "从标准输入读一行作为密码（否则随机生成并显示）");
     add_db(cmd, *a);
     cmd->callback([a, &exit_code] { exit_code = RunCreateUser(*a); });
   }
@@ -248,7 +257,8 @@ void AddAdminCommands(CLI::App& app, int& exit_code) {
     auto a = std::make_shared<AdminArgs>();
     CLI::App* cmd = admin->add_subcommand("set-password", "重设用户密码并启用该用户");
     cmd->add_option("--username", a->username, "用户名")->required();
-    cmd->add_flag("--password-stdin", a->password_stdin, "从标准输入读一行作为密码（否则随机生成并显示）");
+    cmd->add_flag("--password-stdin", a->password_stdin,
+                  "从标准输入读一行作为密码（否则随机生成并显示）");
     add_db(cmd, *a);
     cmd->callback([a, &exit_code] { exit_code = RunSetPassword(*a); });
   }
@@ -268,7 +278,8 @@ void AddAdminCommands(CLI::App& app, int& exit_code) {
   }
   {
     auto a = std::make_shared<AdminArgs>();
-    CLI::App* cmd = admin->add_subcommand("demo-users", "创建演示用户（已有则沿用），并显示登录名和密码");
+    CLI::App* cmd =
+        admin->add_subcommand("demo-users", "创建演示用户（已有则沿用），并显示登录名和密码");
     cmd->add_option("--city", a->city, "地级市代码（默认 421300 随州市）");
     cmd->add_option("--logins", a->logins, "演示密码保存到此文件（再次运行时沿用）");
     add_db(cmd, *a);

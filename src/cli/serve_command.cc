@@ -96,14 +96,18 @@ int RunServe(const ServeArgs& a) {
 void AddServeCommand(CLI::App& app, int& exit_code) {
   auto a = std::make_shared<ServeArgs>();
   CLI::App* cmd = app.add_subcommand("serve", "启动平台服务（HTTP 接口 /api/v1 与网页端）");
-  cmd->add_option("--db", a->db, "数据库：sqlite:文件路径 或 postgresql://…（默认 $YANGLAO_DB 或 sqlite:yanglao.db）");
+  cmd->add_option(
+      "--db", a->db,
+      "数据库：sqlite:文件路径 或 postgresql://…（默认 $YANGLAO_DB 或 sqlite:yanglao.db）");
   cmd->add_option("--address", a->address, "监听地址（默认 127.0.0.1）");
   cmd->add_option("--port", a->port, "端口（默认 8080；0 为任选空闲端口）");
   cmd->add_option("--threads", a->threads, "网络线程数（默认 2）");
-  cmd->add_option("--blocking-threads", a->blocking_threads, "导入、导出等耗时请求的线程数（默认 2）");
+  cmd->add_option("--blocking-threads", a->blocking_threads,
+                  "导入、导出等耗时请求的线程数（默认 2）");
   cmd->add_option("--policies", a->policies, "服务清单目录（默认 policies）");
   cmd->add_option("--web", a->web, "网页端构建产物目录（可选）");
-  cmd->add_option("--access-log", a->access_log, "访问日志（JSON 行）：- 为标准输出（默认），none 为不记录，或文件路径");
+  cmd->add_option("--access-log", a->access_log,
+                  "访问日志（JSON 行）：- 为标准输出（默认），none 为不记录，或文件路径");
   cmd->add_option("--today", a->today, "以此日期为今天（演示、测试用）");
   cmd->add_flag("--secure-cookies", a->secure_cookies, "Cookie 加 Secure（经 HTTPS 反向代理时）");
   cmd->callback([a, &exit_code] { exit_code = RunServe(*a); });

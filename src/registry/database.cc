@@ -390,8 +390,8 @@ Status MigrateModule(Database& db, std::string_view module,
                      {std::string(module), static_cast<int64_t>(v + 1)});
     if (!s.ok()) {
       (void)db.Rollback();
-      return Status("db.migrate",
-                    fmt::format("模块 {} 的数据库迁移到第 {} 版失败：{}", module, v + 1, s.message()));
+      return Status("db.migrate", fmt::format("模块 {} 的数据库迁移到第 {} 版失败：{}", module,
+                                              v + 1, s.message()));
     }
     if (Status c = db.Commit(); !c.ok()) return c;
   }

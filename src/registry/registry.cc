@@ -551,7 +551,8 @@ Result<PersonPage> Registry::SearchPersons(const PersonSearch& search) {
                 where, params);
     }
   }
-  if (!search.region.empty()) AndFilter(ResidenceFilter(search.region, false, search.on), where, params);
+  if (!search.region.empty())
+    AndFilter(ResidenceFilter(search.region, false, search.on), where, params);
   for (const SqlFilter& f : search.filters) AndFilter(f, where, params);
 
   PersonPage page;
@@ -560,12 +561,12 @@ Result<PersonPage> Registry::SearchPersons(const PersonSearch& search) {
   page.total = (*total)[0].AsInt(0);
   params.push_back(std::max<int64_t>(0, search.limit));
   params.push_back(std::max<int64_t>(0, search.offset));
-  Status s = db_->Query("SELECT p.id_number FROM person p" + where +
-                            " ORDER BY p.id_number LIMIT ? OFFSET ?",
-                        params, [&](const Row& r) {
-                          page.ids.push_back(r.AsText(0));
-                          return true;
-                        });
+  Status s = db_->Query(
+      "SELECT p.id_number FROM person p" + where + " ORDER BY p.id_number LIMIT ? OFFSET ?", params,
+      [&](const Row& r) {
+        page.ids.push_back(r.AsText(0));
+        return true;
+      });
   if (!s.ok()) return s;
   return page;
 }

@@ -91,10 +91,10 @@ SqlFilter ResidenceFilter(std::string_view region, bool exact, CivilDate on);
 
 // What a person search asks for; empty fields do not restrict.
 struct PersonSearch {
-  std::string name;       // any source's name record equals it or starts with it
-  std::string id_prefix;  // the full ID number or its first digits
-  std::string region;     // residence at or below this region (natural code)
-  CivilDate on;           // the date residence is read on
+  std::string name;                // any source's name record equals it or starts with it
+  std::string id_prefix;           // the full ID number or its first digits
+  std::string region;              // residence at or below this region (natural code)
+  CivilDate on;                    // the date residence is read on
   std::vector<SqlFilter> filters;  // more conditions, all must hold (e.g. data scope)
   int64_t offset = 0;
   int64_t limit = 20;

@@ -41,7 +41,8 @@ Result<DataScope> ParseDataScope(std::string_view key) {
   for (DataScope s : {DataScope::kAll, DataScope::kSubtree, DataScope::kUnit, DataScope::kSelf}) {
     if (key == DataScopeKey(s)) return s;
   }
-  return Status("role.scope", "数据范围应为 all（全部）、subtree（本级及以下）、unit（本级）或 self（仅本人）",
+  return Status("role.scope",
+                "数据范围应为 all（全部）、subtree（本级及以下）、unit（本级）或 self（仅本人）",
                 Location{.field = "data_scope", .value = std::string(key)});
 }
 
@@ -114,10 +115,7 @@ bool UnitWithinScope(const Principal& user, std::string_view code) {
 
 const std::vector<FieldGroup>& FieldGroups() {
   static const std::vector<FieldGroup>* const groups = new std::vector<FieldGroup>{
-      {"income",
-       "收入状况",
-       {"dibao", "dibao_hardship", "low_income", "tekun"},
-       {"民政"}},
+      {"income", "收入状况", {"dibao", "dibao_hardship", "low_income", "tekun"}, {"民政"}},
       {"disability",
        "残疾信息",
        {"disability_category", "disability_grade", "disability_cert_until"},

@@ -53,7 +53,8 @@ Result<User> TargetUser(Call& call) {
   const std::string& text = call.Path("id");
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
   if (ec != std::errc() || end != text.data() + text.size()) {
-    return Status("request.param", "用户编号应为整数", Location{.field = "id", .value = text.substr(0, 32)});
+    return Status("request.param", "用户编号应为整数",
+                  Location{.field = "id", .value = text.substr(0, 32)});
   }
   Result<std::optional<User>> u = FindUserById(call.registry->db(), id);
   if (!u.ok()) return u.status();
@@ -82,9 +83,12 @@ Result<Reply> CreateUserRoute(Call& call) {
   Result<json::object> body = call.JsonBody();
   if (!body.ok()) return body.status();
   NewUser u;
-  for (auto [field, out] : {std::pair{"username", &u.username}, {"display_name", &u.display_name},
-                            {"password", &u.password}, {"unit_code", &u.unit_code},
-                            {"department", &u.department}, {"role", &u.role_key}}) {
+  for (auto [field, out] : {std::pair{"username", &u.username},
+                            {"display_name", &u.display_name},
+                            {"password", &u.password},
+                            {"unit_code", &u.unit_code},
+                            {"department", &u.department},
+                            {"role", &u.role_key}}) {
     Result<std::optional<std::string>> v = StringField(*body, field);
     if (!v.ok()) return v.status();
     if (v->has_value()) *out = **v;
@@ -99,7 +103,10 @@ Result<Reply> CreateUserRoute(Call& call) {
   Result<int64_t> id = CreateUser(db, u, call.app.options().password_cost);
   if (!id.ok()) return id.status();
   call.Audit("user.create", u.username, "ok",
-             {{"id", *id}, {"role", u.role_key}, {"unit_code", u.unit_code}, {"department", u.department}});
+             {{"id", *id},
+              {"role", u.role_key},
+              {"unit_code", u.unit_code},
+              {"department", u.department}});
   Result<std::optional<User>> created = FindUserById(db, *id);
   if (!created.ok()) return created.status();
   json::object o = UserJson(**created);
@@ -114,8 +121,10 @@ Result<Reply> UpdateUserRoute(Call& call) {
   if (!body.ok()) return body.status();
   UserChanges c;
   json::array changed;
-  for (auto [field, out] : {std::pair{"display_name", &c.display_name}, {"unit_code", &c.unit_code},
-                            {"department", &c.department}, {"role", &c.role_key},
+  for (auto [field, out] : {std::pair{"display_name", &c.display_name},
+                            {"unit_code", &c.unit_code},
+                            {"department", &c.department},
+                            {"role", &c.role_key},
                             {"password", &c.password}}) {
     Result<std::optional<std::string>> v = StringField(*body, field);
     if (!v.ok()) return v.status();
@@ -125,7 +134,8 @@ Result<Reply> UpdateUserRoute(Call& call) {
     }
   }
   if (const json::value* a = body->if_contains("active")) {
-    if (!a->is_bool()) return Status("request.field", "字段 active 应为 true 或 false", Location{.field = "active"});
+    if (!a->is_bool())
+      return Status("request.field", "字段 active 应为 true 或 false", Location{.field = "active"});
     c.active = a->as_bool();
     changed.push_back("active");
   }
@@ -170,9 +180,13 @@ Result<Reply> PutCaseload(Call& call) {
   }
   std::vector<std::string> ids;
   for (const json::value& v : list->as_array()) {
-    if (!v.is_string()) return Status("request.field", "id_numbers 的每一项应为字符串", Location{.field = "id_numbers"});
+    if (!v.is_string())
+      return Status("request.field", "id_numbers 的每一项应为字符串",
+                    Location{.field = "id_numbers"});
     Result<IdNumber> id = ParseIdNumber(v.as_string(), RegionTable::Builtin(), call.app.Today());
-    if (!id.ok()) return id.status().At(Location{.field = "id_numbers", .value = MaskIfIdNumber(v.as_string())});
+    if (!id.ok())
+      return id.status().At(
+          Location{.field = "id_numbers", .value = MaskIfIdNumber(v.as_string())});
     ids.push_back(id->value);
   }
   if (Status s = SetCaseload(call.registry->db(), target->id, ids); !s.ok()) return s;
@@ -187,23 +201,27 @@ Result<Reply> ListRolesRoute(Call& call) {
   for (const Role& r : *roles) {
     json::array perms;
     for (const std::string& p : r.permissions) perms.push_back(json::string(p));
-    items.push_back({{"key", r.key},
-                     {"name", r.name},
-                     {"data_scope", {{"key", DataScopeKey(r.scope)}, {"name", DataScopeName(r.scope)}}},
-                     {"permissions", std::move(perms)},
-                     {"builtin", r.builtin}});
+    items.push_back(
+        {{"key", r.key},
+         {"name", r.name},
+         {"data_scope", {{"key", DataScopeKey(r.scope)}, {"name", DataScopeName(r.scope)}}},
+         {"permissions", std::move(perms)},
+         {"builtin", r.builtin}});
   }
   json::array perms;
-  for (const PermissionInfo& p : AllPermissions()) perms.push_back({{"key", p.key}, {"label", p.label}});
+  for (const PermissionInfo& p : AllPermissions())
+    perms.push_back({{"key", p.key}, {"label", p.label}});
   json::array groups;
   for (const FieldGroup& g : FieldGroups()) {
     json::array facts, depts;
     for (const auto& f : g.facts) facts.push_back(json::string(f));
     for (const auto& d : g.departments) depts.push_back(json::string(d));
-    groups.push_back({{"key", g.key}, {"label", g.label}, {"facts", facts}, {"departments", depts}});
+    groups.push_back(
+        {{"key", g.key}, {"label", g.label}, {"facts", facts}, {"departments", depts}});
   }
-  return Reply::Json(json::object{
-      {"items", std::move(items)}, {"permissions", std::move(perms)}, {"field_groups", std::move(groups)}});
+  return Reply::Json(json::object{{"items", std::move(items)},
+                                  {"permissions", std::move(perms)},
+                                  {"field_groups", std::move(groups)}});
 }
 
 Result<Reply> PutRole(Call& call) {
@@ -221,10 +239,13 @@ Result<Reply> PutRole(Call& call) {
   role.scope = *ds;
   const json::value* perms = body->if_contains("permissions");
   if (perms == nullptr || !perms->is_array()) {
-    return Status("request.field", "字段 permissions 应为权限标识的数组", Location{.field = "permissions"});
+    return Status("request.field", "字段 permissions 应为权限标识的数组",
+                  Location{.field = "permissions"});
   }
   for (const json::value& p : perms->as_array()) {
-    if (!p.is_string()) return Status("request.field", "permissions 的每一项应为字符串", Location{.field = "permissions"});
+    if (!p.is_string())
+      return Status("request.field", "permissions 的每一项应为字符串",
+                    Location{.field = "permissions"});
     role.permissions.push_back(std::string(p.as_string()));
   }
   registry::Database& db = call.registry->db();
@@ -234,7 +255,8 @@ Result<Reply> PutRole(Call& call) {
   if (Status s = CheckGrant(*call.user, role); !s.ok()) return s;
   if (Status s = SaveRole(db, role); !s.ok()) return s;
   call.app.sessions().ForgetCached();
-  call.Audit("role.save", role.key, "ok", {{"data_scope", DataScopeKey(role.scope)}, {"permissions", *perms}});
+  call.Audit("role.save", role.key, "ok",
+             {{"data_scope", DataScopeKey(role.scope)}, {"permissions", *perms}});
   return Reply::Json(json::object{{"key", role.key}, {"name", role.name}});
 }
 
@@ -288,8 +310,8 @@ Result<Reply> ExportAuditRoute(Call& call) {
   if (!q.ok()) return q.status();
   Result<AuditPage> page = SearchAudit(call.registry->db(), *q);
   if (!page.ok()) return page.status();
-  std::vector<std::vector<std::string>> rows = {
-      {"编号", "时间（UTC）", "用户", "单位", "来源地址", "操作", "对象", "结果", "详情", "请求编号"}};
+  std::vector<std::vector<std::string>> rows = {{"编号", "时间（UTC）", "用户", "单位", "来源地址",
+                                                 "操作", "对象", "结果", "详情", "请求编号"}};
   for (const AuditRecord& a : page->records) {
     rows.push_back({std::to_string(a.id), a.at, a.username, a.unit_code, a.ip, a.action,
                     MaskIfIdNumber(a.target), a.outcome, a.detail, a.request_id});
@@ -297,8 +319,9 @@ Result<Reply> ExportAuditRoute(Call& call) {
   std::string format = call.Query("format").value_or("csv");
   Result<Reply> r = TableDownload(rows, format, "操作日志", "操作日志");
   if (r.ok()) {
-    call.Audit("audit.export", "server_audit", "ok",
-               {{"rows", page->records.size()}, {"format", format}, {"filter", call.request.target()}});
+    call.Audit(
+        "audit.export", "server_audit", "ok",
+        {{"rows", page->records.size()}, {"format", format}, {"filter", call.request.target()}});
   }
   return r;
 }
@@ -312,7 +335,8 @@ void AddAdminRoutes(App& app, Router& router) {
              CreateUserRoute);
   router.Add(verb::patch, "/api/v1/users/{id}",
              {.permission = "system:user:update", .blocking = true}, UpdateUserRoute);
-  router.Add(verb::get, "/api/v1/users/{id}/caseload", {.permission = "system:user:list"}, GetCaseload);
+  router.Add(verb::get, "/api/v1/users/{id}/caseload", {.permission = "system:user:list"},
+             GetCaseload);
   router.Add(verb::put, "/api/v1/users/{id}/caseload",
              {.permission = "system:user:update", .body_limit = 1 << 20}, PutCaseload);
   router.Add(verb::get, "/api/v1/roles", {.permission = "system:role:list"}, ListRolesRoute);

@@ -52,7 +52,8 @@ Result<Reply> Login(Call& call) {
   const std::string& username = **name;
   App& app = call.app;
   const std::string user_key = "user:" + username, ip_key = "ip:" + call.remote;
-  int64_t locked = std::max(app.throttle().LockedFor(user_key), AddressThrottle(app).LockedFor(ip_key));
+  int64_t locked =
+      std::max(app.throttle().LockedFor(user_key), AddressThrottle(app).LockedFor(ip_key));
   auto audit = [&](const char* outcome, json::object detail) {
     call.Audit("auth.login", username, outcome, std::move(detail));
     call.audit.back().username = username;
@@ -98,7 +99,8 @@ Result<Reply> Login(Call& call) {
 }
 
 Result<Reply> Logout(Call& call) {
-  if (Status s = call.app.sessions().End(call.registry->db(), call.user->token_hash); !s.ok()) return s;
+  if (Status s = call.app.sessions().End(call.registry->db(), call.user->token_hash); !s.ok())
+    return s;
   call.Audit("auth.logout", call.user->username, "ok");
   Reply r = Reply::Json(json::object{{"ok", true}});
   r.headers.emplace_back("Set-Cookie", Cookie(call.app, "yl_session", "", 0, true));

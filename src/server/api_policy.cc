@@ -21,14 +21,16 @@ Result<Reply> GetRegion(Call& call) {
   if (r == nullptr) {
     Result<std::string> n = NormalizeRegionCode(code);
     if (!n.ok()) return n.status().At(Location{.field = "code", .value = code.substr(0, 20)});
-    return Status("region.not_found", "没有这个行政区划代码", Location{.field = "code", .value = code});
+    return Status("region.not_found", "没有这个行政区划代码",
+                  Location{.field = "code", .value = code});
   }
   json::object o = RegionJson(r->code);
   o["kind"] = RegionKindName(r->kind);
   json::array ancestors, children;
   for (const Region* a : t.Ancestors(*r)) ancestors.push_back(RegionJson(a->code));
   for (const Region* c : t.Children(*r)) {
-    children.push_back({{"code", c->DisplayCode()}, {"name", c->name}, {"kind", RegionKindName(c->kind)}});
+    children.push_back(
+        {{"code", c->DisplayCode()}, {"name", c->name}, {"kind", RegionKindName(c->kind)}});
   }
   o["ancestors"] = std::move(ancestors);
   o["children"] = std::move(children);
@@ -38,10 +40,12 @@ Result<Reply> GetRegion(Call& call) {
 Result<Reply> FindRegions(Call& call) {
   std::string q = call.Query("q").value_or("");
   if (q.empty() || q.size() > 60) {
-    return Status("request.param", "请用参数 q 给出要查找的名称（不超过 60 字节）", Location{.field = "q"});
+    return Status("request.param", "请用参数 q 给出要查找的名称（不超过 60 字节）",
+                  Location{.field = "q"});
   }
   json::array items;
-  for (const Region* r : RegionTable::Builtin().FindByName(q, 50)) items.push_back(RegionJson(r->code));
+  for (const Region* r : RegionTable::Builtin().FindByName(q, 50))
+    items.push_back(RegionJson(r->code));
   return Reply::Json(json::object{{"items", std::move(items)}});
 }
 
@@ -53,9 +57,10 @@ Result<const policy::LoadedList*> ListOf(const Call& call, const std::string& na
                   Location{.field = std::string(field), .value = name.substr(0, 60)});
   }
   if (!it->second.ok()) {
-    return Status("list.invalid", fmt::format("服务清单「{}」有错误：{}", name,
-                                               it->second.errors.front().ToString()),
-                  Location{.field = std::string(field), .value = name});
+    return Status(
+        "list.invalid",
+        fmt::format("服务清单「{}」有错误：{}", name, it->second.errors.front().ToString()),
+        Location{.field = std::string(field), .value = name});
   }
   return &it->second;
 }
@@ -67,7 +72,8 @@ json::object ListSummary(const std::string& name, const policy::LoadedList& l) {
   o["title"] = l.list.title;
   o["issuer"] = l.list.issuer;
   o["document"] = l.list.document;
-  o["effective_from"] = l.list.effective_from ? json::value(l.list.effective_from->ToString()) : nullptr;
+  o["effective_from"] =
+      l.list.effective_from ? json::value(l.list.effective_from->ToString()) : nullptr;
   o["items"] = l.list.items.size();
   o["errors"] = l.errors.size();
   bool demo = false;
@@ -105,7 +111,10 @@ Result<Reply> ShowList(Call& call) {
   o["list_items"] = std::move(items);
   json::array params;
   for (const policy::Parameter& p : list.parameters) {
-    params.push_back({{"name", p.name}, {"label", p.label}, {"unit", p.unit}, {"demo", p.demo},
+    params.push_back({{"name", p.name},
+                      {"label", p.label},
+                      {"unit", p.unit},
+                      {"demo", p.demo},
                       {"values", p.values.size()}});
   }
   o["parameters"] = std::move(params);
@@ -127,14 +136,18 @@ std::string_view ChangeKind(policy::ItemChange::Kind k) {
 Result<Reply> DiffListsRoute(Call& call) {
   Result<const policy::LoadedList*> to = ListOf(call, call.Path("name"), "name");
   if (!to.ok()) return to.status();
-  Result<const policy::LoadedList*> from = ListOf(call, call.Query("against").value_or(""), "against");
+  Result<const policy::LoadedList*> from =
+      ListOf(call, call.Query("against").value_or(""), "against");
   if (!from.ok()) return from.status();
   policy::ListDiff d = policy::DiffLists((*from)->list, (*to)->list);
   json::array items, params;
   for (const policy::ItemChange& c : d.items) {
     json::array details;
     for (const auto& line : c.details) details.push_back(json::string(line));
-    items.push_back({{"kind", ChangeKind(c.kind)}, {"number", c.number}, {"name", c.name}, {"details", details}});
+    items.push_back({{"kind", ChangeKind(c.kind)},
+                     {"number", c.number},
+                     {"name", c.name},
+                     {"details", details}});
   }
   for (const auto& p : d.parameters) params.push_back(json::string(p));
   return Reply::Json(json::object{{"old", call.Query("against").value_or("")},
@@ -158,7 +171,8 @@ std::string_view ViolationKind(policy::ComplianceViolation::Kind k) {
 Result<Reply> ComplianceRoute(Call& call) {
   Result<const policy::LoadedList*> child = ListOf(call, call.Path("name"), "name");
   if (!child.ok()) return child.status();
-  Result<const policy::LoadedList*> parent = ListOf(call, call.Query("parent").value_or(""), "parent");
+  Result<const policy::LoadedList*> parent =
+      ListOf(call, call.Query("parent").value_or(""), "parent");
   if (!parent.ok()) return parent.status();
   CivilDate date = call.app.Today();
   if (std::optional<std::string> text = call.Query("date")) {
@@ -166,7 +180,8 @@ Result<Reply> ComplianceRoute(Call& call) {
     if (!d.ok()) return d.status().At(Location{.field = "date", .value = text->substr(0, 20)});
     date = *d;
   }
-  Result<policy::ComplianceReport> r = policy::CheckCompliance((*parent)->list, (*child)->list, date);
+  Result<policy::ComplianceReport> r =
+      policy::CheckCompliance((*parent)->list, (*child)->list, date);
   if (!r.ok()) return r.status();
   json::array violations, checks;
   for (const policy::ComplianceViolation& v : r->violations) {
@@ -199,7 +214,8 @@ void AddPolicyRoutes(App& app, Router& router) {
   router.Add(verb::get, "/api/v1/regions/{code}", {.permission = "region:region:read"}, GetRegion);
   router.Add(verb::get, "/api/v1/lists", {.permission = "policy:list:read"}, ListLists);
   router.Add(verb::get, "/api/v1/lists/{name}", {.permission = "policy:list:read"}, ShowList);
-  router.Add(verb::get, "/api/v1/lists/{name}/diff", {.permission = "policy:list:read"}, DiffListsRoute);
+  router.Add(verb::get, "/api/v1/lists/{name}/diff", {.permission = "policy:list:read"},
+             DiffListsRoute);
   router.Add(verb::get, "/api/v1/lists/{name}/compliance",
              {.permission = "policy:list:read", .blocking = true}, ComplianceRoute);
 }

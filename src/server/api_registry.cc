@@ -1,9 +1,8 @@
 // Routes: persons (search, record, export, conflicts) and imports.
 #include <fmt/format.h>
 
-#include <charconv>
-
 #include <algorithm>
+#include <charconv>
 
 #include "core/id_number.h"
 #include "registry/feed_file.h"
@@ -22,9 +21,9 @@ using registry::StoredFact;
 namespace {
 
 bool LooksLikeIdNumber(std::string_view s) {
-  return (s.size() == 18 || s.size() == 15) &&
-         std::all_of(s.begin(), s.end(),
-                     [](char c) { return (c >= '0' && c <= '9') || c == 'X' || c == 'x'; });
+  return (s.size() == 18 || s.size() == 15) && std::all_of(s.begin(), s.end(), [](char c) {
+           return (c >= '0' && c <= '9') || c == 'X' || c == 'x';
+         });
 }
 
 // The ID number a path segment names: a person ref from a list, or the
@@ -34,7 +33,8 @@ Result<std::string> PersonIdOf(Call& call, const std::string& segment) {
     Result<IdNumber> id = ParseIdNumber(segment, RegionTable::Builtin(), call.app.Today());
     if (!id.ok()) {
       Status s = id.status();
-      return Status(s.code(), s.message(), Location{.field = "ref", .value = MaskIdNumber(segment)});
+      return Status(s.code(), s.message(),
+                    Location{.field = "ref", .value = MaskIdNumber(segment)});
     }
     return id->value;
   }
@@ -81,7 +81,8 @@ Status CheckPersonAccess(Call& call, const std::string& id, std::string_view act
     return Status("person.not_found", "登记中没有此人", Location{.value = MaskIdNumber(id)});
   }
   call.Audit(std::string(action), id, "denied",
-             {{"reason", "scope"}, {"data_scope", DataScopeKey(call.user->scope)},
+             {{"reason", "scope"},
+              {"data_scope", DataScopeKey(call.user->scope)},
               {"unit_code", call.user->unit_code}});
   return Status("person.scope", "此人不在您的数据范围内，无权查看或处理；本次访问已记录",
                 Location{.value = MaskIdNumber(id)});
@@ -96,7 +97,8 @@ json::object PersonListItem(App& app, const registry::PersonView& v, CivilDate o
   o["sex"] = SexName(v.sex);
   o["age"] = AgeOn(v.birth_date, on);
   auto res = v.facts.find("residence_region");
-  o["residence"] = res == v.facts.end() ? json::value(nullptr) : json::value(RegionJson(res->second.value));
+  o["residence"] =
+      res == v.facts.end() ? json::value(nullptr) : json::value(RegionJson(res->second.value));
   o["deceased"] = v.deceased_on(on);
   return o;
 }
@@ -109,8 +111,8 @@ Result<registry::PersonSearch> SearchOf(const Call& call) {
   std::string id = call.Query("id").value_or("");
   if (!id.empty()) {
     bool ok = id.size() <= 18 && std::all_of(id.begin(), id.end(), [](char c) {
-      return (c >= '0' && c <= '9') || c == 'X' || c == 'x';
-    });
+                return (c >= '0' && c <= '9') || c == 'X' || c == 'x';
+              });
     if (!ok) {
       return Status("request.param", "身份号码查询应为号码或其前若干位数字",
                     Location{.field = "id", .value = MaskIdNumbersIn(id.substr(0, 18))});
@@ -179,7 +181,8 @@ Result<Reply> ExportPersonsRoute(Call& call) {
     const Region* r = code.empty() ? nullptr : RegionTable::Builtin().Find(code);
     rows.push_back({MaskIdNumber(p.id_number), p.name(), std::string(SexName(p.sex)),
                     std::to_string(AgeOn(p.birth_date, today)), code,
-                    r ? RegionTable::Builtin().FullName(*r) : "", p.deceased_on(today) ? "已死亡" : "在世"});
+                    r ? RegionTable::Builtin().FullName(*r) : "",
+                    p.deceased_on(today) ? "已死亡" : "在世"});
   }
   std::string format = call.Query("format").value_or("xlsx");
   Result<Reply> r = TableDownload(rows, format, "老年人名单", "老年人名单");
@@ -228,7 +231,8 @@ Result<Reply> GetPersonRoute(Call& call) {
   o["known_on"] = known_on->ToString();
   o["deceased"] = v.deceased_on(*as_of);
   auto res = v.facts.find("residence_region");
-  o["residence"] = res == v.facts.end() ? json::value(nullptr) : json::value(RegionJson(res->second.value));
+  o["residence"] =
+      res == v.facts.end() ? json::value(nullptr) : json::value(RegionJson(res->second.value));
   json::array facts, overruled, hist, confl, hidden;
   for (const auto& [fact, f] : v.facts) {
     if (CanSeeFact(user, fact)) facts.push_back(FactJson(f));
@@ -262,8 +266,9 @@ Result<Reply> GetPersonRoute(Call& call) {
   o["history"] = std::move(hist);
   o["conflicts"] = std::move(confl);
   o["hidden_field_groups"] = std::move(hidden);
-  call.Audit("person.read", *id, "ok",
-             {{"as_of", as_of->ToString()}, {"known_on", known_on->ToString()}, {"hidden", hidden_keys}});
+  call.Audit(
+      "person.read", *id, "ok",
+      {{"as_of", as_of->ToString()}, {"known_on", known_on->ToString()}, {"hidden", hidden_keys}});
   return Reply::Json(o);
 }
 
@@ -274,7 +279,8 @@ Result<Reply> ResolveConflictRoute(Call& call) {
   const std::string& text = call.Path("conflict");
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), conflict_id);
   if (ec != std::errc() || end != text.data() + text.size()) {
-    return Status("request.param", "冲突编号应为整数", Location{.field = "conflict", .value = text.substr(0, 32)});
+    return Status("request.param", "冲突编号应为整数",
+                  Location{.field = "conflict", .value = text.substr(0, 32)});
   }
   Result<json::object> body = call.JsonBody();
   if (!body.ok()) return body.status();
@@ -365,28 +371,31 @@ Result<Reply> CreateImportRoute(Call& call) {
   std::string source = call.Query("source").value_or("");
   std::string file_name = call.Query("file_name").value_or("upload.csv");
   if (file_name.size() > 255 || file_name.find('/') != std::string::npos) {
-    return Status("request.param", "文件名不能含 / 且不超过 255 字节", Location{.field = "file_name"});
+    return Status("request.param", "文件名不能含 / 且不超过 255 字节",
+                  Location{.field = "file_name"});
   }
   if (registry::FindTemplate(source) == nullptr) {
     return Status("feed.source", fmt::format("未知的数据来源部门「{}」", source.substr(0, 60)),
                   Location{.field = "source", .value = source.substr(0, 60)});
   }
   if (!call.user->Can("*") && call.user->department != source) {
-    call.Audit("import.create", file_name, "denied", {{"source", source}, {"reason", "department"}});
+    call.Audit("import.create", file_name, "denied",
+               {{"source", source}, {"reason", "department"}});
     return Status("import.department",
                   fmt::format("只能导入本部门（{}）的数据", call.user->department),
                   Location{.field = "source", .value = source});
   }
   Result<registry::ParsedFeed> feed = ReadUpload(call, source, file_name);
   if (!feed.ok()) {
-    call.Audit("import.create", file_name, "failed", {{"source", source}, {"code", feed.status().code()}});
+    call.Audit("import.create", file_name, "failed",
+               {{"source", source}, {"code", feed.status().code()}});
     return feed.status();
   }
   json::object report = FeedReport(*feed);
   if (!feed->problems.empty()) {
     report["status"] = "rejected";
-    Result<int64_t> import_id =
-        RecordImport(call, source, file_name, feed->sha256, "rejected", feed->data_rows, std::nullopt, report);
+    Result<int64_t> import_id = RecordImport(call, source, file_name, feed->sha256, "rejected",
+                                             feed->data_rows, std::nullopt, report);
     if (!import_id.ok()) return import_id.status();
     report["id"] = *import_id;
     call.Audit("import.create", file_name, "failed",
@@ -396,7 +405,8 @@ Result<Reply> CreateImportRoute(Call& call) {
     err["message"] = fmt::format("数据文件有 {} 处错误，整个文件未导入，请改正后重新报送",
                                  feed->problems.size());
     err["details"] = {{"file", file_name}};
-    return Reply::Json(json::object{{"error", err}, {"request_id", call.request_id}, {"import", report}}, 422);
+    return Reply::Json(
+        json::object{{"error", err}, {"request_id", call.request_id}, {"import", report}}, 422);
   }
   Result<registry::ImportOutcome> out = call.registry->Import(*feed, call.app.Today());
   if (!out.ok()) return out.status();
@@ -407,12 +417,15 @@ Result<Reply> CreateImportRoute(Call& call) {
                        {"facts_added", out->facts_added},
                        {"facts_unchanged", out->facts_unchanged},
                        {"conflicts_added", out->conflicts_added}};
-  Result<int64_t> import_id =
-      RecordImport(call, source, file_name, feed->sha256, status, feed->data_rows, out->feed_id, report);
+  Result<int64_t> import_id = RecordImport(call, source, file_name, feed->sha256, status,
+                                           feed->data_rows, out->feed_id, report);
   if (!import_id.ok()) return import_id.status();
   report["id"] = *import_id;
   call.Audit("import.create", file_name, "ok",
-             {{"import", *import_id}, {"source", source}, {"status", status}, {"feed", out->feed_id},
+             {{"import", *import_id},
+              {"source", source},
+              {"status", status},
+              {"feed", out->feed_id},
               {"rows", feed->data_rows}});
   return Reply::Json(report, out->already_imported ? 200 : 201);
 }
@@ -446,16 +459,18 @@ Result<Reply> ListImportsRoute(Call& call) {
   json::array items;
   Status s = db.Query(
       "SELECT id, at, username, source, file_name, status, data_rows, feed_id FROM server_import "
-      "WHERE " + scope.sql + " ORDER BY id DESC LIMIT ? OFFSET ?",
+      "WHERE " +
+          scope.sql + " ORDER BY id DESC LIMIT ? OFFSET ?",
       params, [&](const registry::Row& r) {
-        items.push_back({{"id", r.AsInt(0)},
-                         {"at", r.AsText(1)},
-                         {"username", r.AsText(2)},
-                         {"source", r.AsText(3)},
-                         {"file_name", r.AsText(4)},
-                         {"status", r.AsText(5)},
-                         {"data_rows", r.AsInt(6)},
-                         {"feed_id", r.IsNull(7) ? json::value(nullptr) : json::value(r.AsInt(7))}});
+        items.push_back(
+            {{"id", r.AsInt(0)},
+             {"at", r.AsText(1)},
+             {"username", r.AsText(2)},
+             {"source", r.AsText(3)},
+             {"file_name", r.AsText(4)},
+             {"status", r.AsText(5)},
+             {"data_rows", r.AsInt(6)},
+             {"feed_id", r.IsNull(7) ? json::value(nullptr) : json::value(r.AsInt(7))}});
         return true;
       });
   if (!s.ok()) return s;
@@ -467,7 +482,8 @@ Result<Reply> GetImportRoute(Call& call) {
   const std::string& text = call.Path("id");
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
   if (ec != std::errc() || end != text.data() + text.size()) {
-    return Status("request.param", "导入编号应为整数", Location{.field = "id", .value = text.substr(0, 32)});
+    return Status("request.param", "导入编号应为整数",
+                  Location{.field = "id", .value = text.substr(0, 32)});
   }
   registry::SqlFilter scope = ImportScope(*call.user);
   std::vector<registry::Value> params = {id};
@@ -476,7 +492,8 @@ Result<Reply> GetImportRoute(Call& call) {
       "SELECT report, username, at FROM server_import WHERE id = ? AND " + scope.sql, params);
   if (!r.ok()) return r.status();
   if (r->empty()) {
-    return Status("import.not_found", "没有这次导入（或不在本人数据范围内）", Location{.field = "id", .value = text});
+    return Status("import.not_found", "没有这次导入（或不在本人数据范围内）",
+                  Location{.field = "id", .value = text});
   }
   Result<json::value> report = ParseJson((*r)[0].AsText(0));
   if (!report.ok() || !report->is_object()) return Status("server.internal", "导入报告已损坏");
@@ -491,17 +508,21 @@ Result<Reply> GetImportRoute(Call& call) {
 
 void AddRegistryRoutes(App& app, Router& router) {
   (void)app;
-  router.Add(verb::get, "/api/v1/persons", {.permission = "person:person:list"}, SearchPersonsRoute);
+  router.Add(verb::get, "/api/v1/persons", {.permission = "person:person:list"},
+             SearchPersonsRoute);
   router.Add(verb::get, "/api/v1/persons/export",
              {.permission = "person:person:export", .blocking = true}, ExportPersonsRoute);
-  router.Add(verb::get, "/api/v1/persons/{ref}", {.permission = "person:person:read"}, GetPersonRoute);
+  router.Add(verb::get, "/api/v1/persons/{ref}", {.permission = "person:person:read"},
+             GetPersonRoute);
   router.Add(verb::post, "/api/v1/persons/{ref}/conflicts/{conflict}/resolve",
              {.permission = "person:conflict:resolve"}, ResolveConflictRoute);
   router.Add(verb::post, "/api/v1/imports",
              {.permission = "registry:import:create", .blocking = true, .body_limit = 256u << 20},
              CreateImportRoute);
-  router.Add(verb::get, "/api/v1/imports", {.permission = "registry:import:read"}, ListImportsRoute);
-  router.Add(verb::get, "/api/v1/imports/{id}", {.permission = "registry:import:read"}, GetImportRoute);
+  router.Add(verb::get, "/api/v1/imports", {.permission = "registry:import:read"},
+             ListImportsRoute);
+  router.Add(verb::get, "/api/v1/imports/{id}", {.permission = "registry:import:read"},
+             GetImportRoute);
 }
 
 }  // namespace yanglao::server

@@ -40,7 +40,8 @@ json::object PrincipalJson(const Principal& p) {
   for (const std::string& s : p.permissions) perms.push_back(json::string(s));
   o["permissions"] = std::move(perms);
   json::array hidden;
-  for (const FieldGroup* g : HiddenGroups(p)) hidden.push_back({{"key", g->key}, {"label", g->label}});
+  for (const FieldGroup* g : HiddenGroups(p))
+    hidden.push_back({{"key", g->key}, {"label", g->label}});
   o["hidden_field_groups"] = std::move(hidden);
   o["session_expires_at"] = p.expires_at;
   return o;

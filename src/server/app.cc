@@ -1,13 +1,12 @@
 #include "server/app.h"
 
 #include <fmt/format.h>
-
-#include <charconv>
 #include <sodium.h>
 
 #include <atomic>
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>
+#include <charconv>
 #include <fstream>
 
 #include "core/file_io.h"
@@ -42,8 +41,9 @@ Reply Reply::File(std::string bytes, std::string content_type, std::string_view 
       encoded += fmt::format("%{:02X}", c);
     }
   }
-  r.headers.emplace_back("Content-Disposition",
-                         fmt::format("attachment; filename=\"download\"; filename*=UTF-8''{}", encoded));
+  r.headers.emplace_back(
+      "Content-Disposition",
+      fmt::format("attachment; filename=\"download\"; filename*=UTF-8''{}", encoded));
   return r;
 }
 
@@ -145,8 +145,7 @@ void Call::Audit(std::string action, std::string target, std::string outcome, js
 unsigned HttpStatusFor(std::string_view code) {
   if (code == "auth.unauthenticated" || code == "auth.login") return 401;
   if (code == "auth.forbidden" || code == "auth.csrf" || code == "person.scope" ||
-      code == "auth.scope" ||
-      code == "import.department")
+      code == "auth.scope" || code == "import.department")
     return 403;
   if (code.ends_with(".not_found")) return 404;
   if (code == "request.method") return 405;
@@ -264,8 +263,9 @@ void App::FailOnAudit(const Status& s, HttpResponse& response) {
   if (s.ok()) return;
   std::string rid(response["X-Request-Id"]);
   bool keep = response.keep_alive();
-  response = ErrorResponse(Status("audit.write", "操作日志写入失败，为保护个人信息，本次请求的结果不予返回"),
-                           rid, response.version());
+  response = ErrorResponse(
+      Status("audit.write", "操作日志写入失败，为保护个人信息，本次请求的结果不予返回"), rid,
+      response.version());
   response.keep_alive(keep);
 }
 
@@ -288,7 +288,8 @@ Result<std::unique_ptr<App>> App::Open(AppOptions options) {
   std::unique_ptr<App> app(new App(std::move(options)));
   const size_t n = std::max<size_t>(1, app->options_.connections);
   for (size_t i = 0; i < n; ++i) {
-    Result<std::unique_ptr<registry::Registry>> reg = registry::Registry::Open(app->options_.db_url);
+    Result<std::unique_ptr<registry::Registry>> reg =
+        registry::Registry::Open(app->options_.db_url);
     if (!reg.ok()) return reg.status();
     if (i == 0) {
       if (Status s = MigrateServer((*reg)->db()); !s.ok()) return s;
@@ -334,7 +335,8 @@ Result<std::unique_ptr<App>> App::Open(AppOptions options) {
     for (const auto& f : files) {
       policy::LoadedList l = policy::LoadServiceList(f);
       auto demo = app->options_.policies_dir / "demo" / (f.stem().string() + ".demo.yaml");
-      if (l.ok() && std::filesystem::exists(demo, ec)) policy::ApplyParameterFile(demo, l.list, l.errors);
+      if (l.ok() && std::filesystem::exists(demo, ec))
+        policy::ApplyParameterFile(demo, l.list, l.errors);
       app->lists_.emplace(f.stem().string(), std::move(l));
     }
   }
@@ -391,7 +393,8 @@ Result<std::string> App::DecodePersonRef(std::string_view ref) const {
   if (sodium_base642bin(reinterpret_cast<unsigned char*>(raw.data()), raw.size(), ref.data(),
                         ref.size(), nullptr, &len, nullptr,
                         sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
-      len < crypto_aead_xchacha20poly1305_ietf_NPUBBYTES + crypto_aead_xchacha20poly1305_ietf_ABYTES + 1) {
+      len < crypto_aead_xchacha20poly1305_ietf_NPUBBYTES +
+                crypto_aead_xchacha20poly1305_ietf_ABYTES + 1) {
     return bad;
   }
   const auto* in = reinterpret_cast<const unsigned char*>(raw.data());

@@ -77,7 +77,8 @@ Status AuditLog::Commit(const std::vector<AuditRecord>& records) {
                     r.action, r.target, r.outcome, r.detail.empty() ? "{}" : r.detail,
                     r.request_id});
   }
-  if (Status s = db_->Begin(); !s.ok()) return Status("audit.write", "操作日志写入失败：" + s.message());
+  if (Status s = db_->Begin(); !s.ok())
+    return Status("audit.write", "操作日志写入失败：" + s.message());
   Status s = db_->BulkInsert("server_audit",
                              {"at", "user_id", "username", "unit_code", "ip", "action", "target",
                               "outcome", "detail", "request_id"},

@@ -31,11 +31,11 @@ std::vector<std::string> SplitWords(std::string_view text) {
 }
 
 Status CheckUsername(std::string_view name) {
-  bool ok = name.size() >= 3 && name.size() <= 32 &&
-            std::all_of(name.begin(), name.end(), [](char c) {
-              return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                     c == '_' || c == '.' || c == '-';
-            });
+  bool ok =
+      name.size() >= 3 && name.size() <= 32 && std::all_of(name.begin(), name.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+               c == '_' || c == '.' || c == '-';
+      });
   if (ok) return Status::Ok();
   return Status("user.username", "用户名应为 3 到 32 个英文字母、数字或 _ . -",
                 Location{.field = "username", .value = std::string(name)});
@@ -175,9 +175,9 @@ Result<int64_t> CreateUser(Database& db, const NewUser& user, PasswordCost cost)
 }
 
 Result<std::optional<User>> FindUser(Database& db, std::string_view username) {
-  Result<std::vector<Row>> r = db.QueryAll(
-      fmt::format("SELECT {} FROM server_user WHERE username = ?", kUserColumns),
-      {std::string(username)});
+  Result<std::vector<Row>> r =
+      db.QueryAll(fmt::format("SELECT {} FROM server_user WHERE username = ?", kUserColumns),
+                  {std::string(username)});
   if (!r.ok()) return r.status();
   if (r->empty()) return std::optional<User>();
   return std::optional<User>(UserFromRow((*r)[0]));
@@ -366,7 +366,8 @@ Result<std::optional<Principal>> SessionStore::Find(Database& db, std::string_vi
   {
     std::shared_lock lock(mu_);
     auto it = cache_.find(hash);
-    if (it != cache_.end() && it->second.expires_at > now) return std::optional<Principal>(it->second);
+    if (it != cache_.end() && it->second.expires_at > now)
+      return std::optional<Principal>(it->second);
   }
   Result<std::vector<Row>> r = db.QueryAll(
       "SELECT u.id, u.username, u.display_name, u.unit_code, u.department, u.role_key, r.name, "

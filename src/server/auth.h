@@ -93,7 +93,8 @@ struct UserChanges {
   std::optional<std::string> display_name, unit_code, department, role_key, password;
   std::optional<bool> active;
 };
-Status UpdateUser(registry::Database& db, int64_t id, const UserChanges& changes, PasswordCost cost);
+Status UpdateUser(registry::Database& db, int64_t id, const UserChanges& changes,
+                  PasswordCost cost);
 
 Result<std::vector<Role>> ListRoles(registry::Database& db);
 Result<std::optional<Role>> FindRole(registry::Database& db, std::string_view key);
@@ -102,7 +103,8 @@ Result<std::optional<Role>> FindRole(registry::Database& db, std::string_view ke
 Status SaveRole(registry::Database& db, const Role& role);
 
 // Replaces the caseload (仅本人 scope) of `user_id` with `id_numbers`.
-Status SetCaseload(registry::Database& db, int64_t user_id, const std::vector<std::string>& id_numbers);
+Status SetCaseload(registry::Database& db, int64_t user_id,
+                   const std::vector<std::string>& id_numbers);
 Result<std::vector<std::string>> Caseload(registry::Database& db, int64_t user_id);
 
 // Sessions: created at login, found by token, ended at logout or expiry.

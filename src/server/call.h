@@ -41,14 +41,14 @@ struct Reply {
 struct Call {
   const HttpRequest& request;
   App& app;
-  std::string remote;      // client IP address
-  std::string request_id;  // echoed in X-Request-Id and in error bodies
-  Params path;             // path parameters ({ref} ...), decoded
-  Params query;            // query parameters, decoded, in order
-  const Principal* user = nullptr;       // null on public routes
+  std::string remote;                      // client IP address
+  std::string request_id;                  // echoed in X-Request-Id and in error bodies
+  Params path;                             // path parameters ({ref} ...), decoded
+  Params query;                            // query parameters, decoded, in order
+  const Principal* user = nullptr;         // null on public routes
   registry::Registry* registry = nullptr;  // a leased connection
-  std::vector<AuditRecord> audit;        // committed before the reply is sent
-  std::string log_user;                  // the signed-in user, for the access log
+  std::vector<AuditRecord> audit;          // committed before the reply is sent
+  std::string log_user;                    // the signed-in user, for the access log
 
   // A path parameter (always present: the route named it).
   const std::string& Path(std::string_view name) const;

@@ -3,10 +3,10 @@
 #include <fmt/format.h>
 
 #include <atomic>
-#include <cmath>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <cmath>
 #include <limits>
 #include <mutex>
 #include <optional>
@@ -65,9 +65,8 @@ auto AsyncAudit(AuditLog& log, std::vector<AuditRecord>& records, Token&& token)
       [&log](auto handler, std::vector<AuditRecord> recs) {
         auto ex = net::get_associated_executor(handler);
         auto h = std::make_shared<decltype(handler)>(std::move(handler));
-        log.Submit(std::move(recs), [h, ex](const Status& s) {
-          net::post(ex, [h, s]() mutable { (*h)(s); });
-        });
+        log.Submit(std::move(recs),
+                   [h, ex](const Status& s) { net::post(ex, [h, s]() mutable { (*h)(s); }); });
       },
       token, std::move(records));
 }
@@ -234,7 +233,8 @@ class HttpServer::Impl {
       const auto& head = parser.get();
       App::RouteInfo info = app_.Lookup(head.method(), head.target());
       if (parser.content_length() && *parser.content_length() > info.body_limit) {
-        error = Status("request.too_large", fmt::format("请求内容过大（上限 {} 字节）", info.body_limit));
+        error = Status("request.too_large",
+                       fmt::format("请求内容过大（上限 {} 字节）", info.body_limit));
         break;
       }
       if (beast::iequals(head[http::field::expect], "100-continue")) {
@@ -247,7 +247,8 @@ class HttpServer::Impl {
       parser.body_limit(info.body_limit);
       {
         ReadDeadline deadline(c, o_.body_timeout);
-        auto read_body = http::async_read(c->stream, buffer, parser, net::redirect_error(net::use_awaitable, ec));
+        auto read_body = http::async_read(c->stream, buffer, parser,
+                                          net::redirect_error(net::use_awaitable, ec));
         co_await std::move(read_body);
       }
       if (ec) {
@@ -273,10 +274,11 @@ class HttpServer::Impl {
       }
       if (stopping_) out.response.keep_alive(false);
       c->stream.expires_after(o_.write_timeout);
-      auto write = http::async_write(c->stream, out.response, net::redirect_error(net::use_awaitable, ec));
+      auto write =
+          http::async_write(c->stream, out.response, net::redirect_error(net::use_awaitable, ec));
       co_await std::move(write);
-      Log(remote, std::string(req.method_string()), std::string(req.target()), out.route, out.response,
-          start, out.username);
+      Log(remote, std::string(req.method_string()), std::string(req.target()), out.route,
+          out.response, start, out.username);
       c->busy = false;
       if (ec || !out.response.keep_alive()) break;
     }
@@ -292,7 +294,8 @@ class HttpServer::Impl {
       std::array<char, 8192> scratch;
       size_t total = 0;
       while (total < (1u << 20)) {
-        auto read = c->stream.async_read_some(net::buffer(scratch), net::redirect_error(net::use_awaitable, ec));
+        auto read = c->stream.async_read_some(net::buffer(scratch),
+                                              net::redirect_error(net::use_awaitable, ec));
         size_t n = co_await std::move(read);
         if (ec) break;
         total += n;
@@ -305,7 +308,8 @@ class HttpServer::Impl {
            std::string_view route, const HttpResponse& res,
            std::chrono::steady_clock::time_point start, std::string_view user) {
     if (o_.access_log == nullptr) return;
-    double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    double ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     boost::json::object o;
     o["ts"] = UtcNow();
     o["rid"] = std::string(res["X-Request-Id"]);

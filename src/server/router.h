@@ -16,10 +16,10 @@ namespace yanglao::server {
 using Handler = std::function<Result<Reply>(Call&)>;
 
 struct RouteSpec {
-  std::string permission;  // required permission; "" = any signed-in user
-  bool open = false;       // no sign-in needed (health, login)
-  bool blocking = false;   // slow (imports, exports, compliance, password hashing): runs
-                           // on the blocking pool, not on a network thread
+  std::string permission;         // required permission; "" = any signed-in user
+  bool open = false;              // no sign-in needed (health, login)
+  bool blocking = false;          // slow (imports, exports, compliance, password hashing): runs
+                                  // on the blocking pool, not on a network thread
   size_t body_limit = 64 * 1024;  // bytes
 };
 

@@ -8,8 +8,9 @@
 namespace yanglao::server {
 
 std::vector<std::string> ServerMigrations(std::string_view dialect) {
-  const std::string id = dialect == "postgresql" ? "id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"
-                                                 : "id INTEGER PRIMARY KEY AUTOINCREMENT";
+  const std::string id = dialect == "postgresql"
+                             ? "id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"
+                             : "id INTEGER PRIMARY KEY AUTOINCREMENT";
   return {
       // 1: roles (with the built-in ones), users, sessions, caseloads, audit,
       // uploads, secrets; and an index on the registry's fact table that the

@@ -42,9 +42,9 @@ fs::path SourceDir() {
 }
 
 constexpr const char* kZhang = "421303194402290016";  // 西城街道 乌龙巷社区 (421303001001)
-constexpr const char* kZhao = "421302194605100044";   // 西城街道 another community (421303001002)
-constexpr const char* kLi = "421321195003150021";     // 随县 (421321101201)
-constexpr const char* kWang = "421381193001010030";   // 广水市 (421381001001)
+constexpr const char* kZhao = "421302194605100044";  // 西城街道 another community (421303001002)
+constexpr const char* kLi = "421321195003150021";    // 随县 (421321101201)
+constexpr const char* kWang = "421381193001010030";  // 广水市 (421381001001)
 
 // Extra feeds written here: health and disability facts, and two sources
 // that disagree on 赵六's death date (a conflict inside 西城街道).
@@ -95,7 +95,8 @@ class ServerTest : public ::testing::TestWithParam<std::string> {
     } else {
       const char* pg = std::getenv("YANGLAO_TEST_PG_URL");
       if (pg == nullptr) {
-        if (std::getenv("YANGLAO_REQUIRE_PG") != nullptr) FAIL() << "YANGLAO_TEST_PG_URL is not set";
+        if (std::getenv("YANGLAO_REQUIRE_PG") != nullptr)
+          FAIL() << "YANGLAO_TEST_PG_URL is not set";
         GTEST_SKIP() << "no PostgreSQL server (scripts/test.sh starts one)";
       }
       auto admin = registry::Database::Open(pg);
@@ -130,7 +131,8 @@ class ServerTest : public ::testing::TestWithParam<std::string> {
   }
 
   void ImportCsv(const char* source, const std::string& text, const char* recorded) {
-    auto feed = registry::ReadFeedCsv(text, fmt::format("{}-{}.csv", source, recorded), source, kToday);
+    auto feed =
+        registry::ReadFeedCsv(text, fmt::format("{}-{}.csv", source, recorded), source, kToday);
     ASSERT_TRUE(feed.ok()) << feed.status().ToString();
     ASSERT_TRUE(feed->problems.empty()) << feed->problems.front().message;
     App::Lease reg = app_->Acquire();
@@ -208,7 +210,9 @@ class ServerTest : public ::testing::TestWithParam<std::string> {
     r.body = json::parse(r.raw, ec);
     return r;
   }
-  Response Get(const std::string& target, const Session& s) { return Do(http::verb::get, target, &s); }
+  Response Get(const std::string& target, const Session& s) {
+    return Do(http::verb::get, target, &s);
+  }
   Response Post(const std::string& target, const Session& s, const json::value& body) {
     return Do(http::verb::post, target, &s, json::serialize(body));
   }
@@ -265,7 +269,8 @@ class ServerTest : public ::testing::TestWithParam<std::string> {
     std::set<std::string> out;
     for (const char* list : {"facts", "history"}) {
       if (auto* a = r.obj().if_contains(list)) {
-        for (const json::value& f : a->as_array()) out.insert(std::string(f.at("fact").as_string()));
+        for (const json::value& f : a->as_array())
+          out.insert(std::string(f.at("fact").as_string()));
       }
     }
     return out;
@@ -375,9 +380,11 @@ TEST_P(ServerTest, AccessMatrixFields) {
       {"dibao", {"admin", "city", "county", "street", "community"}},
       {"dementia", {"admin", "city", "county", "street", "community", "health"}},
       {"disability_grade", {"admin", "city", "county", "street", "community", "disabled"}},
-      {"residence_region", {"admin", "city", "county", "street", "community", "health", "disabled"}},
+      {"residence_region",
+       {"admin", "city", "county", "street", "community", "health", "disabled"}},
   };
-  for (const char* user : {"admin", "city", "county", "street", "community", "health", "disabled"}) {
+  for (const char* user :
+       {"admin", "city", "county", "street", "community", "health", "disabled"}) {
     Session s = Login(user);
     Response r = Get(std::string("/api/v1/persons/") + kZhang, s);
     ASSERT_EQ(r.status, 200u) << user << r.raw;
@@ -402,8 +409,9 @@ TEST_P(ServerTest, AccessMatrixChanges) {
   ASSERT_NE(wang, 0);
   json::object note{{"note", "以公安记录为准"}};
   auto resolve = [&](const Session& s, const char* id, int64_t conflict) {
-    return Post(fmt::format("/api/v1/persons/{}/conflicts/{}/resolve", app_->PersonRef(id), conflict), s,
-                note);
+    return Post(
+        fmt::format("/api/v1/persons/{}/conflicts/{}/resolve", app_->PersonRef(id), conflict), s,
+        note);
   };
   // No permission: community worker, health official, caseworker.
   for (const char* user : {"community", "health", "caseworker"}) {
@@ -507,10 +515,9 @@ TEST_P(ServerTest, ListsNeverShowFullIdNumbers) {
      "入住养老机构,有赡养能力的赡养人,死亡日期,起始日期,终止日期\n"
      "421303194402290017,张三,是,,,,,,,,,,,,2024-01-01,\n",
      "text/csv");
-  ASSERT_TRUE(
-      Do(http::verb::put, fmt::format("/api/v1/users/{}/caseload", ids_["caseworker"]), &admin,
-         json::serialize(json::object{{"id_numbers", json::array{kLi, kWang}}}))
-          .status == 200);
+  ASSERT_TRUE(Do(http::verb::put, fmt::format("/api/v1/users/{}/caseload", ids_["caseworker"]),
+                 &admin, json::serialize(json::object{{"id_numbers", json::array{kLi, kWang}}}))
+                  .status == 200);
   for (const char* target :
        {"/api/v1/persons?size=100", "/api/v1/audit?size=500", "/api/v1/imports",
         "/api/v1/imports/1", "/api/v1/users", "/api/v1/persons?id=421303194402290016"}) {
@@ -521,7 +528,8 @@ TEST_P(ServerTest, ListsNeverShowFullIdNumbers) {
   Response caseload = Get(fmt::format("/api/v1/users/{}/caseload", ids_["caseworker"]), admin);
   EXPECT_EQ(caseload.obj().at("items").as_array().size(), 2u);
   EXPECT_FALSE(std::regex_search(caseload.raw, full_id));
-  for (const char* target : {"/api/v1/persons/export?format=csv", "/api/v1/audit/export?format=csv"}) {
+  for (const char* target :
+       {"/api/v1/persons/export?format=csv", "/api/v1/audit/export?format=csv"}) {
     Response r = Get(target, admin);
     EXPECT_EQ(r.status, 200u) << target;
     EXPECT_FALSE(std::regex_search(r.raw, full_id)) << target;
@@ -551,10 +559,12 @@ TEST_P(ServerTest, LoginFailuresAreThrottledAndAudited) {
   // Malformed logins.
   EXPECT_EQ(Do(http::verb::post, "/api/v1/auth/login", nullptr, "{\"username\": 1}").code(),
             "request.field");
-  Response bad_json = Do(http::verb::post, "/api/v1/auth/login", nullptr, "{\n \"username\": \"a\",,}");
+  Response bad_json =
+      Do(http::verb::post, "/api/v1/auth/login", nullptr, "{\n \"username\": \"a\",,}");
   EXPECT_EQ(bad_json.code(), "request.json");
   EXPECT_EQ(bad_json.obj().at("error").at("details").at("line").as_int64(), 2);
-  EXPECT_EQ(Do(http::verb::post, "/api/v1/auth/login", nullptr, "username=a", "application/x-www-form-urlencoded")
+  EXPECT_EQ(Do(http::verb::post, "/api/v1/auth/login", nullptr, "username=a",
+               "application/x-www-form-urlencoded")
                 .code(),
             "request.media_type");
 }
@@ -592,18 +602,24 @@ TEST_P(ServerTest, UserAdministrationStaysWithinScopeAndGrants) {
   std::string initial(created.obj().at("initial_password").as_string());
   EXPECT_EQ(LoginRaw("zengdu2", initial).status, 200u);
   EXPECT_EQ(Do(http::verb::post, "/api/v1/users", &admin,
-               json::serialize(json::object{{"username", "zengdu2"}, {"unit_code", "421303"},
-                                            {"department", "民政"}, {"role", "county_official"}}))
+               json::serialize(json::object{{"username", "zengdu2"},
+                                            {"unit_code", "421303"},
+                                            {"department", "民政"},
+                                            {"role", "county_official"}}))
                 .code(),
             "user.exists");
   EXPECT_EQ(Do(http::verb::post, "/api/v1/users", &admin,
-               json::serialize(json::object{{"username", "x1x"}, {"unit_code", "999999"},
-                                            {"department", "民政"}, {"role", "admin"}}))
+               json::serialize(json::object{{"username", "x1x"},
+                                            {"unit_code", "999999"},
+                                            {"department", "民政"},
+                                            {"role", "admin"}}))
                 .code(),
             "user.unit");
   EXPECT_EQ(Do(http::verb::post, "/api/v1/users", &admin,
-               json::serialize(json::object{{"username", "x2x"}, {"unit_code", "421300"},
-                                            {"department", "民政"}, {"role", "admin"},
+               json::serialize(json::object{{"username", "x2x"},
+                                            {"unit_code", "421300"},
+                                            {"department", "民政"},
+                                            {"role", "admin"},
                                             {"password", "short"}}))
                 .code(),
             "auth.password_weak");
@@ -612,27 +628,32 @@ TEST_P(ServerTest, UserAdministrationStaysWithinScopeAndGrants) {
                json::serialize(json::object{
                    {"name", "区县用户管理员"},
                    {"data_scope", "subtree"},
-                   {"permissions", json::array{"system:user:list", "system:user:create",
-                                               "person:person:list"}}}))
+                   {"permissions",
+                    json::array{"system:user:list", "system:user:create", "person:person:list"}}}))
                 .status,
             200u);
   EXPECT_EQ(Do(http::verb::put, "/api/v1/roles/bad", &admin,
-               json::serialize(json::object{{"name", "x"}, {"data_scope", "subtree"},
+               json::serialize(json::object{{"name", "x"},
+                                            {"data_scope", "subtree"},
                                             {"permissions", json::array{"person:everything"}}}))
                 .code(),
             "role.permission");
   Do(http::verb::post, "/api/v1/users", &admin,
-     json::serialize(json::object{{"username", "cadmin"}, {"unit_code", "421303"}, {"department", "民政"},
-                                  {"role", "county_admin"}, {"password", "pw-cadmin-2026"}}));
+     json::serialize(json::object{{"username", "cadmin"},
+                                  {"unit_code", "421303"},
+                                  {"department", "民政"},
+                                  {"role", "county_admin"},
+                                  {"password", "pw-cadmin-2026"}}));
   Session cadmin = Login("cadmin");
   auto create = [&](const char* name, const char* unit, const char* role) {
-    return Do(http::verb::post, "/api/v1/users", &cadmin,
-              json::serialize(json::object{{"username", name}, {"unit_code", unit},
-                                           {"department", "民政"}, {"role", role}}));
+    return Do(
+        http::verb::post, "/api/v1/users", &cadmin,
+        json::serialize(json::object{
+            {"username", name}, {"unit_code", unit}, {"department", "民政"}, {"role", role}}));
   };
   EXPECT_EQ(create("s1x", "421303001", "county_admin").status, 201u);
   EXPECT_EQ(create("s2x", "421321", "county_admin").code(), "auth.scope");  // another county
-  EXPECT_EQ(create("s3x", "421303001", "admin").code(), "auth.forbidden");   // wider than itself
+  EXPECT_EQ(create("s3x", "421303001", "admin").code(), "auth.forbidden");  // wider than itself
   Response listed = Get("/api/v1/users", cadmin);
   for (const json::value& u : listed.obj().at("items").as_array()) {
     EXPECT_TRUE(std::string(u.at("unit").at("code").as_string()).starts_with("421303"))
@@ -672,11 +693,13 @@ TEST_P(ServerTest, ImportsUploadFeedsAndReportRows) {
                       &health, "x", "text/csv");
   EXPECT_EQ(other.code(), "import.department");
   EXPECT_EQ(Do(http::verb::post, target, &health, "a,b\n1,2\n", "text/csv").code(), "feed.header");
-  EXPECT_EQ(Do(http::verb::post, "/api/v1/imports?source=x", &health, "a", "text/csv").code(), "feed.source");
+  EXPECT_EQ(Do(http::verb::post, "/api/v1/imports?source=x", &health, "a", "text/csv").code(),
+            "feed.source");
   // A street worker has no import permission.
   Session street = Login("street");
   EXPECT_EQ(Do(http::verb::post, target, &street, feed, "text/csv").code(), "auth.forbidden");
-  EXPECT_EQ(AuditOf("import.create", "wj.csv").size(), 4u);  // imported, again, rejected, bad header
+  EXPECT_EQ(AuditOf("import.create", "wj.csv").size(),
+            4u);  // imported, again, rejected, bad header
 }
 
 TEST_P(ServerTest, RegionsAndServiceLists) {
@@ -713,8 +736,8 @@ TEST_P(ServerTest, AuditSearchNeedsTheWholeScope) {
   const json::object& first = r.obj().at("items").as_array()[0].as_object();
   EXPECT_EQ(first.at("target").as_string(), "4213**********0016");
   EXPECT_EQ(first.at("detail").at("hidden").as_array().size(), 0u);
-  EXPECT_EQ(Get(std::string("/api/v1/audit?target=") + kZhang, auditor).obj().at("total").as_int64(),
-            1);
+  EXPECT_EQ(
+      Get(std::string("/api/v1/audit?target=") + kZhang, auditor).obj().at("total").as_int64(), 1);
   Response xlsx = Get("/api/v1/audit/export?format=xlsx", auditor);
   EXPECT_EQ(xlsx.status, 200u);
   EXPECT_EQ(xlsx.raw.substr(0, 2), "PK");
@@ -750,9 +773,9 @@ std::string Exchange(uint16_t port, const std::string& bytes,
   char buf[8192];
   while (std::chrono::steady_clock::now() < deadline) {
     pollfd p{fd, POLLIN, 0};
-    int left = static_cast<int>(
-        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now())
-            .count());
+    int left = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                    deadline - std::chrono::steady_clock::now())
+                                    .count());
     if (::poll(&p, 1, std::max(1, left)) <= 0) break;
     ssize_t n = ::recv(fd, buf, sizeof buf, 0);
     if (n <= 0) break;
@@ -762,7 +785,9 @@ std::string Exchange(uint16_t port, const std::string& bytes,
   return out;
 }
 
-std::string StatusLine(const std::string& response) { return response.substr(0, response.find("\r\n")); }
+std::string StatusLine(const std::string& response) {
+  return response.substr(0, response.find("\r\n"));
+}
 
 class ServerSocketTest : public ::testing::Test {
  protected:
@@ -778,7 +803,8 @@ class ServerSocketTest : public ::testing::Test {
     app_ = std::move(*app);
     {
       App::Lease reg = app_->Acquire();
-      ASSERT_TRUE(CreateUser(reg->db(), {"admin", "admin", "pw-admin-2026", "421300", "民政", "admin"},
+      ASSERT_TRUE(CreateUser(reg->db(),
+                             {"admin", "admin", "pw-admin-2026", "421300", "民政", "admin"},
                              PasswordCost::Minimal())
                       .ok());
     }
@@ -803,7 +829,8 @@ class ServerSocketTest : public ::testing::Test {
     for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(path_.string() + suffix);
   }
   bool Healthy() {
-    std::string r = Exchange(port_, "GET /api/v1/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    std::string r =
+        Exchange(port_, "GET /api/v1/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
     return StatusLine(r) == "HTTP/1.1 200 OK" && r.find("\"status\":\"ok\"") != std::string::npos;
   }
   static std::string Login(const std::string& body, const std::string& extra = "") {
@@ -839,24 +866,27 @@ TEST_F(ServerSocketTest, MalformedRequestsGetClearErrorsAndTheServerKeepsServing
   EXPECT_NE(bad_json.find("\"code\":\"request.json\""), std::string::npos) << bad_json;
   EXPECT_TRUE(Healthy());
   // A declared huge body is refused before it is read.
-  std::string huge = Exchange(
-      port_, "POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-             "Content-Length: 100000000\r\n\r\n{");
+  std::string huge =
+      Exchange(port_,
+               "POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+               "Content-Length: 100000000\r\n\r\n{");
   EXPECT_EQ(StatusLine(huge), "HTTP/1.1 413 Payload Too Large") << huge;
   EXPECT_NE(huge.find("request.too_large"), std::string::npos);
   EXPECT_TRUE(Healthy());
   // A chunked body that grows past the limit.
   std::string chunk(70000, 'a');
   std::string chunked = Exchange(
-      port_, fmt::format("POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                         "Transfer-Encoding: chunked\r\n\r\n{:x}\r\n{}\r\n0\r\n\r\n",
-                         chunk.size(), chunk));
+      port_, fmt::format(
+                 "POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                 "Transfer-Encoding: chunked\r\n\r\n{:x}\r\n{}\r\n0\r\n\r\n",
+                 chunk.size(), chunk));
   EXPECT_EQ(StatusLine(chunked), "HTTP/1.1 413 Payload Too Large") << StatusLine(chunked);
   EXPECT_TRUE(Healthy());
   // Headers too large.
-  std::string big_header = Exchange(
-      port_, "GET /api/v1/health HTTP/1.1\r\nHost: x\r\nX-Filler: " + std::string(40000, 'b') + "\r\n\r\n");
-  EXPECT_EQ(StatusLine(big_header), "HTTP/1.1 431 Request Header Fields Too Large") << StatusLine(big_header);
+  std::string big_header = Exchange(port_, "GET /api/v1/health HTTP/1.1\r\nHost: x\r\nX-Filler: " +
+                                               std::string(40000, 'b') + "\r\n\r\n");
+  EXPECT_EQ(StatusLine(big_header), "HTTP/1.1 431 Request Header Fields Too Large")
+      << StatusLine(big_header);
   EXPECT_TRUE(Healthy());
   // Garbage.
   std::string garbage = Exchange(port_, "\x01\x02 NOT HTTP AT ALL\r\n\r\n");
@@ -864,11 +894,13 @@ TEST_F(ServerSocketTest, MalformedRequestsGetClearErrorsAndTheServerKeepsServing
   EXPECT_NE(garbage.find("request.malformed"), std::string::npos);
   EXPECT_TRUE(Healthy());
   // A bad target and a bad ID.
-  std::string target = Exchange(port_, "GET /api/v1/%zz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  std::string target =
+      Exchange(port_, "GET /api/v1/%zz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
   EXPECT_EQ(StatusLine(target), "HTTP/1.1 400 Bad Request") << target;
   EXPECT_NE(target.find("request.target"), std::string::npos);
-  std::string bad_id =
-      Exchange(port_, "GET /api/v1/persons/421303194402290017 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  std::string bad_id = Exchange(
+      port_,
+      "GET /api/v1/persons/421303194402290017 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
   EXPECT_EQ(StatusLine(bad_id), "HTTP/1.1 401 Unauthorized");  // sign-in comes first
   EXPECT_TRUE(Healthy());
 }
@@ -876,7 +908,8 @@ TEST_F(ServerSocketTest, MalformedRequestsGetClearErrorsAndTheServerKeepsServing
 TEST_F(ServerSocketTest, SlowClientsAreCutOffWithoutHoldingOthers) {
   std::string slow;
   std::thread t([&] {
-    slow = Exchange(port_, "GET /api/v1/health HTTP/1.1\r\nHost: x\r\n", std::chrono::milliseconds(3000));
+    slow = Exchange(port_, "GET /api/v1/health HTTP/1.1\r\nHost: x\r\n",
+                    std::chrono::milliseconds(3000));
   });
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
   auto start = std::chrono::steady_clock::now();
