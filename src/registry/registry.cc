@@ -605,4 +605,33 @@ Result<std::vector<Conflict>> Registry::ConflictsOf(std::string_view id_number) 
   return out;
 }
 
+Result<Registry::PersonRecord> Registry::PersonWithHistory(std::string_view id_number,
+                                                           CivilDate as_of, CivilDate known_on) {
+  PersonRecord out;
+  PersonView v;
+  std::vector<StoredFact> known;
+  const std::string k = known_on.ToString();
+  Status s = db_->Query(
+      fmt::format("SELECT p.sex, p.birth_date, {} FROM person p JOIN fact f ON f.id_number = "
+                  "p.id_number WHERE p.id_number = ? ORDER BY f.fact, f.valid_from, f.feed_id, "
+                  "f.row_no",
+                  kFactColumns),
+      {std::string(id_number)}, [&](const Row& r) {
+        if (out.history.empty()) {
+          v.sex = r.AsInt(0) == 0 ? Sex::kMale : Sex::kFemale;
+          v.birth_date = CivilDate::Parse(r.AsText(1)).value_or(CivilDate());
+        }
+        out.history.push_back(FactFromRow(r, 2));
+        if (out.history.back().recorded_on <= k) known.push_back(out.history.back());
+        return true;
+      });
+  if (!s.ok()) return s;
+  if (!known.empty()) {
+    v.id_number = std::string(id_number);
+    Resolve(known, as_of, v);
+    out.view = std::move(v);
+  }
+  return out;
+}
+
 }  // namespace yanglao::registry

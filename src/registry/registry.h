@@ -156,6 +156,15 @@ class Registry {
   Result<bool> PersonPasses(std::string_view id_number, const std::vector<SqlFilter>& filters);
   // Every conflict that involves the person (open and resolved), oldest first.
   Result<std::vector<Conflict>> ConflictsOf(std::string_view id_number);
+  // Person() and History() together, from one read of the records: the
+  // person as of `as_of` as known on `known_on` (nullopt when not known then),
+  // and every record in History() order.
+  struct PersonRecord {
+    std::optional<PersonView> view;
+    std::vector<StoredFact> history;
+  };
+  Result<PersonRecord> PersonWithHistory(std::string_view id_number, CivilDate as_of,
+                                         CivilDate known_on);
 
  private:
   explicit Registry(std::unique_ptr<Database> db) : db_(std::move(db)) {}

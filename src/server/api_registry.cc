@@ -206,20 +206,19 @@ Result<Reply> GetPersonRoute(Call& call) {
   if (Status s = CheckPersonAccess(call, *id, "person.read"); !s.ok()) return s;
 
   registry::Registry& reg = *call.registry;
-  Result<std::optional<registry::PersonView>> view = reg.Person(*id, *as_of, *known_on);
-  if (!view.ok()) return view.status();
-  if (!view->has_value()) {
+  Result<registry::Registry::PersonRecord> record = reg.PersonWithHistory(*id, *as_of, *known_on);
+  if (!record.ok()) return record.status();
+  if (!record->view) {
     call.Audit("person.read", *id, "failed", {{"reason", "not_known_then"}});
     return Status("person.not_found", fmt::format("截至 {} 登记中尚无此人", known_on->ToString()),
                   Location{.field = "known_on", .value = known_on->ToString()});
   }
-  Result<std::vector<StoredFact>> history = reg.History(*id);
-  if (!history.ok()) return history.status();
+  const std::vector<StoredFact>& history = record->history;
   Result<std::vector<registry::Conflict>> conflicts = reg.ConflictsOf(*id);
   if (!conflicts.ok()) return conflicts.status();
 
   const Principal& user = *call.user;
-  const registry::PersonView& v = **view;
+  const registry::PersonView& v = *record->view;
   json::object o;
   o["ref"] = call.app.PersonRef(v.id_number);
   o["id_number"] = v.id_number;  // the audited detail view shows it in full
@@ -240,7 +239,7 @@ Result<Reply> GetPersonRoute(Call& call) {
   for (const StoredFact& f : v.overruled) {
     if (CanSeeFact(user, f.fact)) overruled.push_back(FactJson(f));
   }
-  for (const StoredFact& f : *history) {
+  for (const StoredFact& f : history) {
     if (CanSeeFact(user, f.fact)) hist.push_back(FactJson(f));
   }
   for (const registry::Conflict& c : *conflicts) {

@@ -13,8 +13,9 @@ std::vector<std::string> ServerMigrations(std::string_view dialect) {
                              : "id INTEGER PRIMARY KEY AUTOINCREMENT";
   return {
       // 1: roles (with the built-in ones), users, sessions, caseloads, audit,
-      // uploads, secrets; and an index on the registry's fact table that the
-      // data-scope filters and person search use (residence and name by value).
+      // uploads, secrets. (No index on fact values: with one, SQLite plans the
+      // correlated residence filter as a scan of every residence record per
+      // person; the (id_number, fact) index is the right one.)
       fmt::format(R"(
 CREATE TABLE server_role (
   role_key TEXT PRIMARY KEY,
@@ -76,7 +77,6 @@ CREATE TABLE server_import (
 CREATE TABLE server_secret (
   name TEXT PRIMARY KEY,
   value TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS fact_value ON fact (fact, value);
 INSERT INTO server_role (role_key, name, data_scope, permissions, builtin) VALUES
   ('admin', '系统管理员', 'all', '*', 1),
   ('city_official', '市级工作人员', 'subtree',
