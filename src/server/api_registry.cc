@@ -5,6 +5,7 @@
 #include <charconv>
 
 #include "core/id_number.h"
+#include "core/utf8.h"
 #include "registry/feed_file.h"
 #include "registry/feed_template.h"
 #include "server/api_util.h"
@@ -108,6 +109,9 @@ Result<registry::PersonSearch> SearchOf(const Call& call) {
   s.on = call.app.Today();
   s.name = call.Query("name").value_or("");
   if (s.name.size() > 90) return Status("request.param", "姓名过长", Location{.field = "name"});
+  if (!IsValidUtf8(s.name)) {
+    return Status("request.param", "姓名应为 UTF-8 编码的文字", Location{.field = "name"});
+  }
   std::string id = call.Query("id").value_or("");
   if (!id.empty()) {
     bool ok = id.size() <= 18 && std::all_of(id.begin(), id.end(), [](char c) {

@@ -11,6 +11,7 @@
 
 #include "core/file_io.h"
 #include "core/id_number.h"
+#include "core/utf8.h"
 #include "core/version.h"
 #include "server/schema.h"
 
@@ -20,10 +21,33 @@ namespace json = boost::json;
 
 // --- Replies, calls, JSON -----------------------------------------------------
 
+std::string ToValidUtf8(std::string_view text) {
+  if (IsValidUtf8(text)) return std::string(text);
+  std::string out;
+  out.reserve(text.size() + 8);
+  size_t i = 0;
+  while (i < text.size()) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    size_t len = c < 0x80           ? 1
+                 : (c >> 5) == 0x6  ? 2
+                 : (c >> 4) == 0xE  ? 3
+                 : (c >> 3) == 0x1E ? 4
+                                    : 0;
+    if (len > 0 && i + len <= text.size() && IsValidUtf8(text.substr(i, len))) {
+      out.append(text.substr(i, len));
+      i += len;
+    } else {
+      out += "\xEF\xBF\xBD";
+      ++i;
+    }
+  }
+  return out;
+}
+
 Reply Reply::Json(const json::value& v, unsigned status) {
   Reply r;
   r.status = status;
-  r.body = json::serialize(v);
+  r.body = ToValidUtf8(json::serialize(v));
   return r;
 }
 
@@ -133,9 +157,9 @@ void Call::Audit(std::string action, std::string target, std::string outcome, js
   }
   r.ip = remote;
   r.action = std::move(action);
-  r.target = std::move(target);
+  r.target = ToValidUtf8(target);
   r.outcome = std::move(outcome);
-  r.detail = json::serialize(detail);
+  r.detail = ToValidUtf8(json::serialize(detail));
   r.request_id = request_id;
   audit.push_back(std::move(r));
 }
@@ -254,7 +278,7 @@ HttpResponse App::ErrorResponse(const Status& s, std::string_view request_id, un
   res.set(http::field::cache_control, "no-store");
   res.set("X-Content-Type-Options", "nosniff");
   if (!request_id.empty()) res.set("X-Request-Id", request_id);
-  res.body() = json::serialize(body);
+  res.body() = ToValidUtf8(json::serialize(body));
   res.prepare_payload();
   return res;
 }

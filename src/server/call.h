@@ -65,6 +65,10 @@ struct Call {
              boost::json::object detail = {});
 };
 
+// `text` with every byte that is not part of valid UTF-8 replaced by U+FFFD
+// (responses and audit records stay valid UTF-8 whatever a client sent).
+std::string ToValidUtf8(std::string_view text);
+
 // Parses JSON text; fails with request.json and the line:column where it
 // stops (1-based). Nesting deeper than 32 is refused.
 Result<boost::json::value> ParseJson(std::string_view text);

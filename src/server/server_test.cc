@@ -23,6 +23,7 @@
 #include <set>
 #include <thread>
 
+#include "core/utf8.h"
 #include "registry/feed_file.h"
 #include "server/app.h"
 #include "server/http_server.h"
@@ -478,6 +479,24 @@ TEST_P(ServerTest, BadIdsGetClearErrors) {
   EXPECT_EQ(Get("/api/v1/persons?region=999999", city).code(), "region.not_found");
   EXPECT_EQ(Get("/api/v1/persons?size=0", city).code(), "request.param");
   EXPECT_EQ(Get("/api/v1/persons?page=abc", city).code(), "request.param");
+}
+
+// Found by the fuzz target: bytes that are not UTF-8, echoed in an error,
+// made the body invalid JSON.
+TEST_P(ServerTest, ErrorsStayValidUtf8WhateverTheClientSent) {
+  Session city = Login("city");
+  for (const char* target : {"/api/v1/regions/4213\xa4"
+                             "3?x=%zz",
+                             "/api/v1/persons?name=%FF%FE", "/api/v1/regions/%C0%AF"}) {
+    Response r = Get(target, city);
+    EXPECT_GE(r.status, 400u) << target;
+    EXPECT_TRUE(IsValidUtf8(r.raw)) << target;
+    EXPECT_TRUE(r.body.is_object()) << target << ": " << r.raw;
+    EXPECT_FALSE(r.code().empty()) << target;
+  }
+  Response search = Get("/api/v1/persons?name=%E5%BC%A0%FF", city);  // 张 + a stray byte
+  EXPECT_EQ(search.code(), "request.param");
+  EXPECT_EQ(search.obj().at("error").at("details").at("field").as_string(), "name");
 }
 
 TEST_P(ServerTest, SearchByNameIdAndPlaceWithPaging) {
