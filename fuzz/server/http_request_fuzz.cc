@@ -13,6 +13,7 @@
 #include <boost/json.hpp>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
@@ -34,6 +35,11 @@ struct Fixture {
                         ("yanglao_http_fuzz_" + std::to_string(getpid()) + ".db"))
                            .string();
     std::filesystem::remove(path);
+    static std::string remove_at_exit = path;
+    std::atexit([] {
+      for (const char* suffix : {"", "-wal", "-shm"})
+        std::remove((remove_at_exit + suffix).c_str());
+    });
     AppOptions o;
     o.db_url = "sqlite:" + path;
     o.policies_dir = "";  // no service lists: keeps each run fast
