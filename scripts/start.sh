@@ -16,7 +16,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 cmake --preset release
-cmake --build --preset release
+cmake --build --preset release --target yanglao   # the program is all the main job needs
 
 bin=./build/release/src/cli/yanglao
 scale=${YANGLAO_DEMO_SCALE:-0.1}
