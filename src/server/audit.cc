@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <chrono>
 #include <future>
 
 namespace yanglao::server {
@@ -12,7 +13,31 @@ using registry::Value;
 Result<std::unique_ptr<AuditLog>> AuditLog::Open(std::string_view url) {
   Result<std::unique_ptr<registry::Database>> db = registry::Database::Open(url);
   if (!db.ok()) return db.status();
-  return std::unique_ptr<AuditLog>(new AuditLog(std::move(*db)));
+  std::unique_ptr<registry::Database> checkpoint_db;
+  if ((*db)->dialect() == "sqlite") {
+    if (Status s = (*db)->Execute("PRAGMA wal_autocheckpoint = 0"); !s.ok()) return s;
+    Result<std::unique_ptr<registry::Database>> c = registry::Database::Open(url);
+    if (!c.ok()) return c.status();
+    checkpoint_db = std::move(*c);
+  }
+  std::unique_ptr<AuditLog> log(new AuditLog(std::move(*db)));
+  if (checkpoint_db) {
+    log->checkpointer_ = std::thread([raw = log.get(), c = checkpoint_db.release()] {
+      raw->Checkpoints(std::unique_ptr<registry::Database>(c));
+    });
+  }
+  return log;
+}
+
+void AuditLog::Checkpoints(std::unique_ptr<registry::Database> db) {
+  std::unique_lock lock(mu_);
+  while (!stopping_) {
+    stop_cv_.wait_for(lock, std::chrono::milliseconds(200), [&] { return stopping_; });
+    if (stopping_) break;
+    lock.unlock();
+    (void)db->Execute("PRAGMA wal_checkpoint(PASSIVE)");
+    lock.lock();
+  }
 }
 
 AuditLog::AuditLog(std::unique_ptr<registry::Database> db) : db_(std::move(db)) {
@@ -46,8 +71,10 @@ void AuditLog::Stop() {
     if (stopping_ && !writer_.joinable()) return;
     stopping_ = true;
     cv_.notify_one();
+    stop_cv_.notify_all();
   }
   if (writer_.joinable()) writer_.join();
+  if (checkpointer_.joinable()) checkpointer_.join();
 }
 
 void AuditLog::Run() {
