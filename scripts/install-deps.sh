@@ -10,9 +10,12 @@ packages=(
   # libraries (see README "Dependencies" for what each is for)
   libfmt-dev libcli11-dev libyaml-cpp-dev
   libsqlite3-dev libpq-dev postgresql-15 libzip-dev libpugixml-dev libxlsxwriter-dev libsodium-dev
-  libboost1.81-dev libboost-json1.81-dev
+  # the platform server: Asio/Beast (headers), Boost.JSON, Boost.URL
+  libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   # tests, benchmarks, fuzzing (libFuzzer comes with clang's runtime)
   libgtest-dev libgmock-dev libbenchmark-dev clang-14 libclang-rt-14-dev clang-format-14
+  # the server's load benchmark (bench/server/) and the quick start's checks
+  wrk curl
 )
 
 missing=()

@@ -178,8 +178,7 @@ Result<BatchFile> ReadBatchFile(const std::filesystem::path& path, CivilDate tod
 }
 
 Result<std::unique_ptr<AssessmentStore>> AssessmentStore::Open(registry::Registry& registry) {
-  if (Status s = registry::Migrate(registry.db(), AssessMigrations(), "assess_schema_version");
-      !s.ok()) {
+  if (Status s = registry::MigrateModule(registry.db(), "assess", AssessMigrations()); !s.ok()) {
     return s;
   }
   return std::unique_ptr<AssessmentStore>(new AssessmentStore(registry));

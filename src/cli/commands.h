@@ -17,6 +17,9 @@ void AddRegistryCommands(CLI::App& app, int& exit_code);
 void AddAssessCommands(CLI::App& app, int& exit_code);
 void AddPolicyCommands(CLI::App& app, int& exit_code);
 void AddEntitleCommands(CLI::App& app, int& exit_code);
+// serve (serve_command.cc) and admin (admin_command.cc): the platform server.
+void AddServeCommand(CLI::App& app, int& exit_code);
+void AddAdminCommands(CLI::App& app, int& exit_code);
 // diff and compliance, under `policy` (policy_compare_command.cc).
 void AddPolicyCompareCommands(CLI::App& policy, int& exit_code);
 

@@ -23,6 +23,8 @@ int main(int argc, char** argv) {
   yanglao::cli::AddEntitleCommands(app, exit_code);
   yanglao::cli::AddAssessCommands(app, exit_code);
   yanglao::cli::AddGenCommand(app, exit_code);
+  yanglao::cli::AddServeCommand(app, exit_code);
+  yanglao::cli::AddAdminCommands(app, exit_code);
   yanglao::cli::AddDemoCommand(app, exit_code);
 
   try {

@@ -157,7 +157,7 @@ std::vector<RunLine> LinesOf(const policy::CompiledList& list, const Snapshot& s
 }  // namespace
 
 Result<std::unique_ptr<RunStore>> RunStore::Open(registry::Registry& registry) {
-  if (Status s = registry::Migrate(registry.db(), EntitleMigrations(), "entitle_schema_version"); !s.ok())
+  if (Status s = registry::MigrateModule(registry.db(), "entitle", EntitleMigrations()); !s.ok())
     return s;
   return std::unique_ptr<RunStore>(new RunStore(registry));
 }

@@ -5,6 +5,7 @@
 #include <sqlite3.h>
 
 #include <charconv>
+#include <unordered_map>
 
 namespace yanglao::registry {
 namespace {
@@ -18,7 +19,10 @@ Status DbError(std::string code, std::string message, std::string_view detail = 
 class SqliteDatabase final : public Database {
  public:
   explicit SqliteDatabase(sqlite3* db) : db_(db) {}
-  ~SqliteDatabase() override { sqlite3_close_v2(db_); }
+  ~SqliteDatabase() override {
+    for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
+    sqlite3_close_v2(db_);
+  }
 
   std::string_view dialect() const override { return "sqlite"; }
 
@@ -37,11 +41,9 @@ class SqliteDatabase final : public Database {
 
   Status Query(std::string_view sql, const std::vector<Value>& params,
                const std::function<bool(const Row&)>& on_row) override {
-    sqlite3_stmt* stmt = nullptr;
-    if (sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr) !=
-        SQLITE_OK) {
-      return DbError("db.sql", "SQL 准备失败", sqlite3_errmsg(db_));
-    }
+    bool cached = false;
+    sqlite3_stmt* stmt = Prepared(sql, cached);
+    if (stmt == nullptr) return DbError("db.sql", "SQL 准备失败", sqlite3_errmsg(db_));
     Status s = Bind(stmt, params);
     Row row;
     while (s.ok()) {
@@ -70,7 +72,7 @@ class SqliteDatabase final : public Database {
       }
       if (!on_row(row)) break;
     }
-    sqlite3_finalize(stmt);
+    Release(stmt, cached);
     return s;
   }
 
@@ -102,6 +104,43 @@ class SqliteDatabase final : public Database {
   }
 
  private:
+  // Statements are kept prepared, by their text, for the life of the
+  // connection (the server runs the same few queries many times a second);
+  // SQLite re-prepares them itself after a schema change. Past kMaxCached
+  // distinct texts, further ones are prepared and finalised each time.
+  static constexpr size_t kMaxCached = 128;
+
+  sqlite3_stmt* Prepared(std::string_view sql, bool& cached) {
+    auto it = cache_.find(std::string(sql));
+    // A cached statement still being stepped (a query run from inside
+    // another's row callback) is not reused: that one gets its own.
+    if (it != cache_.end() && !sqlite3_stmt_busy(it->second)) {
+      cached = true;
+      return it->second;
+    }
+    cached = it == cache_.end() && cache_.size() < kMaxCached;
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
+                           cached ? SQLITE_PREPARE_PERSISTENT : 0, &stmt, nullptr) != SQLITE_OK) {
+      sqlite3_finalize(stmt);
+      cached = false;
+      return nullptr;
+    }
+    if (cached) cache_.emplace(std::string(sql), stmt);
+    return stmt;
+  }
+
+  // Done with a statement from Prepared(): reset (releasing its read lock)
+  // when cached, finalised otherwise.
+  static void Release(sqlite3_stmt* stmt, bool cached) {
+    if (cached) {
+      sqlite3_reset(stmt);
+      sqlite3_clear_bindings(stmt);
+    } else {
+      sqlite3_finalize(stmt);
+    }
+  }
+
   Status Bind(sqlite3_stmt* stmt, const std::vector<Value>& params) {
     sqlite3_clear_bindings(stmt);
     for (size_t i = 0; i < params.size(); ++i) {
@@ -120,6 +159,7 @@ class SqliteDatabase final : public Database {
   }
 
   sqlite3* db_;
+  std::unordered_map<std::string, sqlite3_stmt*> cache_;
 };
 
 // --- PostgreSQL -----------------------------------------------------------
@@ -293,8 +333,11 @@ Result<std::unique_ptr<Database>> Database::Open(std::string_view url) {
   if (url.starts_with("sqlite:")) {
     std::string path(url.substr(7));
     sqlite3* db = nullptr;
-    if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
-        SQLITE_OK) {
+    // NOMUTEX: a Database is used by one thread at a time (see the header),
+    // so SQLite's per-connection locking is pure overhead.
+    if (sqlite3_open_v2(path.c_str(), &db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                        nullptr) != SQLITE_OK) {
       Status s =
           DbError("db.open", fmt::format("无法打开数据库 {}", path), db ? sqlite3_errmsg(db) : "");
       sqlite3_close_v2(db);
@@ -367,6 +410,34 @@ Status Migrate(Database& db, const std::vector<std::string>& migrations,
     if (!s.ok()) {
       (void)db.Rollback();
       return Status("db.migrate", fmt::format("数据库迁移到第 {} 版失败：{}", v + 1, s.message()));
+    }
+    if (Status c = db.Commit(); !c.ok()) return c;
+  }
+  return Status::Ok();
+}
+
+Status MigrateModule(Database& db, std::string_view module,
+                     const std::vector<std::string>& migrations) {
+  if (Status s = db.Execute(
+          "CREATE TABLE IF NOT EXISTS module_schema (module TEXT NOT NULL, version INTEGER NOT "
+          "NULL, PRIMARY KEY (module, version))");
+      !s.ok()) {
+    return s;
+  }
+  Result<std::vector<Row>> rows =
+      db.QueryAll("SELECT MAX(version) FROM module_schema WHERE module = ?", {std::string(module)});
+  if (!rows.ok()) return rows.status();
+  int64_t current = rows->empty() || (*rows)[0].IsNull(0) ? 0 : (*rows)[0].AsInt(0);
+  for (size_t v = static_cast<size_t>(current); v < migrations.size(); ++v) {
+    if (Status s = db.Begin(); !s.ok()) return s;
+    Status s = db.Execute(migrations[v]);
+    if (s.ok())
+      s = db.Execute("INSERT INTO module_schema (module, version) VALUES (?, ?)",
+                     {std::string(module), static_cast<int64_t>(v + 1)});
+    if (!s.ok()) {
+      (void)db.Rollback();
+      return Status("db.migrate", fmt::format("模块 {} 的数据库迁移到第 {} 版失败：{}", module,
+                                              v + 1, s.message()));
     }
     if (Status c = db.Commit(); !c.ok()) return c;
   }

@@ -66,12 +66,17 @@ class Database {
 // Runs `sql` statements in order as versioned migrations: each index+1 is a
 // schema version, recorded in the table `version_table`; applies only the
 // missing ones, each in its own transaction. Fails with "db.migrate" naming
-// the version. Each module that keeps tables in the registry's database has
-// its own sequence and so its own version table (the registry's is
-// schema_version, the capability assessments' assess_schema_version), so
-// their version numbers never collide.
+// the version. The registry's sequence (schema_version); other modules use
+// MigrateModule below.
 Status Migrate(Database& db, const std::vector<std::string>& migrations,
                std::string_view version_table = "schema_version");
+
+// The same for one module's own sequence: versions are counted per module in
+// table module_schema (module, version), so modules that add tables (server,
+// assess ...) never collide with the registry's schema_version or with each
+// other. Fails with "db.migrate" naming the module and version.
+Status MigrateModule(Database& db, std::string_view module,
+                     const std::vector<std::string>& migrations);
 
 // Rewrites `?` placeholders (outside quotes) to $1, $2 ... for PostgreSQL.
 std::string PostgresPlaceholders(std::string_view sql);

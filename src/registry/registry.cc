@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdlib>
 #include <set>
@@ -506,6 +507,165 @@ Status Registry::ResolveConflict(int64_t id, std::string_view note) {
 int64_t Registry::PersonCount() {
   Result<std::vector<Row>> r = db_->QueryAll("SELECT COUNT(*) FROM person");
   return r.ok() && !r->empty() ? (*r)[0].AsInt(0) : 0;
+}
+
+// --- Person search, for the platform server -------------------------------
+
+namespace {
+
+// The smallest digit string above every string that starts with `digits`
+// ("4213" -> "4214", "4219" -> "422"); empty when there is none ("99").
+std::string DigitPrefixEnd(std::string_view digits) {
+  std::string end(digits);
+  while (!end.empty() && end.back() == '9') end.pop_back();
+  if (!end.empty()) ++end.back();
+  return end;
+}
+
+// Appends `filter` to `where` with AND, and its values to `params`.
+void AndFilter(const SqlFilter& filter, std::string& where, std::vector<Value>& params) {
+  where += where.empty() ? " WHERE " : " AND ";
+  where += "(" + filter.sql + ")";
+  params.insert(params.end(), filter.params.begin(), filter.params.end());
+}
+
+size_t CodePoints(std::string_view text) {
+  size_t n = 0;
+  for (char c : text) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80 ? 1 : 0;
+  return n;
+}
+
+}  // namespace
+
+SqlFilter ResidenceFilter(std::string_view region, bool exact, CivilDate on) {
+  const std::string d = on.ToString();
+  SqlFilter f;
+  f.sql =
+      "EXISTS (SELECT 1 FROM fact r WHERE r.id_number = p.id_number AND r.fact = "
+      "'residence_region' AND r.valid_from <= ? AND (r.valid_to IS NULL OR r.valid_to >= ?) AND ";
+  f.params = {d, d};
+  std::string end = DigitPrefixEnd(region);
+  if (exact) {
+    f.sql += "r.value = ?";
+    f.params.push_back(std::string(region));
+  } else if (end.empty()) {
+    f.sql += "r.value >= ?";
+    f.params.push_back(std::string(region));
+  } else {
+    f.sql += "r.value >= ? AND r.value < ?";
+    f.params.push_back(std::string(region));
+    f.params.push_back(end);
+  }
+  // No later record that holds on the same day replaces it.
+  f.sql +=
+      " AND NOT EXISTS (SELECT 1 FROM fact r2 WHERE r2.id_number = r.id_number AND r2.fact = "
+      "'residence_region' AND r2.valid_from <= ? AND (r2.valid_to IS NULL OR r2.valid_to >= ?) "
+      "AND (r2.valid_from > r.valid_from OR (r2.valid_from = r.valid_from AND (r2.feed_id > "
+      "r.feed_id OR (r2.feed_id = r.feed_id AND r2.row_no > r.row_no))))))";
+  f.params.push_back(d);
+  f.params.push_back(d);
+  return f;
+}
+
+Result<PersonPage> Registry::SearchPersons(const PersonSearch& search) {
+  std::string where;
+  std::vector<Value> params;
+  if (!search.name.empty()) {
+    AndFilter({"EXISTS (SELECT 1 FROM fact n WHERE n.id_number = p.id_number AND n.fact = 'name' "
+               "AND substr(n.value, 1, ?) = ?)",
+               {static_cast<int64_t>(CodePoints(search.name)), search.name}},
+              where, params);
+  }
+  if (!search.id_prefix.empty()) {
+    if (search.id_prefix.size() == 18) {
+      AndFilter({"p.id_number = ?", {search.id_prefix}}, where, params);
+    } else {
+      AndFilter({"substr(p.id_number, 1, ?) = ?",
+                 {static_cast<int64_t>(search.id_prefix.size()), search.id_prefix}},
+                where, params);
+    }
+  }
+  if (!search.region.empty())
+    AndFilter(ResidenceFilter(search.region, false, search.on), where, params);
+  for (const SqlFilter& f : search.filters) AndFilter(f, where, params);
+
+  PersonPage page;
+  Result<std::vector<Row>> total = db_->QueryAll("SELECT COUNT(*) FROM person p" + where, params);
+  if (!total.ok()) return total.status();
+  page.total = (*total)[0].AsInt(0);
+  params.push_back(std::max<int64_t>(0, search.limit));
+  params.push_back(std::max<int64_t>(0, search.offset));
+  Status s = db_->Query(
+      "SELECT p.id_number FROM person p" + where + " ORDER BY p.id_number LIMIT ? OFFSET ?", params,
+      [&](const Row& r) {
+        page.ids.push_back(r.AsText(0));
+        return true;
+      });
+  if (!s.ok()) return s;
+  return page;
+}
+
+Result<bool> Registry::PersonPasses(std::string_view id_number,
+                                    const std::vector<SqlFilter>& filters) {
+  std::string where;
+  std::vector<Value> params;
+  AndFilter({"p.id_number = ?", {std::string(id_number)}}, where, params);
+  for (const SqlFilter& f : filters) AndFilter(f, where, params);
+  Result<std::vector<Row>> r = db_->QueryAll("SELECT COUNT(*) FROM person p" + where, params);
+  if (!r.ok()) return r.status();
+  return (*r)[0].AsInt(0) > 0;
+}
+
+Result<std::vector<Conflict>> Registry::ConflictsOf(std::string_view id_number) {
+  std::vector<Conflict> out;
+  Status s = db_->Query(
+      "SELECT c.id, c.id_number, c.fact, c.value_a, c.source_a, c.feed_a, c.row_a, c.value_b, "
+      "c.source_b, c.feed_b, c.row_b, c.status FROM conflict c WHERE c.id_number = ? ORDER BY "
+      "c.id",
+      {std::string(id_number)}, [&](const Row& r) {
+        Conflict c;
+        c.id = r.AsInt(0);
+        c.id_number = r.AsText(1);
+        c.fact = r.AsText(2);
+        c.a = {c.fact, r.AsText(3), "", "", r.AsText(4), r.AsInt(5), static_cast<int>(r.AsInt(6)),
+               ""};
+        c.b = {c.fact, r.AsText(7), "", "", r.AsText(8), r.AsInt(9), static_cast<int>(r.AsInt(10)),
+               ""};
+        c.status = r.AsText(11);
+        out.push_back(std::move(c));
+        return true;
+      });
+  if (!s.ok()) return s;
+  return out;
+}
+
+Result<Registry::PersonRecord> Registry::PersonWithHistory(std::string_view id_number,
+                                                           CivilDate as_of, CivilDate known_on) {
+  PersonRecord out;
+  PersonView v;
+  std::vector<StoredFact> known;
+  const std::string k = known_on.ToString();
+  Status s = db_->Query(
+      fmt::format("SELECT p.sex, p.birth_date, {} FROM person p JOIN fact f ON f.id_number = "
+                  "p.id_number WHERE p.id_number = ? ORDER BY f.fact, f.valid_from, f.feed_id, "
+                  "f.row_no",
+                  kFactColumns),
+      {std::string(id_number)}, [&](const Row& r) {
+        if (out.history.empty()) {
+          v.sex = r.AsInt(0) == 0 ? Sex::kMale : Sex::kFemale;
+          v.birth_date = CivilDate::Parse(r.AsText(1)).value_or(CivilDate());
+        }
+        out.history.push_back(FactFromRow(r, 2));
+        if (out.history.back().recorded_on <= k) known.push_back(out.history.back());
+        return true;
+      });
+  if (!s.ok()) return s;
+  if (!known.empty()) {
+    v.id_number = std::string(id_number);
+    Resolve(known, as_of, v);
+    out.view = std::move(v);
+  }
+  return out;
 }
 
 }  // namespace yanglao::registry

@@ -80,6 +80,38 @@ struct ImportOutcome {
   int64_t conflicts_added = 0;
 };
 
+// A condition on the person table (alias `p`) and the values bound to its
+// `?` placeholders, in order. Conditions are built from fixed SQL text and
+// bound values only, never from spliced input.
+struct SqlFilter {
+  std::string sql;
+  std::vector<Value> params;
+};
+
+// Persons whose residence (居住地, the residence_region record that holds on
+// `on`; of several, the latest valid_from, then the latest recorded) is
+// `region` itself (`exact`) or any unit below it. `region` is a region code in
+// its natural length (digits). A person with no residence record on `on`
+// passes no such filter. Residence has one source (公安), so no precedence
+// ranking is needed here; Registry::Person resolves to the same record.
+SqlFilter ResidenceFilter(std::string_view region, bool exact, CivilDate on);
+
+// What a person search asks for; empty fields do not restrict.
+struct PersonSearch {
+  std::string name;                // any source's name record equals it or starts with it
+  std::string id_prefix;           // the full ID number or its first digits
+  std::string region;              // residence at or below this region (natural code)
+  CivilDate on;                    // the date residence is read on
+  std::vector<SqlFilter> filters;  // more conditions, all must hold (e.g. data scope)
+  int64_t offset = 0;
+  int64_t limit = 20;
+};
+
+struct PersonPage {
+  int64_t total = 0;             // matches in all pages
+  std::vector<std::string> ids;  // this page's ID numbers, in ID order
+};
+
 class Registry {
  public:
   // Opens the database at `url` (see Database::Open) and brings its schema
@@ -135,6 +167,24 @@ class Registry {
   // order: equal checksums mean equal registry contents (used to prove that
   // a killed import left nothing behind, and to compare copies).
   Result<std::string> Checksum();
+
+  // --- Person search, for the platform server -----------------------------
+  // Persons matching `search` and every filter in it, in ID order, one page.
+  Result<PersonPage> SearchPersons(const PersonSearch& search);
+  // Does the person exist and pass every filter? (A single-record access
+  // check with the same bound conditions a search uses.)
+  Result<bool> PersonPasses(std::string_view id_number, const std::vector<SqlFilter>& filters);
+  // Every conflict that involves the person (open and resolved), oldest first.
+  Result<std::vector<Conflict>> ConflictsOf(std::string_view id_number);
+  // Person() and History() together, from one read of the records: the
+  // person as of `as_of` as known on `known_on` (nullopt when not known then),
+  // and every record in History() order.
+  struct PersonRecord {
+    std::optional<PersonView> view;
+    std::vector<StoredFact> history;
+  };
+  Result<PersonRecord> PersonWithHistory(std::string_view id_number, CivilDate as_of,
+                                         CivilDate known_on);
 
  private:
   explicit Registry(std::unique_ptr<Database> db) : db_(std::move(db)) {}

@@ -292,6 +292,112 @@ TEST_P(RegistryTest, PhoneAndHouseholdAreStoredFactsSexAndBirthAreNot) {
   EXPECT_EQ(Person(kZhang, "2025-12-31").facts.count("phone"), 0u);
 }
 
+// --- Person search and scope filters (used by the platform server) ---------
+
+TEST_P(RegistryTest, SearchesPersonsByNameIdAndResidence) {
+  Import("公安", "公安.csv", "2026-01-05");
+  Import("民政", "民政.csv", "2026-01-05");
+  const CivilDate on = D("2026-11-22");
+  auto ids = [&](PersonSearch s) {
+    s.on = on;
+    s.limit = 100;
+    Result<PersonPage> page = reg_->SearchPersons(s);
+    EXPECT_TRUE(page.ok()) << page.status().ToString();
+    EXPECT_EQ(page.ok() ? page->total : -1,
+              page.ok() ? static_cast<int64_t>(page->ids.size()) : -2);
+    return page.ok() ? page->ids : std::vector<std::string>{};
+  };
+  using V = std::vector<std::string>;
+  EXPECT_EQ(ids({}), (V{"421302194605100044", kZhang, kLi, kWang}));
+  EXPECT_EQ(ids({.name = "张"}), V{kZhang});
+  EXPECT_EQ(ids({.name = "张三"}), V{kZhang});
+  EXPECT_EQ(ids({.name = "张三丰"}), V{});
+  EXPECT_EQ(ids({.id_prefix = "42132"}), V{kLi});
+  EXPECT_EQ(ids({.id_prefix = kWang}), V{kWang});
+  EXPECT_EQ(ids({.region = "421303001"}), (V{"421302194605100044", kZhang}));
+  EXPECT_EQ(ids({.filters = {ResidenceFilter("421303001001", true, on)}}), V{kZhang});
+  EXPECT_EQ(ids({.filters = {ResidenceFilter("421303001", true, on)}}), V{});
+  EXPECT_EQ(ids({.filters = {ResidenceFilter("4213", false, on)}}).size(), 4u);
+  EXPECT_EQ(ids({.region = "421321", .filters = {ResidenceFilter("421303", false, on)}}), V{});
+  Result<PersonPage> page = reg_->SearchPersons({.on = on, .offset = 1, .limit = 2});
+  ASSERT_TRUE(page.ok());
+  EXPECT_EQ(page->total, 4);
+  EXPECT_EQ(page->ids, (V{kZhang, kLi}));
+
+  EXPECT_TRUE(*reg_->PersonPasses(kLi, {}));
+  EXPECT_FALSE(*reg_->PersonPasses(kLi, {ResidenceFilter("421303", false, on)}));
+  EXPECT_TRUE(*reg_->PersonPasses(kLi, {ResidenceFilter("421321", false, on)}));
+  EXPECT_FALSE(*reg_->PersonPasses("110105194912310029", {}));
+}
+
+TEST_P(RegistryTest, ResidenceFilterFollowsAMove) {
+  Import("公安", "公安.csv", "2026-01-05");
+  Result<ParsedFeed> moved = ReadFeedCsv(
+      "公民身份号码,姓名,户籍地,居住地,死亡日期,起始日期,终止日期\n"
+      "421303194402290016,张三,,421321101201,,2026-06-01,\n",
+      "moved.csv", "公安", kToday);
+  ASSERT_TRUE(moved.ok());
+  ASSERT_TRUE(reg_->Import(*moved, D("2026-06-05")).ok());
+  auto in = [&](const char* region, const char* on) {
+    return *reg_->PersonPasses(kZhang, {ResidenceFilter(region, false, D(on))});
+  };
+  EXPECT_TRUE(in("421303", "2026-05-31"));
+  EXPECT_FALSE(in("421321", "2026-05-31"));
+  EXPECT_FALSE(in("421303", "2026-06-01"));
+  EXPECT_TRUE(in("421321", "2026-06-01"));
+  // The record view agrees with the filter.
+  EXPECT_EQ(Person(kZhang, "2026-06-01").facts.at("residence_region").value, "421321101201");
+}
+
+TEST_P(RegistryTest, PersonWithHistoryMatchesPersonAndHistory) {
+  Import("公安", "公安.csv", "2026-01-05");
+  Import("民政", "民政.csv", "2026-01-05");
+  Import("民政", "民政-死亡.csv", "2026-01-15");
+  Import("公安", "公安-死亡.csv", "2026-01-20");
+  for (const char* known : {"2026-01-10", "2026-01-16", "2026-11-22"}) {
+    Result<Registry::PersonRecord> r = reg_->PersonWithHistory(kWang, D("2026-02-01"), D(known));
+    ASSERT_TRUE(r.ok());
+    ASSERT_TRUE(r->view.has_value());
+    PersonView p = Person(kWang, "2026-02-01", known);
+    EXPECT_EQ(r->view->facts.size(), p.facts.size()) << known;
+    for (const auto& [fact, f] : p.facts) {
+      EXPECT_EQ(r->view->facts.at(fact).value, f.value) << known << " " << fact;
+      EXPECT_EQ(r->view->facts.at(fact).source, f.source) << known << " " << fact;
+    }
+    EXPECT_EQ(r->view->deceased_on(D("2026-02-01")), p.deceased_on(D("2026-02-01"))) << known;
+    EXPECT_EQ(r->history.size(), reg_->History(kWang)->size());
+  }
+  Result<Registry::PersonRecord> early =
+      reg_->PersonWithHistory(kWang, D("2026-02-01"), D("2025-01-01"));
+  ASSERT_TRUE(early.ok());
+  EXPECT_FALSE(early->view.has_value());
+  EXPECT_FALSE(early->history.empty());
+  Result<std::vector<Conflict>> conflicts = reg_->ConflictsOf(kWang);
+  ASSERT_TRUE(conflicts.ok());
+  ASSERT_EQ(conflicts->size(), 1u);
+  EXPECT_EQ(conflicts->front().fact, "death_date");
+  EXPECT_TRUE(reg_->ConflictsOf(kZhang)->empty());
+}
+
+TEST_P(RegistryTest, ModulesMigrateOnTheirOwnSequences) {
+  const std::vector<std::string> a = {"CREATE TABLE mod_a1 (x INTEGER)",
+                                      "CREATE TABLE mod_a2 (x INTEGER)"};
+  const std::vector<std::string> b = {"CREATE TABLE mod_b1 (x INTEGER)"};
+  ASSERT_TRUE(MigrateModule(reg_->db(), "a", a).ok());
+  ASSERT_TRUE(MigrateModule(reg_->db(), "b", b).ok());
+  ASSERT_TRUE(MigrateModule(reg_->db(), "a", a).ok());  // nothing left to do
+  EXPECT_EQ(Count("module_schema"), 3);
+  EXPECT_EQ(Count("mod_a2"), 0);
+  // A failing migration names its module and version and leaves no trace.
+  Status bad = MigrateModule(reg_->db(), "b", {b[0], "CREATE TABLE mod_b1 (x INTEGER)"});
+  EXPECT_EQ(bad.code(), "db.migrate");
+  EXPECT_NE(bad.message().find("模块 b"), std::string::npos) << bad.message();
+  EXPECT_NE(bad.message().find("第 2 版"), std::string::npos) << bad.message();
+  EXPECT_EQ(Count("module_schema"), 3);
+  // The registry's own sequence is untouched.
+  EXPECT_EQ(Count("schema_version"), static_cast<int64_t>(RegistryMigrations().size()));
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, RegistryTest, ::testing::Values("sqlite", "postgresql"),
                          [](const ::testing::TestParamInfo<std::string>& p) { return p.param; });
 

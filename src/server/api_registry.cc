@@ -1,0 +1,531 @@
+// Routes: persons (search, record, export, conflicts) and imports.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+
+#include "core/id_number.h"
+#include "core/utf8.h"
+#include "registry/feed_file.h"
+#include "registry/feed_template.h"
+#include "server/api_util.h"
+#include "server/app.h"
+#include "server/schema.h"
+#include "xlsx/xlsx.h"
+
+namespace yanglao::server {
+
+namespace json = boost::json;
+using http::verb;
+using registry::StoredFact;
+
+namespace {
+
+bool LooksLikeIdNumber(std::string_view s) {
+  return (s.size() == 18 || s.size() == 15) && std::all_of(s.begin(), s.end(), [](char c) {
+           return (c >= '0' && c <= '9') || c == 'X' || c == 'x';
+         });
+}
+
+// The ID number a path segment names: a person ref from a list, or the
+// number itself (validated).
+Result<std::string> PersonIdOf(Call& call, const std::string& segment) {
+  if (LooksLikeIdNumber(segment)) {
+    Result<IdNumber> id = ParseIdNumber(segment, RegionTable::Builtin(), call.app.Today());
+    if (!id.ok()) {
+      Status s = id.status();
+      return Status(s.code(), s.message(),
+                    Location{.field = "ref", .value = MaskIdNumber(segment)});
+    }
+    return id->value;
+  }
+  return call.app.DecodePersonRef(segment);
+}
+
+Result<CivilDate> DateParam(const Call& call, std::string_view name, CivilDate fallback) {
+  std::optional<std::string> text = call.Query(name);
+  if (!text) return fallback;
+  Result<CivilDate> d = CivilDate::Parse(*text);
+  if (!d.ok()) {
+    return Status("request.param", fmt::format("参数 {} 应为日期 YYYY-MM-DD", name),
+                  Location{.field = std::string(name), .value = text->substr(0, 32)});
+  }
+  return *d;
+}
+
+json::object FactJson(const StoredFact& f) {
+  json::object o;
+  o["fact"] = f.fact;
+  o["label"] = registry::FactLabel(f.fact);
+  o["value"] = f.value;
+  o["value_label"] = registry::ValueLabel(f.fact, f.value);
+  o["valid_from"] = f.valid_from;
+  o["valid_to"] = f.valid_to.empty() ? json::value(nullptr) : json::value(f.valid_to);
+  o["source"] = f.source;
+  o["feed_id"] = f.feed_id;
+  o["row"] = f.row;
+  if (!f.recorded_on.empty()) o["recorded_on"] = f.recorded_on;
+  return o;
+}
+
+// Checks that the caller's scope reaches the person; records a denied or
+// failed attempt. Fails with person.not_found or person.scope.
+Status CheckPersonAccess(Call& call, const std::string& id, std::string_view action) {
+  registry::Registry& reg = *call.registry;
+  Result<bool> passes = reg.PersonPasses(id, PersonScopeFilters(*call.user, call.app.Today()));
+  if (!passes.ok()) return passes.status();
+  if (*passes) return Status::Ok();
+  Result<bool> exists = reg.PersonPasses(id, {});
+  if (!exists.ok()) return exists.status();
+  if (!*exists) {
+    call.Audit(std::string(action), id, "failed", {{"reason", "not_found"}});
+    return Status("person.not_found", "登记中没有此人", Location{.value = MaskIdNumber(id)});
+  }
+  call.Audit(std::string(action), id, "denied",
+             {{"reason", "scope"},
+              {"data_scope", DataScopeKey(call.user->scope)},
+              {"unit_code", call.user->unit_code}});
+  return Status("person.scope", "此人不在您的数据范围内，无权查看或处理；本次访问已记录",
+                Location{.value = MaskIdNumber(id)});
+}
+
+// A list row: masked ID, never the full number.
+json::object PersonListItem(App& app, const registry::PersonView& v, CivilDate on) {
+  json::object o;
+  o["ref"] = app.PersonRef(v.id_number);
+  o["id_number"] = MaskIdNumber(v.id_number);
+  o["name"] = v.name();
+  o["sex"] = SexName(v.sex);
+  o["age"] = AgeOn(v.birth_date, on);
+  auto res = v.facts.find("residence_region");
+  o["residence"] =
+      res == v.facts.end() ? json::value(nullptr) : json::value(RegionJson(res->second.value));
+  o["deceased"] = v.deceased_on(on);
+  return o;
+}
+
+Result<registry::PersonSearch> SearchOf(const Call& call) {
+  registry::PersonSearch s;
+  s.on = call.app.Today();
+  s.name = call.Query("name").value_or("");
+  if (s.name.size() > 90) return Status("request.param", "姓名过长", Location{.field = "name"});
+  if (!IsValidUtf8(s.name)) {
+    return Status("request.param", "姓名应为 UTF-8 编码的文字", Location{.field = "name"});
+  }
+  std::string id = call.Query("id").value_or("");
+  if (!id.empty()) {
+    bool ok = id.size() <= 18 && std::all_of(id.begin(), id.end(), [](char c) {
+                return (c >= '0' && c <= '9') || c == 'X' || c == 'x';
+              });
+    if (!ok) {
+      return Status("request.param", "身份号码查询应为号码或其前若干位数字",
+                    Location{.field = "id", .value = MaskIdNumbersIn(id.substr(0, 18))});
+    }
+    std::transform(id.begin(), id.end(), id.begin(), [](char c) { return c == 'x' ? 'X' : c; });
+    s.id_prefix = id;
+  }
+  std::string region = call.Query("region").value_or("");
+  if (!region.empty()) {
+    const Region* r = RegionTable::Builtin().Find(region);
+    if (r == nullptr) {
+      return Status("region.not_found", "没有这个行政区划代码",
+                    Location{.field = "region", .value = region.substr(0, 20)});
+    }
+    s.region = r->code;
+  }
+  s.filters = PersonScopeFilters(*call.user, s.on);
+  return s;
+}
+
+json::object SearchDetail(const registry::PersonSearch& s, int64_t total) {
+  json::object d;
+  if (!s.name.empty()) d["name"] = s.name;
+  if (!s.id_prefix.empty()) d["id"] = MaskIdNumbersIn(s.id_prefix);
+  if (!s.region.empty()) d["region"] = s.region;
+  d["total"] = total;
+  return d;
+}
+
+Result<Reply> SearchPersonsRoute(Call& call) {
+  Result<Paging> paging = PagingOf(call);
+  if (!paging.ok()) return paging.status();
+  Result<registry::PersonSearch> search = SearchOf(call);
+  if (!search.ok()) return search.status();
+  search->offset = paging->offset();
+  search->limit = paging->size;
+  Result<registry::PersonPage> page = call.registry->SearchPersons(*search);
+  if (!page.ok()) return page.status();
+  const CivilDate today = call.app.Today();
+  json::array items;
+  for (const std::string& id : page->ids) {
+    Result<std::optional<registry::PersonView>> v = call.registry->Person(id, today, today);
+    if (!v.ok()) return v.status();
+    if (v->has_value()) items.push_back(PersonListItem(call.app, **v, today));
+  }
+  call.Audit("person.search", "", "ok", SearchDetail(*search, page->total));
+  return Reply::Json(PageJson(*paging, page->total, std::move(items)));
+}
+
+Result<Reply> ExportPersonsRoute(Call& call) {
+  Result<registry::PersonSearch> search = SearchOf(call);
+  if (!search.ok()) return search.status();
+  search->limit = 5000;
+  Result<registry::PersonPage> page = call.registry->SearchPersons(*search);
+  if (!page.ok()) return page.status();
+  const CivilDate today = call.app.Today();
+  std::vector<std::vector<std::string>> rows = {
+      {"公民身份号码（脱敏）", "姓名", "性别", "年龄", "居住地代码", "居住地", "状态"}};
+  for (const std::string& id : page->ids) {
+    Result<std::optional<registry::PersonView>> v = call.registry->Person(id, today, today);
+    if (!v.ok()) return v.status();
+    if (!v->has_value()) continue;
+    const registry::PersonView& p = **v;
+    auto res = p.facts.find("residence_region");
+    std::string code = res == p.facts.end() ? "" : res->second.value;
+    const Region* r = code.empty() ? nullptr : RegionTable::Builtin().Find(code);
+    rows.push_back({MaskIdNumber(p.id_number), p.name(), std::string(SexName(p.sex)),
+                    std::to_string(AgeOn(p.birth_date, today)), code,
+                    r ? RegionTable::Builtin().FullName(*r) : "",
+                    p.deceased_on(today) ? "已死亡" : "在世"});
+  }
+  std::string format = call.Query("format").value_or("xlsx");
+  Result<Reply> r = TableDownload(rows, format, "老年人名单", "老年人名单");
+  if (r.ok()) {
+    json::object d = SearchDetail(*search, page->total);
+    d["rows"] = rows.size() - 1;
+    d["format"] = format;
+    call.Audit("person.export", "", "ok", std::move(d));
+  }
+  return r;
+}
+
+Result<Reply> GetPersonRoute(Call& call) {
+  Result<std::string> id = PersonIdOf(call, call.Path("ref"));
+  if (!id.ok()) return id.status();
+  const CivilDate today = call.app.Today();
+  Result<CivilDate> as_of = DateParam(call, "as_of", today);
+  if (!as_of.ok()) return as_of.status();
+  Result<CivilDate> known_on = DateParam(call, "known_on", today);
+  if (!known_on.ok()) return known_on.status();
+  if (Status s = CheckPersonAccess(call, *id, "person.read"); !s.ok()) return s;
+
+  registry::Registry& reg = *call.registry;
+  Result<registry::Registry::PersonRecord> record = reg.PersonWithHistory(*id, *as_of, *known_on);
+  if (!record.ok()) return record.status();
+  if (!record->view) {
+    call.Audit("person.read", *id, "failed", {{"reason", "not_known_then"}});
+    return Status("person.not_found", fmt::format("截至 {} 登记中尚无此人", known_on->ToString()),
+                  Location{.field = "known_on", .value = known_on->ToString()});
+  }
+  const std::vector<StoredFact>& history = record->history;
+  Result<std::vector<registry::Conflict>> conflicts = reg.ConflictsOf(*id);
+  if (!conflicts.ok()) return conflicts.status();
+
+  const Principal& user = *call.user;
+  const registry::PersonView& v = *record->view;
+  json::object o;
+  o["ref"] = call.app.PersonRef(v.id_number);
+  o["id_number"] = v.id_number;  // the audited detail view shows it in full
+  o["name"] = v.name();
+  o["sex"] = SexName(v.sex);
+  o["birth_date"] = v.birth_date.ToString();
+  o["age"] = AgeOn(v.birth_date, *as_of);
+  o["as_of"] = as_of->ToString();
+  o["known_on"] = known_on->ToString();
+  o["deceased"] = v.deceased_on(*as_of);
+  auto res = v.facts.find("residence_region");
+  o["residence"] =
+      res == v.facts.end() ? json::value(nullptr) : json::value(RegionJson(res->second.value));
+  json::array facts, overruled, hist, confl, hidden;
+  for (const auto& [fact, f] : v.facts) {
+    if (CanSeeFact(user, fact)) facts.push_back(FactJson(f));
+  }
+  for (const StoredFact& f : v.overruled) {
+    if (CanSeeFact(user, f.fact)) overruled.push_back(FactJson(f));
+  }
+  for (const StoredFact& f : history) {
+    if (CanSeeFact(user, f.fact)) hist.push_back(FactJson(f));
+  }
+  for (const registry::Conflict& c : *conflicts) {
+    if (!CanSeeFact(user, c.fact)) continue;
+    json::object k;
+    k["id"] = c.id;
+    k["fact"] = c.fact;
+    k["label"] = registry::FactLabel(c.fact);
+    k["a"] = FactJson(c.a);
+    k["b"] = FactJson(c.b);
+    k["status"] = c.status;
+    confl.push_back(std::move(k));
+  }
+  json::array hidden_keys;
+  for (const FieldGroup* g : HiddenGroups(user)) {
+    json::array depts;
+    for (const auto& d : g->departments) depts.push_back(json::string(d));
+    hidden.push_back({{"key", g->key}, {"label", g->label}, {"departments", depts}});
+    hidden_keys.push_back(json::string(g->key));
+  }
+  o["facts"] = std::move(facts);
+  o["overruled"] = std::move(overruled);
+  o["history"] = std::move(hist);
+  o["conflicts"] = std::move(confl);
+  o["hidden_field_groups"] = std::move(hidden);
+  call.Audit(
+      "person.read", *id, "ok",
+      {{"as_of", as_of->ToString()}, {"known_on", known_on->ToString()}, {"hidden", hidden_keys}});
+  return Reply::Json(o);
+}
+
+Result<Reply> ResolveConflictRoute(Call& call) {
+  Result<std::string> id = PersonIdOf(call, call.Path("ref"));
+  if (!id.ok()) return id.status();
+  int64_t conflict_id = 0;
+  const std::string& text = call.Path("conflict");
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), conflict_id);
+  if (ec != std::errc() || end != text.data() + text.size()) {
+    return Status("request.param", "冲突编号应为整数",
+                  Location{.field = "conflict", .value = text.substr(0, 32)});
+  }
+  Result<json::object> body = call.JsonBody();
+  if (!body.ok()) return body.status();
+  Result<std::optional<std::string>> note = StringField(*body, "note");
+  if (!note.ok()) return note.status();
+  if (!note->has_value() || (*note)->empty() || (*note)->size() > 2000) {
+    return Status("request.field", "请填写处理说明（不超过 2000 字节）", Location{.field = "note"});
+  }
+  if (Status s = CheckPersonAccess(call, *id, "person.conflict.resolve"); !s.ok()) return s;
+  Result<std::vector<registry::Conflict>> conflicts = call.registry->ConflictsOf(*id);
+  if (!conflicts.ok()) return conflicts.status();
+  auto it = std::find_if(conflicts->begin(), conflicts->end(), [&](const registry::Conflict& c) {
+    return c.id == conflict_id && c.status == "open";
+  });
+  if (it == conflicts->end() || !CanSeeFact(*call.user, it->fact)) {
+    return Status("conflict.not_found", "此人没有这个待处理的冲突",
+                  Location{.field = "conflict", .value = text});
+  }
+  std::string recorded = fmt::format("{}（{}，{}）", **note, call.user->username, UtcNow());
+  if (Status s = call.registry->ResolveConflict(conflict_id, recorded); !s.ok()) return s;
+  call.Audit("person.conflict.resolve", *id, "ok", {{"conflict", conflict_id}, {"note", **note}});
+  return Reply::Json(json::object{{"id", conflict_id}, {"status", "resolved"}});
+}
+
+// --- Imports ------------------------------------------------------------------
+
+json::object FeedReport(const registry::ParsedFeed& feed) {
+  json::object o;
+  o["source"] = feed.source;
+  o["file_name"] = feed.file_name;
+  o["sha256"] = feed.sha256;
+  o["data_rows"] = feed.data_rows;
+  o["facts"] = feed.facts.size();
+  json::array problems;
+  for (const registry::RowProblem& p : feed.problems) {
+    problems.push_back({{"row", p.row},
+                        {"column", p.column},
+                        {"header", p.header},
+                        {"value", MaskIdNumbersIn(p.value)},
+                        {"code", p.code},
+                        {"message", MaskIdNumbersIn(p.message)}});
+  }
+  json::array warnings;
+  for (const std::string& w : feed.warnings) warnings.push_back(json::string(MaskIdNumbersIn(w)));
+  o["problems"] = std::move(problems);
+  o["warnings"] = std::move(warnings);
+  return o;
+}
+
+Result<registry::ParsedFeed> ReadUpload(const Call& call, const std::string& source,
+                                        const std::string& file_name) {
+  std::string_view bytes = call.request.body();
+  if (bytes.empty()) return Status("request.body", "请求内容为空：请上传数据文件");
+  std::string lower = file_name;
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (lower.ends_with(".xls")) {
+    return Status("feed.format", "不支持旧版 .xls 文件，请在 Excel 中另存为 .xlsx 或 CSV（UTF-8）",
+                  Location{.file = file_name});
+  }
+  if (lower.ends_with(".xlsx")) {
+    Result<xlsx::Sheet> sheet = xlsx::ReadFirstSheetFromMemory(bytes, file_name);
+    if (!sheet.ok()) return sheet.status();
+    std::vector<int> lines(sheet->rows.size());
+    for (size_t i = 0; i < lines.size(); ++i) lines[i] = static_cast<int>(i + 1);
+    Result<registry::ParsedFeed> feed =
+        registry::ReadFeedTable(sheet->rows, lines, file_name, source, call.app.Today());
+    if (feed.ok()) feed->sha256 = registry::Sha256Hex(bytes);
+    return feed;
+  }
+  return registry::ReadFeedCsv(bytes, file_name, source, call.app.Today());
+}
+
+Result<int64_t> RecordImport(Call& call, const std::string& source, const std::string& file_name,
+                             const std::string& sha256, const std::string& status, int64_t rows,
+                             std::optional<int64_t> feed_id, const json::object& report) {
+  Result<std::vector<registry::Row>> id = call.registry->db().QueryAll(
+      "INSERT INTO server_import (at, user_id, username, unit_code, source, file_name, sha256, "
+      "status, data_rows, feed_id, report) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+      {UtcNow(), call.user->user_id, call.user->username, call.user->unit_code, source, file_name,
+       sha256, status, rows, feed_id ? registry::Value{*feed_id} : registry::Value{},
+       json::serialize(report)});
+  if (!id.ok()) return id.status();
+  return (*id)[0].AsInt(0);
+}
+
+Result<Reply> CreateImportRoute(Call& call) {
+  std::string source = call.Query("source").value_or("");
+  std::string file_name = call.Query("file_name").value_or("upload.csv");
+  if (file_name.size() > 255 || file_name.find('/') != std::string::npos) {
+    return Status("request.param", "文件名不能含 / 且不超过 255 字节",
+                  Location{.field = "file_name"});
+  }
+  if (registry::FindTemplate(source) == nullptr) {
+    return Status("feed.source", fmt::format("未知的数据来源部门「{}」", source.substr(0, 60)),
+                  Location{.field = "source", .value = source.substr(0, 60)});
+  }
+  if (!call.user->Can("*") && call.user->department != source) {
+    call.Audit("import.create", file_name, "denied",
+               {{"source", source}, {"reason", "department"}});
+    return Status("import.department",
+                  fmt::format("只能导入本部门（{}）的数据", call.user->department),
+                  Location{.field = "source", .value = source});
+  }
+  Result<registry::ParsedFeed> feed = ReadUpload(call, source, file_name);
+  if (!feed.ok()) {
+    call.Audit("import.create", file_name, "failed",
+               {{"source", source}, {"code", feed.status().code()}});
+    return feed.status();
+  }
+  json::object report = FeedReport(*feed);
+  if (!feed->problems.empty()) {
+    report["status"] = "rejected";
+    Result<int64_t> import_id = RecordImport(call, source, file_name, feed->sha256, "rejected",
+                                             feed->data_rows, std::nullopt, report);
+    if (!import_id.ok()) return import_id.status();
+    report["id"] = *import_id;
+    call.Audit("import.create", file_name, "failed",
+               {{"import", *import_id}, {"source", source}, {"problems", feed->problems.size()}});
+    json::object err;
+    err["code"] = "feed.invalid";
+    err["message"] = fmt::format("数据文件有 {} 处错误，整个文件未导入，请改正后重新报送",
+                                 feed->problems.size());
+    err["details"] = {{"file", file_name}};
+    return Reply::Json(
+        json::object{{"error", err}, {"request_id", call.request_id}, {"import", report}}, 422);
+  }
+  Result<registry::ImportOutcome> out = call.registry->Import(*feed, call.app.Today());
+  if (!out.ok()) return out.status();
+  std::string status = out->already_imported ? "already_imported" : "imported";
+  report["status"] = status;
+  report["feed_id"] = out->feed_id;
+  report["outcome"] = {{"persons_added", out->persons_added},
+                       {"facts_added", out->facts_added},
+                       {"facts_unchanged", out->facts_unchanged},
+                       {"conflicts_added", out->conflicts_added}};
+  Result<int64_t> import_id = RecordImport(call, source, file_name, feed->sha256, status,
+                                           feed->data_rows, out->feed_id, report);
+  if (!import_id.ok()) return import_id.status();
+  report["id"] = *import_id;
+  call.Audit("import.create", file_name, "ok",
+             {{"import", *import_id},
+              {"source", source},
+              {"status", status},
+              {"feed", out->feed_id},
+              {"rows", feed->data_rows}});
+  return Reply::Json(report, out->already_imported ? 200 : 201);
+}
+
+registry::SqlFilter ImportScope(const Principal& user) {
+  switch (user.scope) {
+    case DataScope::kAll:
+      return {"1 = 1", {}};
+    case DataScope::kSubtree:
+      return {"substr(unit_code, 1, ?) = ?",
+              {static_cast<int64_t>(user.unit_code.size()), user.unit_code}};
+    case DataScope::kUnit:
+      return {"unit_code = ?", {user.unit_code}};
+    case DataScope::kSelf:
+      return {"user_id = ?", {user.user_id}};
+  }
+  return {"1 = 0", {}};
+}
+
+Result<Reply> ListImportsRoute(Call& call) {
+  Result<Paging> paging = PagingOf(call);
+  if (!paging.ok()) return paging.status();
+  registry::SqlFilter scope = ImportScope(*call.user);
+  registry::Database& db = call.registry->db();
+  Result<std::vector<registry::Row>> total =
+      db.QueryAll("SELECT COUNT(*) FROM server_import WHERE " + scope.sql, scope.params);
+  if (!total.ok()) return total.status();
+  std::vector<registry::Value> params = scope.params;
+  params.push_back(paging->size);
+  params.push_back(paging->offset());
+  json::array items;
+  Status s = db.Query(
+      "SELECT id, at, username, source, file_name, status, data_rows, feed_id FROM server_import "
+      "WHERE " +
+          scope.sql + " ORDER BY id DESC LIMIT ? OFFSET ?",
+      params, [&](const registry::Row& r) {
+        items.push_back(
+            {{"id", r.AsInt(0)},
+             {"at", r.AsText(1)},
+             {"username", r.AsText(2)},
+             {"source", r.AsText(3)},
+             {"file_name", r.AsText(4)},
+             {"status", r.AsText(5)},
+             {"data_rows", r.AsInt(6)},
+             {"feed_id", r.IsNull(7) ? json::value(nullptr) : json::value(r.AsInt(7))}});
+        return true;
+      });
+  if (!s.ok()) return s;
+  return Reply::Json(PageJson(*paging, (*total)[0].AsInt(0), std::move(items)));
+}
+
+Result<Reply> GetImportRoute(Call& call) {
+  int64_t id = 0;
+  const std::string& text = call.Path("id");
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (ec != std::errc() || end != text.data() + text.size()) {
+    return Status("request.param", "导入编号应为整数",
+                  Location{.field = "id", .value = text.substr(0, 32)});
+  }
+  registry::SqlFilter scope = ImportScope(*call.user);
+  std::vector<registry::Value> params = {id};
+  params.insert(params.end(), scope.params.begin(), scope.params.end());
+  Result<std::vector<registry::Row>> r = call.registry->db().QueryAll(
+      "SELECT report, username, at FROM server_import WHERE id = ? AND " + scope.sql, params);
+  if (!r.ok()) return r.status();
+  if (r->empty()) {
+    return Status("import.not_found", "没有这次导入（或不在本人数据范围内）",
+                  Location{.field = "id", .value = text});
+  }
+  Result<json::value> report = ParseJson((*r)[0].AsText(0));
+  if (!report.ok() || !report->is_object()) return Status("server.internal", "导入报告已损坏");
+  json::object o = std::move(report->as_object());
+  o["id"] = id;
+  o["username"] = (*r)[0].AsText(1);
+  o["at"] = (*r)[0].AsText(2);
+  return Reply::Json(o);
+}
+
+}  // namespace
+
+void AddRegistryRoutes(App& app, Router& router) {
+  (void)app;
+  router.Add(verb::get, "/api/v1/persons", {.permission = "person:person:list"},
+             SearchPersonsRoute);
+  router.Add(verb::get, "/api/v1/persons/export",
+             {.permission = "person:person:export", .blocking = true}, ExportPersonsRoute);
+  router.Add(verb::get, "/api/v1/persons/{ref}", {.permission = "person:person:read"},
+             GetPersonRoute);
+  router.Add(verb::post, "/api/v1/persons/{ref}/conflicts/{conflict}/resolve",
+             {.permission = "person:conflict:resolve"}, ResolveConflictRoute);
+  router.Add(verb::post, "/api/v1/imports",
+             {.permission = "registry:import:create", .blocking = true, .body_limit = 256u << 20},
+             CreateImportRoute);
+  router.Add(verb::get, "/api/v1/imports", {.permission = "registry:import:read"},
+             ListImportsRoute);
+  router.Add(verb::get, "/api/v1/imports/{id}", {.permission = "registry:import:read"},
+             GetImportRoute);
+}
+
+}  // namespace yanglao::server

@@ -1,0 +1,151 @@
+// The platform server's application: the route table over the module
+// libraries, with sign-in, CSRF, permissions, data scope, audit and one
+// error envelope. It knows nothing of sockets: HttpServer (http_server.h)
+// feeds it requests, and tests and the fuzz target can call it directly.
+//
+// Errors are one JSON envelope:
+//   {"error": {"code": "person.scope", "message": "...", "details": {...}},
+//    "request_id": "..."}
+// with the HTTP status chosen from the code by HttpStatusFor.
+#ifndef YANGLAO_SERVER_APP_H_
+#define YANGLAO_SERVER_APP_H_
+
+#include <chrono>
+#include <condition_variable>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/civil_date.h"
+#include "core/status.h"
+#include "policy/service_list.h"
+#include "registry/registry.h"
+#include "server/audit.h"
+#include "server/auth.h"
+#include "server/call.h"
+#include "server/router.h"
+
+namespace yanglao::server {
+
+struct AppOptions {
+  std::string db_url = "sqlite:yanglao.db";
+  std::filesystem::path policies_dir = "policies";  // service lists (*.yaml, demo/ values)
+  std::filesystem::path web_dir;                    // built web console; empty = none
+  size_t connections = 4;                           // registry connections in the pool
+  PasswordCost password_cost = PasswordCost::Interactive();
+  int64_t session_seconds = 8 * 3600;
+  int login_max_failures = 5;  // per user name, and 4x that per address
+  std::chrono::seconds login_window{15 * 60};
+  std::optional<CivilDate> today;  // fixed "today" (tests, demos); default the clock
+  bool secure_cookies = false;     // add Secure to cookies (behind HTTPS)
+};
+
+// Maps an error code to its HTTP status: auth.unauthenticated 401,
+// auth.forbidden / person.scope / auth.csrf 403, *.not_found 404,
+// request.method 405, *.exists 409, request.too_large 413,
+// request.media_type 415, feed.invalid 422, auth.throttled 429,
+// db.* / audit.* / server.* 500, server.stopping 503; others 400.
+unsigned HttpStatusFor(std::string_view code);
+
+class App {
+ public:
+  // Opens the registry at options.db_url (migrating the registry and server
+  // tables), the pool, the audit writer, and loads the service lists.
+  static Result<std::unique_ptr<App>> Open(AppOptions options);
+  ~App();
+
+  struct RouteInfo {
+    size_t body_limit = 64 * 1024;
+    bool blocking = false;
+    std::string pattern;  // the route's pattern, or "" when none matches
+  };
+  // What the transport needs to know from the request line alone.
+  RouteInfo Lookup(http::verb method, std::string_view target) const;
+
+  struct Outcome {
+    HttpResponse response;
+    std::vector<AuditRecord> audit;  // to commit before sending the response
+    std::string route;               // matched pattern, for the access log
+    std::string username;
+  };
+  // Handles one request. Never throws.
+  Outcome Handle(const HttpRequest& request, std::string_view remote);
+  // Handle, then commit the audit records and wait; a failed commit turns the
+  // response into a 500. For tests and the fuzz target.
+  HttpResponse HandleAndAudit(const HttpRequest& request, std::string_view remote);
+  // Replaces `response` by the audit-failure error when `s` failed.
+  static void FailOnAudit(const Status& s, HttpResponse& response);
+
+  // The error envelope as a response.
+  static HttpResponse ErrorResponse(const Status& s, std::string_view request_id,
+                                    unsigned version = 11);
+
+  AuditLog& audit() { return *audit_; }
+  SessionStore& sessions() { return sessions_; }
+  LoginThrottle& throttle() { return throttle_; }
+  const AppOptions& options() const { return options_; }
+  CivilDate Today() const;
+  // Service lists by name (file stem: "suizhou").
+  const std::map<std::string, policy::LoadedList>& lists() const { return lists_; }
+
+  // Opaque, authenticated handles for persons in lists (no ID number in
+  // URLs of list links). Decode fails with person.ref.
+  std::string PersonRef(std::string_view id_number) const;
+  Result<std::string> DecodePersonRef(std::string_view ref) const;
+
+  // A leased registry connection, returned to the pool on destruction.
+  class Lease {
+   public:
+    Lease(App& app, registry::Registry* reg) : app_(&app), reg_(reg) {}
+    Lease(Lease&& o) noexcept : app_(o.app_), reg_(o.reg_) { o.reg_ = nullptr; }
+    Lease& operator=(Lease&&) = delete;
+    ~Lease();
+    registry::Registry& operator*() const { return *reg_; }
+    registry::Registry* operator->() const { return reg_; }
+    registry::Registry* get() const { return reg_; }
+
+   private:
+    App* app_;
+    registry::Registry* reg_;
+  };
+  Lease Acquire();
+
+  const Router& router() const { return router_; }
+
+ private:
+  explicit App(AppOptions options);
+  Result<Reply> Dispatch(Call& call, const Route& route);
+  Result<Reply> ServeStatic(std::string_view path) const;
+  HttpResponse Finish(const HttpRequest& request, Reply reply, std::string_view request_id) const;
+
+  AppOptions options_;
+  Router router_;
+  std::vector<std::unique_ptr<registry::Registry>> pool_;
+  std::vector<registry::Registry*> free_;
+  std::mutex pool_mu_;
+  std::condition_variable pool_cv_;
+  std::unique_ptr<AuditLog> audit_;
+  SessionStore sessions_;
+  LoginThrottle throttle_;
+  LoginThrottle address_throttle_;
+  std::map<std::string, policy::LoadedList> lists_;
+  std::string ref_key_;  // XChaCha20-Poly1305 key for person refs
+
+  friend void AddAuthRoutes(App& app, Router& router);
+  friend LoginThrottle& AddressThrottle(App& app);
+};
+
+// Route groups (api_*.cc).
+void AddAuthRoutes(App& app, Router& router);      // health, login, logout, me, password
+void AddAdminRoutes(App& app, Router& router);     // users, roles, caseloads, audit
+void AddRegistryRoutes(App& app, Router& router);  // persons, conflicts, imports
+void AddPolicyRoutes(App& app, Router& router);    // regions, service lists
+LoginThrottle& AddressThrottle(App& app);
+
+}  // namespace yanglao::server
+
+#endif  // YANGLAO_SERVER_APP_H_

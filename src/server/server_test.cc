@@ -1,0 +1,996 @@
+// The platform server, in process (App::HandleAndAudit) on SQLite and on
+// PostgreSQL (YANGLAO_TEST_PG_URL; each test its own schema), and over real
+// sockets (HttpServer on a free loopback port).
+//
+// The access matrix: for each role and data scope, which persons it can list
+// and read, which sensitive fields it sees, and which conflicts it may
+// resolve; refusals are 403 and leave an audit record.
+#include <arpa/inet.h>
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <boost/json.hpp>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+#include <regex>
+#include <set>
+#include <thread>
+
+#include "core/utf8.h"
+#include "registry/feed_file.h"
+#include "server/app.h"
+#include "server/http_server.h"
+#include "server/schema.h"
+
+namespace yanglao::server {
+namespace {
+
+namespace fs = std::filesystem;
+namespace json = boost::json;
+
+const CivilDate kToday = *CivilDate::FromYmd(2026, 11, 22);
+
+fs::path SourceDir() {
+  const char* src = std::getenv("YANGLAO_SOURCE_DIR");
+  return fs::path(src ? src : ".");
+}
+
+constexpr const char* kZhang = "421303194402290016";  // 西城街道 乌龙巷社区 (421303001001)
+constexpr const char* kZhao = "421302194605100044";  // 西城街道 another community (421303001002)
+constexpr const char* kLi = "421321195003150021";    // 随县 (421321101201)
+constexpr const char* kWang = "421381193001010030";  // 广水市 (421381001001)
+
+// Extra feeds written here: health and disability facts, and two sources
+// that disagree on 赵六's death date (a conflict inside 西城街道).
+constexpr const char* kHealthFeed =
+    "公民身份号码,姓名,计划生育特殊家庭,失智,死亡日期,起始日期,终止日期\n"
+    "421303194402290016,张三,,是,,2025-01-01,\n"
+    "421302194605100044,赵六,,,2026-06-01,2026-06-01,\n";
+constexpr const char* kDisabilityFeed =
+    "公民身份号码,姓名,残疾类别,残疾等级,残疾证有效期至,需要长期照护,起始日期,终止日期\n"
+    "421303194402290016,张三,肢体,三级,2030-01-01,,2025-01-01,\n";
+constexpr const char* kCivilDeathFeed =
+    "公民身份号码,姓名,低保,低保后仍困难,低收入,特困,生活不能自理,独居,空巢,留守,流浪乞讨,"
+    "入住养老机构,有赡养能力的赡养人,死亡日期,起始日期,终止日期\n"
+    "421302194605100044,赵六,,,,,,,,,,,,2026-06-03,2026-06-03,\n";
+
+struct Response {
+  unsigned status = 0;
+  json::value body;
+  std::string raw;
+  HttpResponse http;
+  const json::object& obj() const {
+    static const json::object kEmpty;
+    return body.is_object() ? body.as_object() : kEmpty;
+  }
+  std::string code() const {
+    const json::object& o = obj();
+    if (auto* e = o.if_contains("error"); e && e->is_object()) {
+      if (auto* c = e->as_object().if_contains("code"); c && c->is_string())
+        return std::string(c->as_string());
+    }
+    return "";
+  }
+};
+
+struct Session {
+  std::string cookie;  // "yl_session=..."
+  std::string csrf;
+};
+
+class ServerTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    static std::atomic<int> counter{0};
+    std::string name = fmt::format("yanglao_server_test_{}_{}", getpid(), counter++);
+    if (GetParam() == "sqlite") {
+      path_ = fs::temp_directory_path() / (name + ".db");
+      url_ = "sqlite:" + path_.string();
+    } else {
+      const char* pg = std::getenv("YANGLAO_TEST_PG_URL");
+      if (pg == nullptr) {
+        if (std::getenv("YANGLAO_REQUIRE_PG") != nullptr)
+          FAIL() << "YANGLAO_TEST_PG_URL is not set";
+        GTEST_SKIP() << "no PostgreSQL server (scripts/test.sh starts one)";
+      }
+      auto admin = registry::Database::Open(pg);
+      ASSERT_TRUE(admin.ok()) << admin.status().ToString();
+      ASSERT_TRUE((*admin)->Execute(fmt::format("CREATE SCHEMA {}", name)).ok());
+      schema_ = name;
+      url_ = fmt::format("{}?options=-csearch_path%3D{}", pg, name);
+    }
+    AppOptions o;
+    o.db_url = url_;
+    o.policies_dir = SourceDir() / "policies";
+    o.connections = 2;
+    o.password_cost = PasswordCost::Minimal();
+    o.today = kToday;
+    auto app = App::Open(o);
+    ASSERT_TRUE(app.ok()) << app.status().ToString();
+    app_ = std::move(*app);
+    LoadPeople();
+    CreateUsers();
+  }
+
+  void TearDown() override {
+    app_.reset();
+    if (!path_.empty()) {
+      for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(path_.string() + suffix);
+    }
+    if (!schema_.empty()) {
+      if (auto admin = registry::Database::Open(std::getenv("YANGLAO_TEST_PG_URL")); admin.ok()) {
+        (void)(*admin)->Execute(fmt::format("DROP SCHEMA {} CASCADE", schema_));
+      }
+    }
+  }
+
+  void ImportCsv(const char* source, const std::string& text, const char* recorded) {
+    auto feed =
+        registry::ReadFeedCsv(text, fmt::format("{}-{}.csv", source, recorded), source, kToday);
+    ASSERT_TRUE(feed.ok()) << feed.status().ToString();
+    ASSERT_TRUE(feed->problems.empty()) << feed->problems.front().message;
+    App::Lease reg = app_->Acquire();
+    auto out = reg->Import(*feed, *CivilDate::Parse(recorded));
+    ASSERT_TRUE(out.ok()) << out.status().ToString();
+  }
+
+  void ImportFile(const char* source, const char* file, const char* recorded) {
+    auto text = registry::ReadFeedFile(SourceDir() / "tests/registry/feeds" / file, source, kToday);
+    ASSERT_TRUE(text.ok()) << text.status().ToString();
+    App::Lease reg = app_->Acquire();
+    auto out = reg->Import(*text, *CivilDate::Parse(recorded));
+    ASSERT_TRUE(out.ok()) << out.status().ToString();
+  }
+
+  void LoadPeople() {
+    ImportFile("公安", "公安.csv", "2026-01-05");
+    ImportFile("民政", "民政.csv", "2026-01-05");
+    ImportFile("民政", "民政-死亡.csv", "2026-01-15");
+    ImportFile("公安", "公安-死亡.csv", "2026-01-20");  // conflict on 王五's death date
+    ImportCsv("卫健", kHealthFeed, "2026-07-01");
+    ImportCsv("残联", kDisabilityFeed, "2026-07-01");
+    ImportCsv("民政", kCivilDeathFeed, "2026-07-02");  // conflict on 赵六's death date
+  }
+
+  void CreateUsers() {
+    struct U {
+      const char* name;
+      const char* role;
+      const char* unit;
+      const char* dept;
+    };
+    const U users[] = {
+        {"admin", "admin", "421300", "民政"},
+        {"city", "city_official", "421300", "民政"},
+        {"county", "county_official", "421303", "民政"},
+        {"street", "street_worker", "421303001", "民政"},
+        {"community", "community_worker", "421303001001", "民政"},
+        {"health", "health_official", "421300", "卫健"},
+        {"caseworker", "caseworker", "421300", "民政"},
+        {"auditor", "auditor", "421300", "民政"},
+        {"disabled", "city_official", "421300", "残联"},
+    };
+    App::Lease reg = app_->Acquire();
+    for (const U& u : users) {
+      auto id = CreateUser(reg->db(), {u.name, u.name, Password(u.name), u.unit, u.dept, u.role},
+                           PasswordCost::Minimal());
+      ASSERT_TRUE(id.ok()) << id.status().ToString();
+      ids_[u.name] = *id;
+    }
+    ASSERT_TRUE(SetCaseload(reg->db(), ids_["caseworker"], {kLi}).ok());
+  }
+
+  static std::string Password(std::string_view user) { return fmt::format("pw-{}-2026", user); }
+
+  Response Do(http::verb method, const std::string& target, const Session* s = nullptr,
+              const std::string& body = "", std::string content_type = "application/json",
+              bool with_csrf = true) {
+    HttpRequest req{method, target, 11};
+    req.set(http::field::host, "localhost");
+    if (s != nullptr) {
+      req.set(http::field::cookie, s->cookie);
+      if (with_csrf) req.set("X-CSRF-Token", s->csrf);
+    }
+    if (!body.empty()) {
+      req.set(http::field::content_type, content_type);
+      req.body() = body;
+    }
+    req.prepare_payload();
+    Response r;
+    r.http = app_->HandleAndAudit(req, "192.0.2.7");
+    r.status = r.http.result_int();
+    r.raw = r.http.body();
+    boost::system::error_code ec;
+    r.body = json::parse(r.raw, ec);
+    return r;
+  }
+  Response Get(const std::string& target, const Session& s) {
+    return Do(http::verb::get, target, &s);
+  }
+  Response Post(const std::string& target, const Session& s, const json::value& body) {
+    return Do(http::verb::post, target, &s, json::serialize(body));
+  }
+
+  Response LoginRaw(const std::string& user, const std::string& password) {
+    return Do(http::verb::post, "/api/v1/auth/login", nullptr,
+              json::serialize(json::object{{"username", user}, {"password", password}}));
+  }
+
+  Session Login(const std::string& user) {
+    Response r = LoginRaw(user, Password(user));
+    EXPECT_EQ(r.status, 200u) << r.raw;
+    Session s;
+    for (const auto& h : r.http) {
+      if (h.name() != http::field::set_cookie) continue;
+      std::string v(h.value());
+      if (v.starts_with("yl_session=")) {
+        s.cookie = v.substr(0, v.find(';'));
+        EXPECT_NE(v.find("HttpOnly"), std::string::npos);
+        EXPECT_NE(v.find("SameSite=Strict"), std::string::npos);
+      }
+    }
+    if (auto* c = r.obj().if_contains("csrf_token")) s.csrf = std::string(c->as_string());
+    EXPECT_FALSE(s.cookie.empty());
+    return s;
+  }
+
+  // The audit records of `action` on `target`, newest first.
+  std::vector<AuditRecord> AuditOf(const std::string& action, const std::string& target) {
+    App::Lease reg = app_->Acquire();
+    AuditQuery q;
+    q.action = action;
+    q.target = target;
+    q.limit = 100;
+    auto page = SearchAudit(reg->db(), q);
+    EXPECT_TRUE(page.ok());
+    return page.ok() ? page->records : std::vector<AuditRecord>{};
+  }
+
+  // The IDs (unmasked, via refs) a user's search returns.
+  std::set<std::string> Listed(const Session& s) {
+    Response r = Get("/api/v1/persons?size=100", s);
+    std::set<std::string> out;
+    if (r.status != 200) return out;
+    for (const json::value& item : r.obj().at("items").as_array()) {
+      auto id = app_->DecodePersonRef(item.at("ref").as_string());
+      EXPECT_TRUE(id.ok());
+      if (id.ok()) out.insert(*id);
+    }
+    return out;
+  }
+
+  static std::set<std::string> FactsOf(const Response& r) {
+    std::set<std::string> out;
+    for (const char* list : {"facts", "history"}) {
+      if (auto* a = r.obj().if_contains(list)) {
+        for (const json::value& f : a->as_array())
+          out.insert(std::string(f.at("fact").as_string()));
+      }
+    }
+    return out;
+  }
+
+  // The open conflict of `id` (there is one per conflicted person here).
+  int64_t ConflictOf(const char* id) {
+    App::Lease reg = app_->Acquire();
+    auto c = reg->ConflictsOf(id);
+    EXPECT_TRUE(c.ok() && !c->empty()) << id;
+    return c.ok() && !c->empty() ? c->front().id : 0;
+  }
+
+  std::string url_, schema_;
+  fs::path path_;
+  std::unique_ptr<App> app_;
+  std::map<std::string, int64_t> ids_;
+};
+
+INSTANTIATE_TEST_SUITE_P(Backends, ServerTest, ::testing::Values("sqlite", "postgresql"),
+                         [](const ::testing::TestParamInfo<std::string>& p) { return p.param; });
+
+TEST_P(ServerTest, HealthNeedsNoLoginAndEverythingElseDoes) {
+  Response h = Do(http::verb::get, "/api/v1/health");
+  EXPECT_EQ(h.status, 200u);
+  EXPECT_EQ(h.obj().at("status").as_string(), "ok");
+  EXPECT_EQ(h.obj().at("database").as_string(), GetParam());
+  for (const char* target : {"/api/v1/persons", "/api/v1/auth/me", "/api/v1/regions/421300",
+                             "/api/v1/lists", "/api/v1/audit", "/api/v1/imports"}) {
+    Response r = Do(http::verb::get, target);
+    EXPECT_EQ(r.status, 401u) << target;
+    EXPECT_EQ(r.code(), "auth.unauthenticated") << target;
+    EXPECT_FALSE(r.obj().at("error").at("message").as_string().empty());
+    EXPECT_FALSE(r.obj().at("request_id").as_string().empty());
+  }
+  Response bad_cookie = Do(http::verb::get, "/api/v1/auth/me", nullptr);
+  EXPECT_EQ(bad_cookie.status, 401u);
+  EXPECT_EQ(Do(http::verb::get, "/api/v1/nowhere").code(), "request.not_found");
+  EXPECT_EQ(Do(http::verb::delete_, "/api/v1/health").code(), "request.method");
+  EXPECT_EQ(Do(http::verb::delete_, "/api/v1/health").status, 405u);
+}
+
+// The access matrix: who lists and reads whom.
+TEST_P(ServerTest, AccessMatrixPersons) {
+  const std::set<std::string> all = {kZhang, kZhao, kLi, kWang};
+  const std::map<std::string, std::set<std::string>> reach = {
+      {"admin", all},
+      {"city", all},
+      {"county", {kZhang, kZhao}},
+      {"street", {kZhang, kZhao}},
+      {"community", {kZhang}},
+      {"health", all},
+      {"caseworker", {kLi}},
+  };
+  for (const auto& [user, allowed] : reach) {
+    Session s = Login(user);
+    EXPECT_EQ(Listed(s), allowed) << user;
+    for (const std::string& id : all) {
+      Response r = Get("/api/v1/persons/" + app_->PersonRef(id), s);
+      if (allowed.count(id)) {
+        EXPECT_EQ(r.status, 200u) << user << " " << id << " " << r.raw;
+        EXPECT_EQ(r.obj().at("id_number").as_string(), id);  // the audited detail view: in full
+      } else {
+        EXPECT_EQ(r.status, 403u) << user << " " << id << " " << r.raw;
+        EXPECT_EQ(r.code(), "person.scope") << user << " " << id;
+        EXPECT_EQ(r.raw.find(id), std::string::npos) << "a refusal must not echo the number";
+      }
+    }
+  }
+  // A role without the permission is refused before any lookup.
+  Session auditor = Login("auditor");
+  EXPECT_EQ(Get("/api/v1/persons", auditor).code(), "auth.forbidden");
+  EXPECT_EQ(Get("/api/v1/persons/" + app_->PersonRef(kZhang), auditor).status, 403u);
+}
+
+TEST_P(ServerTest, StreetWorkerAskingForAnotherStreetGets403AndIsAudited) {
+  Session street = Login("street");
+  size_t before = AuditOf("person.read", kLi).size();
+  // By ref and by the number itself.
+  Response by_ref = Get("/api/v1/persons/" + app_->PersonRef(kLi), street);
+  Response by_id = Get(std::string("/api/v1/persons/") + kLi, street);
+  EXPECT_EQ(by_ref.status, 403u);
+  EXPECT_EQ(by_id.status, 403u);
+  EXPECT_EQ(by_id.code(), "person.scope");
+  std::vector<AuditRecord> records = AuditOf("person.read", kLi);
+  ASSERT_EQ(records.size(), before + 2);
+  const AuditRecord& a = records.front();
+  EXPECT_EQ(a.username, "street");
+  EXPECT_EQ(a.outcome, "denied");
+  EXPECT_EQ(a.ip, "192.0.2.7");
+  EXPECT_EQ(a.unit_code, "421303001");
+  EXPECT_NE(a.detail.find("\"reason\":\"scope\""), std::string::npos) << a.detail;
+  EXPECT_EQ(a.at.substr(0, 10), UtcNow().substr(0, 10));
+  // A permitted read is recorded too, with what was hidden.
+  Response ok = Get(std::string("/api/v1/persons/") + kZhang, street);
+  EXPECT_EQ(ok.status, 200u);
+  std::vector<AuditRecord> reads = AuditOf("person.read", kZhang);
+  ASSERT_FALSE(reads.empty());
+  EXPECT_EQ(reads.front().outcome, "ok");
+  EXPECT_EQ(reads.front().username, "street");
+}
+
+TEST_P(ServerTest, AccessMatrixFields) {
+  // group -> users who see it (民政 sees all three groups; 卫健 health only;
+  // 残联 disability only; admin by "*").
+  const std::map<std::string, std::set<std::string>> sees = {
+      {"dibao", {"admin", "city", "county", "street", "community"}},
+      {"dementia", {"admin", "city", "county", "street", "community", "health"}},
+      {"disability_grade", {"admin", "city", "county", "street", "community", "disabled"}},
+      {"residence_region",
+       {"admin", "city", "county", "street", "community", "health", "disabled"}},
+  };
+  for (const char* user :
+       {"admin", "city", "county", "street", "community", "health", "disabled"}) {
+    Session s = Login(user);
+    Response r = Get(std::string("/api/v1/persons/") + kZhang, s);
+    ASSERT_EQ(r.status, 200u) << user << r.raw;
+    std::set<std::string> facts = FactsOf(r);
+    for (const auto& [fact, who] : sees) {
+      EXPECT_EQ(facts.count(fact), who.count(user)) << user << " " << fact;
+      // Hidden facts leave no trace in the body at all.
+      if (!who.count(user)) {
+        EXPECT_EQ(r.raw.find("\"" + fact + "\""), std::string::npos) << user;
+      }
+    }
+    std::set<std::string> hidden;
+    for (const json::value& g : r.obj().at("hidden_field_groups").as_array())
+      hidden.insert(std::string(g.at("key").as_string()));
+    EXPECT_EQ(hidden.count("income"), sees.at("dibao").count(user) ? 0u : 1u) << user;
+  }
+}
+
+TEST_P(ServerTest, AccessMatrixChanges) {
+  const int64_t zhao = ConflictOf(kZhao), wang = ConflictOf(kWang);
+  ASSERT_NE(zhao, 0);
+  ASSERT_NE(wang, 0);
+  json::object note{{"note", "以公安记录为准"}};
+  auto resolve = [&](const Session& s, const char* id, int64_t conflict) {
+    return Post(
+        fmt::format("/api/v1/persons/{}/conflicts/{}/resolve", app_->PersonRef(id), conflict), s,
+        note);
+  };
+  // No permission: community worker, health official, caseworker.
+  for (const char* user : {"community", "health", "caseworker"}) {
+    Response r = resolve(Login(user), kZhao, zhao);
+    EXPECT_EQ(r.status, 403u) << user;
+    EXPECT_EQ(r.code(), "auth.forbidden") << user;
+  }
+  // Permission but out of scope: the street worker and 王五 (广水市).
+  Session street = Login("street");
+  Response out = resolve(street, kWang, wang);
+  EXPECT_EQ(out.code(), "person.scope");
+  EXPECT_EQ(AuditOf("person.conflict.resolve", kWang).front().outcome, "denied");
+  // In scope: 赵六 is in the street.
+  Response in = resolve(street, kZhao, zhao);
+  EXPECT_EQ(in.status, 200u) << in.raw;
+  EXPECT_EQ(AuditOf("person.conflict.resolve", kZhao).front().outcome, "ok");
+  Response again = resolve(street, kZhao, zhao);
+  EXPECT_EQ(again.code(), "conflict.not_found");
+  // A conflict id of another person through this person's URL is not found.
+  Response wrong = resolve(Login("city"), kZhang, wang);
+  EXPECT_EQ(wrong.code(), "conflict.not_found");
+  Response city = resolve(Login("city"), kWang, wang);
+  EXPECT_EQ(city.status, 200u);
+  // Without the CSRF header the change is refused.
+  Session admin = Login("admin");
+  Response no_csrf = Do(http::verb::post, "/api/v1/auth/logout", &admin, "", "", false);
+  EXPECT_EQ(no_csrf.code(), "auth.csrf");
+  EXPECT_EQ(Get("/api/v1/auth/me", admin).status, 200u);
+}
+
+TEST_P(ServerTest, RecordShowsHistoryAndConflictsAsOfAndKnownOn) {
+  Session city = Login("city");
+  Response r = Get(std::string("/api/v1/persons/") + kWang, city);
+  ASSERT_EQ(r.status, 200u) << r.raw;
+  EXPECT_EQ(r.obj().at("name").as_string(), "王五");
+  EXPECT_TRUE(r.obj().at("deceased").as_bool());
+  ASSERT_EQ(r.obj().at("conflicts").as_array().size(), 1u);
+  const json::object& c = r.obj().at("conflicts").as_array()[0].as_object();
+  EXPECT_EQ(c.at("fact").as_string(), "death_date");
+  EXPECT_EQ(c.at("status").as_string(), "open");
+  EXPECT_GE(r.obj().at("history").as_array().size(), 5u);
+  EXPECT_EQ(r.obj().at("residence").at("code").as_string(), "421381001001");
+  // Before the deaths were known.
+  Response before = Get(std::string("/api/v1/persons/") + kWang + "?known_on=2026-01-06", city);
+  EXPECT_FALSE(before.obj().at("deceased").as_bool());
+  Response unknown = Get(std::string("/api/v1/persons/") + kWang + "?known_on=2025-01-01", city);
+  EXPECT_EQ(unknown.code(), "person.not_found");
+  EXPECT_EQ(Get(std::string("/api/v1/persons/") + kWang + "?as_of=2026-13-01", city).code(),
+            "request.param");
+}
+
+TEST_P(ServerTest, BadIdsGetClearErrors) {
+  Session city = Login("city");
+  Response bad_check = Get("/api/v1/persons/421303194402290017", city);
+  EXPECT_EQ(bad_check.status, 400u);
+  EXPECT_EQ(bad_check.code(), "id.check_char");
+  EXPECT_EQ(bad_check.raw.find("421303194402290017"), std::string::npos);
+  EXPECT_EQ(Get("/api/v1/persons/not-a-ref", city).code(), "person.ref");
+  std::string ref = app_->PersonRef(kZhang);
+  ref[10] = ref[10] == 'A' ? 'B' : 'A';
+  EXPECT_EQ(Get("/api/v1/persons/" + ref, city).code(), "person.ref");
+  EXPECT_EQ(Get("/api/v1/persons/11010519491231002X", city).code(), "person.not_found");
+  EXPECT_EQ(Get("/api/v1/persons?id=4a2", city).code(), "request.param");
+  EXPECT_EQ(Get("/api/v1/persons?region=999999", city).code(), "region.not_found");
+  EXPECT_EQ(Get("/api/v1/persons?size=0", city).code(), "request.param");
+  EXPECT_EQ(Get("/api/v1/persons?page=abc", city).code(), "request.param");
+}
+
+// Found by the fuzz target: bytes that are not UTF-8, echoed in an error,
+// made the body invalid JSON.
+TEST_P(ServerTest, ErrorsStayValidUtf8WhateverTheClientSent) {
+  Session city = Login("city");
+  for (const char* target : {"/api/v1/regions/4213\xa4"
+                             "3?x=%zz",
+                             "/api/v1/persons?name=%FF%FE", "/api/v1/regions/%C0%AF"}) {
+    Response r = Get(target, city);
+    EXPECT_GE(r.status, 400u) << target;
+    EXPECT_TRUE(IsValidUtf8(r.raw)) << target;
+    EXPECT_TRUE(r.body.is_object()) << target << ": " << r.raw;
+    EXPECT_FALSE(r.code().empty()) << target;
+  }
+  Response search = Get("/api/v1/persons?name=%E5%BC%A0%FF", city);  // 张 + a stray byte
+  EXPECT_EQ(search.code(), "request.param");
+  EXPECT_EQ(search.obj().at("error").at("details").at("field").as_string(), "name");
+}
+
+TEST_P(ServerTest, SearchByNameIdAndPlaceWithPaging) {
+  Session city = Login("city");
+  auto total = [&](const std::string& q) {
+    Response r = Get("/api/v1/persons?" + q, city);
+    EXPECT_EQ(r.status, 200u) << q << r.raw;
+    return r.status == 200 ? r.obj().at("total").as_int64() : -1;
+  };
+  EXPECT_EQ(total(""), 4);
+  EXPECT_EQ(total("name=%E5%BC%A0"), 1);  // 张
+  EXPECT_EQ(total("name=%E5%BC%A0%E4%B8%89"), 1);
+  EXPECT_EQ(total("id=4213"), 4);
+  EXPECT_EQ(total("id=421303"), 1);
+  EXPECT_EQ(total(std::string("id=") + kLi), 1);
+  EXPECT_EQ(total("region=421303001"), 2);
+  EXPECT_EQ(total("region=421303001001"), 1);
+  EXPECT_EQ(total("region=421321"), 1);
+  Response page = Get("/api/v1/persons?size=3&page=2", city);
+  EXPECT_EQ(page.obj().at("items").as_array().size(), 1u);
+  EXPECT_EQ(page.obj().at("total").as_int64(), 4);
+  // The street worker's search never widens past the street.
+  EXPECT_EQ(Get("/api/v1/persons?region=421321", Login("street")).obj().at("total").as_int64(), 0);
+  EXPECT_FALSE(AuditOf("person.search", "").empty());
+}
+
+// No list leaks an unmasked ID number.
+TEST_P(ServerTest, ListsNeverShowFullIdNumbers) {
+  Session admin = Login("admin");
+  const std::regex full_id("[0-9]{17}[0-9X]");
+  // Produce audit rows and an import report that quote ID numbers.
+  Get(std::string("/api/v1/persons/") + kZhang, admin);
+  Do(http::verb::post, "/api/v1/imports?source=%E6%B0%91%E6%94%BF&file_name=bad.csv", &admin,
+     "公民身份号码,姓名,低保,低保后仍困难,低收入,特困,生活不能自理,独居,空巢,留守,流浪乞讨,"
+     "入住养老机构,有赡养能力的赡养人,死亡日期,起始日期,终止日期\n"
+     "421303194402290017,张三,是,,,,,,,,,,,,2024-01-01,\n",
+     "text/csv");
+  ASSERT_TRUE(Do(http::verb::put, fmt::format("/api/v1/users/{}/caseload", ids_["caseworker"]),
+                 &admin, json::serialize(json::object{{"id_numbers", json::array{kLi, kWang}}}))
+                  .status == 200);
+  for (const char* target :
+       {"/api/v1/persons?size=100", "/api/v1/audit?size=500", "/api/v1/imports",
+        "/api/v1/imports/1", "/api/v1/users", "/api/v1/persons?id=421303194402290016"}) {
+    Response r = Get(target, admin);
+    EXPECT_EQ(r.status, 200u) << target << r.raw;
+    EXPECT_FALSE(std::regex_search(r.raw, full_id)) << target << ": " << r.raw.substr(0, 400);
+  }
+  Response caseload = Get(fmt::format("/api/v1/users/{}/caseload", ids_["caseworker"]), admin);
+  EXPECT_EQ(caseload.obj().at("items").as_array().size(), 2u);
+  EXPECT_FALSE(std::regex_search(caseload.raw, full_id));
+  for (const char* target :
+       {"/api/v1/persons/export?format=csv", "/api/v1/audit/export?format=csv"}) {
+    Response r = Get(target, admin);
+    EXPECT_EQ(r.status, 200u) << target;
+    EXPECT_FALSE(std::regex_search(r.raw, full_id)) << target;
+    EXPECT_NE(r.http[http::field::content_disposition].find("attachment"), std::string::npos);
+  }
+  EXPECT_FALSE(AuditOf("person.export", "").empty());
+  EXPECT_FALSE(AuditOf("audit.export", "server_audit").empty());
+}
+
+TEST_P(ServerTest, LoginFailuresAreThrottledAndAudited) {
+  for (int i = 0; i < 5; ++i) {
+    Response r = LoginRaw("street", "wrong-password-1");
+    EXPECT_EQ(r.status, 401u);
+    EXPECT_EQ(r.code(), "auth.login");
+  }
+  Response locked = LoginRaw("street", Password("street"));  // right, but locked now
+  EXPECT_EQ(locked.status, 429u);
+  EXPECT_EQ(locked.code(), "auth.throttled");
+  // Unknown users fail the same way, and another user is not locked.
+  EXPECT_EQ(LoginRaw("nobody", "whatever1").code(), "auth.login");
+  EXPECT_EQ(LoginRaw("county", Password("county")).status, 200u);
+  std::vector<AuditRecord> a = AuditOf("auth.login", "street");
+  ASSERT_EQ(a.size(), 6u);
+  EXPECT_EQ(a.front().outcome, "denied");
+  EXPECT_EQ(a.back().outcome, "failed");
+  EXPECT_EQ(a.back().username, "street");
+  // Malformed logins.
+  EXPECT_EQ(Do(http::verb::post, "/api/v1/auth/login", nullptr, "{\"username\": 1}").code(),
+            "request.field");
+  Response bad_json =
+      Do(http::verb::post, "/api/v1/auth/login", nullptr, "{\n \"username\": \"a\",,}");
+  EXPECT_EQ(bad_json.code(), "request.json");
+  EXPECT_EQ(bad_json.obj().at("error").at("details").at("line").as_int64(), 2);
+  EXPECT_EQ(Do(http::verb::post, "/api/v1/auth/login", nullptr, "username=a",
+               "application/x-www-form-urlencoded")
+                .code(),
+            "request.media_type");
+}
+
+TEST_P(ServerTest, SessionsEndAtLogoutAndOnUserChanges) {
+  Session s = Login("street");
+  Response me = Get("/api/v1/auth/me", s);
+  EXPECT_EQ(me.obj().at("username").as_string(), "street");
+  EXPECT_EQ(me.obj().at("data_scope").at("key").as_string(), "subtree");
+  EXPECT_EQ(Post("/api/v1/auth/logout", s, json::object{}).status, 200u);
+  EXPECT_EQ(Get("/api/v1/auth/me", s).status, 401u);
+  // An administrator moving a user ends that user's sessions.
+  Session again = Login("street");
+  Session admin = Login("admin");
+  Response moved = Do(http::verb::patch, fmt::format("/api/v1/users/{}", ids_["street"]), &admin,
+                      json::serialize(json::object{{"unit_code", "421321"}}));
+  EXPECT_EQ(moved.status, 200u) << moved.raw;
+  EXPECT_EQ(Get("/api/v1/auth/me", again).status, 401u);
+  Session moved_s = Login("street");
+  EXPECT_EQ(Listed(moved_s), std::set<std::string>{kLi});
+  // Deactivated users cannot sign in.
+  Do(http::verb::patch, fmt::format("/api/v1/users/{}", ids_["street"]), &admin,
+     json::serialize(json::object{{"active", false}}));
+  EXPECT_EQ(LoginRaw("street", Password("street")).status, 401u);
+}
+
+TEST_P(ServerTest, UserAdministrationStaysWithinScopeAndGrants) {
+  Session admin = Login("admin");
+  Response created = Do(http::verb::post, "/api/v1/users", &admin,
+                        json::serialize(json::object{{"username", "zengdu2"},
+                                                     {"unit_code", "421303"},
+                                                     {"department", "民政"},
+                                                     {"role", "county_official"}}));
+  ASSERT_EQ(created.status, 201u) << created.raw;
+  std::string initial(created.obj().at("initial_password").as_string());
+  EXPECT_EQ(LoginRaw("zengdu2", initial).status, 200u);
+  EXPECT_EQ(Do(http::verb::post, "/api/v1/users", &admin,
+               json::serialize(json::object{{"username", "zengdu2"},
+                                            {"unit_code", "421303"},
+                                            {"department", "民政"},
+                                            {"role", "county_official"}}))
+                .code(),
+            "user.exists");
+  EXPECT_EQ(Do(http::verb::post, "/api/v1/users", &admin,
+               json::serialize(json::object{{"username", "x1x"},
+                                            {"unit_code", "999999"},
+                                            {"department", "民政"},
+                                            {"role", "admin"}}))
+                .code(),
+            "user.unit");
+  EXPECT_EQ(Do(http::verb::post, "/api/v1/users", &admin,
+               json::serialize(json::object{{"username", "x2x"},
+                                            {"unit_code", "421300"},
+                                            {"department", "民政"},
+                                            {"role", "admin"},
+                                            {"password", "short"}}))
+                .code(),
+            "auth.password_weak");
+  // A role of our own that may manage users, but only within its unit.
+  ASSERT_EQ(Do(http::verb::put, "/api/v1/roles/county_admin", &admin,
+               json::serialize(json::object{
+                   {"name", "区县用户管理员"},
+                   {"data_scope", "subtree"},
+                   {"permissions",
+                    json::array{"system:user:list", "system:user:create", "person:person:list"}}}))
+                .status,
+            200u);
+  EXPECT_EQ(Do(http::verb::put, "/api/v1/roles/bad", &admin,
+               json::serialize(json::object{{"name", "x"},
+                                            {"data_scope", "subtree"},
+                                            {"permissions", json::array{"person:everything"}}}))
+                .code(),
+            "role.permission");
+  Do(http::verb::post, "/api/v1/users", &admin,
+     json::serialize(json::object{{"username", "cadmin"},
+                                  {"unit_code", "421303"},
+                                  {"department", "民政"},
+                                  {"role", "county_admin"},
+                                  {"password", "pw-cadmin-2026"}}));
+  Session cadmin = Login("cadmin");
+  auto create = [&](const char* name, const char* unit, const char* role) {
+    return Do(
+        http::verb::post, "/api/v1/users", &cadmin,
+        json::serialize(json::object{
+            {"username", name}, {"unit_code", unit}, {"department", "民政"}, {"role", role}}));
+  };
+  EXPECT_EQ(create("s1x", "421303001", "county_admin").status, 201u);
+  EXPECT_EQ(create("s2x", "421321", "county_admin").code(), "auth.scope");  // another county
+  EXPECT_EQ(create("s3x", "421303001", "admin").code(), "auth.forbidden");  // wider than itself
+  Response listed = Get("/api/v1/users", cadmin);
+  for (const json::value& u : listed.obj().at("items").as_array()) {
+    EXPECT_TRUE(std::string(u.at("unit").at("code").as_string()).starts_with("421303"))
+        << json::serialize(u);
+  }
+  EXPECT_FALSE(AuditOf("user.create", "s1x").empty());
+}
+
+TEST_P(ServerTest, ImportsUploadFeedsAndReportRows) {
+  Session health = Login("health");
+  const std::string feed =
+      "公民身份号码,姓名,计划生育特殊家庭,失智,死亡日期,起始日期,终止日期\n"
+      "421321195003150021,李四,是,,,2025-03-01,\n";
+  const std::string target = "/api/v1/imports?source=%E5%8D%AB%E5%81%A5&file_name=wj.csv";  // 卫健
+  Response ok = Do(http::verb::post, target, &health, feed, "text/csv");
+  ASSERT_EQ(ok.status, 201u) << ok.raw;
+  EXPECT_EQ(ok.obj().at("status").as_string(), "imported");
+  EXPECT_EQ(ok.obj().at("outcome").at("facts_added").as_int64(), 2);  // name + 计划生育特殊家庭
+  Response again = Do(http::verb::post, target, &health, feed, "text/csv");
+  EXPECT_EQ(again.obj().at("status").as_string(), "already_imported");
+  Response bad = Do(http::verb::post, target, &health,
+                    "公民身份号码,姓名,计划生育特殊家庭,失智,死亡日期,起始日期,终止日期\n"
+                    "421321195003150021,李四,也许,,,2025-03-01,\n",
+                    "text/csv");
+  EXPECT_EQ(bad.status, 422u);
+  EXPECT_EQ(bad.code(), "feed.invalid");
+  const json::array& problems = bad.obj().at("import").at("problems").as_array();
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_EQ(problems[0].at("row").as_int64(), 2);
+  EXPECT_EQ(problems[0].at("column").as_int64(), 3);
+  EXPECT_EQ(problems[0].at("value").as_string(), "也许");
+  int64_t rejected = bad.obj().at("import").at("id").as_int64();
+  Response report = Get(fmt::format("/api/v1/imports/{}", rejected), health);
+  EXPECT_EQ(report.obj().at("status").as_string(), "rejected");
+  // Another department's data is refused, and so is a bad header.
+  Response other = Do(http::verb::post, "/api/v1/imports?source=%E6%B0%91%E6%94%BF&file_name=a.csv",
+                      &health, "x", "text/csv");
+  EXPECT_EQ(other.code(), "import.department");
+  EXPECT_EQ(Do(http::verb::post, target, &health, "a,b\n1,2\n", "text/csv").code(), "feed.header");
+  EXPECT_EQ(Do(http::verb::post, "/api/v1/imports?source=x", &health, "a", "text/csv").code(),
+            "feed.source");
+  // A street worker has no import permission.
+  Session street = Login("street");
+  EXPECT_EQ(Do(http::verb::post, target, &street, feed, "text/csv").code(), "auth.forbidden");
+  EXPECT_EQ(AuditOf("import.create", "wj.csv").size(),
+            4u);  // imported, again, rejected, bad header
+}
+
+TEST_P(ServerTest, RegionsAndServiceLists) {
+  Session s = Login("street");
+  Response region = Get("/api/v1/regions/421300", s);
+  ASSERT_EQ(region.status, 200u);
+  EXPECT_EQ(region.obj().at("name").as_string(), "随州市");
+  EXPECT_EQ(region.obj().at("children").as_array().size(), 3u);
+  EXPECT_EQ(Get("/api/v1/regions/1234567", s).code(), "region.code_format");
+  EXPECT_EQ(Get("/api/v1/regions/429999", s).code(), "region.not_found");
+  EXPECT_GE(Get("/api/v1/regions?q=%E6%9B%BE%E9%83%BD", s).obj().at("items").as_array().size(), 1u);
+  Response lists = Get("/api/v1/lists", s);
+  EXPECT_EQ(lists.obj().at("items").as_array().size(), 5u);
+  Response suizhou = Get("/api/v1/lists/suizhou", s);
+  ASSERT_EQ(suizhou.status, 200u);
+  EXPECT_EQ(suizhou.obj().at("jurisdiction").as_string(), "421300");
+  EXPECT_GT(suizhou.obj().at("list_items").as_array().size(), 10u);
+  Response diff = Get("/api/v1/lists/suizhou/diff?against=ezhou", s);
+  EXPECT_EQ(diff.status, 200u);
+  EXPECT_FALSE(diff.obj().at("items").as_array().empty());
+  Response self = Get("/api/v1/lists/suizhou/compliance?parent=suizhou&date=2026-04-01", s);
+  ASSERT_EQ(self.status, 200u) << self.raw;
+  EXPECT_TRUE(self.obj().at("complies").as_bool());
+  EXPECT_EQ(Get("/api/v1/lists/nowhere", s).code(), "list.not_found");
+}
+
+TEST_P(ServerTest, AuditSearchNeedsTheWholeScope) {
+  Session street = Login("street");
+  Get(std::string("/api/v1/persons/") + kZhang, street);
+  Session auditor = Login("auditor");
+  Response r = Get(std::string("/api/v1/audit?action=person.read&user=street"), auditor);
+  ASSERT_EQ(r.status, 200u) << r.raw;
+  ASSERT_GE(r.obj().at("total").as_int64(), 1);
+  const json::object& first = r.obj().at("items").as_array()[0].as_object();
+  EXPECT_EQ(first.at("target").as_string(), "4213**********0016");
+  EXPECT_EQ(first.at("detail").at("hidden").as_array().size(), 0u);
+  EXPECT_EQ(
+      Get(std::string("/api/v1/audit?target=") + kZhang, auditor).obj().at("total").as_int64(), 1);
+  Response xlsx = Get("/api/v1/audit/export?format=xlsx", auditor);
+  EXPECT_EQ(xlsx.status, 200u);
+  EXPECT_EQ(xlsx.raw.substr(0, 2), "PK");
+  EXPECT_EQ(Get("/api/v1/audit", Login("admin")).status, 200u);
+  EXPECT_EQ(Get("/api/v1/audit", street).code(), "auth.forbidden");
+}
+
+// --- Over real sockets ---------------------------------------------------------
+
+// Sends `bytes` to 127.0.0.1:port and returns what comes back until the
+// server closes or `wait` passes.
+std::string Exchange(uint16_t port, const std::string& bytes,
+                     std::chrono::milliseconds wait = std::chrono::milliseconds(5000),
+                     std::chrono::milliseconds pause_before_read = std::chrono::milliseconds(0)) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return "connect failed";
+  }
+  size_t sent = 0;
+  while (sent < bytes.size()) {
+    ssize_t n = ::send(fd, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
+    if (n <= 0) break;
+    sent += static_cast<size_t>(n);
+  }
+  std::this_thread::sleep_for(pause_before_read);
+  std::string out;
+  auto deadline = std::chrono::steady_clock::now() + wait;
+  char buf[8192];
+  while (std::chrono::steady_clock::now() < deadline) {
+    pollfd p{fd, POLLIN, 0};
+    int left = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                    deadline - std::chrono::steady_clock::now())
+                                    .count());
+    if (::poll(&p, 1, std::max(1, left)) <= 0) break;
+    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  return out;
+}
+
+std::string StatusLine(const std::string& response) {
+  return response.substr(0, response.find("\r\n"));
+}
+
+class ServerSocketTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    path_ = fs::temp_directory_path() / fmt::format("yanglao_socket_test_{}.db", getpid());
+    AppOptions o;
+    o.db_url = "sqlite:" + path_.string();
+    o.policies_dir = SourceDir() / "policies";
+    o.password_cost = PasswordCost::Minimal();
+    o.today = kToday;
+    auto app = App::Open(o);
+    ASSERT_TRUE(app.ok()) << app.status().ToString();
+    app_ = std::move(*app);
+    {
+      App::Lease reg = app_->Acquire();
+      ASSERT_TRUE(CreateUser(reg->db(),
+                             {"admin", "admin", "pw-admin-2026", "421300", "民政", "admin"},
+                             PasswordCost::Minimal())
+                      .ok());
+    }
+    HttpOptions h;
+    h.port = 0;
+    h.header_timeout = std::chrono::milliseconds(400);
+    h.body_timeout = std::chrono::milliseconds(400);
+    h.shutdown_grace = std::chrono::milliseconds(2000);
+    h.access_log = nullptr;
+    h.handle_signals = false;
+    server_ = std::make_unique<HttpServer>(*app_, h);
+    ASSERT_TRUE(server_->Start().ok());
+    port_ = server_->port();
+  }
+  void TearDown() override {
+    if (server_) {
+      server_->Stop();
+      server_->Wait();
+    }
+    server_.reset();
+    app_.reset();
+    for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(path_.string() + suffix);
+  }
+  bool Healthy() {
+    std::string r =
+        Exchange(port_, "GET /api/v1/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    return StatusLine(r) == "HTTP/1.1 200 OK" && r.find("\"status\":\"ok\"") != std::string::npos;
+  }
+  static std::string Login(const std::string& body, const std::string& extra = "") {
+    return fmt::format(
+        "POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n{}"
+        "Content-Length: {}\r\nConnection: close\r\n\r\n{}",
+        extra, body.size(), body);
+  }
+
+  fs::path path_;
+  std::unique_ptr<App> app_;
+  std::unique_ptr<HttpServer> server_;
+  uint16_t port_ = 0;
+};
+
+TEST_F(ServerSocketTest, ServesAndKeepsAlive) {
+  EXPECT_TRUE(Healthy());
+  std::string two = Exchange(port_,
+                             "GET /api/v1/health HTTP/1.1\r\nHost: x\r\n\r\n"
+                             "GET /api/v1/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  size_t first = two.find("HTTP/1.1 200 OK"), second = two.find("HTTP/1.1 200 OK", first + 1);
+  EXPECT_NE(second, std::string::npos) << two;
+  std::string login = Exchange(port_, Login(R"({"username":"admin","password":"pw-admin-2026"})"));
+  EXPECT_EQ(StatusLine(login), "HTTP/1.1 200 OK") << login;
+  EXPECT_NE(login.find("Set-Cookie: yl_session="), std::string::npos);
+  EXPECT_NE(login.find("X-Request-Id: "), std::string::npos);
+}
+
+TEST_F(ServerSocketTest, MalformedRequestsGetClearErrorsAndTheServerKeepsServing) {
+  // Bad JSON.
+  std::string bad_json = Exchange(port_, Login("{\"username\": "));
+  EXPECT_EQ(StatusLine(bad_json), "HTTP/1.1 400 Bad Request");
+  EXPECT_NE(bad_json.find("\"code\":\"request.json\""), std::string::npos) << bad_json;
+  EXPECT_TRUE(Healthy());
+  // A declared huge body is refused before it is read.
+  std::string huge =
+      Exchange(port_,
+               "POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+               "Content-Length: 100000000\r\n\r\n{");
+  EXPECT_EQ(StatusLine(huge), "HTTP/1.1 413 Payload Too Large") << huge;
+  EXPECT_NE(huge.find("request.too_large"), std::string::npos);
+  EXPECT_TRUE(Healthy());
+  // A chunked body that grows past the limit.
+  std::string chunk(70000, 'a');
+  std::string chunked = Exchange(
+      port_, fmt::format(
+                 "POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                 "Transfer-Encoding: chunked\r\n\r\n{:x}\r\n{}\r\n0\r\n\r\n",
+                 chunk.size(), chunk));
+  EXPECT_EQ(StatusLine(chunked), "HTTP/1.1 413 Payload Too Large") << StatusLine(chunked);
+  EXPECT_TRUE(Healthy());
+  // Headers too large.
+  std::string big_header = Exchange(port_, "GET /api/v1/health HTTP/1.1\r\nHost: x\r\nX-Filler: " +
+                                               std::string(40000, 'b') + "\r\n\r\n");
+  EXPECT_EQ(StatusLine(big_header), "HTTP/1.1 431 Request Header Fields Too Large")
+      << StatusLine(big_header);
+  EXPECT_TRUE(Healthy());
+  // Garbage.
+  std::string garbage = Exchange(port_, "\x01\x02 NOT HTTP AT ALL\r\n\r\n");
+  EXPECT_EQ(StatusLine(garbage), "HTTP/1.1 400 Bad Request") << garbage;
+  EXPECT_NE(garbage.find("request.malformed"), std::string::npos);
+  EXPECT_TRUE(Healthy());
+  // A bad target and a bad ID.
+  std::string target =
+      Exchange(port_, "GET /api/v1/%zz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(StatusLine(target), "HTTP/1.1 400 Bad Request") << target;
+  EXPECT_NE(target.find("request.target"), std::string::npos);
+  std::string bad_id = Exchange(
+      port_,
+      "GET /api/v1/persons/421303194402290017 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(StatusLine(bad_id), "HTTP/1.1 401 Unauthorized");  // sign-in comes first
+  EXPECT_TRUE(Healthy());
+}
+
+TEST_F(ServerSocketTest, SlowClientsAreCutOffWithoutHoldingOthers) {
+  std::string slow;
+  std::thread t([&] {
+    slow = Exchange(port_, "GET /api/v1/health HTTP/1.1\r\nHost: x\r\n",
+                    std::chrono::milliseconds(3000));
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_TRUE(Healthy());  // served while the slow client hangs
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(300));
+  t.join();
+  EXPECT_EQ(StatusLine(slow), "HTTP/1.1 408 Request Timeout") << slow;
+  // A body that never finishes.
+  std::string slow_body = Exchange(port_,
+                                   "POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: "
+                                   "application/json\r\nContent-Length: 50\r\n\r\n{\"user",
+                                   std::chrono::milliseconds(3000));
+  EXPECT_EQ(StatusLine(slow_body), "HTTP/1.1 408 Request Timeout") << slow_body;
+  EXPECT_TRUE(Healthy());
+}
+
+TEST_F(ServerSocketTest, RandomBytesNeverStopTheServer) {
+  uint64_t x = 88172645463325252ull;
+  auto next = [&] {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return x;
+  };
+  const std::string seeds[] = {"GET /api/v1/health HTTP/1.1\r\nHost: x\r\n\r\n",
+                               Login(R"({"username":"admin","password":"x"})")};
+  for (int i = 0; i < 60; ++i) {
+    std::string bytes = seeds[i % 2];
+    for (int m = 0; m < 1 + static_cast<int>(next() % 8); ++m) {
+      size_t at = next() % bytes.size();
+      bytes[at] = static_cast<char>(next() & 0xFF);
+    }
+    Exchange(port_, bytes, std::chrono::milliseconds(600));
+  }
+  EXPECT_TRUE(Healthy());
+}
+
+TEST_F(ServerSocketTest, StopsGracefully) {
+  // An idle keep-alive connection does not hold the shutdown.
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port_);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  const std::string req = "GET /api/v1/health HTTP/1.1\r\nHost: x\r\n\r\n";
+  ASSERT_EQ(::send(fd, req.data(), req.size(), MSG_NOSIGNAL), static_cast<ssize_t>(req.size()));
+  char buf[4096];
+  ssize_t got = ::recv(fd, buf, sizeof buf, 0);  // the response; the connection stays open
+  ASSERT_GT(got, 0);
+  EXPECT_EQ(std::string(buf, 15), "HTTP/1.1 200 OK");
+  auto start = std::chrono::steady_clock::now();
+  server_->Stop();
+  server_->Wait();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(1500));
+  char c;
+  EXPECT_EQ(::recv(fd, &c, 1, 0), 0);  // closed by the server
+  ::close(fd);
+  server_.reset();
+  EXPECT_EQ(Exchange(port_, "GET /api/v1/health HTTP/1.1\r\n\r\n", std::chrono::milliseconds(300)),
+            "connect failed");
+}
+
+}  // namespace
+}  // namespace yanglao::server
