@@ -21,6 +21,7 @@
 #include "gen/generator.h"
 #include "registry/feed_file.h"
 #include "registry/registry.h"
+#include "registry/test_database.h"
 
 namespace yanglao::assess {
 namespace {
@@ -344,24 +345,9 @@ fs::path RegistryFeeds() {
 class AssessStoreTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    static std::atomic<int> counter{0};
-    std::string name = fmt::format("yanglao_assess_{}_{}", getpid(), counter++);
-    if (GetParam() == "sqlite") {
-      path_ = fs::temp_directory_path() / (name + ".db");
-      url_ = "sqlite:" + path_.string();
-    } else {
-      const char* pg = std::getenv("YANGLAO_TEST_PG_URL");
-      if (pg == nullptr) {
-        if (std::getenv("YANGLAO_REQUIRE_PG") != nullptr)
-          FAIL() << "YANGLAO_TEST_PG_URL is not set";
-        GTEST_SKIP() << "no PostgreSQL server (scripts/test.sh starts one)";
-      }
-      auto admin = registry::Database::Open(pg);
-      ASSERT_TRUE(admin.ok()) << admin.status().ToString();
-      ASSERT_TRUE((*admin)->Execute(fmt::format("CREATE SCHEMA {}", name)).ok());
-      schema_ = name;
-      url_ = fmt::format("{}?options=-csearch_path%3D{}", pg, name);
-    }
+    db_.SetUp(GetParam(), "yanglao_assess");
+    if (IsSkipped() || HasFatalFailure()) return;
+    url_ = db_.url();
     auto reg = registry::Registry::Open(url_);
     ASSERT_TRUE(reg.ok()) << reg.status().ToString();
     reg_ = std::move(*reg);
@@ -376,14 +362,7 @@ class AssessStoreTest : public ::testing::TestWithParam<std::string> {
   void TearDown() override {
     store_.reset();
     reg_.reset();
-    if (!path_.empty()) {
-      for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(path_.string() + suffix);
-    }
-    if (!schema_.empty()) {
-      if (auto admin = registry::Database::Open(std::getenv("YANGLAO_TEST_PG_URL")); admin.ok()) {
-        (void)(*admin)->Execute(fmt::format("DROP SCHEMA {} CASCADE", schema_));
-      }
-    }
+    db_.Remove();
   }
 
   RecordOutcome Record(const FormDocument& form, const char* recorded,
@@ -423,8 +402,8 @@ class AssessStoreTest : public ::testing::TestWithParam<std::string> {
     return p;
   }
 
-  std::string url_, schema_;
-  fs::path path_;
+  registry::TestDatabase db_;
+  std::string url_;
   std::vector<fs::path> files_;
   std::unique_ptr<registry::Registry> reg_;
   std::unique_ptr<AssessmentStore> store_;

@@ -160,7 +160,6 @@ class RegionTable {
   }
 
  private:
-
   std::vector<Region> regions_;  // sorted by code
   std::unordered_map<std::string, int32_t> by_code_;
   std::vector<AbolishedRegion> abolished_;  // sorted by code

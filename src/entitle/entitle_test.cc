@@ -25,6 +25,7 @@
 #include "policy/service_list.h"
 #include "registry/feed_file.h"
 #include "registry/registry.h"
+#include "registry/test_database.h"
 #include "xlsx/xlsx.h"
 
 namespace yanglao::entitle {
@@ -62,24 +63,9 @@ policy::LoadedList Suizhou() {
 class EntitleTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    static std::atomic<int> counter{0};
-    std::string name = fmt::format("yanglao_entitle_{}_{}", getpid(), counter++);
-    if (GetParam() == "sqlite") {
-      path_ = fs::temp_directory_path() / (name + ".db");
-      url_ = "sqlite:" + path_.string();
-    } else {
-      const char* pg = std::getenv("YANGLAO_TEST_PG_URL");
-      if (pg == nullptr) {
-        if (std::getenv("YANGLAO_REQUIRE_PG") != nullptr)
-          FAIL() << "YANGLAO_TEST_PG_URL is not set";
-        GTEST_SKIP() << "no PostgreSQL server (scripts/test.sh starts one)";
-      }
-      auto admin = registry::Database::Open(pg);
-      ASSERT_TRUE(admin.ok()) << admin.status().ToString();
-      ASSERT_TRUE((*admin)->Execute(fmt::format("CREATE SCHEMA {}", name)).ok());
-      schema_ = name;
-      url_ = fmt::format("{}?options=-csearch_path%3D{}", pg, name);
-    }
+    db_.SetUp(GetParam(), "yanglao_entitle");
+    if (IsSkipped() || HasFatalFailure()) return;
+    url_ = db_.url();
     Open();
     list_ = Suizhou();
     Feed("公安",
@@ -109,13 +95,7 @@ class EntitleTest : public ::testing::TestWithParam<std::string> {
   void TearDown() override {
     store_.reset();
     reg_.reset();
-    if (!path_.empty()) {
-      for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(path_.string() + suffix);
-    }
-    if (!schema_.empty()) {
-      if (auto admin = registry::Database::Open(std::getenv("YANGLAO_TEST_PG_URL")); admin.ok())
-        (void)(*admin)->Execute(fmt::format("DROP SCHEMA {} CASCADE", schema_));
-    }
+    db_.Remove();
   }
 
   void Open() {
@@ -152,8 +132,8 @@ class EntitleTest : public ::testing::TestWithParam<std::string> {
     return r.ok() ? (*r)[0].AsInt(0) : -1;
   }
 
-  std::string url_, schema_;
-  fs::path path_;
+  registry::TestDatabase db_;
+  std::string url_;
   std::unique_ptr<Registry> reg_;
   std::unique_ptr<RunStore> store_;
   policy::LoadedList list_;

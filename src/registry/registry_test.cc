@@ -17,6 +17,7 @@
 #include "gen/generator.h"
 #include "registry/feed_file.h"
 #include "registry/stats.h"
+#include "registry/test_database.h"
 #include "xlsx/xlsx.h"
 
 namespace yanglao::registry {
@@ -41,24 +42,9 @@ ParsedFeed Feed(const char* source, const char* file) {
 class RegistryTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    static std::atomic<int> counter{0};
-    std::string name = fmt::format("yanglao_test_{}_{}", getpid(), counter++);
-    if (GetParam() == "sqlite") {
-      path_ = fs::temp_directory_path() / (name + ".db");
-      url_ = "sqlite:" + path_.string();
-    } else {
-      const char* pg = std::getenv("YANGLAO_TEST_PG_URL");
-      if (pg == nullptr) {
-        if (std::getenv("YANGLAO_REQUIRE_PG") != nullptr)
-          FAIL() << "YANGLAO_TEST_PG_URL is not set";
-        GTEST_SKIP() << "no PostgreSQL server (scripts/test.sh starts one)";
-      }
-      Result<std::unique_ptr<Database>> admin = Database::Open(pg);
-      ASSERT_TRUE(admin.ok()) << admin.status().ToString();
-      ASSERT_TRUE((*admin)->Execute(fmt::format("CREATE SCHEMA {}", name)).ok());
-      schema_ = name;
-      url_ = fmt::format("{}?options=-csearch_path%3D{}", pg, name);
-    }
+    db_.SetUp(GetParam(), "yanglao_test");
+    if (IsSkipped() || HasFatalFailure()) return;
+    url_ = db_.url();
     Result<std::unique_ptr<Registry>> r = Registry::Open(url_);
     ASSERT_TRUE(r.ok()) << r.status().ToString();
     reg_ = std::move(*r);
@@ -66,14 +52,7 @@ class RegistryTest : public ::testing::TestWithParam<std::string> {
 
   void TearDown() override {
     reg_.reset();
-    if (!path_.empty()) {
-      for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(path_.string() + suffix);
-    }
-    if (!schema_.empty()) {
-      if (auto admin = Database::Open(std::getenv("YANGLAO_TEST_PG_URL")); admin.ok()) {
-        (void)(*admin)->Execute(fmt::format("DROP SCHEMA {} CASCADE", schema_));
-      }
-    }
+    db_.Remove();
   }
 
   ImportOutcome Import(const char* source, const char* file, const char* recorded) {
@@ -93,8 +72,8 @@ class RegistryTest : public ::testing::TestWithParam<std::string> {
     return r.ok() ? (*r)[0].AsInt(0) : -1;
   }
 
-  std::string url_, schema_;
-  fs::path path_;
+  TestDatabase db_;
+  std::string url_;
   std::unique_ptr<Registry> reg_;
 };
 

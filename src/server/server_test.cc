@@ -25,6 +25,7 @@
 
 #include "core/utf8.h"
 #include "registry/feed_file.h"
+#include "registry/test_database.h"
 #include "server/app.h"
 #include "server/http_server.h"
 #include "server/schema.h"
@@ -88,24 +89,9 @@ struct Session {
 class ServerTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    static std::atomic<int> counter{0};
-    std::string name = fmt::format("yanglao_server_test_{}_{}", getpid(), counter++);
-    if (GetParam() == "sqlite") {
-      path_ = fs::temp_directory_path() / (name + ".db");
-      url_ = "sqlite:" + path_.string();
-    } else {
-      const char* pg = std::getenv("YANGLAO_TEST_PG_URL");
-      if (pg == nullptr) {
-        if (std::getenv("YANGLAO_REQUIRE_PG") != nullptr)
-          FAIL() << "YANGLAO_TEST_PG_URL is not set";
-        GTEST_SKIP() << "no PostgreSQL server (scripts/test.sh starts one)";
-      }
-      auto admin = registry::Database::Open(pg);
-      ASSERT_TRUE(admin.ok()) << admin.status().ToString();
-      ASSERT_TRUE((*admin)->Execute(fmt::format("CREATE SCHEMA {}", name)).ok());
-      schema_ = name;
-      url_ = fmt::format("{}?options=-csearch_path%3D{}", pg, name);
-    }
+    db_.SetUp(GetParam(), "yanglao_server_test");
+    if (IsSkipped() || HasFatalFailure()) return;
+    url_ = db_.url();
     AppOptions o;
     o.db_url = url_;
     o.policies_dir = SourceDir() / "policies";
@@ -121,14 +107,7 @@ class ServerTest : public ::testing::TestWithParam<std::string> {
 
   void TearDown() override {
     app_.reset();
-    if (!path_.empty()) {
-      for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(path_.string() + suffix);
-    }
-    if (!schema_.empty()) {
-      if (auto admin = registry::Database::Open(std::getenv("YANGLAO_TEST_PG_URL")); admin.ok()) {
-        (void)(*admin)->Execute(fmt::format("DROP SCHEMA {} CASCADE", schema_));
-      }
-    }
+    db_.Remove();
   }
 
   void ImportCsv(const char* source, const std::string& text, const char* recorded) {
@@ -285,8 +264,8 @@ class ServerTest : public ::testing::TestWithParam<std::string> {
     return c.ok() && !c->empty() ? c->front().id : 0;
   }
 
-  std::string url_, schema_;
-  fs::path path_;
+  registry::TestDatabase db_;
+  std::string url_;
   std::unique_ptr<App> app_;
   std::map<std::string, int64_t> ids_;
 };
