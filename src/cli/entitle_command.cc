@@ -66,6 +66,39 @@ std::unique_ptr<Registry> OpenRegistry(const Options& o) {
   return std::move(*reg);
 }
 
+// The registry and its run store, or nulls after printing why not.
+struct Stores {
+  std::unique_ptr<Registry> reg;
+  std::unique_ptr<RunStore> runs;
+};
+
+Stores OpenStores(const Options& o) {
+  Stores s;
+  s.reg = OpenRegistry(o);
+  if (s.reg == nullptr) return s;
+  Result<std::unique_ptr<RunStore>> store = RunStore::Open(*s.reg);
+  if (!store.ok()) {
+    fmt::print(stderr, "{}\n", store.status().ToString());
+    s.reg.reset();
+    return s;
+  }
+  s.runs = std::move(*store);
+  return s;
+}
+
+// The stored run of `list` for `month`, or nullopt after printing why not.
+std::optional<entitle::RunRecord> StoredRun(RunStore& runs, const policy::ServiceList& list,
+                                            Month month) {
+  Result<std::optional<entitle::RunRecord>> run = runs.Find(list.jurisdiction, month.ToString());
+  if (!run.ok()) {
+    fmt::print(stderr, "{}\n", run.status().ToString());
+    return std::nullopt;
+  }
+  if (!run->has_value())
+    fmt::print(stderr, "{} 尚未运行（yanglao entitle run）\n", month.ToString());
+  return *run;
+}
+
 std::optional<Month> MonthOr(const std::string& text) {
   if (text.empty()) return Month::Of(CivilDate::Today());
   Result<Month> m = Month::Parse(text);
@@ -99,15 +132,10 @@ int RunRun(const Options& o, bool replace, const std::string& rolls_dir, size_t 
     }
     options.known_on = *k;
   }
-  std::unique_ptr<Registry> reg = OpenRegistry(o);
-  if (reg == nullptr) return 1;
-  Result<std::unique_ptr<RunStore>> store = RunStore::Open(*reg);
-  if (!store.ok()) {
-    fmt::print(stderr, "{}\n", store.status().ToString());
-    return 1;
-  }
+  Stores st = OpenStores(o);
+  if (st.runs == nullptr) return 1;
   Result<entitle::RunOutcome> out =
-      (*store)->Run(entitle::ListVersion{&v->loaded.list, v->sha256}, *month, options);
+      st.runs->Run(entitle::ListVersion{&v->loaded.list, v->sha256}, *month, options);
   if (!out.ok()) {
     fmt::print(stderr, "{}\n", out.status().ToString());
     return 1;
@@ -150,7 +178,8 @@ int RunRun(const Options& o, bool replace, const std::string& rolls_dir, size_t 
     }
   }
   if (!rolls_dir.empty()) {
-    Result<entitle::RollsOutcome> rolls = entitle::WriteRolls(*reg, **store, run, list, rolls_dir);
+    Result<entitle::RollsOutcome> rolls =
+        entitle::WriteRolls(*st.reg, *st.runs, run, list, rolls_dir);
     if (!rolls.ok()) {
       fmt::print(stderr, "{}\n", rolls.status().ToString());
       return 1;
@@ -162,14 +191,9 @@ int RunRun(const Options& o, bool replace, const std::string& rolls_dir, size_t 
 }
 
 int RunRuns(const Options& o) {
-  std::unique_ptr<Registry> reg = OpenRegistry(o);
-  if (reg == nullptr) return 1;
-  Result<std::unique_ptr<RunStore>> store = RunStore::Open(*reg);
-  if (!store.ok()) {
-    fmt::print(stderr, "{}\n", store.status().ToString());
-    return 1;
-  }
-  Result<std::vector<entitle::RunRecord>> runs = (*store)->Runs();
+  Stores st = OpenStores(o);
+  if (st.runs == nullptr) return 1;
+  Result<std::vector<entitle::RunRecord>> runs = st.runs->Runs();
   if (!runs.ok()) {
     fmt::print(stderr, "{}\n", runs.status().ToString());
     return 1;
@@ -187,20 +211,11 @@ int RunChanges(const Options& o, const std::string& kind, bool full, size_t limi
   if (v == nullptr) return 1;
   std::optional<Month> month = MonthOr(o.month);
   if (!month) return 2;
-  std::unique_ptr<Registry> reg = OpenRegistry(o);
-  if (reg == nullptr) return 1;
-  Result<std::unique_ptr<RunStore>> store = RunStore::Open(*reg);
-  if (!store.ok()) {
-    fmt::print(stderr, "{}\n", store.status().ToString());
-    return 1;
-  }
-  Result<std::optional<entitle::RunRecord>> run =
-      (*store)->Find(v->loaded.list.jurisdiction, month->ToString());
-  if (!run.ok() || !run->has_value()) {
-    fmt::print(stderr, "{} 尚未运行（yanglao entitle run）\n", month->ToString());
-    return 1;
-  }
-  Result<std::vector<entitle::Change>> changes = (*store)->Changes((*run)->id);
+  Stores st = OpenStores(o);
+  if (st.runs == nullptr) return 1;
+  std::optional<entitle::RunRecord> run = StoredRun(*st.runs, v->loaded.list, *month);
+  if (!run) return 1;
+  Result<std::vector<entitle::Change>> changes = st.runs->Changes(run->id);
   if (!changes.ok()) {
     fmt::print(stderr, "{}\n", changes.status().ToString());
     return 1;
@@ -227,21 +242,12 @@ int RunRolls(const Options& o, const std::string& dir) {
   if (v == nullptr) return 1;
   std::optional<Month> month = MonthOr(o.month);
   if (!month) return 2;
-  std::unique_ptr<Registry> reg = OpenRegistry(o);
-  if (reg == nullptr) return 1;
-  Result<std::unique_ptr<RunStore>> store = RunStore::Open(*reg);
-  if (!store.ok()) {
-    fmt::print(stderr, "{}\n", store.status().ToString());
-    return 1;
-  }
-  Result<std::optional<entitle::RunRecord>> run =
-      (*store)->Find(v->loaded.list.jurisdiction, month->ToString());
-  if (!run.ok() || !run->has_value()) {
-    fmt::print(stderr, "{} 尚未运行（yanglao entitle run）\n", month->ToString());
-    return 1;
-  }
+  Stores st = OpenStores(o);
+  if (st.runs == nullptr) return 1;
+  std::optional<entitle::RunRecord> run = StoredRun(*st.runs, v->loaded.list, *month);
+  if (!run) return 1;
   Result<entitle::RollsOutcome> rolls =
-      entitle::WriteRolls(*reg, **store, **run, v->loaded.list, dir);
+      entitle::WriteRolls(*st.reg, *st.runs, *run, v->loaded.list, dir);
   if (!rolls.ok()) {
     fmt::print(stderr, "{}\n", rolls.status().ToString());
     return 1;
