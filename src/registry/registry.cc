@@ -126,6 +126,26 @@ std::string PersonView::name() const {
   return it == facts.end() ? "" : it->second.value;
 }
 
+namespace {
+
+// The columns ConflictFromRow reads, in order.
+constexpr const char* kConflictColumns =
+    "id, id_number, fact, value_a, source_a, feed_a, row_a, value_b, source_b, feed_b, row_b, "
+    "status";
+
+Conflict ConflictFromRow(const Row& r) {
+  Conflict c;
+  c.id = r.AsInt(0);
+  c.id_number = r.AsText(1);
+  c.fact = r.AsText(2);
+  c.a = {c.fact, r.AsText(3), "", "", r.AsText(4), r.AsInt(5), static_cast<int>(r.AsInt(6)), ""};
+  c.b = {c.fact, r.AsText(7), "", "", r.AsText(8), r.AsInt(9), static_cast<int>(r.AsInt(10)), ""};
+  c.status = r.AsText(11);
+  return c;
+}
+
+}  // namespace
+
 Result<std::unique_ptr<Registry>> Registry::Open(std::string_view url) {
   Result<std::unique_ptr<Database>> db = Database::Open(url);
   if (!db.ok()) return db.status();
@@ -365,23 +385,13 @@ Result<std::vector<StoredFact>> Registry::History(std::string_view id_number) {
 
 Result<std::vector<Conflict>> Registry::Conflicts(size_t limit) {
   std::vector<Conflict> out;
-  Status s = db_->Query(
-      "SELECT c.id, c.id_number, c.fact, c.value_a, c.source_a, c.feed_a, c.row_a, c.value_b, "
-      "c.source_b, "
-      "c.feed_b, c.row_b, c.status FROM conflict c WHERE c.status = 'open' ORDER BY c.id LIMIT ?",
-      {static_cast<int64_t>(limit)}, [&](const Row& r) {
-        Conflict c;
-        c.id = r.AsInt(0);
-        c.id_number = r.AsText(1);
-        c.fact = r.AsText(2);
-        c.a = {c.fact, r.AsText(3), "", "", r.AsText(4), r.AsInt(5), static_cast<int>(r.AsInt(6)),
-               ""};
-        c.b = {c.fact, r.AsText(7), "", "", r.AsText(8), r.AsInt(9), static_cast<int>(r.AsInt(10)),
-               ""};
-        c.status = r.AsText(11);
-        out.push_back(std::move(c));
-        return true;
-      });
+  Status s =
+      db_->Query(fmt::format("SELECT {} FROM conflict WHERE status = 'open' ORDER BY id LIMIT ?",
+                             kConflictColumns),
+                 {static_cast<int64_t>(limit)}, [&](const Row& r) {
+                   out.push_back(ConflictFromRow(r));
+                   return true;
+                 });
   if (!s.ok()) return s;
   return out;
 }
@@ -619,20 +629,9 @@ Result<bool> Registry::PersonPasses(std::string_view id_number,
 Result<std::vector<Conflict>> Registry::ConflictsOf(std::string_view id_number) {
   std::vector<Conflict> out;
   Status s = db_->Query(
-      "SELECT c.id, c.id_number, c.fact, c.value_a, c.source_a, c.feed_a, c.row_a, c.value_b, "
-      "c.source_b, c.feed_b, c.row_b, c.status FROM conflict c WHERE c.id_number = ? ORDER BY "
-      "c.id",
+      fmt::format("SELECT {} FROM conflict WHERE id_number = ? ORDER BY id", kConflictColumns),
       {std::string(id_number)}, [&](const Row& r) {
-        Conflict c;
-        c.id = r.AsInt(0);
-        c.id_number = r.AsText(1);
-        c.fact = r.AsText(2);
-        c.a = {c.fact, r.AsText(3), "", "", r.AsText(4), r.AsInt(5), static_cast<int>(r.AsInt(6)),
-               ""};
-        c.b = {c.fact, r.AsText(7), "", "", r.AsText(8), r.AsInt(9), static_cast<int>(r.AsInt(10)),
-               ""};
-        c.status = r.AsText(11);
-        out.push_back(std::move(c));
+        out.push_back(ConflictFromRow(r));
         return true;
       });
   if (!s.ok()) return s;

@@ -9,22 +9,8 @@
 # Usage: months.sh YANGLAO SOURCE_DIR sqlite|postgresql
 set -euo pipefail
 bin=$1 src=$2 backend=$3
-dir=$(mktemp -d)
-cleanup() {
-  rm -rf "$dir"
-  if [[ -n ${schema:-} ]]; then psql -q "$url" -c "DROP SCHEMA $schema CASCADE" >/dev/null 2>&1 || true; fi
-}
-trap cleanup EXIT
-case $backend in
-  sqlite) db=sqlite:$dir/registry.db ;;
-  postgresql)
-    url=${YANGLAO_TEST_PG_URL:?YANGLAO_TEST_PG_URL is not set (scripts/test.sh starts a server)}
-    schema=months_$$
-    psql -q "$url" -c "CREATE SCHEMA $schema"
-    db="$url?options=-csearch_path%3D$schema"
-    ;;
-  *) echo "usage: $0 YANGLAO SOURCE_DIR sqlite|postgresql"; exit 2 ;;
-esac
+source "$(dirname "$0")/../lib/scratch_db.sh"
+scratch_db "$backend" months
 list=(--list "$src/policies/suizhou.yaml" --params "$src/policies/demo/suizhou.demo.yaml")
 fail() { echo "FAIL: $*"; exit 1; }
 

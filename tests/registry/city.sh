@@ -9,22 +9,8 @@
 # Usage: city.sh YANGLAO sqlite|postgresql
 set -euo pipefail
 bin=$1 backend=$2
-dir=$(mktemp -d)
-cleanup() {
-  rm -rf "$dir"
-  if [[ -n ${schema:-} ]]; then psql -q "$url" -c "DROP SCHEMA $schema CASCADE" >/dev/null 2>&1 || true; fi
-}
-trap cleanup EXIT
-case $backend in
-  sqlite) db=sqlite:$dir/registry.db ;;
-  postgresql)
-    url=${YANGLAO_TEST_PG_URL:?YANGLAO_TEST_PG_URL is not set (scripts/test.sh starts a server)}
-    schema=city_$$
-    psql -q "$url" -c "CREATE SCHEMA $schema"
-    db="$url?options=-csearch_path%3D$schema"
-    ;;
-  *) echo "usage: $0 YANGLAO sqlite|postgresql"; exit 2 ;;
-esac
+source "$(dirname "$0")/../lib/scratch_db.sh"
+scratch_db "$backend" city
 
 "$bin" gen --region 421300 --seed 7 --scale 0.01 --as-of 2026-01-01 --out "$dir/feeds" >/dev/null
 people=$(grep -m1 '^people:' "$dir/feeds/manifest.yaml" | awk '{print $2}')

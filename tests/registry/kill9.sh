@@ -6,21 +6,8 @@
 # (postgresql uses $YANGLAO_TEST_PG_URL, in a schema of its own)
 set -euo pipefail
 bin=$1 backend=$2 feeds=$3
-case $backend in
-  sqlite)
-    dir=$(mktemp -d)
-    trap 'rm -rf "$dir"' EXIT
-    db=sqlite:$dir/registry.db
-    ;;
-  postgresql)
-    url=${YANGLAO_TEST_PG_URL:?YANGLAO_TEST_PG_URL is not set (scripts/test.sh starts a server)}
-    schema=kill9_$$
-    psql -q "$url" -c "CREATE SCHEMA $schema"
-    trap 'psql -q "$url" -c "DROP SCHEMA $schema CASCADE" >/dev/null 2>&1 || true' EXIT
-    db="$url?options=-csearch_path%3D$schema"
-    ;;
-  *) echo "usage: $0 YANGLAO sqlite|postgresql FEEDS_DIR"; exit 2 ;;
-esac
+source "$(dirname "$0")/../lib/scratch_db.sh"
+scratch_db "$backend" kill9
 
 "$bin" registry import --db "$db" --source 公安 "$feeds/公安.csv" --recorded 2026-01-05 >/dev/null
 "$bin" registry import --db "$db" --source 民政 "$feeds/民政.csv" --recorded 2026-01-05 >/dev/null
