@@ -8,6 +8,7 @@
 #include <map>
 #include <set>
 
+#include "core/fault.h"
 #include "core/file_io.h"
 #include "core/id_number.h"
 #include "core/region.h"
@@ -19,13 +20,6 @@ namespace {
 using registry::Database;
 using registry::Row;
 using registry::Value;
-
-// Fault injection for the crash-consistency test (tests/assess/kill9.sh):
-// when YANGLAO_FAULT_KILL names this point the process kills itself there.
-void MaybeKill(std::string_view point) {
-  const char* fault = std::getenv("YANGLAO_FAULT_KILL");
-  if (fault != nullptr && point == fault) std::raise(SIGKILL);
-}
 
 constexpr std::string_view kColumns =
     "id, id_number, name, assessed_on, reason, assessor, agency, note, answers, coma, dementia, "

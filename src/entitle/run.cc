@@ -10,6 +10,7 @@
 #include <tuple>
 #include <unordered_map>
 
+#include "core/fault.h"
 #include "policy/entitlement.h"
 #include "policy/rule_plan.h"
 
@@ -80,13 +81,6 @@ constexpr size_t kBatch = 20000;
 
 double SecondsSince(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
-}
-
-// Kills the process at a named point when YANGLAO_FAULT_KILL says so (tests
-// of crash consistency).
-void MaybeKill(const char* point) {
-  const char* f = std::getenv("YANGLAO_FAULT_KILL");
-  if (f != nullptr && std::strcmp(f, point) == 0) std::raise(SIGKILL);
 }
 
 bool LineLess(const RunLine& a, const RunLine& b) {

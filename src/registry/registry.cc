@@ -7,20 +7,13 @@
 #include <cstdlib>
 #include <set>
 
+#include "core/fault.h"
 #include "registry/feed_template.h"
 
 namespace yanglao::registry {
 namespace {
 
 constexpr int kUnrankedSource = 100;
-
-// Fault injection for the crash-consistency tests: when the environment
-// variable YANGLAO_FAULT_KILL names this point, the process kills itself
-// with SIGKILL there, exactly as `kill -9` would at that moment.
-void MaybeKill(std::string_view point) {
-  const char* fault = std::getenv("YANGLAO_FAULT_KILL");
-  if (fault != nullptr && point == fault) std::raise(SIGKILL);
-}
 
 StoredFact FactFromRow(const Row& r, size_t first) {
   StoredFact f;
