@@ -34,26 +34,14 @@ std::string DefaultDb() {
   return env != nullptr ? env : "sqlite:yanglao.db";
 }
 
-// A list with its parameter file, and the SHA-256 over both texts.
-struct LoadedVersion {
-  policy::LoadedList loaded;
-  std::string sha256;
-};
+using LoadedVersion = entitle::LoadedListVersion;
 
 std::unique_ptr<LoadedVersion> LoadList(const std::string& file, const std::string& params) {
-  auto v = std::make_unique<LoadedVersion>();
-  v->loaded = policy::LoadServiceList(file);
-  std::string text;
-  if (Result<std::string> bytes = ReadFileBytes(file); bytes.ok()) text = *bytes;
-  if (!params.empty()) {
-    policy::ApplyParameterFile(params, v->loaded.list, v->loaded.errors);
-    if (Result<std::string> bytes = ReadFileBytes(params); bytes.ok()) text += "\n" + *bytes;
-  }
+  auto v = std::make_unique<LoadedVersion>(entitle::LoadListVersion(file, params));
   if (!v->loaded.ok()) {
     for (const Status& e : v->loaded.errors) fmt::print(stderr, "{}\n", e.ToString());
     return nullptr;
   }
-  v->sha256 = registry::Sha256Hex(text);
   return v;
 }
 

@@ -64,19 +64,25 @@ Status WriteTable(const fs::path& csv, const fs::path& xlsx, const std::string& 
 
 }  // namespace
 
-Result<RollsOutcome> WriteRolls(registry::Registry& registry, RunStore& store, const RunRecord& run,
-                                const policy::ServiceList& list, const fs::path& dir) {
-  Result<std::vector<RunLine>> lines = store.Lines(run.id);
-  if (!lines.ok()) return lines.status();
+Result<RollTables> BuildRolls(registry::Registry& registry, RunStore& store, const RunRecord& run,
+                              const policy::ServiceList& list,
+                              const std::function<bool(const RunLine&)>& keep,
+                              std::string_view only_item) {
+  Result<std::vector<RunLine>> all_lines = store.Lines(run.id);
+  if (!all_lines.ok()) return all_lines.status();
   std::map<std::string, const policy::Item*> cash;
   for (const policy::Item& item : list.items) {
-    if (item.benefit.type == policy::BenefitType::kCash) cash[item.number] = &item;
+    if (item.benefit.type == policy::BenefitType::kCash &&
+        (only_item.empty() || item.number == only_item))
+      cash[item.number] = &item;
+  }
+  std::vector<RunLine> lines;
+  for (RunLine& l : *all_lines) {
+    if (cash.contains(l.item) && (!keep || keep(l))) lines.push_back(std::move(l));
   }
   // Names of the people on the rolls, as known by the run; 公安 first.
   std::unordered_set<std::string> wanted;
-  for (const RunLine& l : *lines) {
-    if (cash.contains(l.item)) wanted.insert(l.id_number);
-  }
+  for (const RunLine& l : lines) wanted.insert(l.id_number);
   std::unordered_map<std::string, std::pair<int, std::string>> names;  // id -> (rank, name)
   Status s = registry.db().Query(
       "SELECT id_number, value, source FROM fact WHERE fact = 'name' AND feed_id <= ? AND "
@@ -91,57 +97,74 @@ Result<RollsOutcome> WriteRolls(registry::Registry& registry, RunStore& store, c
       });
   if (!s.ok()) return s;
 
-  RollsOutcome out;
+  RollTables out;
   std::map<std::pair<std::string, std::string>, std::pair<int64_t, int64_t>> by_county_item;
-  std::string title_month = run.month;
   for (const auto& [number, item] : cash) {
-    std::vector<std::vector<std::string>> rows = {
-        {fmt::format("{} {} 第{}项 {} 代发名册（{}）", list.title, title_month, number, item->name,
-                     policy::CashPeriodSuffix(item->benefit.period))},
-        {"序号", "姓名", "公民身份号码", "县（市、区）", "乡镇（街道）", "村（社区）",
-         "金额（元）"}};
-    RollFile f;
-    f.item = number;
-    f.department = item->departments.empty() ? "未注明部门" : item->departments.front();
-    for (const RunLine& l : *lines) {
+    RollTable t;
+    t.item = number;
+    t.name = item->name;
+    t.department = item->departments.empty() ? "未注明部门" : item->departments.front();
+    t.rows = {{fmt::format("{} {} 第{}项 {} 代发名册（{}）", list.title, run.month, number,
+                           item->name, policy::CashPeriodSuffix(item->benefit.period))},
+              {"序号", "姓名", "公民身份号码", "县（市、区）", "乡镇（街道）", "村（社区）",
+               "金额（元）"}};
+    for (const RunLine& l : lines) {
       if (l.item != number) continue;
-      ++f.people;
-      f.total_fen += l.amount;
+      ++t.people;
+      t.total_fen += l.amount;
       auto n = names.find(l.id_number);
-      rows.push_back({std::to_string(f.people), n == names.end() ? "" : n->second.second,
-                      l.id_number, RegionName(l.county), RegionName(l.street),
-                      RegionName(l.community), Yuan(l.amount)});
-      auto& t = by_county_item[{l.county, number}];
-      ++t.first;
-      t.second += l.amount;
+      t.rows.push_back({std::to_string(t.people), n == names.end() ? "" : n->second.second,
+                        l.id_number, RegionName(l.county), RegionName(l.street),
+                        RegionName(l.community), Yuan(l.amount)});
+      auto& c = by_county_item[{l.county, number}];
+      ++c.first;
+      c.second += l.amount;
     }
-    rows.push_back({"合计", fmt::format("{}人", f.people), "", "", "", "", Yuan(f.total_fen)});
-    std::string base = SafeName(fmt::format("{}-{}", number, item->name));
+    t.rows.push_back({"合计", fmt::format("{}人", t.people), "", "", "", "", Yuan(t.total_fen)});
+    out.people += t.people;
+    out.total_fen += t.total_fen;
+    out.rolls.push_back(std::move(t));
+  }
+  out.summary = {{fmt::format("{} {} 资金汇总（按县级单位、项目）", list.title, run.month)},
+                 {"县级单位代码", "县级单位", "项目序号", "服务项目", "牵头部门", "发放周期",
+                  "人数", "金额（元）"}};
+  int64_t people = 0, total = 0;
+  for (const auto& [key, c] : by_county_item) {
+    const policy::Item& item = *cash[key.second];
+    out.summary.push_back({key.first, RegionName(key.first), key.second, item.name,
+                           item.departments.empty() ? "" : item.departments.front(),
+                           std::string(policy::CashPeriodSuffix(item.benefit.period)),
+                           std::to_string(c.first), Yuan(c.second)});
+    people += c.first;
+    total += c.second;
+  }
+  out.summary.push_back({"合计", "", "", "", "", "", std::to_string(people), Yuan(total)});
+  return out;
+}
+
+Result<RollsOutcome> WriteRolls(registry::Registry& registry, RunStore& store, const RunRecord& run,
+                                const policy::ServiceList& list, const fs::path& dir) {
+  Result<RollTables> tables = BuildRolls(registry, store, run, list);
+  if (!tables.ok()) return tables.status();
+  RollsOutcome out;
+  for (const RollTable& t : tables->rolls) {
+    RollFile f;
+    f.item = t.item;
+    f.department = t.department;
+    f.people = t.people;
+    f.total_fen = t.total_fen;
+    std::string base = SafeName(fmt::format("{}-{}", t.item, t.name));
     f.csv = dir / SafeName(f.department) / (base + ".csv");
     f.xlsx = dir / SafeName(f.department) / (base + ".xlsx");
-    if (Status w = WriteTable(f.csv, f.xlsx, "代发名册", rows); !w.ok()) return w;
-    out.people += f.people;
-    out.total_fen += f.total_fen;
+    if (Status w = WriteTable(f.csv, f.xlsx, "代发名册", t.rows); !w.ok()) return w;
     out.rolls.push_back(std::move(f));
   }
-  std::vector<std::vector<std::string>> summary = {
-      {fmt::format("{} {} 资金汇总（按县级单位、项目）", list.title, title_month)},
-      {"县级单位代码", "县级单位", "项目序号", "服务项目", "牵头部门", "发放周期", "人数",
-       "金额（元）"}};
-  int64_t people = 0, total = 0;
-  for (const auto& [key, t] : by_county_item) {
-    const policy::Item& item = *cash[key.second];
-    summary.push_back({key.first, RegionName(key.first), key.second, item.name,
-                       item.departments.empty() ? "" : item.departments.front(),
-                       std::string(policy::CashPeriodSuffix(item.benefit.period)),
-                       std::to_string(t.first), Yuan(t.second)});
-    people += t.first;
-    total += t.second;
-  }
-  summary.push_back({"合计", "", "", "", "", "", std::to_string(people), Yuan(total)});
+  out.people = tables->people;
+  out.total_fen = tables->total_fen;
   out.summary_csv = dir / "财政汇总.csv";
   out.summary_xlsx = dir / "财政汇总.xlsx";
-  if (Status w = WriteTable(out.summary_csv, out.summary_xlsx, "资金汇总", summary); !w.ok())
+  if (Status w = WriteTable(out.summary_csv, out.summary_xlsx, "资金汇总", tables->summary);
+      !w.ok())
     return w;
   return out;
 }

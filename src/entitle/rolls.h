@@ -7,6 +7,7 @@
 #define YANGLAO_ENTITLE_ROLLS_H_
 
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,31 @@
 #include "registry/registry.h"
 
 namespace yanglao::entitle {
+
+// The rolls as tables (cells by row: a title row, a header row, the lines
+// and a total line), for files or downloads.
+struct RollTable {
+  std::string item, name;
+  std::string department;  // the item's lead department
+  std::vector<std::vector<std::string>> rows;
+  int64_t people = 0;
+  int64_t total_fen = 0;
+};
+
+struct RollTables {
+  std::vector<RollTable> rolls;                   // cash items, by item number
+  std::vector<std::vector<std::string>> summary;  // people and amount per county per item
+  int64_t people = 0;
+  int64_t total_fen = 0;
+};
+
+// The rolls of `run` (made with `list`) in memory. `keep`, when given,
+// selects the lines (a user's data scope); `only_item`, when not empty, the
+// one item wanted (the summary then covers that item alone).
+Result<RollTables> BuildRolls(registry::Registry& registry, RunStore& store, const RunRecord& run,
+                              const policy::ServiceList& list,
+                              const std::function<bool(const RunLine&)>& keep = {},
+                              std::string_view only_item = {});
 
 struct RollFile {
   std::string item;

@@ -11,8 +11,10 @@
 #include <unordered_map>
 
 #include "core/fault.h"
+#include "core/file_io.h"
 #include "policy/entitlement.h"
 #include "policy/rule_plan.h"
+#include "registry/feed_file.h"
 
 namespace yanglao::entitle {
 
@@ -61,6 +63,20 @@ CREATE TABLE entitle_change (
 )",
   };
   return *migrations;
+}
+
+LoadedListVersion LoadListVersion(const std::filesystem::path& file,
+                                  const std::filesystem::path& params) {
+  LoadedListVersion v;
+  v.loaded = policy::LoadServiceList(file);
+  std::string text;
+  if (Result<std::string> bytes = ReadFileBytes(file); bytes.ok()) text = *bytes;
+  if (!params.empty()) {
+    policy::ApplyParameterFile(params, v.loaded.list, v.loaded.errors);
+    if (Result<std::string> bytes = ReadFileBytes(params); bytes.ok()) text += "\n" + *bytes;
+  }
+  v.sha256 = registry::Sha256Hex(text);
+  return v;
 }
 
 std::string_view ChangeKindName(ChangeKind k) {

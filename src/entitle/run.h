@@ -17,6 +17,7 @@
 #define YANGLAO_ENTITLE_RUN_H_
 
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
@@ -30,6 +31,16 @@
 #include "registry/registry.h"
 
 namespace yanglao::entitle {
+
+// A list file with its parameter file applied, and the SHA-256 over both
+// texts (the list's, then "\n" and the parameter file's when there is one):
+// the identity a run is stored with. `params` may be empty.
+struct LoadedListVersion {
+  policy::LoadedList loaded;
+  std::string sha256;
+};
+LoadedListVersion LoadListVersion(const std::filesystem::path& file,
+                                  const std::filesystem::path& params);
 
 // A list as run: its text identity and the list itself.
 struct ListVersion {

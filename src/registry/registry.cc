@@ -540,6 +540,14 @@ size_t CodePoints(std::string_view text) {
 
 }  // namespace
 
+SqlFilter RegionCodeFilter(std::string_view column, std::string_view region, bool exact) {
+  const std::string col(column);
+  if (exact) return {col + " = ?", {std::string(region)}};
+  std::string end = DigitPrefixEnd(region);
+  if (end.empty()) return {col + " >= ?", {std::string(region)}};
+  return {col + " >= ? AND " + col + " < ?", {std::string(region), end}};
+}
+
 SqlFilter ResidenceFilter(std::string_view region, bool exact, CivilDate on) {
   const std::string d = on.ToString();
   SqlFilter f;

@@ -96,6 +96,11 @@ struct SqlFilter {
 // ranking is needed here; Registry::Person resolves to the same record.
 SqlFilter ResidenceFilter(std::string_view region, bool exact, CivilDate on);
 
+// Rows whose region-code `column` (a column name of the query, never input)
+// is `region` itself (`exact`) or any unit below it, as a range test on the
+// digits so that an index on the column serves it.
+SqlFilter RegionCodeFilter(std::string_view column, std::string_view region, bool exact);
+
 // What a person search asks for; empty fields do not restrict.
 struct PersonSearch {
   std::string name;                // any source's name record equals it or starts with it

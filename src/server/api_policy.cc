@@ -51,18 +51,15 @@ Result<Reply> FindRegions(Call& call) {
 
 Result<const policy::LoadedList*> ListOf(const Call& call, const std::string& name,
                                          std::string_view field) {
-  auto it = call.app.lists().find(name);
-  if (it == call.app.lists().end()) {
-    return Status("list.not_found", fmt::format("没有名为「{}」的服务清单", name.substr(0, 60)),
-                  Location{.field = std::string(field), .value = name.substr(0, 60)});
+  Result<const ServedList*> l = FindList(call, name, field, /*usable=*/false);
+  if (!l.ok()) return l.status();
+  if (!(*l)->version.loaded.ok()) {
+    return Status("list.invalid",
+                  fmt::format("服务清单「{}」有错误：{}", name,
+                              (*l)->version.loaded.errors.front().ToString()),
+                  Location{.field = std::string(field), .value = name});
   }
-  if (!it->second.ok()) {
-    return Status(
-        "list.invalid",
-        fmt::format("服务清单「{}」有错误：{}", name, it->second.errors.front().ToString()),
-        Location{.field = std::string(field), .value = name});
-  }
-  return &it->second;
+  return &(*l)->version.loaded;
 }
 
 json::object ListSummary(const std::string& name, const policy::LoadedList& l) {
@@ -84,7 +81,8 @@ json::object ListSummary(const std::string& name, const policy::LoadedList& l) {
 
 Result<Reply> ListLists(Call& call) {
   json::array items;
-  for (const auto& [name, l] : call.app.lists()) items.push_back(ListSummary(name, l));
+  for (const auto& [name, l] : call.app.lists())
+    items.push_back(ListSummary(name, l.version.loaded));
   return Reply::Json(json::object{{"items", std::move(items)}});
 }
 

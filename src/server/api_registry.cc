@@ -21,38 +21,6 @@ using registry::StoredFact;
 
 namespace {
 
-bool LooksLikeIdNumber(std::string_view s) {
-  return (s.size() == 18 || s.size() == 15) && std::all_of(s.begin(), s.end(), [](char c) {
-           return (c >= '0' && c <= '9') || c == 'X' || c == 'x';
-         });
-}
-
-// The ID number a path segment names: a person ref from a list, or the
-// number itself (validated).
-Result<std::string> PersonIdOf(Call& call, const std::string& segment) {
-  if (LooksLikeIdNumber(segment)) {
-    Result<IdNumber> id = ParseIdNumber(segment, RegionTable::Builtin(), call.app.Today());
-    if (!id.ok()) {
-      Status s = id.status();
-      return Status(s.code(), s.message(),
-                    Location{.field = "ref", .value = MaskIdNumber(segment)});
-    }
-    return id->value;
-  }
-  return call.app.DecodePersonRef(segment);
-}
-
-Result<CivilDate> DateParam(const Call& call, std::string_view name, CivilDate fallback) {
-  std::optional<std::string> text = call.Query(name);
-  if (!text) return fallback;
-  Result<CivilDate> d = CivilDate::Parse(*text);
-  if (!d.ok()) {
-    return Status("request.param", fmt::format("参数 {} 应为日期 YYYY-MM-DD", name),
-                  Location{.field = std::string(name), .value = text->substr(0, 32)});
-  }
-  return *d;
-}
-
 json::object FactJson(const StoredFact& f) {
   json::object o;
   o["fact"] = f.fact;
@@ -66,27 +34,6 @@ json::object FactJson(const StoredFact& f) {
   o["row"] = f.row;
   if (!f.recorded_on.empty()) o["recorded_on"] = f.recorded_on;
   return o;
-}
-
-// Checks that the caller's scope reaches the person; records a denied or
-// failed attempt. Fails with person.not_found or person.scope.
-Status CheckPersonAccess(Call& call, const std::string& id, std::string_view action) {
-  registry::Registry& reg = *call.registry;
-  Result<bool> passes = reg.PersonPasses(id, PersonScopeFilters(*call.user, call.app.Today()));
-  if (!passes.ok()) return passes.status();
-  if (*passes) return Status::Ok();
-  Result<bool> exists = reg.PersonPasses(id, {});
-  if (!exists.ok()) return exists.status();
-  if (!*exists) {
-    call.Audit(std::string(action), id, "failed", {{"reason", "not_found"}});
-    return Status("person.not_found", "登记中没有此人", Location{.value = MaskIdNumber(id)});
-  }
-  call.Audit(std::string(action), id, "denied",
-             {{"reason", "scope"},
-              {"data_scope", DataScopeKey(call.user->scope)},
-              {"unit_code", call.user->unit_code}});
-  return Status("person.scope", "此人不在您的数据范围内，无权查看或处理；本次访问已记录",
-                Location{.value = MaskIdNumber(id)});
 }
 
 // A list row: masked ID, never the full number.

@@ -8,6 +8,7 @@
 
 #include "core/csv.h"
 #include "core/file_io.h"
+#include "core/id_number.h"
 #include "xlsx/xlsx.h"
 
 namespace yanglao::server {
@@ -121,6 +122,130 @@ int ScopeWidth(DataScope s) {
       return 0;
   }
   return 0;
+}
+
+// --- Lists, persons, scope ------------------------------------------------------
+
+Result<const ServedList*> FindList(const Call& call, const std::string& name,
+                                   std::string_view field, bool usable) {
+  auto it = call.app.lists().find(name);
+  if (it == call.app.lists().end()) {
+    return Status("list.not_found", fmt::format("没有名为「{}」的服务清单", name.substr(0, 60)),
+                  Location{.field = std::string(field), .value = name.substr(0, 60)});
+  }
+  if (usable && !it->second.version.loaded.ok()) {
+    return Status("list.invalid", fmt::format("服务清单「{}」有错误，不能使用", name),
+                  Location{.field = std::string(field), .value = name});
+  }
+  return &it->second;
+}
+
+namespace {
+bool LooksLikeIdNumber(std::string_view s) {
+  return (s.size() == 18 || s.size() == 15) && std::all_of(s.begin(), s.end(), [](char c) {
+           return (c >= '0' && c <= '9') || c == 'X' || c == 'x';
+         });
+}
+}  // namespace
+
+Result<std::string> PersonIdOf(Call& call, const std::string& segment) {
+  if (LooksLikeIdNumber(segment)) {
+    Result<IdNumber> id = ParseIdNumber(segment, RegionTable::Builtin(), call.app.Today());
+    if (!id.ok()) {
+      Status s = id.status();
+      return Status(s.code(), s.message(),
+                    Location{.field = "ref", .value = MaskIdNumber(segment)});
+    }
+    return id->value;
+  }
+  return call.app.DecodePersonRef(segment);
+}
+
+Status CheckPersonAccess(Call& call, const std::string& id, std::string_view action) {
+  registry::Registry& reg = *call.registry;
+  Result<bool> passes = reg.PersonPasses(id, PersonScopeFilters(*call.user, call.app.Today()));
+  if (!passes.ok()) return passes.status();
+  if (*passes) return Status::Ok();
+  Result<bool> exists = reg.PersonPasses(id, {});
+  if (!exists.ok()) return exists.status();
+  if (!*exists && call.user->scope == DataScope::kAll) {
+    call.Audit(std::string(action), id, "failed", {{"reason", "not_found"}});
+    return Status("person.not_found", "登记中没有此人", Location{.value = MaskIdNumber(id)});
+  }
+  call.Audit(std::string(action), id, "denied",
+             {{"reason", *exists ? "scope" : "not_found"},
+              {"data_scope", DataScopeKey(call.user->scope)},
+              {"unit_code", call.user->unit_code}});
+  return Status("person.scope", "此人不在您的数据范围内，无权查看或处理；本次访问已记录",
+                Location{.value = MaskIdNumber(id)});
+}
+
+Result<CivilDate> DateParam(const Call& call, std::string_view name, CivilDate fallback) {
+  std::optional<std::string> text = call.Query(name);
+  if (!text) return fallback;
+  Result<CivilDate> d = CivilDate::Parse(*text);
+  if (!d.ok()) {
+    return Status("request.param", fmt::format("参数 {} 应为日期 YYYY-MM-DD", name),
+                  Location{.field = std::string(name), .value = text->substr(0, 32)});
+  }
+  return *d;
+}
+
+Result<Month> MonthParam(const Call& call, std::string_view name, Month fallback) {
+  std::optional<std::string> text = call.Query(name);
+  if (!text) return fallback;
+  Result<Month> m = Month::Parse(*text);
+  if (!m.ok()) {
+    return Status("request.param", fmt::format("参数 {} 应为月份 YYYY-MM", name),
+                  Location{.field = std::string(name), .value = text->substr(0, 32)});
+  }
+  return *m;
+}
+
+std::vector<registry::SqlFilter> RowScopeFilters(const Principal& user,
+                                                 std::string_view region_column,
+                                                 std::string_view id_column) {
+  switch (user.scope) {
+    case DataScope::kAll:
+      return {};
+    case DataScope::kSubtree:
+      return {registry::RegionCodeFilter(region_column, user.unit_code, false)};
+    case DataScope::kUnit:
+      return {registry::RegionCodeFilter(region_column, user.unit_code, true)};
+    case DataScope::kSelf:
+      return {{std::string(id_column) +
+                   " IN (SELECT c.id_number FROM server_caseload c WHERE c.user_id = ?)",
+               {user.user_id}}};
+  }
+  return {{"1 = 0", {}}};
+}
+
+bool RowInScope(const Principal& user, std::string_view region,
+                const std::set<std::string>& caseload, std::string_view id_number) {
+  switch (user.scope) {
+    case DataScope::kAll:
+      return true;
+    case DataScope::kSubtree:
+      return !region.empty() && region.starts_with(user.unit_code);
+    case DataScope::kUnit:
+      return region == user.unit_code;
+    case DataScope::kSelf:
+      return caseload.contains(std::string(id_number));
+  }
+  return false;
+}
+
+Result<std::set<std::string>> CaseloadOf(Call& call) {
+  std::set<std::string> out;
+  if (call.user->scope != DataScope::kSelf) return out;
+  Status s = call.registry->db().Query(
+      "SELECT id_number FROM server_caseload WHERE user_id = ?", {call.user->user_id},
+      [&](const registry::Row& r) {
+        out.insert(r.AsText(0));
+        return true;
+      });
+  if (!s.ok()) return s;
+  return out;
 }
 
 }  // namespace yanglao::server

@@ -3,6 +3,7 @@
 #define YANGLAO_SERVER_API_UTIL_H_
 
 #include <boost/json.hpp>
+#include <set>
 #include <string>
 #include <string_view>
 
@@ -32,6 +33,40 @@ Result<Reply> TableDownload(const std::vector<std::vector<std::string>>& rows,
                             std::string_view file_stem);
 // Scope order for "no wider than": all > subtree > unit > self.
 int ScopeWidth(DataScope s);
+
+// The served list `name` (query or body field `field`). Fails with
+// list.not_found, and with list.invalid when `usable` and it has errors.
+Result<const ServedList*> FindList(const Call& call, const std::string& name,
+                                   std::string_view field, bool usable = true);
+
+// The ID number a path segment names: a person ref from a list, or an ID
+// number (validated). Fails with person.ref or the ID number's error.
+Result<std::string> PersonIdOf(Call& call, const std::string& segment);
+
+// Checks that the caller's data scope reaches the person, recording a
+// denied attempt under `action`. Fails with person.scope (403). A person the
+// registry does not know is outside every scope but "all" (全部), so that
+// the answer does not tell a narrower user whether an ID number is
+// registered; for "all" it fails with person.not_found (404).
+Status CheckPersonAccess(Call& call, const std::string& id, std::string_view action);
+
+// A date query parameter (YYYY-MM-DD), or `fallback` when absent.
+Result<CivilDate> DateParam(const Call& call, std::string_view name, CivilDate fallback);
+// A month query parameter (YYYY-MM), or `fallback` when absent.
+Result<Month> MonthParam(const Call& call, std::string_view name, Month fallback);
+
+// The conditions that restrict rows carrying a residence code column
+// (`region_column`, e.g. "l.community") and an ID number column to `user`'s
+// data scope, as PersonScopeFilters does for persons; empty for "all".
+std::vector<registry::SqlFilter> RowScopeFilters(const Principal& user,
+                                                 std::string_view region_column,
+                                                 std::string_view id_column);
+// The same test in memory, for one row (a run line, a work-list entry).
+// `caseload` holds the caller's caseload when the scope is "self".
+bool RowInScope(const Principal& user, std::string_view region,
+                const std::set<std::string>& caseload, std::string_view id_number);
+// The caller's caseload (ID numbers), for "self" scopes.
+Result<std::set<std::string>> CaseloadOf(Call& call);
 
 }  // namespace yanglao::server
 

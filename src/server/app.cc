@@ -13,6 +13,7 @@
 #include "core/id_number.h"
 #include "core/utf8.h"
 #include "core/version.h"
+#include "assess/store.h"
 #include "server/schema.h"
 
 namespace yanglao::server {
@@ -357,18 +358,32 @@ Result<std::unique_ptr<App>> App::Open(AppOptions options) {
     }
     std::sort(files.begin(), files.end());
     for (const auto& f : files) {
-      policy::LoadedList l = policy::LoadServiceList(f);
-      auto demo = app->options_.policies_dir / "demo" / (f.stem().string() + ".demo.yaml");
-      if (l.ok() && std::filesystem::exists(demo, ec))
-        policy::ApplyParameterFile(demo, l.list, l.errors);
-      app->lists_.emplace(f.stem().string(), std::move(l));
+      ServedList l;
+      l.name = f.stem().string();
+      l.file = f;
+      auto demo = app->options_.policies_dir / "demo" / (l.name + ".demo.yaml");
+      if (std::filesystem::exists(demo, ec)) l.params = demo;
+      l.version = entitle::LoadListVersion(l.file, l.params);
+      app->lists_.emplace(l.name, std::move(l));
     }
+  }
+  app->entitle_ = std::make_unique<EntitleService>(app->options_.db_url, app->lists_);
+  {
+    // The tables of the module libraries the routes use, brought up to date
+    // once here rather than by the first request.
+    Result<std::unique_ptr<entitle::RunStore>> runs = entitle::RunStore::Open(*app->pool_[0]);
+    if (!runs.ok()) return runs.status();
+    Result<std::unique_ptr<assess::AssessmentStore>> assessments =
+        assess::AssessmentStore::Open(*app->pool_[0]);
+    if (!assessments.ok()) return assessments.status();
   }
 
   AddAuthRoutes(*app, app->router_);
   AddAdminRoutes(*app, app->router_);
   AddRegistryRoutes(*app, app->router_);
   AddPolicyRoutes(*app, app->router_);
+  AddEntitleRoutes(*app, app->router_);
+  AddAssessRoutes(*app, app->router_);
   return app;
 }
 

@@ -27,6 +27,7 @@
 #include "server/audit.h"
 #include "server/auth.h"
 #include "server/call.h"
+#include "server/entitle_service.h"
 #include "server/router.h"
 
 namespace yanglao::server {
@@ -90,7 +91,8 @@ class App {
   const AppOptions& options() const { return options_; }
   CivilDate Today() const;
   // Service lists by name (file stem: "suizhou").
-  const std::map<std::string, policy::LoadedList>& lists() const { return lists_; }
+  const std::map<std::string, ServedList>& lists() const { return lists_; }
+  EntitleService& entitle() { return *entitle_; }
 
   // Opaque, authenticated handles for persons in lists (no ID number in
   // URLs of list links). Decode fails with person.ref.
@@ -132,7 +134,8 @@ class App {
   SessionStore sessions_;
   LoginThrottle throttle_;
   LoginThrottle address_throttle_;
-  std::map<std::string, policy::LoadedList> lists_;
+  std::map<std::string, ServedList> lists_;
+  std::unique_ptr<EntitleService> entitle_;  // after lists_: uses them
   std::string ref_key_;  // XChaCha20-Poly1305 key for person refs
 
   friend void AddAuthRoutes(App& app, Router& router);
@@ -144,6 +147,8 @@ void AddAuthRoutes(App& app, Router& router);      // health, login, logout, me,
 void AddAdminRoutes(App& app, Router& router);     // users, roles, caseloads, audit
 void AddRegistryRoutes(App& app, Router& router);  // persons, conflicts, imports
 void AddPolicyRoutes(App& app, Router& router);    // regions, service lists
+void AddEntitleRoutes(App& app, Router& router);   // runs, rolls, advisor, what-if
+void AddAssessRoutes(App& app, Router& router);    // assessments, requests, work lists
 LoginThrottle& AddressThrottle(App& app);
 
 }  // namespace yanglao::server

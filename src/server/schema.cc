@@ -94,6 +94,15 @@ INSERT INTO server_role (role_key, name, data_scope, permissions, builtin) VALUE
   ('auditor', '审计员', 'all', 'system:audit:list system:audit:export', 1);
 )",
                   fmt::arg("id", id)),
+      // 2: the entitlement and assessment routes' permissions for the
+      // built-in roles.
+      R"(
+UPDATE server_role SET permissions = permissions || ' entitle:run:read entitle:run:create entitle:roll:export entitle:advice:read entitle:whatif:run assess:assessment:read assess:assessment:create assess:request:create assess:due:list' WHERE role_key = 'city_official' AND builtin = 1;
+UPDATE server_role SET permissions = permissions || ' entitle:run:read entitle:roll:export entitle:advice:read entitle:whatif:run assess:assessment:read assess:request:create assess:due:list' WHERE role_key = 'county_official' AND builtin = 1;
+UPDATE server_role SET permissions = permissions || ' entitle:run:read entitle:advice:read assess:assessment:read assess:request:create assess:due:list' WHERE role_key IN ('street_worker', 'community_worker') AND builtin = 1;
+UPDATE server_role SET permissions = permissions || ' entitle:advice:read assess:assessment:read assess:assessment:create assess:request:create assess:due:list' WHERE role_key = 'health_official' AND builtin = 1;
+UPDATE server_role SET permissions = permissions || ' entitle:advice:read assess:assessment:read assess:request:create' WHERE role_key = 'caseworker' AND builtin = 1;
+)",
   };
 }
 

@@ -1,0 +1,828 @@
+// Routes: monthly entitlement runs (start, status, results, newly entitled
+// and ceased, payment rolls), the care advisor for one person, and what-ifs.
+//
+// Runs are whole-city; what a user sees of one is cut to the user's data
+// scope by the residence recorded with each line (a ceased line by the
+// previous run's). ID numbers in lists are masked; a roll download (for the
+// paying department) carries them in full and is audited as an export.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+#include <set>
+
+#include "core/id_number.h"
+#include "core/money.h"
+#include "entitle/advisor.h"
+#include "entitle/rolls.h"
+#include "entitle/whatif.h"
+#include "policy/entitlement.h"
+#include "policy/fact_schema.h"
+#include "policy/rule_ast.h"
+#include "registry/feed_template.h"
+#include "server/api_util.h"
+#include "server/app.h"
+
+namespace yanglao::server {
+
+namespace json = boost::json;
+using http::verb;
+using registry::Row;
+using registry::SqlFilter;
+using registry::Value;
+
+namespace {
+
+std::string Yuan(int64_t fen) { return Money::Fen(fen).FormatYuan(); }
+
+std::string RegionCode(std::string_view code) {
+  const Region* r = RegionTable::Builtin().Find(code);
+  return r == nullptr ? std::string(code) : r->code;
+}
+
+// Appends the filters to a WHERE clause that already has a condition.
+void AndAll(const std::vector<SqlFilter>& filters, std::string& where,
+            std::vector<Value>& params) {
+  for (const SqlFilter& f : filters) {
+    where += " AND (" + f.sql + ")";
+    params.insert(params.end(), f.params.begin(), f.params.end());
+  }
+}
+
+Result<int64_t> IdSegment(const Call& call, std::string_view name, std::string_view what) {
+  const std::string& text = call.Path(name);
+  int64_t v = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || end != text.data() + text.size() || v <= 0) {
+    return Status("request.param", fmt::format("{}应为正整数", what),
+                  Location{.field = std::string(name), .value = text.substr(0, 32)});
+  }
+  return v;
+}
+
+// The served list a run was made with (same jurisdiction).
+const ServedList* ListOfRun(const App& app, const entitle::RunRecord& run) {
+  const ServedList* any = nullptr;
+  for (const auto& [name, l] : app.lists()) {
+    if (!l.version.loaded.ok() || RegionCode(l.list().jurisdiction) != RegionCode(run.list_code))
+      continue;
+    if (l.version.sha256 == run.list_sha256) return &l;
+    any = &l;
+  }
+  return any;
+}
+
+json::object RunJson(const App& app, const entitle::RunRecord& r) {
+  json::object o;
+  o["id"] = r.id;
+  const ServedList* l = ListOfRun(app, r);
+  o["list"] = l ? json::value(l->name) : json::value(nullptr);
+  o["jurisdiction"] = RegionJson(r.list_code);
+  o["title"] = r.list_title;
+  o["list_sha256"] = r.list_sha256;
+  o["list_current"] = l != nullptr && l->version.sha256 == r.list_sha256;
+  o["month"] = r.month;
+  o["as_of"] = r.as_of;
+  o["known_on"] = r.known_on;
+  o["feed_watermark"] = r.feed_watermark;
+  o["previous_run"] = r.previous_run ? json::value(r.previous_run) : json::value(nullptr);
+  o["people"] = r.people;
+  o["lines"] = r.lines;
+  o["monthly_fen"] = r.monthly_fen;
+  o["monthly_yuan"] = Yuan(r.monthly_fen);
+  o["yearly_fen"] = r.yearly_fen;
+  o["yearly_yuan"] = Yuan(r.yearly_fen);
+  o["created_on"] = r.created_on;
+  return o;
+}
+
+json::object JobJson(const App& app, const RunJob& j) {
+  json::object o;
+  o["id"] = j.id;
+  o["list"] = j.list;
+  o["month"] = j.month.ToString();
+  o["state"] = JobStateKey(j.state);
+  o["state_name"] = JobStateName(j.state);
+  o["username"] = j.username;
+  o["created_at"] = j.created_at;
+  o["started_at"] = j.started_at.empty() ? json::value(nullptr) : json::value(j.started_at);
+  o["finished_at"] = j.finished_at.empty() ? json::value(nullptr) : json::value(j.finished_at);
+  if (j.state == JobState::kDone) {
+    o["run"] = RunJson(app, j.run);
+    o["recomputed"] = j.recomputed;
+    o["identical"] = j.identical;
+    o["changes"] = {{"new", j.new_count}, {"ceased", j.ceased_count}, {"changed", j.changed_count}};
+    o["seconds"] = {{"snapshot", j.snapshot_seconds},
+                    {"evaluate", j.evaluate_seconds},
+                    {"store", j.store_seconds}};
+  }
+  if (j.error) {
+    o["error"] = {{"code", j.error->code()}, {"message", j.error->message()}};
+  }
+  return o;
+}
+
+Result<entitle::RunRecord> RunById(Call& call, int64_t id) {
+  Result<std::vector<entitle::RunRecord>> runs = [&]() -> Result<std::vector<entitle::RunRecord>> {
+    Result<std::unique_ptr<entitle::RunStore>> store = entitle::RunStore::Open(*call.registry);
+    if (!store.ok()) return store.status();
+    return (*store)->Runs();
+  }();
+  if (!runs.ok()) return runs.status();
+  for (const entitle::RunRecord& r : *runs) {
+    if (r.id == id) return r;
+  }
+  return Status("run.not_found", "没有这次核定", Location{.field = "id", .value = std::to_string(id)});
+}
+
+// --- Runs -------------------------------------------------------------------------
+
+Result<Reply> ListRunsRoute(Call& call) {
+  std::string list_code;
+  if (std::optional<std::string> name = call.Query("list")) {
+    Result<const ServedList*> l = FindList(call, *name, "list");
+    if (!l.ok()) return l.status();
+    list_code = (*l)->list().jurisdiction;
+  }
+  Result<std::unique_ptr<entitle::RunStore>> store = entitle::RunStore::Open(*call.registry);
+  if (!store.ok()) return store.status();
+  Result<std::vector<entitle::RunRecord>> runs = (*store)->Runs(list_code);
+  if (!runs.ok()) return runs.status();
+  json::array items;
+  for (auto it = runs->rbegin(); it != runs->rend(); ++it) items.push_back(RunJson(call.app, *it));
+  return Reply::Json(json::object{{"items", std::move(items)}});
+}
+
+Result<Reply> StartRunRoute(Call& call) {
+  Result<json::object> body = call.JsonBody();
+  if (!body.ok()) return body.status();
+  Result<std::optional<std::string>> name = StringField(*body, "list");
+  if (!name.ok()) return name.status();
+  if (!name->has_value()) {
+    return Status("request.field", "请给出服务清单（list，如 suizhou）", Location{.field = "list"});
+  }
+  Result<const ServedList*> list = FindList(call, **name, "list");
+  if (!list.ok()) return list.status();
+  Result<std::optional<std::string>> month_text = StringField(*body, "month");
+  if (!month_text.ok()) return month_text.status();
+  Month month = Month::Of(call.app.Today());
+  if (month_text->has_value()) {
+    Result<Month> m = Month::Parse(**month_text);
+    if (!m.ok()) {
+      return Status("request.field", "月份应为 YYYY-MM",
+                    Location{.field = "month", .value = (*month_text)->substr(0, 20)});
+    }
+    month = *m;
+  }
+  Result<std::optional<std::string>> known_text = StringField(*body, "known_on");
+  if (!known_text.ok()) return known_text.status();
+  std::optional<CivilDate> known_on;
+  if (known_text->has_value()) {
+    Result<CivilDate> d = CivilDate::Parse(**known_text);
+    if (!d.ok()) {
+      return Status("request.field", "known_on 应为日期 YYYY-MM-DD",
+                    Location{.field = "known_on", .value = (*known_text)->substr(0, 20)});
+    }
+    known_on = *d;
+  }
+  bool replace = false;
+  if (const json::value* r = body->if_contains("replace"); r != nullptr && !r->is_null()) {
+    if (!r->is_bool()) {
+      return Status("request.field", "replace 应为 true 或 false", Location{.field = "replace"});
+    }
+    replace = r->as_bool();
+  }
+  // A run decides for the list's whole jurisdiction: only a user whose unit
+  // covers it may start one.
+  std::string where = RegionCode((*list)->list().jurisdiction);
+  if (!UnitWithinScope(*call.user, where)) {
+    call.Audit("entitle.run.start", (*list)->name, "denied",
+               {{"month", month.ToString()}, {"reason", "scope"}});
+    return Status("auth.scope",
+                  fmt::format("核定覆盖「{}」全辖区，超出您的数据范围", (*list)->list().title),
+                  Location{.field = "list", .value = (*list)->name});
+  }
+  RunJob job = call.app.entitle().Start((*list)->name, month, known_on, replace,
+                                        call.user->username, call.app.Today());
+  call.Audit("entitle.run.start", (*list)->name, "ok",
+             {{"job", job.id}, {"month", month.ToString()}, {"replace", replace}});
+  Reply r = Reply::Json(JobJson(call.app, job), 202);
+  r.headers.emplace_back("Location", fmt::format("/api/v1/entitlement/jobs/{}", job.id));
+  return r;
+}
+
+Result<Reply> GetJobRoute(Call& call) {
+  Result<int64_t> id = IdSegment(call, "id", "任务编号");
+  if (!id.ok()) return id.status();
+  std::optional<RunJob> job = call.app.entitle().Job(*id);
+  if (!job) {
+    return Status("job.not_found", "没有这个核定任务（任务只保存在本次运行的服务中）",
+                  Location{.field = "id", .value = std::to_string(*id)});
+  }
+  return Reply::Json(JobJson(call.app, *job));
+}
+
+// The scope of run lines of `l`: the residence recorded with the line.
+std::vector<SqlFilter> LineScope(const Principal& user, std::string_view alias) {
+  return RowScopeFilters(user, fmt::format("{}.community", alias),
+                         fmt::format("{}.id_number", alias));
+}
+
+Result<Reply> GetRunRoute(Call& call) {
+  Result<int64_t> id = IdSegment(call, "id", "核定编号");
+  if (!id.ok()) return id.status();
+  Result<entitle::RunRecord> run = RunById(call, *id);
+  if (!run.ok()) return run.status();
+  const ServedList* list = ListOfRun(call.app, *run);
+  json::object o = RunJson(call.app, *run);
+  const bool whole = call.user->scope == DataScope::kAll ||
+                     UnitWithinScope(*call.user, RegionCode(run->list_code));
+  o["scope"] = {{"whole", whole},
+                {"data_scope", DataScopeKey(call.user->scope)},
+                {"unit", RegionJson(call.user->unit_code)}};
+  // Per item, within the caller's scope.
+  std::string where = "l.run_id = ?";
+  std::vector<Value> params = {*id};
+  AndAll(LineScope(*call.user, "l"), where, params);
+  std::map<std::string, std::pair<int64_t, int64_t>> by_item;
+  Status s = call.registry->db().Query(
+      "SELECT l.item, COUNT(*), SUM(l.amount) FROM entitle_line l WHERE " + where +
+          " GROUP BY l.item",
+      params, [&](const Row& r) {
+        by_item[r.AsText(0)] = {r.AsInt(1), r.IsNull(2) ? 0 : r.AsInt(2)};
+        return true;
+      });
+  if (!s.ok()) return s;
+  json::array items;
+  int64_t monthly = 0;
+  if (list != nullptr) {
+    for (const policy::Item& item : list->list().items) {
+      auto it = by_item.find(item.number);
+      int64_t people = it == by_item.end() ? 0 : it->second.first;
+      int64_t amount = it == by_item.end() ? 0 : it->second.second;
+      json::object i;
+      i["item"] = item.number;
+      i["name"] = item.name;
+      i["section"] = policy::SectionName(item.section);
+      i["benefit"] = policy::BenefitTypeName(item.benefit.type);
+      i["departments"] = json::value_from(item.departments);
+      i["people"] = people;
+      if (item.benefit.type == policy::BenefitType::kCash) {
+        i["amount_fen"] = amount;
+        i["amount_yuan"] = Yuan(amount);
+        i["period"] = policy::CashPeriodSuffix(item.benefit.period);
+        if (item.benefit.period == policy::CashPeriod::kMonth) monthly += amount;
+      }
+      items.push_back(std::move(i));
+    }
+  }
+  o["items"] = std::move(items);
+  o["scope_monthly_fen"] = monthly;
+  o["scope_monthly_yuan"] = Yuan(monthly);
+  // Changes against the previous run, within the scope.
+  std::string cwhere = "c.run_id = ?";
+  std::vector<Value> cparams = {run->previous_run, *id};
+  AndAll(RowScopeFilters(*call.user, "COALESCE(cur.community, prev.community, '')", "c.id_number"),
+         cwhere, cparams);
+  json::object changes{{"new", 0}, {"ceased", 0}, {"changed", 0}};
+  s = call.registry->db().Query(
+      "SELECT c.kind, COUNT(*) FROM entitle_change c LEFT JOIN entitle_line cur ON cur.run_id = "
+      "c.run_id AND cur.item = c.item AND cur.id_number = c.id_number LEFT JOIN entitle_line prev "
+      "ON prev.run_id = ? AND prev.item = c.item AND prev.id_number = c.id_number WHERE " +
+          cwhere + " GROUP BY c.kind",
+      cparams, [&](const Row& r) {
+        changes[r.AsText(0)] = r.AsInt(1);
+        return true;
+      });
+  if (!s.ok()) return s;
+  o["changes"] = std::move(changes);
+  return Reply::Json(o);
+}
+
+// Item names of the run's list, by number.
+std::map<std::string, std::string> ItemNames(const ServedList* list) {
+  std::map<std::string, std::string> out;
+  if (list == nullptr) return out;
+  for (const policy::Item& item : list->list().items) out[item.number] = item.name;
+  return out;
+}
+
+std::string PersonName(Call& call, const std::string& id) {
+  const CivilDate today = call.app.Today();
+  Result<std::optional<registry::PersonView>> v = call.registry->Person(id, today, today);
+  return v.ok() && v->has_value() ? (*v)->name() : std::string();
+}
+
+Result<Reply> RunLinesRoute(Call& call) {
+  Result<int64_t> id = IdSegment(call, "id", "核定编号");
+  if (!id.ok()) return id.status();
+  Result<Paging> paging = PagingOf(call);
+  if (!paging.ok()) return paging.status();
+  Result<entitle::RunRecord> run = RunById(call, *id);
+  if (!run.ok()) return run.status();
+  std::string where = "l.run_id = ?";
+  std::vector<Value> params = {*id};
+  json::object detail{{"run", *id}};
+  if (std::optional<std::string> item = call.Query("item")) {
+    where += " AND l.item = ?";
+    params.push_back(item->substr(0, 16));
+    detail["item"] = item->substr(0, 16);
+  }
+  if (std::optional<std::string> region = call.Query("region")) {
+    const Region* r = RegionTable::Builtin().Find(*region);
+    if (r == nullptr) {
+      return Status("region.not_found", "没有这个行政区划代码",
+                    Location{.field = "region", .value = region->substr(0, 20)});
+    }
+    AndAll({registry::RegionCodeFilter("l.community", r->code, false)}, where, params);
+    detail["region"] = r->code;
+  }
+  AndAll(LineScope(*call.user, "l"), where, params);
+  registry::Database& db = call.registry->db();
+  Result<std::vector<Row>> total =
+      db.QueryAll("SELECT COUNT(*) FROM entitle_line l WHERE " + where, params);
+  if (!total.ok()) return total.status();
+  params.push_back(paging->size);
+  params.push_back(paging->offset());
+  std::vector<entitle::RunLine> lines;
+  Status s = db.Query(
+      "SELECT l.item, l.id_number, l.amount, l.percent, l.county, l.street, l.community FROM "
+      "entitle_line l WHERE " +
+          where + " ORDER BY l.item, l.id_number LIMIT ? OFFSET ?",
+      params, [&](const Row& r) {
+        lines.push_back(entitle::RunLine{r.AsText(0), r.AsText(1), r.AsInt(2), r.AsInt(3),
+                                         r.AsText(4), r.AsText(5), r.AsText(6)});
+        return true;
+      });
+  if (!s.ok()) return s;
+  const ServedList* list = ListOfRun(call.app, *run);
+  std::map<std::string, std::string> names = ItemNames(list);
+  json::array items;
+  for (const entitle::RunLine& l : lines) {
+    json::object o;
+    o["item"] = l.item;
+    o["item_name"] = names[l.item];
+    o["ref"] = call.app.PersonRef(l.id_number);
+    o["id_number"] = MaskIdNumber(l.id_number);
+    o["name"] = PersonName(call, l.id_number);
+    o["residence"] = RegionJson(l.community);
+    const policy::Item* item = list ? list->list().FindItem(l.item) : nullptr;
+    if (item != nullptr && item->benefit.type == policy::BenefitType::kCash) {
+      o["amount_fen"] = l.amount;
+      o["amount"] = policy::FormatCash(*item, l.amount);
+    } else if (item != nullptr && item->benefit.type == policy::BenefitType::kDiscount) {
+      o["percent"] = l.percent;
+    }
+    items.push_back(std::move(o));
+  }
+  detail["total"] = (*total)[0].AsInt(0);
+  call.Audit("entitle.lines", std::to_string(*id), "ok", std::move(detail));
+  return Reply::Json(PageJson(*paging, (*total)[0].AsInt(0), std::move(items)));
+}
+
+Result<Reply> RunChangesRoute(Call& call) {
+  Result<int64_t> id = IdSegment(call, "id", "核定编号");
+  if (!id.ok()) return id.status();
+  Result<Paging> paging = PagingOf(call);
+  if (!paging.ok()) return paging.status();
+  Result<entitle::RunRecord> run = RunById(call, *id);
+  if (!run.ok()) return run.status();
+  std::string where = "c.run_id = ?";
+  std::vector<Value> params = {run->previous_run, *id};
+  json::object detail{{"run", *id}};
+  if (std::optional<std::string> kind = call.Query("kind")) {
+    if (*kind != "new" && *kind != "ceased" && *kind != "changed") {
+      return Status("request.param", "kind 应为 new（新增）、ceased（停发）或 changed（变更）",
+                    Location{.field = "kind", .value = kind->substr(0, 16)});
+    }
+    where += " AND c.kind = ?";
+    params.push_back(*kind);
+    detail["kind"] = *kind;
+  }
+  if (std::optional<std::string> item = call.Query("item")) {
+    where += " AND c.item = ?";
+    params.push_back(item->substr(0, 16));
+    detail["item"] = item->substr(0, 16);
+  }
+  const std::string place = "COALESCE(cur.community, prev.community, '')";
+  AndAll(RowScopeFilters(*call.user, place, "c.id_number"), where, params);
+  const std::string from =
+      " FROM entitle_change c LEFT JOIN entitle_line cur ON cur.run_id = c.run_id AND cur.item = "
+      "c.item AND cur.id_number = c.id_number LEFT JOIN entitle_line prev ON prev.run_id = ? AND "
+      "prev.item = c.item AND prev.id_number = c.id_number WHERE ";
+  registry::Database& db = call.registry->db();
+  Result<std::vector<Row>> total = db.QueryAll("SELECT COUNT(*)" + from + where, params);
+  if (!total.ok()) return total.status();
+  params.push_back(paging->size);
+  params.push_back(paging->offset());
+  std::map<std::string, std::string> names = ItemNames(ListOfRun(call.app, *run));
+  struct Line {
+    std::string kind, item, id;
+    int64_t old_amount, new_amount;
+    std::string reason, place;
+  };
+  std::vector<Line> lines;
+  Status s = db.Query("SELECT c.kind, c.item, c.id_number, c.old_amount, c.new_amount, c.reason, " +
+                          place + from + where + " ORDER BY c.item, c.id_number LIMIT ? OFFSET ?",
+                      params, [&](const Row& r) {
+                        lines.push_back({r.AsText(0), r.AsText(1), r.AsText(2), r.AsInt(3),
+                                         r.AsInt(4), r.AsText(5), r.AsText(6)});
+                        return true;
+                      });
+  if (!s.ok()) return s;
+  json::array items;
+  for (const Line& l : lines) {
+    entitle::ChangeKind kind = l.kind == "new"      ? entitle::ChangeKind::kNew
+                               : l.kind == "ceased" ? entitle::ChangeKind::kCeased
+                                                    : entitle::ChangeKind::kChanged;
+    json::object o;
+    o["kind"] = l.kind;
+    o["kind_name"] = entitle::ChangeKindName(kind);
+    o["item"] = l.item;
+    o["item_name"] = names[l.item];
+    o["ref"] = call.app.PersonRef(l.id);
+    o["id_number"] = MaskIdNumber(l.id);
+    o["name"] = PersonName(call, l.id);
+    o["residence"] = l.place.empty() ? json::value(nullptr) : json::value(RegionJson(l.place));
+    o["old_amount_fen"] = l.old_amount;
+    o["new_amount_fen"] = l.new_amount;
+    o["reason"] = MaskIdNumbersIn(l.reason);
+    items.push_back(std::move(o));
+  }
+  detail["total"] = (*total)[0].AsInt(0);
+  call.Audit("entitle.changes", std::to_string(*id), "ok", std::move(detail));
+  return Reply::Json(PageJson(*paging, (*total)[0].AsInt(0), std::move(items)));
+}
+
+Result<Reply> RollRoute(Call& call) {
+  Result<int64_t> id = IdSegment(call, "id", "核定编号");
+  if (!id.ok()) return id.status();
+  Result<entitle::RunRecord> run = RunById(call, *id);
+  if (!run.ok()) return run.status();
+  const ServedList* list = ListOfRun(call.app, *run);
+  if (list == nullptr) {
+    return Status("list.not_found", "服务中没有这次核定所用的服务清单",
+                  Location{.field = "id", .value = std::to_string(*id)});
+  }
+  if (list->version.sha256 != run->list_sha256) {
+    return Status("run.list_changed",
+                  "这次核定所用的清单版本与服务中的不同，名册须用当时的清单生成（yanglao entitle "
+                  "rolls --list 当时的清单）",
+                  Location{.field = "id", .value = std::to_string(*id)});
+  }
+  const std::string& item = call.Path("item");
+  const bool summary = item == "summary";
+  if (!summary) {
+    const policy::Item* it = list->list().FindItem(item);
+    if (it == nullptr || it->benefit.type != policy::BenefitType::kCash) {
+      return Status("roll.not_found", "名册只有现金类项目才有；或用 summary 下载资金汇总",
+                    Location{.field = "item", .value = item.substr(0, 16)});
+    }
+  }
+  std::string format = call.Query("format").value_or("xlsx");
+  if (format != "xlsx" && format != "csv") {
+    return Status("request.param", "format 应为 xlsx 或 csv",
+                  Location{.field = "format", .value = format.substr(0, 16)});
+  }
+  Result<std::set<std::string>> caseload = CaseloadOf(call);
+  if (!caseload.ok()) return caseload.status();
+  const Principal& user = *call.user;
+  Result<std::unique_ptr<entitle::RunStore>> store = entitle::RunStore::Open(*call.registry);
+  if (!store.ok()) return store.status();
+  Result<entitle::RollTables> tables = entitle::BuildRolls(
+      *call.registry, **store, *run, list->list(),
+      [&](const entitle::RunLine& l) { return RowInScope(user, l.community, *caseload, l.id_number); },
+      summary ? std::string_view() : std::string_view(item));
+  if (!tables.ok()) return tables.status();
+  const std::vector<std::vector<std::string>>& rows =
+      summary ? tables->summary : tables->rolls.front().rows;
+  std::string stem = summary ? fmt::format("{}-资金汇总", run->month)
+                             : fmt::format("{}-第{}项-{}-代发名册", run->month, item,
+                                           tables->rolls.front().name);
+  Result<Reply> r = TableDownload(rows, format, summary ? "资金汇总" : "代发名册", stem);
+  if (r.ok()) {
+    call.Audit("entitle.roll.export", std::to_string(*id), "ok",
+               {{"item", item},
+                {"format", format},
+                {"people", summary ? tables->people : tables->rolls.front().people},
+                {"total_fen", summary ? tables->total_fen : tables->rolls.front().total_fen}});
+  }
+  return r;
+}
+
+// --- Care advisor ---------------------------------------------------------------
+
+// The facts an expression reads, through definitions and scaled parameters.
+void CollectFacts(const policy::ServiceList& list, const policy::Expr* e,
+                  std::set<std::string>& out, int depth = 0) {
+  if (e == nullptr || depth > 32) return;
+  const policy::FactSchema& schema = policy::FactSchema::Person();
+  if (e->kind == policy::ExprKind::kName || e->kind == policy::ExprKind::kCall) {
+    if (schema.Find(e->text)) {
+      out.insert(e->text);
+    } else if (const policy::Definition* d = list.FindDefinition(e->text)) {
+      CollectFacts(list, d->expr.get(), out, depth + 1);
+    } else if (const policy::Parameter* p = list.FindParameter(e->text); p && p->scale_slot) {
+      out.insert(schema.at(*p->scale_slot).name);
+    }
+  }
+  for (const policy::ExprPtr& a : e->args) CollectFacts(list, a.get(), out, depth + 1);
+}
+
+// Does `item` depend on a fact `user` may not see?
+bool ItemWithheld(const Principal& user, const policy::ServiceList& list,
+                  const policy::Item& item) {
+  std::set<std::string> facts;
+  CollectFacts(list, item.eligibility.get(), facts);
+  CollectFacts(list, item.benefit.amount.get(), facts);
+  CollectFacts(list, item.benefit.percent.get(), facts);
+  return std::any_of(facts.begin(), facts.end(),
+                     [&](const std::string& f) { return !CanSeeFact(user, f); });
+}
+
+Result<Reply> AdviceRoute(Call& call) {
+  Result<std::string> id = PersonIdOf(call, call.Path("ref"));
+  if (!id.ok()) return id.status();
+  std::string list_name = call.Query("list").value_or("");
+  if (list_name.empty()) {
+    // The list of the jurisdiction nearest above the user's unit.
+    size_t best = 0;
+    for (const auto& [name, l] : call.app.lists()) {
+      std::string code = RegionCode(l.list().jurisdiction);
+      if (l.version.loaded.ok() && call.user->unit_code.starts_with(code) && code.size() > best) {
+        best = code.size();
+        list_name = name;
+      }
+    }
+    if (list_name.empty()) {
+      return Status("request.param", "请用参数 list 指定服务清单", Location{.field = "list"});
+    }
+  }
+  Result<const ServedList*> list = FindList(call, list_name, "list");
+  if (!list.ok()) return list.status();
+  Result<Month> month = MonthParam(call, "month", Month::Of(call.app.Today()));
+  if (!month.ok()) return month.status();
+  Result<int64_t> horizon = call.QueryInt("horizon", 36, 0, 120);
+  if (!horizon.ok()) return horizon.status();
+  if (Status s = CheckPersonAccess(call, *id, "person.advice"); !s.ok()) return s;
+
+  Result<std::shared_ptr<const policy::CompiledList>> compiled =
+      call.app.entitle().Compiled(**list, *month);
+  if (!compiled.ok()) return compiled.status();
+  Result<entitle::Jurisdiction> where = entitle::Jurisdiction::Of((*list)->list().jurisdiction);
+  if (!where.ok()) return where.status();
+  const CivilDate today = call.app.Today();
+  Result<std::optional<registry::PersonView>> person =
+      call.registry->Person(*id, month->FirstDay(), today);
+  if (!person.ok()) return person.status();
+  if (!person->has_value()) {
+    call.Audit("person.advice", *id, "failed", {{"reason", "not_known_then"}});
+    return Status("person.not_found",
+                  fmt::format("{} 时登记中尚无此人", month->FirstDay().ToString()),
+                  Location{.field = "month", .value = month->ToString()});
+  }
+  entitle::Advice advice = entitle::AdvisePerson(**compiled, *where, **person, *month,
+                                                 static_cast<int>(*horizon));
+  const Principal& user = *call.user;
+  const policy::ServiceList& sl = (*list)->list();
+  const policy::FactSchema& schema = policy::FactSchema::Person();
+
+  json::object o;
+  o["ref"] = call.app.PersonRef(advice.id_number);
+  o["id_number"] = MaskIdNumber(advice.id_number);
+  o["name"] = advice.name;
+  o["list"] = (*list)->name;
+  o["list_title"] = sl.title;
+  o["month"] = month->ToString();
+  o["as_of"] = month->FirstDay().ToString();
+  o["deceased"] = advice.deceased;
+  json::array facts;
+  for (size_t slot = 0; slot < schema.size(); ++slot) {
+    const auto& info = schema.at(slot);
+    if (!CanSeeFact(user, info.name)) continue;
+    facts.push_back({{"fact", info.name},
+                     {"label", info.label},
+                     {"value", advice.facts[slot]},
+                     {"text", schema.Describe(slot, advice.facts[slot])}});
+  }
+  o["facts"] = std::move(facts);
+  std::set<std::string> withheld;
+  json::array items;
+  int64_t monthly = 0;
+  for (size_t i = 0; i < advice.items.size() && i < sl.items.size(); ++i) {
+    const policy::Item& item = *(*compiled)->items[i].item;
+    const policy::ItemOutcome& out = advice.items[i];
+    json::object it;
+    it["item"] = item.number;
+    it["name"] = item.name;
+    it["section"] = policy::SectionName(item.section);
+    it["benefit"] = policy::BenefitTypeName(item.benefit.type);
+    it["departments"] = json::value_from(item.departments);
+    if (ItemWithheld(user, sl, item)) {
+      withheld.insert(item.number);
+      it["withheld"] = true;
+      items.push_back(std::move(it));
+      continue;
+    }
+    it["withheld"] = false;
+    it["entitled"] = out.entitled;
+    it["excluded"] = out.excluded;
+    if (out.entitled && item.benefit.type == policy::BenefitType::kCash) {
+      it["amount_fen"] = out.amount;
+      it["amount"] = policy::FormatCash(item, out.amount);
+      if (item.benefit.period == policy::CashPeriod::kMonth) monthly += out.amount;
+    } else if (out.entitled && item.benefit.type == policy::BenefitType::kDiscount) {
+      it["percent"] = out.percent;
+    } else if (out.entitled && item.benefit.type == policy::BenefitType::kService) {
+      it["service"] = policy::ServiceFrequency(item.benefit.per, item.benefit.times);
+    }
+    it["why"] = json::value_from(out.why);
+    items.push_back(std::move(it));
+  }
+  o["items"] = std::move(items);
+  o["monthly_cash_fen"] = monthly;
+  o["monthly_cash_yuan"] = Yuan(monthly);
+  json::array upcoming;
+  for (const entitle::Upcoming& u : advice.upcoming) {
+    if (withheld.contains(u.item)) continue;
+    upcoming.push_back({{"date", u.event_date.ToString()},
+                        {"event", u.event},
+                        {"from", u.from.ToString()},
+                        {"item", u.item},
+                        {"item_name", u.item_name},
+                        {"starts", u.starts},
+                        {"amount_fen", u.amount},
+                        {"text", u.text}});
+  }
+  o["upcoming"] = std::move(upcoming);
+  json::array hidden;
+  for (const FieldGroup* g : HiddenGroups(user)) hidden.push_back(json::string(g->key));
+  o["hidden_field_groups"] = hidden;
+  call.Audit("person.advice", *id, "ok",
+             {{"list", (*list)->name}, {"month", month->ToString()}, {"hidden", hidden}});
+  return Reply::Json(o);
+}
+
+// --- What-if -----------------------------------------------------------------------
+
+Result<std::vector<std::string>> StringArray(const json::object& body, std::string_view key) {
+  std::vector<std::string> out;
+  const json::value* v = body.if_contains(key);
+  if (v == nullptr || v->is_null()) return out;
+  if (!v->is_array() || v->as_array().size() > 100) {
+    return Status("request.field", fmt::format("{} 应为字符串数组（至多 100 项）", key),
+                  Location{.field = std::string(key)});
+  }
+  for (const json::value& e : v->as_array()) {
+    if (!e.is_string() || e.as_string().size() > 2000) {
+      return Status("request.field", fmt::format("{} 的每一项应为不超过 2000 字节的字符串", key),
+                    Location{.field = std::string(key)});
+    }
+    out.emplace_back(e.as_string());
+  }
+  return out;
+}
+
+Result<Reply> WhatIfRoute(Call& call) {
+  Result<json::object> body = call.JsonBody();
+  if (!body.ok()) return body.status();
+  Result<std::optional<std::string>> name = StringField(*body, "list");
+  if (!name.ok()) return name.status();
+  if (!name->has_value()) {
+    return Status("request.field", "请给出服务清单（list，如 suizhou）", Location{.field = "list"});
+  }
+  Result<const ServedList*> list = FindList(call, **name, "list");
+  if (!list.ok()) return list.status();
+  Result<std::optional<std::string>> month_text = StringField(*body, "month");
+  if (!month_text.ok()) return month_text.status();
+  Month month = Month::Of(call.app.Today());
+  if (month_text->has_value()) {
+    Result<Month> m = Month::Parse(**month_text);
+    if (!m.ok()) {
+      return Status("request.field", "月份应为 YYYY-MM",
+                    Location{.field = "month", .value = (*month_text)->substr(0, 20)});
+    }
+    month = *m;
+  }
+  entitle::WhatIfEdits edits;
+  for (auto [key, dest] : {std::pair{"set", &edits.set}, std::pair{"rule", &edits.rule},
+                           std::pair{"drop", &edits.drop}}) {
+    Result<std::vector<std::string>> v = StringArray(*body, key);
+    if (!v.ok()) return v.status();
+    *dest = std::move(*v);
+  }
+  if (edits.set.empty() && edits.rule.empty() && edits.drop.empty()) {
+    return Status("request.field", "请至少给出一项调整（set、rule 或 drop）",
+                  Location{.field = "set"});
+  }
+  // A fresh copy of the list to change.
+  entitle::LoadedListVersion variant = entitle::LoadListVersion((*list)->file, (*list)->params);
+  if (!variant.loaded.ok()) return variant.loaded.errors.front();
+  if (Status s = entitle::ApplyEdits(variant.loaded.list, edits, month.FirstDay()); !s.ok()) {
+    return s;
+  }
+  Result<policy::CompiledList> variant_compiled =
+      policy::CompileList(variant.loaded.list, month.FirstDay());
+  if (!variant_compiled.ok()) {
+    return Status("whatif.compile", variant_compiled.status().message(),
+                  variant_compiled.status().where());
+  }
+  Result<std::shared_ptr<const policy::CompiledList>> base =
+      call.app.entitle().Compiled(**list, month);
+  if (!base.ok()) return base.status();
+  Result<std::shared_ptr<const entitle::Snapshot>> snap =
+      call.app.entitle().SnapshotFor(*call.registry, **list, month, call.app.Today());
+  if (!snap.ok()) return snap.status();
+  entitle::WhatIfReport report = entitle::CompareLists(**base, *variant_compiled, **snap);
+
+  // Masked examples of gainers and losers only for a user whose scope holds
+  // the whole jurisdiction; the counts and money are aggregates.
+  const bool examples = UnitWithinScope(*call.user, RegionCode((*list)->list().jurisdiction));
+  json::object o;
+  o["list"] = (*list)->name;
+  o["month"] = month.ToString();
+  o["as_of"] = month.FirstDay().ToString();
+  o["known_on"] = (*snap)->known_on.ToString();
+  o["feed_watermark"] = (*snap)->feed_watermark;
+  o["people"] = report.people;
+  o["monthly_delta_fen"] = report.monthly_delta;
+  o["monthly_delta_yuan"] = Yuan(report.monthly_delta);
+  o["yearly_delta_fen"] = report.yearly_delta;
+  o["yearly_delta_yuan"] = Yuan(report.yearly_delta);
+  json::array items;
+  for (const entitle::ItemDelta& d : report.items) {
+    if (d.gainers == 0 && d.losers == 0 && d.amount_up == 0 && d.amount_down == 0 &&
+        d.in_base == d.in_variant)
+      continue;
+    json::object i;
+    i["item"] = d.item;
+    i["name"] = d.name;
+    i["in_base"] = d.in_base;
+    i["in_variant"] = d.in_variant;
+    i["base_people"] = d.base_people;
+    i["variant_people"] = d.variant_people;
+    i["gainers"] = d.gainers;
+    i["losers"] = d.losers;
+    i["amount_up"] = d.amount_up;
+    i["amount_down"] = d.amount_down;
+    i["monthly_delta_fen"] = d.monthly_delta;
+    i["yearly_delta_fen"] = d.yearly_delta;
+    if (examples) {
+      i["sample_gainers"] = json::value_from(d.sample_gainers);
+      i["sample_losers"] = json::value_from(d.sample_losers);
+    }
+    items.push_back(std::move(i));
+  }
+  o["items"] = std::move(items);
+  json::array counties;
+  const RegionTable& table = RegionTable::Builtin();
+  for (const entitle::CountyDelta& c : report.counties) {
+    json::object k;
+    k["county"] = c.county < 0 ? json::value(nullptr)
+                               : json::value(RegionJson(table.all()[static_cast<size_t>(c.county)].code));
+    k["base_monthly_fen"] = c.base_monthly;
+    k["variant_monthly_fen"] = c.variant_monthly;
+    k["monthly_delta_fen"] = c.variant_monthly - c.base_monthly;
+    k["base_yearly_fen"] = c.base_yearly;
+    k["variant_yearly_fen"] = c.variant_yearly;
+    k["yearly_delta_fen"] = c.variant_yearly - c.base_yearly;
+    counties.push_back(std::move(k));
+  }
+  o["counties"] = std::move(counties);
+  json::object edits_json{{"set", json::value_from(edits.set)},
+                          {"rule", json::value_from(edits.rule)},
+                          {"drop", json::value_from(edits.drop)}};
+  o["edits"] = edits_json;
+  call.Audit("entitle.whatif", (*list)->name, "ok",
+             {{"month", month.ToString()},
+              {"edits", edits_json},
+              {"monthly_delta_fen", report.monthly_delta}});
+  return Reply::Json(o);
+}
+
+}  // namespace
+
+void AddEntitleRoutes(App& app, Router& router) {
+  (void)app;
+  router.Add(verb::get, "/api/v1/entitlement/runs", {.permission = "entitle:run:read"},
+             ListRunsRoute);
+  router.Add(verb::post, "/api/v1/entitlement/runs", {.permission = "entitle:run:create"},
+             StartRunRoute);
+  router.Add(verb::get, "/api/v1/entitlement/jobs/{id}", {.permission = "entitle:run:read"},
+             GetJobRoute);
+  router.Add(verb::get, "/api/v1/entitlement/runs/{id}",
+             {.permission = "entitle:run:read", .blocking = true}, GetRunRoute);
+  router.Add(verb::get, "/api/v1/entitlement/runs/{id}/lines",
+             {.permission = "entitle:run:read", .blocking = true}, RunLinesRoute);
+  router.Add(verb::get, "/api/v1/entitlement/runs/{id}/changes",
+             {.permission = "entitle:run:read", .blocking = true}, RunChangesRoute);
+  router.Add(verb::get, "/api/v1/entitlement/runs/{id}/rolls/{item}",
+             {.permission = "entitle:roll:export", .blocking = true}, RollRoute);
+  router.Add(verb::get, "/api/v1/persons/{ref}/advice", {.permission = "entitle:advice:read"},
+             AdviceRoute);
+  router.Add(verb::post, "/api/v1/entitlement/whatif",
+             {.permission = "entitle:whatif:run", .blocking = true, .body_limit = 256 * 1024},
+             WhatIfRoute);
+}
+
+}  // namespace yanglao::server

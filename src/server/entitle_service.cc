@@ -1,0 +1,194 @@
+#include "server/entitle_service.h"
+
+#include <fmt/format.h>
+
+#include "server/schema.h"
+
+namespace yanglao::server {
+
+std::string_view JobStateKey(JobState s) {
+  switch (s) {
+    case JobState::kQueued:
+      return "queued";
+    case JobState::kRunning:
+      return "running";
+    case JobState::kDone:
+      return "done";
+    case JobState::kFailed:
+      return "failed";
+  }
+  return "failed";
+}
+
+std::string_view JobStateName(JobState s) {
+  switch (s) {
+    case JobState::kQueued:
+      return "排队中";
+    case JobState::kRunning:
+      return "运行中";
+    case JobState::kDone:
+      return "已完成";
+    case JobState::kFailed:
+      return "失败";
+  }
+  return "失败";
+}
+
+EntitleService::EntitleService(std::string db_url, const std::map<std::string, ServedList>& lists)
+    : db_url_(std::move(db_url)),
+      lists_(lists),
+      worker_([this](std::stop_token stop) { Work(stop); }) {}
+
+EntitleService::~EntitleService() {
+  worker_.request_stop();
+  { std::lock_guard lock(mu_); }  // the worker is waiting or will see the request
+  cv_.notify_all();
+  if (worker_.joinable()) worker_.join();
+}
+
+RunJob EntitleService::Start(const std::string& list, Month month,
+                             std::optional<CivilDate> known_on, bool replace,
+                             const std::string& username, CivilDate today) {
+  std::lock_guard lock(mu_);
+  for (const auto& [id, job] : jobs_) {
+    if (job.list == list && job.month == month &&
+        (job.state == JobState::kQueued || job.state == JobState::kRunning))
+      return job;
+  }
+  RunJob job;
+  job.id = next_job_++;
+  job.list = list;
+  job.month = month;
+  job.known_on = known_on;
+  job.today = today;
+  job.replace = replace;
+  job.username = username;
+  job.created_at = UtcNow();
+  jobs_[job.id] = job;
+  queue_.push_back(job.id);
+  cv_.notify_all();
+  return job;
+}
+
+std::optional<RunJob> EntitleService::Job(int64_t id) const {
+  std::lock_guard lock(mu_);
+  auto it = jobs_.find(id);
+  if (it == jobs_.end()) return std::nullopt;
+  return it->second;
+}
+
+void EntitleService::WaitIdle() const {
+  std::unique_lock lock(mu_);
+  cv_.wait(lock, [&] { return queue_.empty() && !busy_; });
+}
+
+void EntitleService::Work(std::stop_token stop) {
+  std::unique_lock lock(mu_);
+  while (true) {
+    cv_.wait(lock, [&] { return stop.stop_requested() || !queue_.empty(); });
+    if (stop.stop_requested()) return;
+    int64_t id = queue_.front();
+    queue_.pop_front();
+    busy_ = true;
+    RunJob job = jobs_[id];
+    job.state = JobState::kRunning;
+    job.started_at = UtcNow();
+    jobs_[id] = job;
+    lock.unlock();
+    Execute(job);
+    job.finished_at = UtcNow();
+    lock.lock();
+    jobs_[id] = job;
+    busy_ = false;
+    cv_.notify_all();
+  }
+}
+
+void EntitleService::Execute(RunJob& job) {
+  auto fail = [&](Status s) {
+    job.state = JobState::kFailed;
+    job.error = std::move(s);
+  };
+  auto list = lists_.find(job.list);
+  if (list == lists_.end() || !list->second.version.loaded.ok()) {
+    return fail(Status("list.not_found", fmt::format("没有可用的服务清单「{}」", job.list)));
+  }
+  try {
+    if (registry_ == nullptr) {
+      Result<std::unique_ptr<registry::Registry>> reg = registry::Registry::Open(db_url_);
+      if (!reg.ok()) return fail(reg.status());
+      Result<std::unique_ptr<entitle::RunStore>> store = entitle::RunStore::Open(**reg);
+      if (!store.ok()) return fail(store.status());
+      registry_ = std::move(*reg);
+      store_ = std::move(*store);
+    }
+    entitle::RunOptions options;
+    options.known_on = job.known_on;
+    options.replace = job.replace;
+    options.today = job.today;
+    Result<entitle::RunOutcome> out = store_->Run(
+        entitle::ListVersion{&list->second.list(), list->second.version.sha256}, job.month,
+        options);
+    if (!out.ok()) return fail(out.status());
+    job.state = JobState::kDone;
+    job.run = out->run;
+    job.recomputed = out->recomputed;
+    job.identical = out->identical;
+    for (const entitle::Change& c : out->changes) {
+      (c.kind == entitle::ChangeKind::kNew      ? job.new_count
+       : c.kind == entitle::ChangeKind::kCeased ? job.ceased_count
+                                                : job.changed_count)++;
+    }
+    job.snapshot_seconds = out->snapshot_seconds;
+    job.evaluate_seconds = out->evaluate_seconds;
+    job.store_seconds = out->store_seconds;
+  } catch (const std::exception& e) {
+    // A lost connection and the like: start from a fresh one next time.
+    store_.reset();
+    registry_.reset();
+    fail(Status("server.internal", fmt::format("核定运行失败：{}", e.what())));
+  }
+}
+
+Result<std::shared_ptr<const policy::CompiledList>> EntitleService::Compiled(
+    const ServedList& list, Month month) {
+  std::lock_guard lock(cache_mu_);
+  auto key = std::make_pair(list.name, month.ToString());
+  auto it = compiled_.find(key);
+  if (it != compiled_.end()) return it->second;
+  Result<policy::CompiledList> c = policy::CompileList(list.list(), month.FirstDay());
+  if (!c.ok()) return Status("entitle.compile", c.status().message(), c.status().where());
+  auto shared = std::make_shared<const policy::CompiledList>(std::move(*c));
+  compiled_.emplace(key, shared);
+  return shared;
+}
+
+Result<std::shared_ptr<const entitle::Snapshot>> EntitleService::SnapshotFor(
+    registry::Registry& registry, const ServedList& list, Month month, CivilDate known_on) {
+  Result<int64_t> latest = registry.LatestFeedId();
+  if (!latest.ok()) return latest.status();
+  auto key = std::make_tuple(list.name, month.ToString(), known_on.ToString());
+  std::shared_ptr<std::mutex> building;
+  {
+    std::lock_guard lock(cache_mu_);
+    CachedSnapshot& c = snapshots_[key];
+    if (c.snapshot && c.snapshot->feed_watermark == *latest) return c.snapshot;
+    if (!c.building) c.building = std::make_shared<std::mutex>();
+    building = c.building;
+  }
+  std::lock_guard build_lock(*building);
+  {
+    std::lock_guard lock(cache_mu_);
+    CachedSnapshot& c = snapshots_[key];
+    if (c.snapshot && c.snapshot->feed_watermark == *latest) return c.snapshot;
+  }
+  Result<entitle::Snapshot> snap = entitle::BuildSnapshot(registry, list.list().jurisdiction,
+                                                          month.FirstDay(), known_on, *latest);
+  if (!snap.ok()) return snap.status();
+  auto shared = std::make_shared<const entitle::Snapshot>(std::move(*snap));
+  std::lock_guard lock(cache_mu_);
+  snapshots_[key].snapshot = shared;
+  return shared;
+}
+
+}  // namespace yanglao::server

@@ -1,0 +1,124 @@
+// What the server keeps for entitlement work between requests:
+//
+//   - monthly runs as jobs: a run of a whole city takes seconds to a minute
+//     (most of it building the snapshot and storing the lines), so starting
+//     one returns at once with a job number and one worker thread, with its
+//     own registry connection, runs the jobs one after another. Asking for a
+//     list and month already queued or running returns that job. Jobs live
+//     in memory; the runs they make are stored (entitle::RunStore) and
+//     outlive the process.
+//   - compiled lists per (list, month), for the care advisor: compiling is
+//     done once, each request only resolves the person and evaluates.
+//   - snapshots per (list, month, known-on day), for what-ifs: built on the
+//     first request and kept while no feed has been imported since (the
+//     registry's latest feed number is checked on each use).
+#ifndef YANGLAO_SERVER_ENTITLE_SERVICE_H_
+#define YANGLAO_SERVER_ENTITLE_SERVICE_H_
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <tuple>
+
+#include "core/civil_date.h"
+#include "core/status.h"
+#include "entitle/run.h"
+#include "entitle/snapshot.h"
+#include "policy/rule_plan.h"
+#include "registry/registry.h"
+
+namespace yanglao::server {
+
+// A list the server serves: loaded with its demo parameters, its identity,
+// and where it came from (what-ifs load a fresh copy to change).
+struct ServedList {
+  std::string name;  // file stem: "suizhou"
+  std::filesystem::path file, params;
+  entitle::LoadedListVersion version;
+  const policy::ServiceList& list() const { return version.loaded.list; }
+};
+
+enum class JobState { kQueued, kRunning, kDone, kFailed };
+std::string_view JobStateKey(JobState s);   // "queued" "running" "done" "failed"
+std::string_view JobStateName(JobState s);  // 排队中 运行中 已完成 失败
+
+struct RunJob {
+  int64_t id = 0;
+  std::string list;  // served list name
+  Month month;
+  std::optional<CivilDate> known_on;  // default: today
+  CivilDate today;                     // the server's today when started
+  bool replace = false;
+  std::string username;
+  std::string created_at, started_at, finished_at;  // UTC
+  JobState state = JobState::kQueued;
+  // When done:
+  entitle::RunRecord run;
+  bool recomputed = false, identical = true;
+  int64_t new_count = 0, ceased_count = 0, changed_count = 0;
+  double snapshot_seconds = 0, evaluate_seconds = 0, store_seconds = 0;
+  // When failed:
+  std::optional<Status> error;
+};
+
+class EntitleService {
+ public:
+  // `lists` must outlive the service. Runs use a connection of their own,
+  // opened on the first job.
+  EntitleService(std::string db_url, const std::map<std::string, ServedList>& lists);
+  ~EntitleService();  // finishes the job in progress, drops the queued ones
+
+  // Queues a run (or returns the job of the same list and month queued or
+  // running).
+  RunJob Start(const std::string& list, Month month, std::optional<CivilDate> known_on,
+               bool replace, const std::string& username, CivilDate today);
+  std::optional<RunJob> Job(int64_t id) const;
+  // Blocks until no job is queued or running (tests).
+  void WaitIdle() const;
+
+  // The list compiled for the first day of `month` (cached).
+  Result<std::shared_ptr<const policy::CompiledList>> Compiled(const ServedList& list, Month month);
+
+  // The snapshot of the registry for `list` as of the first day of `month`,
+  // as known on `known_on` (cached while no feed arrives).
+  Result<std::shared_ptr<const entitle::Snapshot>> SnapshotFor(registry::Registry& registry,
+                                                               const ServedList& list, Month month,
+                                                               CivilDate known_on);
+
+ private:
+  void Work(std::stop_token stop);
+  void Execute(RunJob& job);
+
+  std::string db_url_;
+  const std::map<std::string, ServedList>& lists_;
+
+  mutable std::mutex mu_;
+  mutable std::condition_variable cv_;
+  std::map<int64_t, RunJob> jobs_;
+  std::deque<int64_t> queue_;
+  int64_t next_job_ = 1;
+  bool busy_ = false;
+  std::unique_ptr<registry::Registry> registry_;  // the worker's connection
+  std::unique_ptr<entitle::RunStore> store_;
+
+  std::mutex cache_mu_;
+  std::map<std::pair<std::string, std::string>, std::shared_ptr<const policy::CompiledList>>
+      compiled_;
+  struct CachedSnapshot {
+    std::shared_ptr<const entitle::Snapshot> snapshot;
+    std::shared_ptr<std::mutex> building;  // one build per key at a time
+  };
+  std::map<std::tuple<std::string, std::string, std::string>, CachedSnapshot> snapshots_;
+
+  std::jthread worker_;  // last: stops and joins first
+};
+
+}  // namespace yanglao::server
+
+#endif  // YANGLAO_SERVER_ENTITLE_SERVICE_H_
