@@ -127,7 +127,7 @@ const std::vector<FieldGroup>& FieldGroups() {
       {"income", "收入状况", {"dibao", "dibao_hardship", "low_income", "tekun"}, {"民政"}},
       {"disability",
        "残疾信息",
-       {"disability_category", "disability_grade", "disability_cert_until"},
+       {"disability_category", "disability_grade", "disability_cert_until", "disability_cert_valid"},
        {"残联", "民政"}},
       {"health",
        "健康信息",

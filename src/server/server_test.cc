@@ -23,12 +23,14 @@
 #include <set>
 #include <thread>
 
+#include "core/id_number.h"
 #include "core/utf8.h"
 #include "registry/feed_file.h"
 #include "registry/test_database.h"
 #include "server/app.h"
 #include "server/http_server.h"
 #include "server/schema.h"
+#include "assess/form_json.h"
 
 namespace yanglao::server {
 namespace {
@@ -453,7 +455,19 @@ TEST_P(ServerTest, BadIdsGetClearErrors) {
   std::string ref = app_->PersonRef(kZhang);
   ref[10] = ref[10] == 'A' ? 'B' : 'A';
   EXPECT_EQ(Get("/api/v1/persons/" + ref, city).code(), "person.ref");
-  EXPECT_EQ(Get("/api/v1/persons/11010519491231002X", city).code(), "person.not_found");
+  // An unregistered number: 404 only for a user who reaches everyone; to a
+  // narrower scope it is outside the scope like any other person, so that
+  // answers do not tell whether a number is registered.
+  EXPECT_EQ(Get("/api/v1/persons/11010519491231002X", Login("admin")).code(), "person.not_found");
+  Response unknown = Get("/api/v1/persons/11010519491231002X", city);
+  EXPECT_EQ(unknown.status, 403u);
+  EXPECT_EQ(unknown.code(), "person.scope");
+  EXPECT_EQ(Get("/api/v1/persons/11010519491231002X", Login("street")).raw.find("not_found"),
+            std::string::npos);
+  std::vector<AuditRecord> probe = AuditOf("person.read", "11010519491231002X");
+  ASSERT_FALSE(probe.empty());
+  EXPECT_EQ(probe.front().outcome, "denied");
+  EXPECT_NE(probe.front().detail.find("\"reason\":\"not_found\""), std::string::npos);
   EXPECT_EQ(Get("/api/v1/persons?id=4a2", city).code(), "request.param");
   EXPECT_EQ(Get("/api/v1/persons?region=999999", city).code(), "region.not_found");
   EXPECT_EQ(Get("/api/v1/persons?size=0", city).code(), "request.param");
@@ -969,6 +983,336 @@ TEST_F(ServerSocketTest, StopsGracefully) {
   server_.reset();
   EXPECT_EQ(Exchange(port_, "GET /api/v1/health HTTP/1.1\r\n\r\n", std::chrono::milliseconds(300)),
             "connect failed");
+}
+
+// --- Entitlement, advisor, what-if, assessments ------------------------------------
+
+TEST_P(ServerTest, EntitlementRunsAreJobsAndTheirResultsFollowTheScope) {
+  Session city = Login("city");
+  Session street = Login("street");
+  // Only roles with entitle:run:create start runs.
+  EXPECT_EQ(Post("/api/v1/entitlement/runs", street, {{"list", "suizhou"}}).code(),
+            "auth.forbidden");
+  EXPECT_EQ(Post("/api/v1/entitlement/runs", city, {{"list", "nowhere"}}).code(),
+            "list.not_found");
+  EXPECT_EQ(Post("/api/v1/entitlement/runs", city, {{"list", "suizhou"}, {"month", "2026-13"}})
+                .code(),
+            "request.field");
+  auto run = [&](const char* month) {
+    Response start = Post("/api/v1/entitlement/runs", city, {{"list", "suizhou"}, {"month", month}});
+    EXPECT_EQ(start.status, 202u) << start.raw;
+    EXPECT_EQ(start.http[http::field::location],
+              fmt::format("/api/v1/entitlement/jobs/{}", start.obj().at("id").as_int64()));
+    app_->entitle().WaitIdle();
+    Response job = Get(fmt::format("/api/v1/entitlement/jobs/{}", start.obj().at("id").as_int64()),
+                       street);
+    EXPECT_EQ(job.status, 200u) << job.raw;
+    EXPECT_EQ(job.obj().at("state").as_string(), "done") << job.raw;
+    return job.obj().at("run").at("id").as_int64();
+  };
+  int64_t feb = run("2026-02");
+  int64_t mar = run("2026-03");
+  EXPECT_EQ(Get("/api/v1/entitlement/jobs/99", city).code(), "job.not_found");
+  Response runs = Get("/api/v1/entitlement/runs?list=suizhou", street);
+  ASSERT_EQ(runs.obj().at("items").as_array().size(), 2u);
+  EXPECT_EQ(runs.obj().at("items").at(0).at("month").as_string(), "2026-03");
+
+  // 高龄津贴 (item 3): 张三 alone is 80+ and alive (王五 died in January);
+  // 50元 at 82 by the demo values. The street sees the same line.
+  for (const Session* s : {&city, &street}) {
+    Response lines = Get(fmt::format("/api/v1/entitlement/runs/{}/lines?item=3", mar), *s);
+    ASSERT_EQ(lines.status, 200u) << lines.raw;
+    ASSERT_EQ(lines.obj().at("total").as_int64(), 1);
+    const json::value& l = lines.obj().at("items").at(0);
+    EXPECT_EQ(*app_->DecodePersonRef(l.at("ref").as_string()), kZhang);
+    EXPECT_EQ(l.at("id_number").as_string(), MaskIdNumber(kZhang));
+    EXPECT_EQ(l.at("amount_fen").as_int64(), 5000);
+    EXPECT_EQ(l.at("amount").as_string(), "50元/月");
+    EXPECT_EQ(l.at("residence").at("code").as_string(), "421303001001");
+  }
+  // Every line the street worker sees is of a person in the street (赵六
+  // died in June, so is still on March's run); the city also sees 李四
+  // (随县), the community worker only 张三.
+  auto people = [&](const Session& s, int64_t id) {
+    std::set<std::string> out;
+    Response r = Get(fmt::format("/api/v1/entitlement/runs/{}/lines?size=100", id), s);
+    EXPECT_EQ(r.status, 200u) << r.raw;
+    for (const json::value& l : r.obj().at("items").as_array())
+      out.insert(*app_->DecodePersonRef(l.at("ref").as_string()));
+    return out;
+  };
+  EXPECT_EQ(people(city, mar), (std::set<std::string>{kZhang, kZhao, kLi}));
+  EXPECT_EQ(people(street, mar), (std::set<std::string>{kZhang, kZhao}));
+  EXPECT_EQ(people(Login("community"), mar), (std::set<std::string>{kZhang}));
+  // Per item in the scope: the city has 李四's 低保 items too.
+  auto item_people = [&](const Session& s, const char* item) {
+    Response r = Get(fmt::format("/api/v1/entitlement/runs/{}", feb), s);
+    EXPECT_EQ(r.status, 200u) << r.raw;
+    for (const json::value& i : r.obj().at("items").as_array())
+      if (i.at("item").as_string() == item) return i.at("people").as_int64();
+    return int64_t{-1};
+  };
+  EXPECT_EQ(item_people(city, "23"), 2);  // 低保: 张三 and 李四 in February
+  EXPECT_EQ(item_people(street, "23"), 1);
+
+  // March: 李四's 低保 ended on 28 February, so its items cease, with why.
+  Response ceased = Get(
+      fmt::format("/api/v1/entitlement/runs/{}/changes?kind=ceased&item=23", mar), city);
+  ASSERT_EQ(ceased.status, 200u) << ceased.raw;
+  ASSERT_EQ(ceased.obj().at("total").as_int64(), 1) << ceased.raw;
+  const json::value& c = ceased.obj().at("items").at(0);
+  EXPECT_EQ(*app_->DecodePersonRef(c.at("ref").as_string()), kLi);
+  EXPECT_EQ(c.at("kind_name").as_string(), "停发");
+  EXPECT_NE(std::string(c.at("reason").as_string()).find("低保对象：否"), std::string::npos)
+      << c.at("reason");
+  EXPECT_EQ(c.at("residence").at("code").as_string(), "421321101201");
+  // ... which the street worker does not see.
+  EXPECT_EQ(Get(fmt::format("/api/v1/entitlement/runs/{}/changes", mar), street)
+                .obj()
+                .at("total")
+                .as_int64(),
+            0);
+  EXPECT_EQ(Get(fmt::format("/api/v1/entitlement/runs/{}/changes?kind=gone", mar), city).code(),
+            "request.param");
+
+  // Rolls: the paying department's file carries full numbers and is audited;
+  // the street worker may not download it; the county's is cut to its county.
+  Response roll = Get(fmt::format("/api/v1/entitlement/runs/{}/rolls/3?format=csv", mar), city);
+  ASSERT_EQ(roll.status, 200u) << roll.raw;
+  EXPECT_NE(roll.raw.find(std::string(kZhang) + ",曾都区,西城街道"), std::string::npos) << roll.raw;
+  EXPECT_NE(roll.raw.find("合计,1人,,,,,50.00"), std::string::npos) << roll.raw;
+  EXPECT_NE(roll.http[http::field::content_disposition].find("attachment"), std::string::npos);
+  EXPECT_FALSE(AuditOf("entitle.roll.export", std::to_string(mar)).empty());
+  EXPECT_EQ(Get(fmt::format("/api/v1/entitlement/runs/{}/rolls/3", mar), street).code(),
+            "auth.forbidden");
+  Response summary =
+      Get(fmt::format("/api/v1/entitlement/runs/{}/rolls/summary?format=csv", feb), Login("county"));
+  ASSERT_EQ(summary.status, 200u) << summary.raw;
+  EXPECT_NE(summary.raw.find("421303,曾都区"), std::string::npos) << summary.raw;
+  EXPECT_EQ(summary.raw.find("421321"), std::string::npos) << summary.raw;
+  Response xlsx = Get(fmt::format("/api/v1/entitlement/runs/{}/rolls/3", mar), city);
+  EXPECT_EQ(xlsx.raw.substr(0, 2), "PK");
+  EXPECT_EQ(Get(fmt::format("/api/v1/entitlement/runs/{}/rolls/4", mar), city).code(),
+            "roll.not_found");  // a service item has no roll
+  EXPECT_EQ(Get("/api/v1/entitlement/runs/77", city).code(), "run.not_found");
+
+  // No list of results carries a full ID number.
+  const std::regex full_id("[0-9]{17}[0-9X]");
+  for (const std::string& target :
+       {fmt::format("/api/v1/entitlement/runs/{}/lines?size=100", mar),
+        fmt::format("/api/v1/entitlement/runs/{}/changes?size=100", mar),
+        fmt::format("/api/v1/entitlement/runs/{}", mar), std::string("/api/v1/entitlement/runs")}) {
+    Response r = Get(target, city);
+    EXPECT_EQ(r.status, 200u) << target;
+    EXPECT_FALSE(std::regex_search(r.raw, full_id)) << target;
+  }
+  EXPECT_FALSE(AuditOf("entitle.run.start", "suizhou").empty());
+  EXPECT_FALSE(AuditOf("entitle.lines", std::to_string(mar)).empty());
+}
+
+TEST_P(ServerTest, CareAdvisorAgreesWithTheRunAndHidesWhatTheReaderMayNotSee) {
+  Session city = Login("city");
+  Session street = Login("street");
+  ASSERT_EQ(Post("/api/v1/entitlement/runs", city, {{"list", "suizhou"}, {"month", "2026-11"}})
+                .status,
+            202u);
+  app_->entitle().WaitIdle();
+  Response advice =
+      Get("/api/v1/persons/" + app_->PersonRef(kZhang) + "/advice?list=suizhou&month=2026-11",
+          street);
+  ASSERT_EQ(advice.status, 200u) << advice.raw;
+  EXPECT_EQ(advice.obj().at("id_number").as_string(), MaskIdNumber(kZhang));
+  // The items the advisor says 张三 gets are exactly the run's lines for him.
+  std::set<std::string> advised;
+  for (const json::value& i : advice.obj().at("items").as_array()) {
+    EXPECT_FALSE(i.at("withheld").as_bool());
+    if (i.at("entitled").as_bool()) advised.insert(std::string(i.at("item").as_string()));
+  }
+  std::set<std::string> run;
+  Response lines = Get("/api/v1/entitlement/runs/1/lines?size=100", street);
+  for (const json::value& l : lines.obj().at("items").as_array()) {
+    if (*app_->DecodePersonRef(l.at("ref").as_string()) == kZhang)
+      run.insert(std::string(l.at("item").as_string()));
+  }
+  EXPECT_EQ(advised, run);
+  EXPECT_TRUE(advised.contains("3"));
+  EXPECT_TRUE(advised.contains("23"));  // 低保
+  EXPECT_EQ(advice.obj().at("items").at(2).at("why").at(1).as_string(),
+            "age >= 80（年龄（周岁）=82）：是");
+  // What is coming: at 90 (2034-02-28 in common years) 高龄津贴 rises to 100元.
+  Response far = Get("/api/v1/persons/" + app_->PersonRef(kZhang) +
+                         "/advice?list=suizhou&month=2026-11&horizon=120",
+                     street);
+  bool at90 = false;
+  for (const json::value& u : far.obj().at("upcoming").as_array()) {
+    if (u.at("item").as_string() == "3" && u.at("event").as_string() == "年满90周岁") {
+      at90 = true;
+      EXPECT_EQ(u.at("amount_fen").as_int64(), 10000);
+      EXPECT_EQ(u.at("from").as_string(), "2034-03");
+    }
+  }
+  EXPECT_TRUE(at90) << far.raw;
+
+  // 卫健 may not see income: the 低保 items are withheld, and the facts too.
+  Response health =
+      Get("/api/v1/persons/" + app_->PersonRef(kZhang) + "/advice?list=suizhou&month=2026-11",
+          Login("health"));
+  ASSERT_EQ(health.status, 200u) << health.raw;
+  std::map<std::string, bool> withheld;
+  for (const json::value& i : health.obj().at("items").as_array()) {
+    withheld[std::string(i.at("item").as_string())] = i.at("withheld").as_bool();
+    if (i.at("withheld").as_bool()) {
+      EXPECT_FALSE(i.as_object().contains("entitled"));
+    }
+  }
+  EXPECT_FALSE(withheld["3"]);
+  EXPECT_FALSE(withheld["22"]);  // dementia: health sees it
+  EXPECT_TRUE(withheld["23"]);   // 低保
+  EXPECT_TRUE(withheld["17"]);   // through the definition urban_low_income_or_rural_dibao
+  EXPECT_TRUE(withheld["27"]);   // a valid disability certificate
+  for (const json::value& f : health.obj().at("facts").as_array()) {
+    EXPECT_NE(f.at("fact").as_string(), "dibao");
+    EXPECT_NE(f.at("fact").as_string(), "disability_grade");
+  }
+  EXPECT_EQ(health.raw.find("低保对象"), std::string::npos);
+
+  // Out of scope: 403 and audited, as for the record.
+  Response other = Get("/api/v1/persons/" + app_->PersonRef(kLi) + "/advice", street);
+  EXPECT_EQ(other.status, 403u);
+  EXPECT_EQ(other.code(), "person.scope");
+  std::vector<AuditRecord> denied = AuditOf("person.advice", kLi);
+  ASSERT_FALSE(denied.empty());
+  EXPECT_EQ(denied.front().outcome, "denied");
+  std::vector<AuditRecord> read = AuditOf("person.advice", kZhang);
+  ASSERT_FALSE(read.empty());
+  EXPECT_EQ(read.front().outcome, "ok");
+  EXPECT_EQ(Get("/api/v1/persons/" + app_->PersonRef(kZhang) + "/advice?month=2026-99", street)
+                .code(),
+            "request.param");
+  EXPECT_EQ(Get("/api/v1/persons/" + app_->PersonRef(kZhang) + "/advice", Login("auditor")).code(),
+            "auth.forbidden");
+}
+
+TEST_P(ServerTest, WhatIfReportsWhoGainsAndTheCostByCounty) {
+  Session city = Login("city");
+  // 高龄津贴 from 80 at 150元 instead of 50元: 张三 (曾都区) gets 100元 more.
+  Response raise = Post("/api/v1/entitlement/whatif", city,
+                        {{"list", "suizhou"},
+                         {"month", "2026-11"},
+                         {"set", json::array{"old_age_allowance@80=150元"}}});
+  ASSERT_EQ(raise.status, 200u) << raise.raw;
+  EXPECT_EQ(raise.obj().at("monthly_delta_fen").as_int64(), 10000);
+  EXPECT_EQ(raise.obj().at("yearly_delta_fen").as_int64(), 120000);
+  ASSERT_EQ(raise.obj().at("items").as_array().size(), 1u);
+  EXPECT_EQ(raise.obj().at("items").at(0).at("amount_up").as_int64(), 1);
+  bool zengdu = false;
+  for (const json::value& c : raise.obj().at("counties").as_array()) {
+    if (c.at("county").at("code").as_string() == "421303") {
+      zengdu = true;
+      EXPECT_EQ(c.at("monthly_delta_fen").as_int64(), 10000);
+    } else {
+      EXPECT_EQ(c.at("monthly_delta_fen").as_int64(), 0);
+    }
+  }
+  EXPECT_TRUE(zengdu);
+  // From 75: 李四 (76, 随县) gains the item; the city sees a masked example,
+  // the county (one county of the list's city) only the counts.
+  const json::object from75{
+      {"list", "suizhou"}, {"month", "2026-11"}, {"rule", json::array{"3=hukou_local && age >= 75"}}};
+  Response wider = Post("/api/v1/entitlement/whatif", city, from75);
+  ASSERT_EQ(wider.status, 200u) << wider.raw;
+  const json::value& item = wider.obj().at("items").at(0);
+  EXPECT_EQ(item.at("item").as_string(), "3");
+  EXPECT_EQ(item.at("gainers").as_int64(), 1);
+  EXPECT_EQ(item.at("losers").as_int64(), 0);
+  EXPECT_EQ(item.at("sample_gainers").at(0).as_string(), MaskIdNumber(kLi));
+  Response county = Post("/api/v1/entitlement/whatif", Login("county"), from75);
+  ASSERT_EQ(county.status, 200u) << county.raw;
+  EXPECT_EQ(county.obj().at("items").at(0).at("gainers").as_int64(), 1);
+  EXPECT_FALSE(county.obj().at("items").at(0).as_object().contains("sample_gainers"));
+  // Bad edits are named.
+  Response bad = Post("/api/v1/entitlement/whatif", city,
+                      {{"list", "suizhou"}, {"set", json::array{"no_such_parameter=1元"}}});
+  EXPECT_EQ(bad.status, 400u);
+  EXPECT_EQ(bad.code(), "whatif.edit") << bad.raw;
+  EXPECT_EQ(Post("/api/v1/entitlement/whatif", city, {{"list", "suizhou"}}).code(),
+            "request.field");
+  EXPECT_EQ(Post("/api/v1/entitlement/whatif", Login("street"), from75).code(), "auth.forbidden");
+  EXPECT_FALSE(AuditOf("entitle.whatif", "suizhou").empty());
+}
+
+TEST_P(ServerTest, AssessmentsAreRecordedReadWithinScopeAndListedWhenDue) {
+  Session health = Login("health");
+  Session street = Login("street");
+  assess::FormDocument form;
+  form.header.id_number = kZhang;
+  form.header.name = "张三";
+  form.header.assessed_on = *CivilDate::FromYmd(2026, 11, 20);
+  form.header.reason = assess::Reason::kFirst;
+  form.header.assessor = "评估员001";
+  form.header.agency = "曾都区老年人能力评估中心";
+  form.answers = assess::FormAnswers::Best();
+  form.answers.items[0] = 0;  // B1.1 进食: 0 of 4 -> 86 points, level 1
+  std::string text = assess::FormToJson(form);
+  Response recorded = Do(http::verb::post, "/api/v1/assessments", &health, text);
+  ASSERT_EQ(recorded.status, 201u) << recorded.raw;
+  EXPECT_EQ(recorded.obj().at("score").at("total").as_int64(), 86);
+  EXPECT_EQ(recorded.obj().at("score").at("level").as_int64(), 1);
+  EXPECT_EQ(recorded.obj().at("valid_until").as_string(), "2027-11-19");
+  Response again = Do(http::verb::post, "/api/v1/assessments", &health, text);
+  EXPECT_EQ(again.status, 200u);
+  EXPECT_TRUE(again.obj().at("already_recorded").as_bool());
+  // The registry now holds the level, as the record shows.
+  Response person = Get(std::string("/api/v1/persons/") + kZhang, street);
+  bool level = false;
+  for (const json::value& f : person.obj().at("facts").as_array()) {
+    if (f.at("fact").as_string() == "capability_level") {
+      level = true;
+      EXPECT_EQ(f.at("value").as_string(), "1");
+      EXPECT_EQ(f.at("source").as_string(), "评估机构");
+    }
+  }
+  EXPECT_TRUE(level) << person.raw;
+  // Located errors for a bad form; the street worker may not record.
+  Response bad = Do(http::verb::post, "/api/v1/assessments", &health,
+                    R"({"format": "yanglao.assessment/1", "id_number": "421303194402290016"})");
+  EXPECT_EQ(bad.status, 400u);
+  EXPECT_EQ(bad.code(), "assess.missing");
+  EXPECT_EQ(Do(http::verb::post, "/api/v1/assessments", &street, text).code(), "auth.forbidden");
+
+  // History: 民政 sees the answers, 残联 only the level.
+  Response history = Get("/api/v1/persons/" + app_->PersonRef(kZhang) + "/assessments", street);
+  ASSERT_EQ(history.status, 200u) << history.raw;
+  ASSERT_EQ(history.obj().at("items").as_array().size(), 1u);
+  EXPECT_EQ(history.obj().at("items").at(0).at("answers").at("items").at("B1.1").as_int64(), 0);
+  Response limited = Get("/api/v1/persons/" + app_->PersonRef(kZhang) + "/assessments",
+                         Login("disabled"));
+  ASSERT_EQ(limited.status, 200u) << limited.raw;
+  EXPECT_TRUE(limited.obj().at("details_withheld").as_bool());
+  EXPECT_EQ(limited.obj().at("items").at(0).at("level").as_int64(), 1);
+  EXPECT_FALSE(limited.obj().at("items").at(0).as_object().contains("answers"));
+  EXPECT_EQ(Get("/api/v1/persons/" + app_->PersonRef(kLi) + "/assessments", street).code(),
+            "person.scope");
+  EXPECT_FALSE(AuditOf("assessment.read", kZhang).empty());
+
+  // Work list: nobody in the street is due until 张三's family asks for a
+  // re-assessment (赵六 has died).
+  auto due = [&](const Session& s, const std::string& q) { return Get("/api/v1/assessments/due" + q, s); };
+  Response before = due(street, "");
+  ASSERT_EQ(before.status, 200u) << before.raw;
+  EXPECT_EQ(before.obj().at("total").as_int64(), 0) << before.raw;
+  Response request = Post("/api/v1/persons/" + app_->PersonRef(kZhang) + "/assessment-requests",
+                          street, {{"note", "家属申请"}});
+  ASSERT_EQ(request.status, 201u) << request.raw;
+  Response after = due(street, "?status=requested");
+  ASSERT_EQ(after.obj().at("total").as_int64(), 1) << after.raw;
+  EXPECT_EQ(*app_->DecodePersonRef(after.obj().at("items").at(0).at("ref").as_string()), kZhang);
+  EXPECT_EQ(after.obj().at("items").at(0).at("status").as_string(), "申请复评");
+  // A region outside the scope is refused.
+  Response wide = due(Login("community"), "?region=421303");
+  EXPECT_EQ(wide.status, 403u);
+  EXPECT_EQ(wide.code(), "auth.scope");
+  EXPECT_EQ(due(street, "?status=soon").code(), "request.param");
 }
 
 }  // namespace
