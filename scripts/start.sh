@@ -7,7 +7,8 @@
 #   - its seven department feeds and its assessment histories imported into
 #     SQLite (var/demo/yanglao.db); on later starts the import finds every
 #     file already imported and changes nothing;
-#   - the service lists in policies/ (Suizhou's among them, with demo values);
+#   - the service lists in policies/ (Suizhou's among them, with demo values),
+#     and this month's entitlement run of Suizhou's list (once per month);
 #   - demo users (an administrator, city, county, street and community
 #     workers, and a health official) whose random passwords are kept in
 #     var/demo/demo-logins.txt and printed here.
@@ -35,6 +36,12 @@ done
 if [[ -f $dir/feeds-$scale/能力评估.jsonl ]]; then
   echo "== 导入能力评估记录（GB/T 42195-2022），能力等级写入信息库"
   "$bin" assess import --db "$db" "$dir/feeds-$scale/能力评估.jsonl" --recorded 2026-01-01 | tail -1
+fi
+month=$(date +%Y-%m)
+if ! "$bin" entitle runs --db "$db" | grep -q "随州市基本养老服务清单 $month："; then
+  echo "== 月度核定（政策找人、免申即享）：随州市基本养老服务清单 $month"
+  "$bin" entitle run --db "$db" --list policies/suizhou.yaml --params policies/demo/suizhou.demo.yaml \
+    --month "$month" | tail -3
 fi
 echo
 "$bin" admin demo-users --db "$db" --city 421300 --logins "$dir/demo-logins.txt"

@@ -55,6 +55,12 @@ RunJob EntitleService::Start(const std::string& list, Month month,
         (job.state == JobState::kQueued || job.state == JobState::kRunning))
       return job;
   }
+  // Keep the last kKeptJobs finished jobs (the runs themselves are stored).
+  constexpr size_t kKeptJobs = 1000;
+  for (auto it = jobs_.begin(); jobs_.size() >= kKeptJobs && it != jobs_.end();) {
+    bool finished = it->second.state == JobState::kDone || it->second.state == JobState::kFailed;
+    it = finished ? jobs_.erase(it) : std::next(it);
+  }
   RunJob job;
   job.id = next_job_++;
   job.list = list;
