@@ -512,34 +512,6 @@ Result<Reply> RollRoute(Call& call) {
 
 // --- Care advisor ---------------------------------------------------------------
 
-// The facts an expression reads, through definitions and scaled parameters.
-void CollectFacts(const policy::ServiceList& list, const policy::Expr* e,
-                  std::set<std::string>& out, int depth = 0) {
-  if (e == nullptr || depth > 32) return;
-  const policy::FactSchema& schema = policy::FactSchema::Person();
-  if (e->kind == policy::ExprKind::kName || e->kind == policy::ExprKind::kCall) {
-    if (schema.Find(e->text)) {
-      out.insert(e->text);
-    } else if (const policy::Definition* d = list.FindDefinition(e->text)) {
-      CollectFacts(list, d->expr.get(), out, depth + 1);
-    } else if (const policy::Parameter* p = list.FindParameter(e->text); p && p->scale_slot) {
-      out.insert(schema.at(*p->scale_slot).name);
-    }
-  }
-  for (const policy::ExprPtr& a : e->args) CollectFacts(list, a.get(), out, depth + 1);
-}
-
-// Does `item` depend on a fact `user` may not see?
-bool ItemWithheld(const Principal& user, const policy::ServiceList& list,
-                  const policy::Item& item) {
-  std::set<std::string> facts;
-  CollectFacts(list, item.eligibility.get(), facts);
-  CollectFacts(list, item.benefit.amount.get(), facts);
-  CollectFacts(list, item.benefit.percent.get(), facts);
-  return std::any_of(facts.begin(), facts.end(),
-                     [&](const std::string& f) { return !CanSeeFact(user, f); });
-}
-
 Result<Reply> AdviceRoute(Call& call) {
   Result<std::string> id = PersonIdOf(call, call.Path("ref"));
   if (!id.ok()) return id.status();
@@ -584,41 +556,55 @@ Result<Reply> AdviceRoute(Call& call) {
   entitle::Advice advice = entitle::AdvisePerson(**compiled, *where, **person, *month,
                                                  static_cast<int>(*horizon));
   const Principal& user = *call.user;
-  const policy::ServiceList& sl = (*list)->list();
+  const ServedList& served = **list;
+  const policy::ServiceList& sl = served.list();
   const policy::FactSchema& schema = policy::FactSchema::Person();
+  uint32_t hidden_bits = 0;
+  json::array hidden;
+  for (const FieldGroup* g : HiddenGroups(user)) {
+    hidden_bits |= 1u << (g - FieldGroups().data());
+    hidden.push_back(json::string(g->key));
+  }
 
-  json::object o;
+  // The answer is built in one arena: the advisor is a hot endpoint.
+  json::monotonic_resource arena(32 * 1024);
+  json::storage_ptr sp(&arena);
+  json::object o(sp);
   o["ref"] = call.app.PersonRef(advice.id_number);
   o["id_number"] = MaskIdNumber(advice.id_number);
   o["name"] = advice.name;
-  o["list"] = (*list)->name;
+  o["list"] = served.name;
   o["list_title"] = sl.title;
   o["month"] = month->ToString();
   o["as_of"] = month->FirstDay().ToString();
   o["deceased"] = advice.deceased;
-  json::array facts;
+  json::array facts(sp);
   for (size_t slot = 0; slot < schema.size(); ++slot) {
     const auto& info = schema.at(slot);
     if (!CanSeeFact(user, info.name)) continue;
-    facts.push_back({{"fact", info.name},
-                     {"label", info.label},
-                     {"value", advice.facts[slot]},
-                     {"text", schema.Describe(slot, advice.facts[slot])}});
+    json::object f(sp);
+    f["fact"] = info.name;
+    f["label"] = info.label;
+    f["value"] = advice.facts[slot];
+    f["text"] = schema.Describe(slot, advice.facts[slot]);
+    facts.push_back(std::move(f));
   }
   o["facts"] = std::move(facts);
   std::set<std::string> withheld;
-  json::array items;
+  json::array items(sp);
   int64_t monthly = 0;
-  for (size_t i = 0; i < advice.items.size() && i < sl.items.size(); ++i) {
+  for (size_t i = 0; i < advice.items.size() && i < served.item_groups.size(); ++i) {
     const policy::Item& item = *(*compiled)->items[i].item;
     const policy::ItemOutcome& out = advice.items[i];
-    json::object it;
+    json::object it(sp);
     it["item"] = item.number;
     it["name"] = item.name;
     it["section"] = policy::SectionName(item.section);
     it["benefit"] = policy::BenefitTypeName(item.benefit.type);
-    it["departments"] = json::value_from(item.departments);
-    if (ItemWithheld(user, sl, item)) {
+    json::array departments(sp);
+    for (const std::string& d : item.departments) departments.emplace_back(d);
+    it["departments"] = std::move(departments);
+    if (served.item_groups[i] & hidden_bits) {
       withheld.insert(item.number);
       it["withheld"] = true;
       items.push_back(std::move(it));
@@ -636,30 +622,32 @@ Result<Reply> AdviceRoute(Call& call) {
     } else if (out.entitled && item.benefit.type == policy::BenefitType::kService) {
       it["service"] = policy::ServiceFrequency(item.benefit.per, item.benefit.times);
     }
-    it["why"] = json::value_from(out.why);
+    json::array why(sp);
+    for (const std::string& w : out.why) why.emplace_back(w);
+    it["why"] = std::move(why);
     items.push_back(std::move(it));
   }
   o["items"] = std::move(items);
   o["monthly_cash_fen"] = monthly;
   o["monthly_cash_yuan"] = Yuan(monthly);
-  json::array upcoming;
+  json::array upcoming(sp);
   for (const entitle::Upcoming& u : advice.upcoming) {
     if (withheld.contains(u.item)) continue;
-    upcoming.push_back({{"date", u.event_date.ToString()},
-                        {"event", u.event},
-                        {"from", u.from.ToString()},
-                        {"item", u.item},
-                        {"item_name", u.item_name},
-                        {"starts", u.starts},
-                        {"amount_fen", u.amount},
-                        {"text", u.text}});
+    json::object e(sp);
+    e["date"] = u.event_date.ToString();
+    e["event"] = u.event;
+    e["from"] = u.from.ToString();
+    e["item"] = u.item;
+    e["item_name"] = u.item_name;
+    e["starts"] = u.starts;
+    e["amount_fen"] = u.amount;
+    e["text"] = u.text;
+    upcoming.push_back(std::move(e));
   }
   o["upcoming"] = std::move(upcoming);
-  json::array hidden;
-  for (const FieldGroup* g : HiddenGroups(user)) hidden.push_back(json::string(g->key));
-  o["hidden_field_groups"] = hidden;
+  o["hidden_field_groups"] = json::value(hidden, sp);
   call.Audit("person.advice", *id, "ok",
-             {{"list", (*list)->name}, {"month", month->ToString()}, {"hidden", hidden}});
+             {{"list", served.name}, {"month", month->ToString()}, {"hidden", hidden}});
   return Reply::Json(o);
 }
 

@@ -358,12 +358,10 @@ Result<std::unique_ptr<App>> App::Open(AppOptions options) {
     }
     std::sort(files.begin(), files.end());
     for (const auto& f : files) {
-      ServedList l;
-      l.name = f.stem().string();
-      l.file = f;
-      auto demo = app->options_.policies_dir / "demo" / (l.name + ".demo.yaml");
-      if (std::filesystem::exists(demo, ec)) l.params = demo;
-      l.version = entitle::LoadListVersion(l.file, l.params);
+      std::string name = f.stem().string();
+      auto demo = app->options_.policies_dir / "demo" / (name + ".demo.yaml");
+      ServedList l = LoadServedList(
+          name, f, std::filesystem::exists(demo, ec) ? demo : std::filesystem::path());
       app->lists_.emplace(l.name, std::move(l));
     }
   }

@@ -2,9 +2,57 @@
 
 #include <fmt/format.h>
 
+#include <set>
+
+#include "policy/fact_schema.h"
+#include "policy/rule_ast.h"
+#include "server/access.h"
 #include "server/schema.h"
 
 namespace yanglao::server {
+
+namespace {
+
+// The facts an expression reads, through definitions and scaled parameters.
+void CollectFacts(const policy::ServiceList& list, const policy::Expr* e,
+                  std::set<std::string>& out, int depth = 0) {
+  if (e == nullptr || depth > 64) return;
+  const policy::FactSchema& schema = policy::FactSchema::Person();
+  if (e->kind == policy::ExprKind::kName || e->kind == policy::ExprKind::kCall) {
+    if (schema.Find(e->text)) {
+      out.insert(e->text);
+    } else if (const policy::Definition* d = list.FindDefinition(e->text)) {
+      CollectFacts(list, d->expr.get(), out, depth + 1);
+    } else if (const policy::Parameter* p = list.FindParameter(e->text); p && p->scale_slot) {
+      out.insert(schema.at(*p->scale_slot).name);
+    }
+  }
+  for (const policy::ExprPtr& a : e->args) CollectFacts(list, a.get(), out, depth + 1);
+}
+
+}  // namespace
+
+ServedList LoadServedList(std::string name, std::filesystem::path file,
+                          std::filesystem::path params) {
+  ServedList l;
+  l.name = std::move(name);
+  l.file = std::move(file);
+  l.params = std::move(params);
+  l.version = entitle::LoadListVersion(l.file, l.params);
+  const std::vector<FieldGroup>& groups = FieldGroups();
+  for (const policy::Item& item : l.list().items) {
+    std::set<std::string> facts;
+    CollectFacts(l.list(), item.eligibility.get(), facts);
+    CollectFacts(l.list(), item.benefit.amount.get(), facts);
+    CollectFacts(l.list(), item.benefit.percent.get(), facts);
+    uint32_t bits = 0;
+    for (const std::string& f : facts) {
+      if (const FieldGroup* g = GroupOfFact(f)) bits |= 1u << (g - groups.data());
+    }
+    l.item_groups.push_back(bits);
+  }
+  return l;
+}
 
 std::string_view JobStateKey(JobState s) {
   switch (s) {

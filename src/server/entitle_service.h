@@ -41,8 +41,17 @@ struct ServedList {
   std::string name;  // file stem: "suizhou"
   std::filesystem::path file, params;
   entitle::LoadedListVersion version;
+  // Per item (list order), the sensitive field groups its rules read, as
+  // bits by index in FieldGroups() (access.h): through definitions and the
+  // facts that scale parameters. An item is withheld from a reader who may
+  // not see one of them, since its outcome would tell the hidden fact.
+  std::vector<uint32_t> item_groups;
   const policy::ServiceList& list() const { return version.loaded.list; }
 };
+
+// Loads a served list and works out its items' field groups.
+ServedList LoadServedList(std::string name, std::filesystem::path file,
+                          std::filesystem::path params);
 
 enum class JobState { kQueued, kRunning, kDone, kFailed };
 std::string_view JobStateKey(JobState s);   // "queued" "running" "done" "failed"
