@@ -80,6 +80,9 @@ class HttpServer::Impl {
         o_(std::move(o)),
         ioc_(std::max(1, o_.threads)),
         blocking_(static_cast<size_t>(std::max(1, o_.blocking_threads))),
+        db_(o_.db_threads > 0 ? std::make_unique<net::thread_pool>(
+                                    static_cast<size_t>(o_.db_threads))
+                              : nullptr),
         acceptor_(ioc_),
         signals_(ioc_),
         work_(net::make_work_guard(ioc_)) {}
@@ -127,6 +130,7 @@ class HttpServer::Impl {
     }
     threads_.clear();
     blocking_.join();
+    if (db_) db_->join();
     // Let connections cut off at the end of the grace period finish their
     // coroutines here, so none outlives the io_context.
     ioc_.restart();
@@ -257,8 +261,8 @@ class HttpServer::Impl {
       }
       HttpRequest req = parser.release();
       App::Outcome out;
-      if (info.blocking) {
-        auto pool = blocking_.get_executor();
+      if (info.blocking || (info.uses_db && db_)) {
+        auto pool = info.blocking ? blocking_.get_executor() : db_->get_executor();
         auto work = [this, &req, &remote]() -> net::awaitable<App::Outcome> {
           co_return app_.Handle(req, remote);
         };
@@ -363,13 +367,15 @@ class HttpServer::Impl {
         CloseIdle(true);
         t.expires_after(std::chrono::milliseconds(100));
         error_code ec;
-        co_await t.async_wait(net::redirect_error(net::use_awaitable, ec));
+        auto wait = t.async_wait(net::redirect_error(net::use_awaitable, ec));
+        co_await std::move(wait);
         break;
       }
       CloseIdle(false);  // connections that finished a request since
       t.expires_after(std::chrono::milliseconds(20));
       error_code ec;
-      co_await t.async_wait(net::redirect_error(net::use_awaitable, ec));
+      auto wait = t.async_wait(net::redirect_error(net::use_awaitable, ec));
+      co_await std::move(wait);
     }
     work_.reset();
     ioc_.stop();
@@ -379,6 +385,7 @@ class HttpServer::Impl {
   HttpOptions o_;
   net::io_context ioc_;
   net::thread_pool blocking_;
+  std::unique_ptr<net::thread_pool> db_;  // null: database routes on the network threads
   tcp::acceptor acceptor_;
   net::signal_set signals_;
   net::executor_work_guard<net::io_context::executor_type> work_;
