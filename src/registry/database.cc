@@ -228,7 +228,8 @@ class PostgresDatabase final : public Database {
         // 0A000 "cached plan must not change result type": the statement
         // was prepared before a schema change to a table it reads.
         const char* state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
-        stale = !s.ok() && name != nullptr && state != nullptr && std::string_view(state) == "0A000";
+        stale =
+            !s.ok() && name != nullptr && state != nullptr && std::string_view(state) == "0A000";
       }
       PQclear(r);  // draining the rest keeps the connection usable
     }

@@ -148,7 +148,7 @@ class SessionStore {
   std::chrono::milliseconds recheck_;
   std::shared_mutex mu_;
   std::unordered_map<std::string, Cached> cache_;  // by token hash
-  uint64_t generation_ = 0;                         // counts ends and forgets
+  uint64_t generation_ = 0;                        // counts ends and forgets
 };
 
 // Failed-login throttling, in memory. A key (user:NAME, ip:ADDRESS) with

@@ -80,9 +80,9 @@ class HttpServer::Impl {
         o_(std::move(o)),
         ioc_(std::max(1, o_.threads)),
         blocking_(static_cast<size_t>(std::max(1, o_.blocking_threads))),
-        db_(o_.db_threads > 0 ? std::make_unique<net::thread_pool>(
-                                    static_cast<size_t>(o_.db_threads))
-                              : nullptr),
+        db_(o_.db_threads > 0
+                ? std::make_unique<net::thread_pool>(static_cast<size_t>(o_.db_threads))
+                : nullptr),
         acceptor_(ioc_),
         signals_(ioc_),
         work_(net::make_work_guard(ioc_)) {}

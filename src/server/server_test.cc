@@ -987,13 +987,13 @@ class ServerDbPoolTest : public ::testing::TestWithParam<std::string> {
     ASSERT_TRUE(app_);
     {
       App::Lease reg = app_->Acquire();
-      auto text = registry::ReadFeedFile(SourceDir() / "tests/registry/feeds/公安.csv", "公安",
-                                         kToday);
+      auto text =
+          registry::ReadFeedFile(SourceDir() / "tests/registry/feeds/公安.csv", "公安", kToday);
       ASSERT_TRUE(text.ok()) << text.status().ToString();
       ASSERT_TRUE(reg->Import(*text, *CivilDate::Parse("2026-01-05")).ok());
-      auto id = CreateUser(reg->db(),
-                           {"city", "city", "pw-city-2026", "421300", "民政", "city_official"},
-                           PasswordCost::Minimal());
+      auto id =
+          CreateUser(reg->db(), {"city", "city", "pw-city-2026", "421300", "民政", "city_official"},
+                     PasswordCost::Minimal());
       ASSERT_TRUE(id.ok()) << id.status().ToString();
       user_id_ = *id;
     }
