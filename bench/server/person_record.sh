@@ -61,7 +61,9 @@ if ! "$bin" admin list-users --db "$db" | grep -q '^bench '; then
     --unit 421300 --department 民政 --password-stdin >/dev/null
 fi
 
-serve=("$bin" serve --db "$db" --port "$port" --access-log none --threads 2 "${serve_opts[@]}")
+serve=("$bin" serve --db "$db" --port "$port" --access-log none)
+[[ " ${serve_opts[*]} " == *" --threads "* ]] || serve+=(--threads 2)
+serve+=("${serve_opts[@]}")
 "${serve[@]}" 2>"$work/serve.log" &
 server_pid=$!
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/api/v1/health" >/dev/null && break; sleep 0.1; done

@@ -71,6 +71,32 @@ auto AsyncAudit(AuditLog& log, std::vector<AuditRecord>& records, Token&& token)
       token, std::move(records));
 }
 
+// Runs app.Handle on `pool`, submits the audit records from there and
+// resumes the caller (on its own executor) once they are committed, a failed
+// commit having turned the response into a 500. One thread hop fewer than
+// coming back from the pool first and then submitting.
+template <typename Executor, typename Token>
+auto AsyncHandle(App& app, Executor pool, const HttpRequest& req, const std::string& remote,
+                 Token&& token) {
+  return net::async_initiate<Token, void(App::Outcome)>(
+      [&app, pool, &req, &remote](auto handler) {
+        auto ex = net::get_associated_executor(handler);
+        auto h = std::make_shared<decltype(handler)>(std::move(handler));
+        net::post(pool, [&app, &req, &remote, h, ex] {
+          auto out = std::make_shared<App::Outcome>(app.Handle(req, remote));
+          auto resume = [h, ex, out](const Status& s) {
+            App::FailOnAudit(s, out->response);
+            net::post(ex, [h, out]() mutable { (*h)(std::move(*out)); });
+          };
+          if (out->audit.empty()) return resume(Status::Ok());
+          std::vector<AuditRecord> records = std::move(out->audit);
+          out->audit.clear();
+          app.audit().Submit(std::move(records), resume);
+        });
+      },
+      token);
+}
+
 }  // namespace
 
 class HttpServer::Impl {
@@ -262,11 +288,9 @@ class HttpServer::Impl {
       HttpRequest req = parser.release();
       App::Outcome out;
       if (info.blocking || (info.uses_db && db_)) {
+        // Handled and its audit records committed on the pool.
         auto pool = info.blocking ? blocking_.get_executor() : db_->get_executor();
-        auto work = [this, &req, &remote]() -> net::awaitable<App::Outcome> {
-          co_return app_.Handle(req, remote);
-        };
-        auto run = net::co_spawn(pool, std::move(work), net::use_awaitable);
+        auto run = AsyncHandle(app_, pool, req, remote, net::use_awaitable);
         out = co_await std::move(run);
       } else {
         out = app_.Handle(req, remote);
