@@ -28,9 +28,11 @@ struct ServeArgs {
 };
 
 // Database threads on PostgreSQL: libpq blocks for every round trip, so
-// requests that use the database run on threads of their own, enough to keep
-// the server's back ends busy while others wait (bench/server/person_record.sh).
-constexpr int kPgDbThreads = 8;
+// requests that use the database run on threads of their own. Four keep two
+// cores busy; more add throughput only with more cores, and on two they
+// lengthen the tail (bench/server/person_record.sh: 4 threads 5,150-5,430
+// requests/s, p99 5.3-5.6 ms; 8 threads 5,070, p99 7.5 ms).
+constexpr int kPgDbThreads = 4;
 
 int RunServe(const ServeArgs& a) {
   server::AppOptions options;
@@ -118,7 +120,7 @@ void AddServeCommand(CLI::App& app, int& exit_code) {
                   "导入、导出等耗时请求的线程数（默认 2）");
   cmd->add_option("--db-threads", a->db_threads,
                   "访问数据库的请求在此数量的线程上执行，网络线程不等待数据库"
-                  "（默认：PostgreSQL 8，SQLite 0 即在网络线程上执行）");
+                  "（默认：PostgreSQL 4，SQLite 0 即在网络线程上执行）");
   cmd->add_option("--policies", a->policies, "服务清单目录（默认 policies）");
   cmd->add_option("--web", a->web, "网页端构建产物目录（可选）");
   cmd->add_option("--access-log", a->access_log,
