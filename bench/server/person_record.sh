@@ -10,12 +10,15 @@
 #
 #   bash bench/server/person_record.sh [YANGLAO] [--scale S] [--duration 20s]
 #        [--connections 16] [--threads 1] [--db URL] [--port 18090]
+#        [--serve-opt '--db-threads 8' ...]
+# (bench/server/person_record_both.sh runs it on SQLite and PostgreSQL and
+# prints a table.)
 # Target (issue #7): at least 5,000 requests/s with p99 under 10 ms.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 bin=build/release/src/cli/yanglao
 [[ ${1:-} != --* && -n ${1:-} ]] && { bin=$1; shift; }
-scale=0.1 duration=20s connections=16 threads=1 port=18090 db="" refs=200
+scale=0.1 duration=20s connections=16 threads=1 port=18090 db="" refs=200 serve_opts=()
 while (($#)); do
   case $1 in
     --scale) scale=$2; shift 2 ;;
@@ -24,6 +27,7 @@ while (($#)); do
     --threads) threads=$2; shift 2 ;;
     --db) db=$2; shift 2 ;;
     --port) port=$2; shift 2 ;;
+    --serve-opt) read -ra more <<<"$2"; serve_opts+=("${more[@]}"); shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -34,7 +38,13 @@ work=${YANGLAO_BENCH_DIR:-/tmp/yanglao-bench-server}
 mkdir -p "$work"
 [[ -n $db ]] || db="sqlite:$work/suizhou-$scale.db"
 server_pid=""
-cleanup() { [[ -n $server_pid ]] && kill -TERM "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null; true; }
+cleanup() {
+  [[ -n $server_pid ]] || return 0
+  kill -TERM "$server_pid" 2>/dev/null || true
+  local rc=0
+  wait "$server_pid" 2>/dev/null || rc=$?
+  ((rc == 0)) || echo "note: the server exited with status $rc on SIGTERM" >&2
+}
 trap cleanup EXIT
 
 if [[ ! -f $work/feeds-$scale/manifest.yaml ]]; then
@@ -51,7 +61,10 @@ if ! "$bin" admin list-users --db "$db" | grep -q '^bench '; then
     --unit 421300 --department 民政 --password-stdin >/dev/null
 fi
 
-"$bin" serve --db "$db" --port "$port" --access-log none --threads 2 2>"$work/serve.log" &
+serve=("$bin" serve --db "$db" --port "$port" --access-log none)
+[[ " ${serve_opts[*]} " == *" --threads "* ]] || serve+=(--threads 2)
+serve+=("${serve_opts[@]}")
+"${serve[@]}" 2>"$work/serve.log" &
 server_pid=$!
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/api/v1/health" >/dev/null && break; sleep 0.1; done
 cookie=$(curl -s -D - -o /dev/null -H 'Content-Type: application/json' \
@@ -76,7 +89,8 @@ PY
 curl -s -o /dev/null -w "one record: HTTP %{http_code}, %{size_download} bytes\n" -H "Cookie: $cookie" \
   "http://127.0.0.1:$port/api/v1/persons/$(python3 -c "import json;print(json.load(open('$work/page1.json'))['items'][0]['ref'])")"
 persons=$(grep -o '登记 [0-9]* 人' "$work/serve.log" | head -1)
-echo "== $(date -u +%FT%TZ), $(nproc) cores, $persons, db $db, git $(git rev-parse --short HEAD 2>/dev/null || echo -)"
+echo "== $(date -u +%FT%TZ), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), $persons, db $db, git $(git rev-parse --short HEAD 2>/dev/null || echo -)"
+echo "\$ ${serve[*]}"
 cmd=(wrk -t"$threads" -c"$connections" -d"$duration" --latency -s "$work/records.lua" "http://127.0.0.1:$port")
 echo "\$ ${cmd[*]}"
 "${cmd[@]}"

@@ -19,6 +19,7 @@ struct ServeArgs {
   int port = 8080;
   int threads = 2;
   int blocking_threads = 2;
+  int db_threads = -1;  // -1: by back end (PostgreSQL kPgDbThreads, SQLite 0)
   std::string policies = "policies";
   std::string web;
   std::string access_log = "-";
@@ -26,13 +27,25 @@ struct ServeArgs {
   bool secure_cookies = false;
 };
 
+// Database threads on PostgreSQL: libpq blocks for every round trip, so
+// requests that use the database run on threads of their own. Four keep two
+// cores busy; more add throughput only with more cores, and on two they
+// lengthen the tail (bench/server/person_record.sh: 4 threads 5,150-5,430
+// requests/s, p99 5.3-5.6 ms; 8 threads 5,070, p99 7.5 ms).
+constexpr int kPgDbThreads = 4;
+
 int RunServe(const ServeArgs& a) {
   server::AppOptions options;
   const char* env = std::getenv("YANGLAO_DB");
   options.db_url = !a.db.empty() ? a.db : env != nullptr ? env : "sqlite:yanglao.db";
   options.policies_dir = a.policies;
   options.web_dir = a.web;
-  options.connections = static_cast<size_t>(a.threads + a.blocking_threads);
+  const bool pg = !options.db_url.starts_with("sqlite:");
+  const int db_threads = a.db_threads >= 0 ? a.db_threads : pg ? kPgDbThreads : 0;
+  // One connection per thread that can hold one: the database threads (or,
+  // without them, the network threads) and the blocking threads.
+  options.connections =
+      static_cast<size_t>((db_threads > 0 ? db_threads : a.threads) + a.blocking_threads);
   options.secure_cookies = a.secure_cookies;
   if (!a.today.empty()) {
     Result<CivilDate> d = CivilDate::Parse(a.today);
@@ -66,6 +79,7 @@ int RunServe(const ServeArgs& a) {
   http.port = static_cast<uint16_t>(a.port);
   http.threads = a.threads;
   http.blocking_threads = a.blocking_threads;
+  http.db_threads = db_threads;
   http.access_log = log;
   server::HttpServer srv(**app, http);
   if (Status s = srv.Start(); !s.ok()) {
@@ -104,6 +118,9 @@ void AddServeCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--threads", a->threads, "网络线程数（默认 2）");
   cmd->add_option("--blocking-threads", a->blocking_threads,
                   "导入、导出等耗时请求的线程数（默认 2）");
+  cmd->add_option("--db-threads", a->db_threads,
+                  "访问数据库的请求在此数量的线程上执行，网络线程不等待数据库"
+                  "（默认：PostgreSQL 4，SQLite 0 即在网络线程上执行）");
   cmd->add_option("--policies", a->policies, "服务清单目录（默认 policies）");
   cmd->add_option("--web", a->web, "网页端构建产物目录（可选）");
   cmd->add_option("--access-log", a->access_log,

@@ -193,20 +193,25 @@ class PostgresDatabase final : public Database {
         values[i] = t->c_str();
       }
     }
-    std::string converted = PostgresPlaceholders(sql);
+    const int n = static_cast<int>(params.size());
+    const std::string* name = params.empty() ? nullptr : Prepared(sql, n);
     // Single-row mode streams results, so a scan of the whole registry never
     // holds it in client memory at once.
-    if (PQsendQueryParams(conn_, converted.c_str(), static_cast<int>(params.size()), nullptr,
-                          values.data(), nullptr, nullptr, 0) != 1) {
+    if ((name != nullptr
+             ? PQsendQueryPrepared(conn_, name->c_str(), n, values.data(), nullptr, nullptr, 0)
+             : PQsendQueryParams(conn_, PostgresPlaceholders(sql).c_str(), n, nullptr,
+                                 values.data(), nullptr, nullptr, 0)) != 1) {
       return DbError("db.sql", "SQL 发送失败", PQerrorMessage(conn_));
     }
     PQsetSingleRowMode(conn_);
     Status s;
-    bool more = true;
+    bool more = true, stale = false;
+    size_t delivered = 0;
     Row row;
     while (PGresult* r = PQgetResult(conn_)) {
       ExecStatusType st = PQresultStatus(r);
       if (st == PGRES_SINGLE_TUPLE && s.ok() && more) {
+        ++delivered;
         int cols = PQnfields(r);
         row.values.resize(static_cast<size_t>(cols));
         for (int c = 0; c < cols; ++c) {
@@ -220,8 +225,19 @@ class PostgresDatabase final : public Database {
         more = on_row(row);
       } else if (st != PGRES_SINGLE_TUPLE && s.ok()) {
         s = Check(r);
+        // 0A000 "cached plan must not change result type": the statement
+        // was prepared before a schema change to a table it reads.
+        const char* state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+        stale =
+            !s.ok() && name != nullptr && state != nullptr && std::string_view(state) == "0A000";
       }
       PQclear(r);  // draining the rest keeps the connection usable
+    }
+    if (stale) {
+      prepared_.erase(std::string(sql));
+      // Outside a transaction nothing was aborted: run it again, afresh.
+      if (delivered == 0 && PQtransactionStatus(conn_) == PQTRANS_IDLE)
+        return Query(sql, params, on_row);
     }
     return s;
   }
@@ -297,7 +313,27 @@ class PostgresDatabase final : public Database {
     return DbError("db.sql", "SQL 执行失败", PQresultErrorMessage(r));
   }
 
+  // Queries with parameters are prepared once per connection, by their text
+  // (as in SQLite above), which spares the server parsing and planning them
+  // again on every request. Past kMaxPrepared distinct texts, or when
+  // preparing fails, a query is sent unnamed (which reports any error).
+  static constexpr size_t kMaxPrepared = 128;
+
+  const std::string* Prepared(std::string_view sql, int n) {
+    auto it = prepared_.find(std::string(sql));
+    if (it != prepared_.end()) return &it->second;
+    if (prepared_.size() >= kMaxPrepared) return nullptr;
+    std::string name = fmt::format("yl{}", ++prepared_count_);
+    PGresult* r = PQprepare(conn_, name.c_str(), PostgresPlaceholders(sql).c_str(), n, nullptr);
+    const bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+    PQclear(r);
+    if (!ok) return nullptr;
+    return &prepared_.emplace(std::string(sql), std::move(name)).first->second;
+  }
+
   PGconn* conn_;
+  std::unordered_map<std::string, std::string> prepared_;  // SQL text -> statement name
+  uint64_t prepared_count_ = 0;
 };
 
 }  // namespace

@@ -298,7 +298,7 @@ void App::FailOnAudit(const Status& s, HttpResponse& response) {
 
 App::App(AppOptions options)
     : options_(std::move(options)),
-      sessions_(options_.session_seconds),
+      sessions_(options_.session_seconds, options_.session_recheck),
       throttle_(options_.login_max_failures, options_.login_window),
       address_throttle_(options_.login_max_failures * 4, options_.login_window) {}
 
@@ -456,6 +456,7 @@ App::RouteInfo App::Lookup(http::verb method, std::string_view target) const {
   if (m.route != nullptr) {
     info.body_limit = m.route->spec.body_limit;
     info.blocking = m.route->spec.blocking;
+    info.uses_db = true;  // Dispatch leases a connection
     info.pattern = m.route->pattern;
   }
   return info;

@@ -39,6 +39,11 @@ struct AppOptions {
   size_t connections = 4;                           // registry connections in the pool
   PasswordCost password_cost = PasswordCost::Interactive();
   int64_t session_seconds = 8 * 3600;
+  // How long a session found in the database is trusted from memory before
+  // it is read again (so that ending it in another process, such as
+  // `yanglao admin set-password`, takes effect within this time; in this
+  // process it takes effect at once). Zero: read it on every request.
+  std::chrono::milliseconds session_recheck{1000};
   int login_max_failures = 5;  // per user name, and 4x that per address
   std::chrono::seconds login_window{15 * 60};
   std::optional<CivilDate> today;  // fixed "today" (tests, demos); default the clock
@@ -62,7 +67,8 @@ class App {
   struct RouteInfo {
     size_t body_limit = 64 * 1024;
     bool blocking = false;
-    std::string pattern;  // the route's pattern, or "" when none matches
+    bool uses_db = false;  // handling it leases a registry connection (every matched route)
+    std::string pattern;   // the route's pattern, or "" when none matches
   };
   // What the transport needs to know from the request line alone.
   RouteInfo Lookup(http::verb method, std::string_view target) const;

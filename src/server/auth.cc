@@ -363,11 +363,15 @@ Result<std::optional<Principal>> SessionStore::Find(Database& db, std::string_vi
   if (token.empty() || token.size() > 128) return std::optional<Principal>();
   std::string hash = registry::Sha256Hex(token);
   const std::string now = UtcNow();
+  const auto read_at = std::chrono::steady_clock::now();
+  uint64_t generation = 0;
   {
     std::shared_lock lock(mu_);
+    generation = generation_;
     auto it = cache_.find(hash);
-    if (it != cache_.end() && it->second.expires_at > now)
-      return std::optional<Principal>(it->second);
+    if (it != cache_.end() && it->second.principal.expires_at > now &&
+        read_at - it->second.read_at < recheck_)
+      return std::optional<Principal>(it->second.principal);
   }
   Result<std::vector<Row>> r = db.QueryAll(
       "SELECT u.id, u.username, u.display_name, u.unit_code, u.department, u.role_key, r.name, "
@@ -376,7 +380,11 @@ Result<std::optional<Principal>> SessionStore::Find(Database& db, std::string_vi
       "AND u.active = 1",
       {hash});
   if (!r.ok()) return r.status();
-  if (r->empty()) return std::optional<Principal>();
+  if (r->empty()) {
+    std::unique_lock lock(mu_);
+    cache_.erase(hash);
+    return std::optional<Principal>();
+  }
   const Row& row = (*r)[0];
   Principal p;
   p.user_id = row.AsInt(0);
@@ -396,29 +404,34 @@ Result<std::optional<Principal>> SessionStore::Find(Database& db, std::string_vi
     return std::optional<Principal>();
   }
   std::unique_lock lock(mu_);
-  cache_[hash] = p;
+  // Not when a session was ended meanwhile: this read may predate that.
+  if (generation == generation_) cache_[hash] = Cached{p, read_at};
   return std::optional<Principal>(std::move(p));
 }
 
+// The row goes first, then the cached copy: a Find that read the row before
+// it went does not cache it (the generation moved on).
 Status SessionStore::End(Database& db, std::string_view token_hash) {
-  {
-    std::unique_lock lock(mu_);
-    cache_.erase(std::string(token_hash));
-  }
-  return db.Execute("DELETE FROM server_session WHERE token_hash = ?", {std::string(token_hash)});
+  Status s =
+      db.Execute("DELETE FROM server_session WHERE token_hash = ?", {std::string(token_hash)});
+  std::unique_lock lock(mu_);
+  cache_.erase(std::string(token_hash));
+  ++generation_;
+  return s;
 }
 
 Status SessionStore::EndAllOf(Database& db, int64_t user_id) {
-  {
-    std::unique_lock lock(mu_);
-    std::erase_if(cache_, [&](const auto& kv) { return kv.second.user_id == user_id; });
-  }
-  return db.Execute("DELETE FROM server_session WHERE user_id = ?", {user_id});
+  Status s = db.Execute("DELETE FROM server_session WHERE user_id = ?", {user_id});
+  std::unique_lock lock(mu_);
+  std::erase_if(cache_, [&](const auto& kv) { return kv.second.principal.user_id == user_id; });
+  ++generation_;
+  return s;
 }
 
 void SessionStore::ForgetCached() {
   std::unique_lock lock(mu_);
   cache_.clear();
+  ++generation_;
 }
 
 // --- Throttling ------------------------------------------------------------

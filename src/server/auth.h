@@ -5,8 +5,9 @@
 // to new hashes and old ones still verify). A session is a random 256-bit
 // token held by the browser in an HttpOnly, SameSite=Strict cookie; the
 // database keeps only its SHA-256, with the user, a CSRF token and the
-// expiry. Sessions are cached in memory after first use; a change to a user
-// (role, unit, password, deactivation) ends that user's sessions.
+// expiry. Sessions are cached in memory after first use and read again from
+// the database once the cached copy is older than the recheck time; a change
+// to a user (role, unit, password, deactivation) ends that user's sessions.
 #ifndef YANGLAO_SERVER_AUTH_H_
 #define YANGLAO_SERVER_AUTH_H_
 
@@ -108,10 +109,15 @@ Status SetCaseload(registry::Database& db, int64_t user_id,
 Result<std::vector<std::string>> Caseload(registry::Database& db, int64_t user_id);
 
 // Sessions: created at login, found by token, ended at logout or expiry.
+// Found sessions are kept in memory and trusted for `recheck`, then read
+// again (a session ended through this store is refused at once; one ended
+// by another process, or directly in the database, within `recheck`).
 // Thread-safe.
 class SessionStore {
  public:
-  explicit SessionStore(int64_t lifetime_seconds) : lifetime_(lifetime_seconds) {}
+  explicit SessionStore(int64_t lifetime_seconds,
+                        std::chrono::milliseconds recheck = std::chrono::seconds(1))
+      : lifetime_(lifetime_seconds), recheck_(recheck) {}
 
   struct Created {
     std::string token;  // for the cookie; never stored
@@ -120,7 +126,7 @@ class SessionStore {
   // Starts a session for an active user.
   Result<Created> Create(registry::Database& db, const User& user, std::string_view ip);
   // The session's user, or nullopt when the token is unknown, expired or its
-  // user inactive.
+  // user inactive. From memory when read from the database within recheck.
   Result<std::optional<Principal>> Find(registry::Database& db, std::string_view token);
   // Ends one session.
   Status End(registry::Database& db, std::string_view token_hash);
@@ -134,9 +140,15 @@ class SessionStore {
   int64_t lifetime_seconds() const { return lifetime_; }
 
  private:
+  struct Cached {
+    Principal principal;
+    std::chrono::steady_clock::time_point read_at;  // from the database
+  };
   int64_t lifetime_;
+  std::chrono::milliseconds recheck_;
   std::shared_mutex mu_;
-  std::unordered_map<std::string, Principal> cache_;  // by token hash
+  std::unordered_map<std::string, Cached> cache_;  // by token hash
+  uint64_t generation_ = 0;                        // counts ends and forgets
 };
 
 // Failed-login throttling, in memory. A key (user:NAME, ip:ADDRESS) with

@@ -71,6 +71,32 @@ auto AsyncAudit(AuditLog& log, std::vector<AuditRecord>& records, Token&& token)
       token, std::move(records));
 }
 
+// Runs app.Handle on `pool`, submits the audit records from there and
+// resumes the caller (on its own executor) once they are committed, a failed
+// commit having turned the response into a 500. One thread hop fewer than
+// coming back from the pool first and then submitting.
+template <typename Executor, typename Token>
+auto AsyncHandle(App& app, Executor pool, const HttpRequest& req, const std::string& remote,
+                 Token&& token) {
+  return net::async_initiate<Token, void(App::Outcome)>(
+      [&app, pool, &req, &remote](auto handler) {
+        auto ex = net::get_associated_executor(handler);
+        auto h = std::make_shared<decltype(handler)>(std::move(handler));
+        net::post(pool, [&app, &req, &remote, h, ex] {
+          auto out = std::make_shared<App::Outcome>(app.Handle(req, remote));
+          auto resume = [h, ex, out](const Status& s) {
+            App::FailOnAudit(s, out->response);
+            net::post(ex, [h, out]() mutable { (*h)(std::move(*out)); });
+          };
+          if (out->audit.empty()) return resume(Status::Ok());
+          std::vector<AuditRecord> records = std::move(out->audit);
+          out->audit.clear();
+          app.audit().Submit(std::move(records), resume);
+        });
+      },
+      token);
+}
+
 }  // namespace
 
 class HttpServer::Impl {
@@ -80,6 +106,9 @@ class HttpServer::Impl {
         o_(std::move(o)),
         ioc_(std::max(1, o_.threads)),
         blocking_(static_cast<size_t>(std::max(1, o_.blocking_threads))),
+        db_(o_.db_threads > 0
+                ? std::make_unique<net::thread_pool>(static_cast<size_t>(o_.db_threads))
+                : nullptr),
         acceptor_(ioc_),
         signals_(ioc_),
         work_(net::make_work_guard(ioc_)) {}
@@ -127,6 +156,7 @@ class HttpServer::Impl {
     }
     threads_.clear();
     blocking_.join();
+    if (db_) db_->join();
     // Let connections cut off at the end of the grace period finish their
     // coroutines here, so none outlives the io_context.
     ioc_.restart();
@@ -257,12 +287,10 @@ class HttpServer::Impl {
       }
       HttpRequest req = parser.release();
       App::Outcome out;
-      if (info.blocking) {
-        auto pool = blocking_.get_executor();
-        auto work = [this, &req, &remote]() -> net::awaitable<App::Outcome> {
-          co_return app_.Handle(req, remote);
-        };
-        auto run = net::co_spawn(pool, std::move(work), net::use_awaitable);
+      if (info.blocking || (info.uses_db && db_)) {
+        // Handled and its audit records committed on the pool.
+        auto pool = info.blocking ? blocking_.get_executor() : db_->get_executor();
+        auto run = AsyncHandle(app_, pool, req, remote, net::use_awaitable);
         out = co_await std::move(run);
       } else {
         out = app_.Handle(req, remote);
@@ -363,13 +391,15 @@ class HttpServer::Impl {
         CloseIdle(true);
         t.expires_after(std::chrono::milliseconds(100));
         error_code ec;
-        co_await t.async_wait(net::redirect_error(net::use_awaitable, ec));
+        auto wait = t.async_wait(net::redirect_error(net::use_awaitable, ec));
+        co_await std::move(wait);
         break;
       }
       CloseIdle(false);  // connections that finished a request since
       t.expires_after(std::chrono::milliseconds(20));
       error_code ec;
-      co_await t.async_wait(net::redirect_error(net::use_awaitable, ec));
+      auto wait = t.async_wait(net::redirect_error(net::use_awaitable, ec));
+      co_await std::move(wait);
     }
     work_.reset();
     ioc_.stop();
@@ -379,6 +409,7 @@ class HttpServer::Impl {
   HttpOptions o_;
   net::io_context ioc_;
   net::thread_pool blocking_;
+  std::unique_ptr<net::thread_pool> db_;  // null: database routes on the network threads
   tcp::acceptor acceptor_;
   net::signal_set signals_;
   net::executor_work_guard<net::io_context::executor_type> work_;

@@ -1,6 +1,10 @@
 // The HTTP transport: Boost.Beast over Asio with C++20 coroutines. One
 // coroutine per connection (HTTP/1.1 keep-alive), on a pool of network
 // threads; slow routes run on a separate blocking pool so they never hold a
+// network thread. With db_threads > 0 (PostgreSQL, whose client library
+// blocks on every round trip) the other routes that use the database run on
+// a pool of that many threads, so network threads never wait for the
+// database; otherwise (SQLite: queries are in-process work) they run on the
 // network thread. Every read has a deadline and every body a size limit:
 //
 //   request line + headers  header_limit bytes, within header_timeout
@@ -35,6 +39,7 @@ struct HttpOptions {
   uint16_t port = 8080;  // 0: any free port (see HttpServer::port)
   int threads = 2;
   int blocking_threads = 2;
+  int db_threads = 0;  // > 0: database routes run on this many threads (see above)
   std::chrono::milliseconds header_timeout{10'000};
   std::chrono::milliseconds body_timeout{60'000};
   std::chrono::milliseconds write_timeout{60'000};

@@ -1315,5 +1315,199 @@ TEST_P(ServerTest, AssessmentsAreRecordedReadWithinScopeAndListedWhenDue) {
   EXPECT_EQ(due(street, "?status=soon").code(), "request.param");
 }
 
+// --- Database routes on a pool of their own ----------------------------------
+
+// Over sockets with the routes that use the database on a pool of their own
+// (HttpOptions::db_threads, as `yanglao serve` runs on PostgreSQL), on both
+// back ends: record reads are still audited before the response leaves, a
+// failed audit write is still a 500 without the data, and sessions are
+// still refused once ended, here or by another process.
+class ServerDbPoolTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    db_.SetUp(GetParam(), "yanglao_server_pool_test");
+    if (IsSkipped() || HasFatalFailure()) return;
+    app_ = OpenApp(std::chrono::milliseconds(300));
+    ASSERT_TRUE(app_);
+    {
+      App::Lease reg = app_->Acquire();
+      auto text =
+          registry::ReadFeedFile(SourceDir() / "tests/registry/feeds/公安.csv", "公安", kToday);
+      ASSERT_TRUE(text.ok()) << text.status().ToString();
+      ASSERT_TRUE(reg->Import(*text, *CivilDate::Parse("2026-01-05")).ok());
+      auto id =
+          CreateUser(reg->db(), {"city", "city", "pw-city-2026", "421300", "民政", "city_official"},
+                     PasswordCost::Minimal());
+      ASSERT_TRUE(id.ok()) << id.status().ToString();
+      user_id_ = *id;
+    }
+    HttpOptions h;
+    h.port = 0;
+    h.threads = 2;
+    h.blocking_threads = 1;
+    h.db_threads = 4;
+    h.access_log = nullptr;
+    h.handle_signals = false;
+    server_ = std::make_unique<HttpServer>(*app_, h);
+    ASSERT_TRUE(server_->Start().ok());
+    port_ = server_->port();
+    std::string body = R"({"username":"city","password":"pw-city-2026"})";
+    std::string login = Exchange(
+        port_, fmt::format("POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: "
+                           "application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{}",
+                           body.size(), body));
+    ASSERT_EQ(StatusLine(login), "HTTP/1.1 200 OK") << login;
+    std::smatch m;
+    ASSERT_TRUE(std::regex_search(login, m, std::regex("yl_session=[^;]+"))) << login;
+    cookie_ = m.str();
+    ASSERT_TRUE(std::regex_search(login, m, std::regex("\"csrf_token\":\"([^\"]+)\""))) << login;
+    csrf_ = m.str(1);
+  }
+  void TearDown() override {
+    if (server_) {
+      server_->Stop();
+      server_->Wait();
+    }
+    server_.reset();
+    app_.reset();
+    db_.Remove();
+  }
+
+  std::unique_ptr<App> OpenApp(std::chrono::milliseconds session_recheck) {
+    AppOptions o;
+    o.db_url = db_.url();
+    o.policies_dir = SourceDir() / "policies";
+    o.connections = 5;  // the database threads and the blocking thread
+    o.password_cost = PasswordCost::Minimal();
+    o.today = kToday;
+    o.session_recheck = session_recheck;
+    auto app = App::Open(o);
+    EXPECT_TRUE(app.ok()) << app.status().ToString();
+    return app.ok() ? std::move(*app) : nullptr;
+  }
+
+  std::string Request(std::string_view method, std::string_view target,
+                      std::string_view extra = "") {
+    return Exchange(port_, fmt::format("{} {} HTTP/1.1\r\nHost: x\r\nCookie: {}\r\n{}"
+                                       "Content-Length: 0\r\nConnection: close\r\n\r\n",
+                                       method, target, cookie_, extra));
+  }
+  std::string Record(const char* id) {
+    return Request("GET", fmt::format("/api/v1/persons/{}", id));
+  }
+  // Audit records of `action` on `target` (committed ones: a new connection).
+  std::vector<AuditRecord> AuditOf(const std::string& action, const std::string& target) {
+    auto db = registry::Database::Open(db_.url());
+    EXPECT_TRUE(db.ok());
+    if (!db.ok()) return {};
+    AuditQuery q;
+    q.action = action;
+    q.target = target;
+    q.limit = 500;
+    auto page = SearchAudit(**db, q);
+    EXPECT_TRUE(page.ok()) << page.status().ToString();
+    return page.ok() ? page->records : std::vector<AuditRecord>{};
+  }
+
+  registry::TestDatabase db_;
+  std::unique_ptr<App> app_;
+  std::unique_ptr<HttpServer> server_;
+  uint16_t port_ = 0;
+  int64_t user_id_ = 0;
+  std::string cookie_, csrf_;
+};
+
+INSTANTIATE_TEST_SUITE_P(Backends, ServerDbPoolTest, ::testing::Values("sqlite", "postgresql"),
+                         [](const ::testing::TestParamInfo<std::string>& p) { return p.param; });
+
+TEST_P(ServerDbPoolTest, RecordReadsAreAuditedBeforeTheResponseLeaves) {
+  std::string one = Record(kZhang);
+  ASSERT_EQ(StatusLine(one), "HTTP/1.1 200 OK") << one;
+  EXPECT_NE(one.find(kZhang), std::string::npos);
+  // Committed by the time the response arrived.
+  std::vector<AuditRecord> read = AuditOf("person.read", kZhang);
+  ASSERT_EQ(read.size(), 1u);
+  EXPECT_EQ(read[0].outcome, "ok");
+  EXPECT_EQ(read[0].username, "city");
+  // Many at once (more clients than database threads): every one answered
+  // and audited.
+  constexpr int kClients = 8, kEach = 6;
+  std::atomic<int> ok{0};
+  std::vector<std::thread> clients;
+  for (int c = 0; c < kClients; ++c) {
+    clients.emplace_back([&] {
+      for (int i = 0; i < kEach; ++i) {
+        if (StatusLine(Record(kZhang)) == "HTTP/1.1 200 OK") ++ok;
+      }
+    });
+  }
+  for (std::thread& t : clients) t.join();
+  EXPECT_EQ(ok.load(), kClients * kEach);
+  EXPECT_EQ(AuditOf("person.read", kZhang).size(), size_t{1 + kClients * kEach});
+  // Refusals on this path are audited too (an unregistered number is out of
+  // a city official's scope, so 403 rather than 404).
+  std::string missing = Record("421303194402290032");
+  EXPECT_EQ(StatusLine(missing), "HTTP/1.1 403 Forbidden") << missing;
+  std::vector<AuditRecord> failed = AuditOf("person.read", "421303194402290032");
+  ASSERT_EQ(failed.size(), 1u);
+  EXPECT_EQ(failed[0].outcome, "denied");
+}
+
+TEST_P(ServerDbPoolTest, AFailedAuditWriteIsA500WithoutTheData) {
+  auto db = registry::Database::Open(db_.url());
+  ASSERT_TRUE(db.ok()) << db.status().ToString();
+  const bool pg = (*db)->dialect() == "postgresql";
+  ASSERT_TRUE((*db)
+                  ->Execute(pg ? "ALTER TABLE server_audit ADD CONSTRAINT test_refuse_audit "
+                                 "CHECK (action = '') NOT VALID"
+                               : "CREATE TRIGGER test_refuse_audit BEFORE INSERT ON server_audit "
+                                 "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END")
+                  .ok());
+  std::string refused = Record(kZhang);
+  EXPECT_EQ(StatusLine(refused), "HTTP/1.1 500 Internal Server Error") << refused;
+  EXPECT_NE(refused.find("\"code\":\"audit.write\""), std::string::npos) << refused;
+  EXPECT_EQ(refused.find(kZhang), std::string::npos) << refused;
+  EXPECT_TRUE(AuditOf("person.read", kZhang).empty());
+  // Once the audit trail takes records again, so do reads.
+  ASSERT_TRUE((*db)
+                  ->Execute(pg ? "ALTER TABLE server_audit DROP CONSTRAINT test_refuse_audit"
+                               : "DROP TRIGGER test_refuse_audit")
+                  .ok());
+  std::string served = Record(kZhang);
+  EXPECT_EQ(StatusLine(served), "HTTP/1.1 200 OK") << served;
+  EXPECT_EQ(AuditOf("person.read", kZhang).size(), 1u);
+}
+
+TEST_P(ServerDbPoolTest, EndedSessionsAreRefusedThoughCached) {
+  ASSERT_EQ(StatusLine(Record(kZhang)), "HTTP/1.1 200 OK");  // the session is now cached
+  // Ended by another process (here another App on the same database, as
+  // `yanglao admin set-password` would): refused once the recheck time
+  // (300 ms here) has passed.
+  {
+    std::unique_ptr<App> other = OpenApp(std::chrono::milliseconds(1000));
+    ASSERT_TRUE(other);
+    App::Lease reg = other->Acquire();
+    ASSERT_TRUE(other->sessions().EndAllOf(reg->db(), user_id_).ok());
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  std::string refused = Record(kZhang);
+  EXPECT_EQ(StatusLine(refused), "HTTP/1.1 401 Unauthorized") << refused;
+  EXPECT_EQ(refused.find(kZhang), std::string::npos);
+  // Ended in this process (logout): refused at once, though cached.
+  std::string body = R"({"username":"city","password":"pw-city-2026"})";
+  std::string login = Exchange(
+      port_, fmt::format("POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: "
+                         "application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{}",
+                         body.size(), body));
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(login, m, std::regex("yl_session=[^;]+"))) << login;
+  cookie_ = m.str();
+  ASSERT_TRUE(std::regex_search(login, m, std::regex("\"csrf_token\":\"([^\"]+)\""))) << login;
+  ASSERT_EQ(StatusLine(Record(kZhang)), "HTTP/1.1 200 OK");
+  std::string out = Request("POST", "/api/v1/auth/logout", "X-CSRF-Token: " + m.str(1) + "\r\n");
+  ASSERT_EQ(StatusLine(out), "HTTP/1.1 200 OK") << out;
+  EXPECT_EQ(StatusLine(Record(kZhang)), "HTTP/1.1 401 Unauthorized");
+}
+
 }  // namespace
 }  // namespace yanglao::server
