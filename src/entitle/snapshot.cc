@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <unordered_map>
 
 #include "core/id_number.h"
 
@@ -49,12 +50,16 @@ Result<Jurisdiction> Jurisdiction::Of(std::string_view code) {
 
 namespace {
 
+// The index of a region code in the built-in table, or -1.
+int32_t RegionIndexOf(std::string_view code) {
+  const RegionTable& table = RegionTable::Builtin();
+  const Region* r = table.Find(code);
+  return r == nullptr ? -1 : table.IndexOfRegion(*r);
+}
+
 int32_t RegionIndex(const registry::PersonView& p, const char* fact) {
   auto it = p.facts.find(fact);
-  if (it == p.facts.end()) return -1;
-  const RegionTable& table = RegionTable::Builtin();
-  const Region* r = table.Find(it->second.value);
-  return r == nullptr ? -1 : table.IndexOfRegion(*r);
+  return it == p.facts.end() ? -1 : RegionIndexOf(it->second.value);
 }
 
 struct Slots {
@@ -97,34 +102,57 @@ bool IsUrban(int32_t region_index) {
   }
 }
 
+// A stored fact's slot value from the chosen record's text: an enum by the
+// index of its value (unknown: 0), anything else as an integer clamped to
+// 0..255 (not a number: 0).
+int64_t SlotValue(size_t slot, std::string_view v) {
+  const FactSchema& schema = FactSchema::Person();
+  if (schema.at(slot).type == FactType::kEnum) return schema.EnumIndex(slot, v).value_or(0);
+  int64_t n = 0;
+  std::from_chars(v.data(), v.data() + v.size(), n);
+  return std::clamp<int64_t>(n, 0, 255);
+}
+
+// What the derived facts are computed from, however the registry was read.
+struct Chosen {
+  Sex sex = Sex::kMale;
+  CivilDate birth_date;
+  int32_t residence = -1, hukou = -1;  // region indexes
+  bool deceased = false;               // a death date on or before the snapshot date
+  bool cert_valid = false;             // a 残疾证 valid on it
+};
+
+// Fills `f` (schema size; stored slots already set) with the derived facts.
+void Derive(const Chosen& c, const Jurisdiction& where, CivilDate as_of, PersonFacts& f) {
+  const Slots& slots = SlotsOf();
+  f[slots.age] = std::clamp<int64_t>(AgeOn(c.birth_date, as_of), 0, 255);
+  f[slots.sex] = c.sex == Sex::kFemale ? 1 : 0;
+  f[slots.hukou_local] = where.Contains(c.hukou) ? 1 : 0;
+  f[slots.resident_local] = where.Contains(c.residence) ? 1 : 0;
+  f[slots.area] = IsUrban(c.residence) ? 0 : 1;
+  f[slots.deceased] = c.deceased ? 1 : 0;
+  f[slots.cert_valid] = c.cert_valid ? 1 : 0;
+}
+
 }  // namespace
 
 PersonFacts FactsOf(const registry::PersonView& person, const Jurisdiction& where,
                     CivilDate as_of) {
-  const FactSchema& schema = FactSchema::Person();
   const Slots& slots = SlotsOf();
-  PersonFacts f(schema.size(), 0);
-  f[slots.age] = std::clamp<int64_t>(AgeOn(person.birth_date, as_of), 0, 255);
-  f[slots.sex] = person.sex == Sex::kFemale ? 1 : 0;
-  int32_t residence = RegionIndex(person, "residence_region");
-  f[slots.hukou_local] = where.Contains(RegionIndex(person, "hukou_region")) ? 1 : 0;
-  f[slots.resident_local] = where.Contains(residence) ? 1 : 0;
-  f[slots.area] = IsUrban(residence) ? 0 : 1;
-  f[slots.deceased] = person.deceased_on(as_of) ? 1 : 0;
-  auto cert = person.facts.find("disability_cert_until");
-  f[slots.cert_valid] = cert != person.facts.end() && cert->second.value >= as_of.ToString();
+  PersonFacts f(FactSchema::Person().size(), 0);
   for (const auto& [slot, name] : slots.stored) {
     auto it = person.facts.find(name);
-    if (it == person.facts.end()) continue;
-    const std::string& v = it->second.value;
-    if (schema.at(slot).type == FactType::kEnum) {
-      f[slot] = schema.EnumIndex(slot, v).value_or(0);
-    } else {
-      int64_t n = 0;
-      std::from_chars(v.data(), v.data() + v.size(), n);
-      f[slot] = std::clamp<int64_t>(n, 0, 255);
-    }
+    if (it != person.facts.end()) f[slot] = SlotValue(slot, it->second.value);
   }
+  Chosen c;
+  c.sex = person.sex;
+  c.birth_date = person.birth_date;
+  c.residence = RegionIndex(person, "residence_region");
+  c.hukou = RegionIndex(person, "hukou_region");
+  c.deceased = person.deceased_on(as_of);
+  auto cert = person.facts.find("disability_cert_until");
+  c.cert_valid = cert != person.facts.end() && cert->second.value >= as_of.ToString();
+  Derive(c, where, as_of, f);
   return f;
 }
 
@@ -170,29 +198,132 @@ uint8_t Snapshot::Fact(std::string_view name, size_t row) const {
   return facts[*FactSchema::Person().Find(name)][row];
 }
 
-Result<Snapshot> BuildSnapshot(registry::Registry& registry, std::string_view where,
+std::string FirstDifference(const Snapshot& a, const Snapshot& b) {
+  if (a.jurisdiction != b.jurisdiction) return "jurisdiction";
+  if (a.as_of != b.as_of) return "as_of";
+  if (a.known_on != b.known_on) return "known_on";
+  if (a.feed_watermark != b.feed_watermark) return "feed_watermark";
+  if (a.size != b.size) return fmt::format("size {} vs {}", a.size, b.size);
+  auto row = [&](const char* what, size_t r) {
+    return fmt::format("{} row {} ({} vs {})", what, r, a.IdNumber(r), b.IdNumber(r));
+  };
+  for (size_t r = 0; r < a.size; ++r) {
+    if (a.id[r] != b.id[r]) return row("column id", r);
+    if (a.birth_days[r] != b.birth_days[r]) return row("column birth_days", r);
+    if (a.residence[r] != b.residence[r]) return row("column residence", r);
+    if (a.hukou[r] != b.hukou[r]) return row("column hukou", r);
+  }
+  if (a.facts.size() != b.facts.size()) return "fact columns";
+  for (size_t slot = 0; slot < a.facts.size(); ++slot) {
+    if (a.facts[slot].size() != b.facts[slot].size()) {
+      return fmt::format("fact {} length", FactSchema::Person().at(slot).name);
+    }
+    for (size_t r = 0; r < a.facts[slot].size(); ++r) {
+      if (a.facts[slot][r] != b.facts[slot][r]) {
+        return row(fmt::format("fact {} = {} vs {}", FactSchema::Person().at(slot).name,
+                               a.facts[slot][r], b.facts[slot][r])
+                       .c_str(),
+                   r);
+      }
+    }
+  }
+  return "";
+}
+
+namespace {
+
+// A snapshot with its state fixed: the jurisdiction checked and the
+// watermark made explicit.
+Result<Snapshot> StartSnapshot(registry::Registry& registry, const Jurisdiction& where,
                                CivilDate as_of, CivilDate known_on, int64_t feed_watermark) {
-  Result<Jurisdiction> j = Jurisdiction::Of(where);
-  if (!j.ok()) return j.status();
   if (feed_watermark == 0) {
     Result<int64_t> latest = registry.LatestFeedId();
     if (!latest.ok()) return latest.status();
     feed_watermark = *latest;
   }
   Snapshot snap;
-  snap.jurisdiction = j->region().code;
+  snap.jurisdiction = where.region().code;
   snap.as_of = as_of;
   snap.known_on = known_on;
   snap.feed_watermark = feed_watermark;
   snap.facts.resize(FactSchema::Person().size());
+  return snap;
+}
+
+}  // namespace
+
+Result<Snapshot> BuildSnapshot(registry::Registry& registry, std::string_view where,
+                               CivilDate as_of, CivilDate known_on, int64_t feed_watermark) {
+  Result<Jurisdiction> j = Jurisdiction::Of(where);
+  if (!j.ok()) return j.status();
+  Result<Snapshot> snap = StartSnapshot(registry, *j, as_of, known_on, feed_watermark);
+  if (!snap.ok()) return snap;
+  const Slots& slots = SlotsOf();
+  // The registry facts read: these four, then one per stored slot.
+  enum : size_t { kResidence, kHukou, kDeath, kCertUntil, kFirstStored };
+  std::vector<std::string> names = {"residence_region", "hukou_region", "death_date",
+                                    "disability_cert_until"};
+  for (const auto& [slot, name] : slots.stored) names.push_back(name);
+  const std::string d = as_of.ToString();
+  std::unordered_map<std::string, int32_t> regions;  // a few thousand codes, looked up often
+  auto encode = [&](size_t fact, std::string_view v) -> int32_t {
+    switch (fact) {
+      case kResidence:
+      case kHukou: {
+        std::string code(v);
+        auto it = regions.find(code);
+        if (it == regions.end()) it = regions.emplace(code, RegionIndexOf(v)).first;
+        return it->second;
+      }
+      case kDeath:  // PersonView::deceased_on
+        return v <= d ? 1 : 0;
+      case kCertUntil:
+        return v >= d ? 1 : 0;
+      default:
+        return static_cast<int32_t>(SlotValue(slots.stored[fact - kFirstStored].first, v));
+    }
+  };
+  constexpr int32_t kNone = registry::CodedPerson::kNoRecord;
+  PersonFacts f(FactSchema::Person().size(), 0);
+  Status s = registry.ForEachPersonCoded(
+      as_of, known_on, names, encode,
+      [&](const registry::CodedPerson& p) {
+        if (p.birth_date > as_of) return;  // not born yet on the snapshot date
+        std::fill(f.begin(), f.end(), 0);
+        for (size_t i = 0; i < slots.stored.size(); ++i) {
+          int32_t code = p.codes[kFirstStored + i];
+          if (code != kNone) f[slots.stored[i].first] = code;
+        }
+        Chosen c;
+        c.sex = p.sex;
+        c.birth_date = p.birth_date;
+        c.residence = p.codes[kResidence] == kNone ? -1 : p.codes[kResidence];
+        c.hukou = p.codes[kHukou] == kNone ? -1 : p.codes[kHukou];
+        c.deceased = p.codes[kDeath] == 1;
+        c.cert_valid = p.codes[kCertUntil] == 1;
+        Derive(c, *j, as_of, f);
+        snap->Add(PackIdNumber(p.id_number), p.birth_date, c.residence, c.hukou, f);
+      },
+      snap->feed_watermark);
+  if (!s.ok()) return s;
+  return snap;
+}
+
+Result<Snapshot> BuildSnapshotReference(registry::Registry& registry, std::string_view where,
+                                        CivilDate as_of, CivilDate known_on,
+                                        int64_t feed_watermark) {
+  Result<Jurisdiction> j = Jurisdiction::Of(where);
+  if (!j.ok()) return j.status();
+  Result<Snapshot> snap = StartSnapshot(registry, *j, as_of, known_on, feed_watermark);
+  if (!snap.ok()) return snap;
   Status s = registry.ForEachPerson(
       as_of, known_on,
       [&](const registry::PersonView& p) {
         if (p.birth_date > as_of) return;  // not born yet on the snapshot date
-        snap.Add(PackIdNumber(p.id_number), p.birth_date, RegionIndex(p, "residence_region"),
-                 RegionIndex(p, "hukou_region"), FactsOf(p, *j, as_of));
+        snap->Add(PackIdNumber(p.id_number), p.birth_date, RegionIndex(p, "residence_region"),
+                  RegionIndex(p, "hukou_region"), FactsOf(p, *j, as_of));
       },
-      feed_watermark);
+      snap->feed_watermark);
   if (!s.ok()) return s;
   return snap;
 }

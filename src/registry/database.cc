@@ -76,6 +76,26 @@ class SqliteDatabase final : public Database {
     return s;
   }
 
+  Status Scan(std::string_view sql, const std::vector<Value>& params,
+              const std::function<bool(const RowView&)>& on_row) override {
+    bool cached = false;
+    sqlite3_stmt* stmt = Prepared(sql, cached);
+    if (stmt == nullptr) return DbError("db.sql", "SQL 准备失败", sqlite3_errmsg(db_));
+    Status s = Bind(stmt, params);
+    const View view(stmt);
+    while (s.ok()) {
+      int rc = sqlite3_step(stmt);
+      if (rc == SQLITE_DONE) break;
+      if (rc != SQLITE_ROW) {
+        s = DbError("db.sql", "SQL 执行失败", sqlite3_errmsg(db_));
+        break;
+      }
+      if (!on_row(view)) break;
+    }
+    Release(stmt, cached);
+    return s;
+  }
+
   Status Begin() override { return Execute("BEGIN IMMEDIATE", {}); }
   Status Commit() override { return Execute("COMMIT", {}); }
   Status Rollback() override { return Execute("ROLLBACK", {}); }
@@ -104,6 +124,26 @@ class SqliteDatabase final : public Database {
   }
 
  private:
+  class View final : public RowView {
+   public:
+    explicit View(sqlite3_stmt* stmt) : stmt_(stmt) {}
+    bool IsNull(size_t i) const override {
+      return sqlite3_column_type(stmt_, static_cast<int>(i)) == SQLITE_NULL;
+    }
+    std::string_view Text(size_t i) const override {
+      const auto* text =
+          reinterpret_cast<const char*>(sqlite3_column_text(stmt_, static_cast<int>(i)));
+      if (text == nullptr) return {};
+      return {text, static_cast<size_t>(sqlite3_column_bytes(stmt_, static_cast<int>(i)))};
+    }
+    int64_t Int(size_t i) const override {
+      return sqlite3_column_int64(stmt_, static_cast<int>(i));
+    }
+
+   private:
+    sqlite3_stmt* stmt_;
+  };
+
   // Statements are kept prepared, by their text, for the life of the
   // connection (the server runs the same few queries many times a second);
   // SQLite re-prepares them itself after a schema change. Past kMaxCached
@@ -242,6 +282,36 @@ class PostgresDatabase final : public Database {
     return s;
   }
 
+  Status Scan(std::string_view sql, const std::vector<Value>& params,
+              const std::function<bool(const RowView&)>& on_row) override {
+    const bool own = PQtransactionStatus(conn_) == PQTRANS_IDLE;
+    if (own) {
+      if (Status s = Execute("BEGIN READ ONLY; SET LOCAL jit = off", {}); !s.ok()) return s;
+    }
+    const std::string cursor = fmt::format("yanglao_scan_{}", ++cursors_);
+    Status s = Execute(fmt::format("DECLARE {} NO SCROLL CURSOR FOR {}", cursor, sql), params);
+    const std::string fetch = fmt::format("FETCH FORWARD {} FROM {}", kScanBatch, cursor);
+    bool more = true;
+    while (s.ok() && more) {
+      PGresult* r = PQexec(conn_, fetch.c_str());
+      s = Check(r);
+      const int rows = s.ok() ? PQntuples(r) : 0;
+      View view(r);
+      for (int i = 0; i < rows && more; ++i) {
+        view.row = i;
+        more = on_row(view);
+      }
+      if (rows < kScanBatch) more = false;
+      PQclear(r);
+    }
+    if (s.ok()) s = Execute(fmt::format("CLOSE {}", cursor), {});
+    if (own) {
+      Status end = Execute(s.ok() ? "COMMIT" : "ROLLBACK", {});
+      if (s.ok()) s = end;
+    }
+    return s;
+  }
+
   Status Begin() override { return Execute("BEGIN", {}); }
   Status Commit() override { return Execute("COMMIT", {}); }
   Status Rollback() override { return Execute("ROLLBACK", {}); }
@@ -306,6 +376,28 @@ class PostgresDatabase final : public Database {
   }
 
  private:
+  static constexpr int kScanBatch = 20000;
+
+  class View final : public RowView {
+   public:
+    explicit View(PGresult* r) : r_(r) {}
+    bool IsNull(size_t i) const override { return PQgetisnull(r_, row, static_cast<int>(i)) != 0; }
+    std::string_view Text(size_t i) const override {
+      return {PQgetvalue(r_, row, static_cast<int>(i)),
+              static_cast<size_t>(PQgetlength(r_, row, static_cast<int>(i)))};
+    }
+    int64_t Int(size_t i) const override {
+      std::string_view t = Text(i);
+      int64_t out = 0;
+      std::from_chars(t.data(), t.data() + t.size(), out);
+      return out;
+    }
+    int row = 0;
+
+   private:
+    PGresult* r_;
+  };
+
   Status Check(PGresult* r) {
     ExecStatusType st = PQresultStatus(r);
     if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK || st == PGRES_EMPTY_QUERY)
@@ -320,6 +412,14 @@ class PostgresDatabase final : public Database {
   static constexpr size_t kMaxPrepared = 128;
 
   const std::string* Prepared(std::string_view sql, int n) {
+    // Only these can be prepared; anything else (DECLARE ... CURSOR of a
+    // scan) would fail, and inside a transaction the failure aborts it.
+    size_t start = sql.find_first_not_of(" \n\t");
+    std::string_view head = start == std::string_view::npos ? "" : sql.substr(start, 7);
+    if (!(head.starts_with("SELECT") || head.starts_with("INSERT") ||
+          head.starts_with("UPDATE") || head.starts_with("DELETE") || head.starts_with("WITH"))) {
+      return nullptr;
+    }
     auto it = prepared_.find(std::string(sql));
     if (it != prepared_.end()) return &it->second;
     if (prepared_.size() >= kMaxPrepared) return nullptr;
@@ -334,6 +434,7 @@ class PostgresDatabase final : public Database {
   PGconn* conn_;
   std::unordered_map<std::string, std::string> prepared_;  // SQL text -> statement name
   uint64_t prepared_count_ = 0;
+  int64_t cursors_ = 0;
 };
 
 }  // namespace

@@ -33,6 +33,18 @@ struct Row {
   std::string AsText(size_t i) const;
 };
 
+// A row of Database::Scan: views into the back end's own buffers, valid only
+// during the callback that receives it (no copies are made).
+class RowView {
+ public:
+  virtual bool IsNull(size_t i) const = 0;
+  virtual std::string_view Text(size_t i) const = 0;  // NULL: empty
+  virtual int64_t Int(size_t i) const = 0;            // NULL or not a number: 0
+
+ protected:
+  ~RowView() = default;
+};
+
 class Database {
  public:
   virtual ~Database() = default;
@@ -49,6 +61,14 @@ class Database {
   // Runs a query, calling `on_row` for each row; stops early when it returns false.
   virtual Status Query(std::string_view sql, const std::vector<Value>& params,
                        const std::function<bool(const Row&)>& on_row) = 0;
+  // Like Query, for reading many rows (a whole-city scan): rows are not
+  // copied, and PostgreSQL fetches them through a cursor in batches rather
+  // than one result per row. Outside a transaction, PostgreSQL runs the scan
+  // in a read-only one of its own (with JIT compilation off: these are plain
+  // scans, where compiling costs more than it saves); inside the caller's
+  // transaction it uses that one.
+  virtual Status Scan(std::string_view sql, const std::vector<Value>& params,
+                      const std::function<bool(const RowView&)>& on_row) = 0;
   // Convenience: all rows.
   Result<std::vector<Row>> QueryAll(std::string_view sql, const std::vector<Value>& params = {});
 

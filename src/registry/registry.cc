@@ -6,6 +6,7 @@
 #include <csignal>
 #include <cstdlib>
 #include <set>
+#include <unordered_map>
 
 #include "core/fault.h"
 #include "registry/feed_template.h"
@@ -306,17 +307,17 @@ Result<ImportOutcome> Registry::ImportInTransaction(const ParsedFeed& feed, Civi
   return out;
 }
 
+int Registry::Rank(std::string_view fact, std::string_view source) const {
+  auto it = precedence_.find({std::string(fact), std::string(source)});
+  return it == precedence_.end() ? kUnrankedSource : it->second;
+}
+
 void Registry::Resolve(const std::vector<StoredFact>& records, CivilDate as_of,
                        PersonView& out) const {
   const std::string d = as_of.ToString();
-  auto rank = [&](const StoredFact& f) {
-    auto it = precedence_.find({f.fact, f.source});
-    return it == precedence_.end() ? kUnrankedSource : it->second;
-  };
   auto better = [&](const StoredFact& a, const StoredFact& b) {
-    if (rank(a) != rank(b)) return rank(a) < rank(b);
-    if (a.valid_from != b.valid_from) return a.valid_from > b.valid_from;
-    return std::pair(a.feed_id, a.row) > std::pair(b.feed_id, b.row);
+    return Preferred({Rank(a.fact, a.source), a.valid_from, a.feed_id, a.row},
+                     {Rank(b.fact, b.source), b.valid_from, b.feed_id, b.row});
   };
   std::vector<const StoredFact*> applying;
   for (const StoredFact& f : records) {
@@ -420,6 +421,264 @@ Status Registry::ForEachPerson(CivilDate as_of, CivilDate known_on,
       });
   if (!s.ok()) return s;
   flush();
+  return Status::Ok();
+}
+
+namespace {
+
+// The people of a bulk read: ID numbers back to back, found by number. An
+// ID number of 17 digits and a check character (0-9 or X) is one 64-bit key
+// in an open addressing table (one memory access per lookup); any other
+// text the person table might hold is found in a map.
+class PersonIndex {
+ public:
+  static constexpr uint32_t kNone = UINT32_MAX;
+
+  void Add(std::string_view id) {
+    starts_.push_back(text_.size());
+    text_.append(id);
+  }
+  size_t size() const { return starts_.size(); }
+  std::string_view Id(size_t i) const {
+    size_t end = i + 1 < starts_.size() ? starts_[i + 1] : text_.size();
+    return std::string_view(text_).substr(starts_[i], end - starts_[i]);
+  }
+  void Build() {
+    size_t capacity = 16;
+    while (capacity < 2 * starts_.size()) capacity *= 2;
+    slots_.assign(capacity, Slot{0, kNone});
+    for (size_t i = 0; i < starts_.size(); ++i) {
+      std::string_view id = Id(i);
+      uint64_t key = Key(id);
+      if (key == 0) {
+        others_.emplace(std::string(id), static_cast<uint32_t>(i));
+        continue;
+      }
+      size_t h = Hash(key) & (capacity - 1);
+      while (slots_[h].index != kNone) h = (h + 1) & (capacity - 1);
+      slots_[h] = Slot{key, static_cast<uint32_t>(i)};
+    }
+  }
+  // The index of `id`, or kNone.
+  uint32_t Find(std::string_view id) const {
+    uint64_t key = Key(id);
+    if (key == 0) {
+      auto it = others_.find(std::string(id));
+      return it == others_.end() ? kNone : it->second;
+    }
+    const size_t mask = slots_.size() - 1;
+    for (size_t h = Hash(key) & mask;; h = (h + 1) & mask) {
+      const Slot& slot = slots_[h];
+      if (slot.index == kNone || slot.key == key) return slot.index;
+    }
+  }
+
+ private:
+  struct Slot {
+    uint64_t key;
+    uint32_t index;
+  };
+  // 1 + the 17 digits, times 11, plus the check character (X = 10); 0 for
+  // any other text. Distinct IDs get distinct keys.
+  static uint64_t Key(std::string_view id) {
+    if (id.size() != 18) return 0;
+    uint64_t v = 1;
+    for (size_t i = 0; i < 17; ++i) {
+      unsigned digit = static_cast<unsigned char>(id[i]) - '0';
+      if (digit > 9) return 0;
+      v = v * 10 + digit;
+    }
+    unsigned check = static_cast<unsigned char>(id[17]) - '0';
+    if (id[17] == 'X') check = 10;
+    if (check > 10) return 0;
+    return v * 11 + check;
+  }
+  static size_t Hash(uint64_t key) { return (key * 0x9E3779B97F4A7C15ULL) >> 20; }
+
+  std::string text_;
+  std::vector<size_t> starts_;
+  std::vector<Slot> slots_;
+  std::unordered_map<std::string, uint32_t> others_;
+};
+
+// Hashing for text keys looked up by string_view without a copy.
+struct TextHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view v) const { return std::hash<std::string_view>{}(v); }
+};
+
+// valid_from as a number: a date written YYYY-MM-DD as YYYYMMDD (numbers
+// order as the texts do), anything else kNotADate (then interned, with the
+// kInterned bit).
+constexpr uint32_t kNotADate = UINT32_MAX, kInterned = 0x80000000u;
+uint32_t PackDate(std::string_view t) {
+  if (t.size() != 10 || t[4] != '-' || t[7] != '-') return kNotADate;
+  uint32_t v = 0;
+  for (size_t i : {0u, 1u, 2u, 3u, 5u, 6u, 8u, 9u}) {
+    unsigned digit = static_cast<unsigned char>(t[i]) - '0';
+    if (digit > 9) return kNotADate;
+    v = v * 10 + digit;
+  }
+  return v;
+}
+std::string_view UnpackDate(uint32_t v, char* text) {
+  for (size_t i : {9u, 8u, 6u, 5u, 3u, 2u, 1u, 0u}) {
+    text[i] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  }
+  text[4] = text[7] = '-';
+  return {text, 10};
+}
+
+// A record that applies, compactly: its person, fact and encoded value, and
+// what Preferred needs (valid_from packed or interned, the feed by its
+// number in a table of feeds seen).
+struct Candidate {
+  uint32_t person;
+  int32_t code;
+  uint32_t valid_from;
+  int32_t row;
+  uint32_t feed;
+  uint16_t rank;
+  uint8_t fact;
+};
+
+}  // namespace
+
+Status Registry::ForEachPersonCoded(CivilDate as_of, CivilDate known_on,
+                                    const std::vector<std::string>& facts,
+                                    const std::function<int32_t(size_t, std::string_view)>& encode,
+                                    const std::function<void(const CodedPerson&)>& visit,
+                                    int64_t max_feed_id) {
+  if (facts.empty() || facts.size() > UINT8_MAX) {
+    return Status("registry.bulk", fmt::format("一次读取 1 至 {} 项登记事项", UINT8_MAX));
+  }
+  const std::string d = as_of.ToString(), k = known_on.ToString();
+  // Dates compare as bytes, as Resolve compares them (PostgreSQL would
+  // otherwise use the database's collation).
+  const char* c = db_->dialect() == "postgresql" ? " COLLATE \"C\"" : "";
+
+  // 1. The people known on `known_on`, in ID order: those with a record of
+  // a counted feed. An import adds a person together with the records that
+  // name them, so a person whose first feed counts is known; only the others
+  // need the per-person search.
+  PersonIndex people;
+  std::vector<uint8_t> female;
+  std::vector<CivilDate> birth;
+  Status s = db_->Scan(
+      fmt::format("SELECT p.id_number, p.sex, p.birth_date FROM person p WHERE p.first_feed IN "
+                  "(SELECT id FROM feed WHERE recorded_on{0} <= ? AND id <= ?) OR EXISTS "
+                  "(SELECT 1 FROM fact f WHERE f.id_number = p.id_number AND f.recorded_on{0} <= "
+                  "? AND f.feed_id <= ?) ORDER BY p.id_number",
+                  c),
+      {k, max_feed_id, k, max_feed_id}, [&](const RowView& r) {
+        people.Add(r.Text(0));
+        female.push_back(r.Int(1) == 0 ? 0 : 1);
+        birth.push_back(CivilDate::Parse(r.Text(2)).value_or(CivilDate()));
+        return true;
+      });
+  if (!s.ok()) return s;
+  people.Build();
+
+  // 2. Every record of the facts asked for that applies on `as_of` (the
+  // test of Resolve), in no particular order: one pass over the table (the
+  // unary + keeps SQLite from reading it through the feed index, a random
+  // access per record).
+  std::unordered_map<std::string, uint8_t, TextHash, std::equal_to<>> fact_index;
+  for (size_t i = 0; i < facts.size(); ++i) fact_index.emplace(facts[i], static_cast<uint8_t>(i));
+  std::vector<std::vector<std::pair<std::string, int>>> ranks(facts.size());
+  for (const auto& [key, rank] : precedence_) {
+    auto it = fact_index.find(key.first);
+    if (it != fact_index.end()) ranks[it->second].emplace_back(key.second, rank);
+  }
+  std::unordered_map<std::string, uint32_t, TextHash, std::equal_to<>> valid_from_ids;
+  std::vector<std::string_view> valid_froms;  // by id: the keys of valid_from_ids
+  std::vector<int64_t> feeds;                 // feeds seen, by number
+  int64_t last_feed = INT64_MIN;
+  uint32_t last_feed_number = 0;
+  std::vector<Candidate> candidates;
+  std::vector<Value> params = {k, max_feed_id};
+  for (const std::string& f : facts) params.emplace_back(f);
+  params.insert(params.end(), {d, d, d});
+  s = db_->Scan(
+      fmt::format(
+          "SELECT f.id_number, f.fact, f.value, f.valid_from, f.source, f.feed_id, f.row_no FROM "
+          "fact f WHERE f.recorded_on{0} <= ? AND +f.feed_id <= ? AND f.fact IN ({1}) AND CASE "
+          "WHEN f.fact = 'death_date' THEN f.value{0} <= ? ELSE f.valid_from{0} <= ? AND "
+          "(f.valid_to IS NULL OR f.valid_to = '' OR f.valid_to{0} >= ?) END",
+          c, fmt::join(std::vector<std::string_view>(facts.size(), "?"), ", ")),
+      params, [&](const RowView& r) {
+        uint32_t person = people.Find(r.Text(0));
+        auto fact = fact_index.find(r.Text(1));
+        if (person == PersonIndex::kNone || fact == fact_index.end()) return true;
+        Candidate cand{};
+        cand.person = person;
+        cand.fact = fact->second;
+        cand.code = encode(fact->second, r.Text(2));
+        std::string_view valid_from = r.Text(3);
+        cand.valid_from = PackDate(valid_from);
+        if (cand.valid_from == kNotADate) {
+          auto vf = valid_from_ids.find(valid_from);
+          if (vf == valid_from_ids.end()) {
+            vf = valid_from_ids
+                     .emplace(std::string(valid_from), static_cast<uint32_t>(valid_froms.size()))
+                     .first;
+            valid_froms.push_back(vf->first);
+          }
+          cand.valid_from = kInterned | vf->second;
+        }
+        std::string_view source = r.Text(4);
+        int rank = kUnrankedSource;
+        for (const auto& [name, rk] : ranks[fact->second]) {
+          if (name == source) rank = rk;
+        }
+        cand.rank = static_cast<uint16_t>(std::clamp(rank, 0, static_cast<int>(UINT16_MAX)));
+        int64_t feed = r.Int(5);
+        if (feed != last_feed) {
+          auto it = std::find(feeds.begin(), feeds.end(), feed);
+          if (it == feeds.end()) it = feeds.insert(it, feed);
+          last_feed = feed;
+          last_feed_number = static_cast<uint32_t>(it - feeds.begin());
+        }
+        cand.feed = last_feed_number;
+        cand.row = static_cast<int32_t>(r.Int(6));
+        candidates.push_back(cand);
+        return true;
+      });
+  if (!s.ok()) return s;
+
+  // 3. Per person (the candidates grouped by a counting sort), the record
+  // Preferred chooses for each fact; every person visited in ID order.
+  std::vector<uint32_t> start(people.size() + 1, 0);
+  for (const Candidate& cand : candidates) ++start[cand.person + 1];
+  for (size_t i = 0; i < people.size(); ++i) start[i + 1] += start[i];
+  std::vector<uint32_t> order(candidates.size());
+  {
+    std::vector<uint32_t> next(start.begin(), start.end() - 1);
+    for (size_t i = 0; i < candidates.size(); ++i)
+      order[next[candidates[i].person]++] = static_cast<uint32_t>(i);
+  }
+  std::vector<int32_t> codes(facts.size());
+  std::vector<const Candidate*> chosen(facts.size());
+  char text_a[10], text_b[10];
+  auto key = [&](const Candidate& cand, char* text) {
+    std::string_view valid_from = (cand.valid_from & kInterned) != 0
+                                      ? valid_froms[cand.valid_from & ~kInterned]
+                                      : UnpackDate(cand.valid_from, text);
+    return ChoiceKey{cand.rank, valid_from, feeds[cand.feed], cand.row};
+  };
+  for (size_t p = 0; p < people.size(); ++p) {
+    std::fill(chosen.begin(), chosen.end(), nullptr);
+    for (uint32_t i = start[p]; i < start[p + 1]; ++i) {
+      const Candidate& cand = candidates[order[i]];
+      const Candidate*& best = chosen[cand.fact];
+      if (best == nullptr || Preferred(key(cand, text_a), key(*best, text_b))) best = &cand;
+    }
+    for (size_t f = 0; f < facts.size(); ++f) {
+      codes[f] = chosen[f] == nullptr ? CodedPerson::kNoRecord : chosen[f]->code;
+    }
+    visit(CodedPerson{people.Id(p), female[p] ? Sex::kFemale : Sex::kMale, birth[p], codes.data()});
+  }
   return Status::Ok();
 }
 

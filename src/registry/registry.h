@@ -57,6 +57,35 @@ struct PersonView {
   std::string name() const;
 };
 
+// How one record of a fact is chosen over another when both apply on the
+// date asked: the better-ranked source (lower rank; sources without a
+// precedence rank after every ranked one), then the later valid_from, then
+// the later recorded (feed, row). Person, ForEachPerson and
+// ForEachPersonCoded all choose by it.
+struct ChoiceKey {
+  int rank = 0;
+  std::string_view valid_from;
+  int64_t feed_id = 0;
+  int row = 0;
+};
+inline bool Preferred(const ChoiceKey& a, const ChoiceKey& b) {
+  if (a.rank != b.rank) return a.rank < b.rank;
+  if (a.valid_from != b.valid_from) return a.valid_from > b.valid_from;
+  if (a.feed_id != b.feed_id) return a.feed_id > b.feed_id;
+  return a.row > b.row;
+}
+
+// One person of ForEachPersonCoded: `codes[i]` is the encoded value of the
+// record chosen for the i-th fact asked for, or kNoRecord when no record of
+// it applies. The views are valid only during the callback.
+struct CodedPerson {
+  static constexpr int32_t kNoRecord = INT32_MIN;
+  std::string_view id_number;
+  Sex sex = Sex::kMale;
+  CivilDate birth_date;
+  const int32_t* codes = nullptr;
+};
+
 struct Conflict {
   int64_t id = 0;
   std::string id_number;
@@ -154,6 +183,21 @@ class Registry {
   Status ForEachPerson(CivilDate as_of, CivilDate known_on,
                        const std::function<void(const PersonView&)>& visit,
                        int64_t max_feed_id = INT64_MAX);
+  // The bulk form of ForEachPerson for whole-city reads of some facts (the
+  // entitlement snapshot): the same people in the same order, and for each
+  // of `facts` the same record chosen (a record applies on `as_of` as in
+  // Person: valid_from <= as_of <= valid_to, a death from its date on; the
+  // choice is Preferred), but read with two set-based queries instead of
+  // one person at a time, and delivered as `encode(fact index, value)`
+  // rather than as text. `encode` sees every record that applies (chosen or
+  // not) once and must return the same code for the same arguments; codes
+  // must not be kNoRecord. Memory: about 24 bytes per record that applies,
+  // until every person has been visited.
+  Status ForEachPersonCoded(CivilDate as_of, CivilDate known_on,
+                            const std::vector<std::string>& facts,
+                            const std::function<int32_t(size_t, std::string_view)>& encode,
+                            const std::function<void(const CodedPerson&)>& visit,
+                            int64_t max_feed_id = INT64_MAX);
   // The id of the latest feed imported (0 when none).
   Result<int64_t> LatestFeedId();
 
@@ -196,6 +240,7 @@ class Registry {
   Status LoadPrecedence();
   // Resolves the records of one person.
   void Resolve(const std::vector<StoredFact>& records, CivilDate as_of, PersonView& out) const;
+  int Rank(std::string_view fact, std::string_view source) const;
 
   std::unique_ptr<Database> db_;
   std::map<std::pair<std::string, std::string>, int> precedence_;  // (fact, source) -> rank
