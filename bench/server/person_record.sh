@@ -10,7 +10,11 @@
 #
 #   bash bench/server/person_record.sh [YANGLAO] [--scale S] [--duration 20s]
 #        [--connections 16] [--threads 1] [--db URL] [--port 18090]
-#        [--serve-opt '--db-threads 8' ...]
+#        [--serve-opt '--db-threads 8' ...] [--endpoint record|advice]
+# --endpoint advice measures the care advisor instead
+# (GET /api/v1/persons/{ref}/advice?list=suizhou: session, scope check, the
+# person resolved as of the month's first day, every item of the Suizhou
+# list with reasons and 36 months ahead, audit record committed).
 # (bench/server/person_record_both.sh runs it on SQLite and PostgreSQL and
 # prints a table.)
 # Target (issue #7): at least 5,000 requests/s with p99 under 10 ms.
@@ -18,7 +22,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 bin=build/release/src/cli/yanglao
 [[ ${1:-} != --* && -n ${1:-} ]] && { bin=$1; shift; }
-scale=0.1 duration=20s connections=16 threads=1 port=18090 db="" refs=200 serve_opts=()
+scale=0.1 duration=20s connections=16 threads=1 port=18090 db="" refs=200 serve_opts=() endpoint=record
 while (($#)); do
   case $1 in
     --scale) scale=$2; shift 2 ;;
@@ -27,6 +31,7 @@ while (($#)); do
     --threads) threads=$2; shift 2 ;;
     --db) db=$2; shift 2 ;;
     --port) port=$2; shift 2 ;;
+    --endpoint) endpoint=$2; shift 2 ;;
     --serve-opt) read -ra more <<<"$2"; serve_opts+=("${more[@]}"); shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
@@ -72,24 +77,29 @@ cookie=$(curl -s -D - -o /dev/null -H 'Content-Type: application/json' \
   grep -o 'yl_session=[^;]*')
 curl -s -H "Cookie: $cookie" "http://127.0.0.1:$port/api/v1/persons?size=100&page=1" >"$work/page1.json"
 curl -s -H "Cookie: $cookie" "http://127.0.0.1:$port/api/v1/persons?size=100&page=50" >"$work/page2.json"
-python3 - "$work" "$cookie" <<'PY'
+case $endpoint in
+  record) suffix="" ;;
+  advice) suffix="/advice?list=suizhou" ;;
+  *) echo "--endpoint record|advice" >&2; exit 2 ;;
+esac
+python3 - "$work" "$cookie" "$suffix" <<'PY'
 import json, sys
-work, cookie = sys.argv[1], sys.argv[2]
+work, cookie, suffix = sys.argv[1], sys.argv[2], sys.argv[3]
 refs = [i["ref"] for f in ("page1.json", "page2.json") for i in json.load(open(f"{work}/{f}"))["items"]]
 with open(f"{work}/records.lua", "w") as out:
     out.write("refs = {%s}\n" % ",".join('"%s"' % r for r in refs))
-    out.write('cookie = "%s"\ni = 0\n' % cookie)
+    out.write('cookie = "%s"\nsuffix = "%s"\ni = 0\n' % (cookie, suffix))
     out.write('request = function()\n  i = i + 1\n'
-              '  return wrk.format("GET", "/api/v1/persons/" .. refs[(i % #refs) + 1], {["Cookie"] = cookie})\nend\n')
+              '  return wrk.format("GET", "/api/v1/persons/" .. refs[(i % #refs) + 1] .. suffix, {["Cookie"] = cookie})\nend\n')
     out.write('done = function(summary, latency, requests)\n'
               '  io.write(string.format("errors: connect %d, read %d, write %d, status %d, timeout %d\\n",\n'
               '    summary.errors.connect, summary.errors.read, summary.errors.write, summary.errors.status, summary.errors.timeout))\nend\n')
 print(f"{len(refs)} person refs")
 PY
-curl -s -o /dev/null -w "one record: HTTP %{http_code}, %{size_download} bytes\n" -H "Cookie: $cookie" \
-  "http://127.0.0.1:$port/api/v1/persons/$(python3 -c "import json;print(json.load(open('$work/page1.json'))['items'][0]['ref'])")"
+curl -s -o /dev/null -w "one $endpoint: HTTP %{http_code}, %{size_download} bytes\n" -H "Cookie: $cookie" \
+  "http://127.0.0.1:$port/api/v1/persons/$(python3 -c "import json;print(json.load(open('$work/page1.json'))['items'][0]['ref'])")$suffix"
 persons=$(grep -o '登记 [0-9]* 人' "$work/serve.log" | head -1)
-echo "== $(date -u +%FT%TZ), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), $persons, db $db, git $(git rev-parse --short HEAD 2>/dev/null || echo -)"
+echo "== endpoint $endpoint, $(date -u +%FT%TZ), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), $persons, db $db, git $(git rev-parse --short HEAD 2>/dev/null || echo -)"
 echo "\$ ${serve[*]}"
 cmd=(wrk -t"$threads" -c"$connections" -d"$duration" --latency -s "$work/records.lua" "http://127.0.0.1:$port")
 echo "\$ ${cmd[*]}"

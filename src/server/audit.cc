@@ -85,6 +85,7 @@ void AuditLog::Run() {
       cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
       if (queue_.empty()) return;  // stopping, everything written
       batch.swap(queue_);
+      writing_ = true;
     }
     std::vector<AuditRecord> all;
     for (auto& [records, done] : batch) {
@@ -92,7 +93,16 @@ void AuditLog::Run() {
     }
     Status s = Commit(all);
     for (auto& [records, done] : batch) done(s);
+    batch.clear();  // the callbacks go before anyone is told the writer is idle
+    std::lock_guard lock(mu_);
+    writing_ = false;
+    idle_cv_.notify_all();
   }
+}
+
+void AuditLog::Drain() {
+  std::unique_lock lock(mu_);
+  idle_cv_.wait(lock, [&] { return (queue_.empty() || !writer_.joinable()) && !writing_; });
 }
 
 namespace {

@@ -54,6 +54,10 @@ class AuditLog {
   Status Write(std::vector<AuditRecord> records);
   // Writes everything queued, then stops the writer. Idempotent.
   void Stop();
+  // Blocks until everything submitted so far is written and the writer no
+  // longer holds any of the callbacks (which may hold executors of a server
+  // about to be destroyed).
+  void Drain();
 
  private:
   explicit AuditLog(std::unique_ptr<registry::Database> db);
@@ -67,6 +71,8 @@ class AuditLog {
   std::condition_variable cv_;
   std::condition_variable stop_cv_;
   std::deque<std::pair<std::vector<AuditRecord>, Done>> queue_;
+  bool writing_ = false;  // the writer holds a batch (and its callbacks)
+  std::condition_variable idle_cv_;
   bool stopping_ = false;
   std::thread writer_;
   std::thread checkpointer_;  // SQLite only

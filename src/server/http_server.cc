@@ -116,6 +116,8 @@ class HttpServer::Impl {
   ~Impl() {
     Stop();
     Wait();
+    // The audit writer may still hold callbacks with executors of ioc_.
+    app_.audit().Drain();
   }
 
   Status Start() {
