@@ -182,6 +182,14 @@ Result<std::optional<RunRecord>> RunStore::Find(std::string_view list_code,
   return std::optional<RunRecord>(RecordFromRow((*rows)[0]));
 }
 
+Result<std::optional<RunRecord>> RunStore::Get(int64_t run_id) {
+  Result<std::vector<Row>> rows = registry_.db().QueryAll(
+      fmt::format("SELECT {} FROM entitle_run WHERE id = ?", kRunColumns), {run_id});
+  if (!rows.ok()) return rows.status();
+  if (rows->empty()) return std::optional<RunRecord>();
+  return std::optional<RunRecord>(RecordFromRow((*rows)[0]));
+}
+
 Result<std::vector<RunRecord>> RunStore::Runs(std::string_view list_code) {
   std::vector<RunRecord> out;
   Status s = registry_.db().Query(

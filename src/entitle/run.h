@@ -110,6 +110,7 @@ class RunStore {
   Result<RunOutcome> Run(const ListVersion& list, Month month, const RunOptions& options);
 
   Result<std::optional<RunRecord>> Find(std::string_view list_code, std::string_view month);
+  Result<std::optional<RunRecord>> Get(int64_t run_id);
   Result<std::vector<RunRecord>> Runs(std::string_view list_code = "");
   // Lines in item, ID order.
   Result<std::vector<RunLine>> Lines(int64_t run_id);

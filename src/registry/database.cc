@@ -416,8 +416,8 @@ class PostgresDatabase final : public Database {
     // scan) would fail, and inside a transaction the failure aborts it.
     size_t start = sql.find_first_not_of(" \n\t");
     std::string_view head = start == std::string_view::npos ? "" : sql.substr(start, 7);
-    if (!(head.starts_with("SELECT") || head.starts_with("INSERT") ||
-          head.starts_with("UPDATE") || head.starts_with("DELETE") || head.starts_with("WITH"))) {
+    if (!(head.starts_with("SELECT") || head.starts_with("INSERT") || head.starts_with("UPDATE") ||
+          head.starts_with("DELETE") || head.starts_with("WITH"))) {
       return nullptr;
     }
     auto it = prepared_.find(std::string(sql));

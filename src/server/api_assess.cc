@@ -32,8 +32,8 @@ json::object ScoreJson(const std::array<int, assess::kDimensionCount>& subtotals
   json::array dims;
   for (size_t d = 0; d < assess::kDimensionCount; ++d) {
     const assess::Dimension& dim = assess::Dimensions()[d];
-    dims.push_back({{"clause", dim.clause}, {"name", dim.name}, {"score", subtotals[d]},
-                    {"max", dim.max}});
+    dims.push_back(
+        {{"clause", dim.clause}, {"name", dim.name}, {"score", subtotals[d]}, {"max", dim.max}});
   }
   o["dimensions"] = std::move(dims);
   o["total"] = total;
@@ -101,9 +101,8 @@ Result<Reply> RecordRoute(Call& call) {
     return Status("request.media_type", "请求内容类型应为 application/json",
                   Location{.field = "Content-Type", .value = std::string(type.substr(0, 64))});
   }
-  Result<assess::FormDocument> form =
-      assess::ParseFormJson(call.request.body(), "请求内容",
-                            {.require_header = true, .today = call.app.Today()});
+  Result<assess::FormDocument> form = assess::ParseFormJson(
+      call.request.body(), "请求内容", {.require_header = true, .today = call.app.Today()});
   if (!form.ok()) return form.status();
   const std::string& id = form->header.id_number;
   if (Status s = CheckPersonAccess(call, id, "assessment.create"); !s.ok()) return s;
@@ -119,7 +118,8 @@ Result<Reply> RecordRoute(Call& call) {
   o["ref"] = call.app.PersonRef(id);
   o["id_number"] = MaskIdNumber(id);
   o["assessed_on"] = form->header.assessed_on->ToString();
-  o["valid_until"] = assess::ValidUntil(*form->header.assessed_on, settings.validity_months).ToString();
+  o["valid_until"] =
+      assess::ValidUntil(*form->header.assessed_on, settings.validity_months).ToString();
   o["score"] = ScoreJson(score.subtotals, score.total, score.preliminary_level, score.final_level);
   json::array adjustments;
   for (const assess::Adjustment& a : score.adjustments) {
@@ -186,8 +186,8 @@ Result<Reply> DueRoute(Call& call) {
   }
   // The region itself must lie within the scope (a "self" user sees the
   // entries of their caseload in their own unit).
-  bool allowed = user.scope == DataScope::kSelf ? r->code == user.unit_code
-                                                : UnitWithinScope(user, r->code);
+  bool allowed =
+      user.scope == DataScope::kSelf ? r->code == user.unit_code : UnitWithinScope(user, r->code);
   if (!allowed) {
     call.Audit("assessment.due", r->code, "denied", {{"reason", "scope"}});
     return Status("auth.scope", "所选地区超出您的数据范围",
@@ -261,9 +261,9 @@ Result<Reply> DueRoute(Call& call) {
     }
     page["coverage"] = std::move(coverage);
   }
-  call.Audit("assessment.due", r->code, "ok",
-             {{"total", entries.size()},
-              {"status", call.Query("status").value_or("").substr(0, 16)}});
+  call.Audit(
+      "assessment.due", r->code, "ok",
+      {{"total", entries.size()}, {"status", call.Query("status").value_or("").substr(0, 16)}});
   return Reply::Json(page);
 }
 

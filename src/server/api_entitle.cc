@@ -41,8 +41,7 @@ std::string RegionCode(std::string_view code) {
 }
 
 // Appends the filters to a WHERE clause that already has a condition.
-void AndAll(const std::vector<SqlFilter>& filters, std::string& where,
-            std::vector<Value>& params) {
+void AndAll(const std::vector<SqlFilter>& filters, std::string& where, std::vector<Value>& params) {
   for (const SqlFilter& f : filters) {
     where += " AND (" + f.sql + ")";
     params.insert(params.end(), f.params.begin(), f.params.end());
@@ -123,16 +122,44 @@ json::object JobJson(const App& app, const RunJob& j) {
 }
 
 Result<entitle::RunRecord> RunById(Call& call, int64_t id) {
-  Result<std::vector<entitle::RunRecord>> runs = [&]() -> Result<std::vector<entitle::RunRecord>> {
-    Result<std::unique_ptr<entitle::RunStore>> store = entitle::RunStore::Open(*call.registry);
-    if (!store.ok()) return store.status();
-    return (*store)->Runs();
-  }();
-  if (!runs.ok()) return runs.status();
-  for (const entitle::RunRecord& r : *runs) {
-    if (r.id == id) return r;
+  Result<std::unique_ptr<entitle::RunStore>> store = entitle::RunStore::Open(*call.registry);
+  if (!store.ok()) return store.status();
+  Result<std::optional<entitle::RunRecord>> run = (*store)->Get(id);
+  if (!run.ok()) return run.status();
+  if (!run->has_value()) {
+    return Status("run.not_found", "没有这次核定",
+                  Location{.field = "id", .value = std::to_string(id)});
   }
-  return Status("run.not_found", "没有这次核定", Location{.field = "id", .value = std::to_string(id)});
+  return **run;
+}
+
+// The served list ("list", required) and month ("month", YYYY-MM, default
+// this month) a request body names.
+struct ListMonth {
+  const ServedList* list = nullptr;
+  Month month;
+};
+
+Result<ListMonth> ListAndMonthOf(const Call& call, const json::object& body) {
+  Result<std::optional<std::string>> name = StringField(body, "list");
+  if (!name.ok()) return name.status();
+  if (!name->has_value()) {
+    return Status("request.field", "请给出服务清单（list，如 suizhou）", Location{.field = "list"});
+  }
+  Result<const ServedList*> list = FindList(call, **name, "list");
+  if (!list.ok()) return list.status();
+  Result<std::optional<std::string>> month_text = StringField(body, "month");
+  if (!month_text.ok()) return month_text.status();
+  Month month = Month::Of(call.app.Today());
+  if (month_text->has_value()) {
+    Result<Month> m = Month::Parse(**month_text);
+    if (!m.ok()) {
+      return Status("request.field", "月份应为 YYYY-MM",
+                    Location{.field = "month", .value = (*month_text)->substr(0, 20)});
+    }
+    month = *m;
+  }
+  return ListMonth{*list, month};
 }
 
 // --- Runs -------------------------------------------------------------------------
@@ -156,24 +183,10 @@ Result<Reply> ListRunsRoute(Call& call) {
 Result<Reply> StartRunRoute(Call& call) {
   Result<json::object> body = call.JsonBody();
   if (!body.ok()) return body.status();
-  Result<std::optional<std::string>> name = StringField(*body, "list");
-  if (!name.ok()) return name.status();
-  if (!name->has_value()) {
-    return Status("request.field", "请给出服务清单（list，如 suizhou）", Location{.field = "list"});
-  }
-  Result<const ServedList*> list = FindList(call, **name, "list");
-  if (!list.ok()) return list.status();
-  Result<std::optional<std::string>> month_text = StringField(*body, "month");
-  if (!month_text.ok()) return month_text.status();
-  Month month = Month::Of(call.app.Today());
-  if (month_text->has_value()) {
-    Result<Month> m = Month::Parse(**month_text);
-    if (!m.ok()) {
-      return Status("request.field", "月份应为 YYYY-MM",
-                    Location{.field = "month", .value = (*month_text)->substr(0, 20)});
-    }
-    month = *m;
-  }
+  Result<ListMonth> lm = ListAndMonthOf(call, *body);
+  if (!lm.ok()) return lm.status();
+  const ServedList* list = lm->list;
+  const Month month = lm->month;
   Result<std::optional<std::string>> known_text = StringField(*body, "known_on");
   if (!known_text.ok()) return known_text.status();
   std::optional<CivilDate> known_on;
@@ -194,17 +207,17 @@ Result<Reply> StartRunRoute(Call& call) {
   }
   // A run decides for the list's whole jurisdiction: only a user whose unit
   // covers it may start one.
-  std::string where = RegionCode((*list)->list().jurisdiction);
+  std::string where = RegionCode(list->list().jurisdiction);
   if (!UnitWithinScope(*call.user, where)) {
-    call.Audit("entitle.run.start", (*list)->name, "denied",
+    call.Audit("entitle.run.start", list->name, "denied",
                {{"month", month.ToString()}, {"reason", "scope"}});
     return Status("auth.scope",
-                  fmt::format("核定覆盖「{}」全辖区，超出您的数据范围", (*list)->list().title),
-                  Location{.field = "list", .value = (*list)->name});
+                  fmt::format("核定覆盖「{}」全辖区，超出您的数据范围", list->list().title),
+                  Location{.field = "list", .value = list->name});
   }
-  RunJob job = call.app.entitle().Start((*list)->name, month, known_on, replace,
-                                        call.user->username, call.app.Today());
-  call.Audit("entitle.run.start", (*list)->name, "ok",
+  RunJob job = call.app.entitle().Start(list->name, month, known_on, replace, call.user->username,
+                                        call.app.Today());
+  call.Audit("entitle.run.start", list->name, "ok",
              {{"job", job.id}, {"month", month.ToString()}, {"replace", replace}});
   Reply r = Reply::Json(JobJson(call.app, job), 202);
   r.headers.emplace_back("Location", fmt::format("/api/v1/entitlement/jobs/{}", job.id));
@@ -491,14 +504,16 @@ Result<Reply> RollRoute(Call& call) {
   if (!store.ok()) return store.status();
   Result<entitle::RollTables> tables = entitle::BuildRolls(
       *call.registry, **store, *run, list->list(),
-      [&](const entitle::RunLine& l) { return RowInScope(user, l.community, *caseload, l.id_number); },
+      [&](const entitle::RunLine& l) {
+        return RowInScope(user, l.community, *caseload, l.id_number);
+      },
       summary ? std::string_view() : std::string_view(item));
   if (!tables.ok()) return tables.status();
   const std::vector<std::vector<std::string>>& rows =
       summary ? tables->summary : tables->rolls.front().rows;
-  std::string stem = summary ? fmt::format("{}-资金汇总", run->month)
-                             : fmt::format("{}-第{}项-{}-代发名册", run->month, item,
-                                           tables->rolls.front().name);
+  std::string stem =
+      summary ? fmt::format("{}-资金汇总", run->month)
+              : fmt::format("{}-第{}项-{}-代发名册", run->month, item, tables->rolls.front().name);
   Result<Reply> r = TableDownload(rows, format, summary ? "资金汇总" : "代发名册", stem);
   if (r.ok()) {
     call.Audit("entitle.roll.export", std::to_string(*id), "ok",
@@ -553,8 +568,8 @@ Result<Reply> AdviceRoute(Call& call) {
                   fmt::format("{} 时登记中尚无此人", month->FirstDay().ToString()),
                   Location{.field = "month", .value = month->ToString()});
   }
-  entitle::Advice advice = entitle::AdvisePerson(**compiled, *where, **person, *month,
-                                                 static_cast<int>(*horizon));
+  entitle::Advice advice =
+      entitle::AdvisePerson(**compiled, *where, **person, *month, static_cast<int>(*horizon));
   const Principal& user = *call.user;
   const ServedList& served = **list;
   const policy::ServiceList& sl = served.list();
@@ -674,24 +689,10 @@ Result<std::vector<std::string>> StringArray(const json::object& body, std::stri
 Result<Reply> WhatIfRoute(Call& call) {
   Result<json::object> body = call.JsonBody();
   if (!body.ok()) return body.status();
-  Result<std::optional<std::string>> name = StringField(*body, "list");
-  if (!name.ok()) return name.status();
-  if (!name->has_value()) {
-    return Status("request.field", "请给出服务清单（list，如 suizhou）", Location{.field = "list"});
-  }
-  Result<const ServedList*> list = FindList(call, **name, "list");
-  if (!list.ok()) return list.status();
-  Result<std::optional<std::string>> month_text = StringField(*body, "month");
-  if (!month_text.ok()) return month_text.status();
-  Month month = Month::Of(call.app.Today());
-  if (month_text->has_value()) {
-    Result<Month> m = Month::Parse(**month_text);
-    if (!m.ok()) {
-      return Status("request.field", "月份应为 YYYY-MM",
-                    Location{.field = "month", .value = (*month_text)->substr(0, 20)});
-    }
-    month = *m;
-  }
+  Result<ListMonth> lm = ListAndMonthOf(call, *body);
+  if (!lm.ok()) return lm.status();
+  const ServedList* list = lm->list;
+  const Month month = lm->month;
   entitle::WhatIfEdits edits;
   for (auto [key, dest] : {std::pair{"set", &edits.set}, std::pair{"rule", &edits.rule},
                            std::pair{"drop", &edits.drop}}) {
@@ -704,7 +705,7 @@ Result<Reply> WhatIfRoute(Call& call) {
                   Location{.field = "set"});
   }
   // A fresh copy of the list to change.
-  entitle::LoadedListVersion variant = entitle::LoadListVersion((*list)->file, (*list)->params);
+  entitle::LoadedListVersion variant = entitle::LoadListVersion(list->file, list->params);
   if (!variant.loaded.ok()) return variant.loaded.errors.front();
   if (Status s = entitle::ApplyEdits(variant.loaded.list, edits, month.FirstDay()); !s.ok()) {
     return s;
@@ -716,18 +717,18 @@ Result<Reply> WhatIfRoute(Call& call) {
                   variant_compiled.status().where());
   }
   Result<std::shared_ptr<const policy::CompiledList>> base =
-      call.app.entitle().Compiled(**list, month);
+      call.app.entitle().Compiled(*list, month);
   if (!base.ok()) return base.status();
   Result<std::shared_ptr<const entitle::Snapshot>> snap =
-      call.app.entitle().SnapshotFor(*call.registry, **list, month, call.app.Today());
+      call.app.entitle().SnapshotFor(*call.registry, *list, month, call.app.Today());
   if (!snap.ok()) return snap.status();
   entitle::WhatIfReport report = entitle::CompareLists(**base, *variant_compiled, **snap);
 
   // Masked examples of gainers and losers only for a user whose scope holds
   // the whole jurisdiction; the counts and money are aggregates.
-  const bool examples = UnitWithinScope(*call.user, RegionCode((*list)->list().jurisdiction));
+  const bool examples = UnitWithinScope(*call.user, RegionCode(list->list().jurisdiction));
   json::object o;
-  o["list"] = (*list)->name;
+  o["list"] = list->name;
   o["month"] = month.ToString();
   o["as_of"] = month.FirstDay().ToString();
   o["known_on"] = (*snap)->known_on.ToString();
@@ -766,8 +767,9 @@ Result<Reply> WhatIfRoute(Call& call) {
   const RegionTable& table = RegionTable::Builtin();
   for (const entitle::CountyDelta& c : report.counties) {
     json::object k;
-    k["county"] = c.county < 0 ? json::value(nullptr)
-                               : json::value(RegionJson(table.all()[static_cast<size_t>(c.county)].code));
+    k["county"] = c.county < 0
+                      ? json::value(nullptr)
+                      : json::value(RegionJson(table.all()[static_cast<size_t>(c.county)].code));
     k["base_monthly_fen"] = c.base_monthly;
     k["variant_monthly_fen"] = c.variant_monthly;
     k["monthly_delta_fen"] = c.variant_monthly - c.base_monthly;
@@ -781,7 +783,7 @@ Result<Reply> WhatIfRoute(Call& call) {
                           {"rule", json::value_from(edits.rule)},
                           {"drop", json::value_from(edits.drop)}};
   o["edits"] = edits_json;
-  call.Audit("entitle.whatif", (*list)->name, "ok",
+  call.Audit("entitle.whatif", list->name, "ok",
              {{"month", month.ToString()},
               {"edits", edits_json},
               {"monthly_delta_fen", report.monthly_delta}});

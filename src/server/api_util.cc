@@ -238,12 +238,11 @@ bool RowInScope(const Principal& user, std::string_view region,
 Result<std::set<std::string>> CaseloadOf(Call& call) {
   std::set<std::string> out;
   if (call.user->scope != DataScope::kSelf) return out;
-  Status s = call.registry->db().Query(
-      "SELECT id_number FROM server_caseload WHERE user_id = ?", {call.user->user_id},
-      [&](const registry::Row& r) {
-        out.insert(r.AsText(0));
-        return true;
-      });
+  Status s = call.registry->db().Query("SELECT id_number FROM server_caseload WHERE user_id = ?",
+                                       {call.user->user_id}, [&](const registry::Row& r) {
+                                         out.insert(r.AsText(0));
+                                         return true;
+                                       });
   if (!s.ok()) return s;
   return out;
 }

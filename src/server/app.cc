@@ -9,11 +9,11 @@
 #include <charconv>
 #include <fstream>
 
+#include "assess/store.h"
 #include "core/file_io.h"
 #include "core/id_number.h"
 #include "core/utf8.h"
 #include "core/version.h"
-#include "assess/store.h"
 #include "server/schema.h"
 
 namespace yanglao::server {

@@ -142,7 +142,7 @@ class App {
   LoginThrottle address_throttle_;
   std::map<std::string, ServedList> lists_;
   std::unique_ptr<EntitleService> entitle_;  // after lists_: uses them
-  std::string ref_key_;  // XChaCha20-Poly1305 key for person refs
+  std::string ref_key_;                      // XChaCha20-Poly1305 key for person refs
 
   friend void AddAuthRoutes(App& app, Router& router);
   friend LoginThrottle& AddressThrottle(App& app);

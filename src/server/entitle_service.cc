@@ -180,9 +180,9 @@ void EntitleService::Execute(RunJob& job) {
     options.known_on = job.known_on;
     options.replace = job.replace;
     options.today = job.today;
-    Result<entitle::RunOutcome> out = store_->Run(
-        entitle::ListVersion{&list->second.list(), list->second.version.sha256}, job.month,
-        options);
+    Result<entitle::RunOutcome> out =
+        store_->Run(entitle::ListVersion{&list->second.list(), list->second.version.sha256},
+                    job.month, options);
     if (!out.ok()) return fail(out.status());
     job.state = JobState::kDone;
     job.run = out->run;
@@ -204,8 +204,8 @@ void EntitleService::Execute(RunJob& job) {
   }
 }
 
-Result<std::shared_ptr<const policy::CompiledList>> EntitleService::Compiled(
-    const ServedList& list, Month month) {
+Result<std::shared_ptr<const policy::CompiledList>> EntitleService::Compiled(const ServedList& list,
+                                                                             Month month) {
   std::lock_guard lock(cache_mu_);
   auto key = std::make_pair(list.name, month.ToString());
   auto it = compiled_.find(key);

@@ -62,7 +62,7 @@ struct RunJob {
   std::string list;  // served list name
   Month month;
   std::optional<CivilDate> known_on;  // default: today
-  CivilDate today;                     // the server's today when started
+  CivilDate today;                    // the server's today when started
   bool replace = false;
   std::string username;
   std::string created_at, started_at, finished_at;  // UTC

@@ -23,6 +23,7 @@
 #include <set>
 #include <thread>
 
+#include "assess/form_json.h"
 #include "core/id_number.h"
 #include "core/utf8.h"
 #include "registry/feed_file.h"
@@ -30,7 +31,6 @@
 #include "server/app.h"
 #include "server/http_server.h"
 #include "server/schema.h"
-#include "assess/form_json.h"
 
 namespace yanglao::server {
 namespace {
@@ -993,19 +993,19 @@ TEST_P(ServerTest, EntitlementRunsAreJobsAndTheirResultsFollowTheScope) {
   // Only roles with entitle:run:create start runs.
   EXPECT_EQ(Post("/api/v1/entitlement/runs", street, {{"list", "suizhou"}}).code(),
             "auth.forbidden");
-  EXPECT_EQ(Post("/api/v1/entitlement/runs", city, {{"list", "nowhere"}}).code(),
-            "list.not_found");
-  EXPECT_EQ(Post("/api/v1/entitlement/runs", city, {{"list", "suizhou"}, {"month", "2026-13"}})
-                .code(),
-            "request.field");
+  EXPECT_EQ(Post("/api/v1/entitlement/runs", city, {{"list", "nowhere"}}).code(), "list.not_found");
+  EXPECT_EQ(
+      Post("/api/v1/entitlement/runs", city, {{"list", "suizhou"}, {"month", "2026-13"}}).code(),
+      "request.field");
   auto run = [&](const char* month) {
-    Response start = Post("/api/v1/entitlement/runs", city, {{"list", "suizhou"}, {"month", month}});
+    Response start =
+        Post("/api/v1/entitlement/runs", city, {{"list", "suizhou"}, {"month", month}});
     EXPECT_EQ(start.status, 202u) << start.raw;
     EXPECT_EQ(start.http[http::field::location],
               fmt::format("/api/v1/entitlement/jobs/{}", start.obj().at("id").as_int64()));
     app_->entitle().WaitIdle();
-    Response job = Get(fmt::format("/api/v1/entitlement/jobs/{}", start.obj().at("id").as_int64()),
-                       street);
+    Response job =
+        Get(fmt::format("/api/v1/entitlement/jobs/{}", start.obj().at("id").as_int64()), street);
     EXPECT_EQ(job.status, 200u) << job.raw;
     EXPECT_EQ(job.obj().at("state").as_string(), "done") << job.raw;
     return job.obj().at("run").at("id").as_int64();
@@ -1056,8 +1056,8 @@ TEST_P(ServerTest, EntitlementRunsAreJobsAndTheirResultsFollowTheScope) {
   EXPECT_EQ(item_people(street, "23"), 1);
 
   // March: 李四's 低保 ended on 28 February, so its items cease, with why.
-  Response ceased = Get(
-      fmt::format("/api/v1/entitlement/runs/{}/changes?kind=ceased&item=23", mar), city);
+  Response ceased =
+      Get(fmt::format("/api/v1/entitlement/runs/{}/changes?kind=ceased&item=23", mar), city);
   ASSERT_EQ(ceased.status, 200u) << ceased.raw;
   ASSERT_EQ(ceased.obj().at("total").as_int64(), 1) << ceased.raw;
   const json::value& c = ceased.obj().at("items").at(0);
@@ -1085,8 +1085,8 @@ TEST_P(ServerTest, EntitlementRunsAreJobsAndTheirResultsFollowTheScope) {
   EXPECT_FALSE(AuditOf("entitle.roll.export", std::to_string(mar)).empty());
   EXPECT_EQ(Get(fmt::format("/api/v1/entitlement/runs/{}/rolls/3", mar), street).code(),
             "auth.forbidden");
-  Response summary =
-      Get(fmt::format("/api/v1/entitlement/runs/{}/rolls/summary?format=csv", feb), Login("county"));
+  Response summary = Get(fmt::format("/api/v1/entitlement/runs/{}/rolls/summary?format=csv", feb),
+                         Login("county"));
   ASSERT_EQ(summary.status, 200u) << summary.raw;
   EXPECT_NE(summary.raw.find("421303,曾都区"), std::string::npos) << summary.raw;
   EXPECT_EQ(summary.raw.find("421321"), std::string::npos) << summary.raw;
@@ -1113,13 +1113,12 @@ TEST_P(ServerTest, EntitlementRunsAreJobsAndTheirResultsFollowTheScope) {
 TEST_P(ServerTest, CareAdvisorAgreesWithTheRunAndHidesWhatTheReaderMayNotSee) {
   Session city = Login("city");
   Session street = Login("street");
-  ASSERT_EQ(Post("/api/v1/entitlement/runs", city, {{"list", "suizhou"}, {"month", "2026-11"}})
-                .status,
-            202u);
+  ASSERT_EQ(
+      Post("/api/v1/entitlement/runs", city, {{"list", "suizhou"}, {"month", "2026-11"}}).status,
+      202u);
   app_->entitle().WaitIdle();
-  Response advice =
-      Get("/api/v1/persons/" + app_->PersonRef(kZhang) + "/advice?list=suizhou&month=2026-11",
-          street);
+  Response advice = Get(
+      "/api/v1/persons/" + app_->PersonRef(kZhang) + "/advice?list=suizhou&month=2026-11", street);
   ASSERT_EQ(advice.status, 200u) << advice.raw;
   EXPECT_EQ(advice.obj().at("id_number").as_string(), MaskIdNumber(kZhang));
   // The items the advisor says 张三 gets are exactly the run's lines for him.
@@ -1186,9 +1185,9 @@ TEST_P(ServerTest, CareAdvisorAgreesWithTheRunAndHidesWhatTheReaderMayNotSee) {
   std::vector<AuditRecord> read = AuditOf("person.advice", kZhang);
   ASSERT_FALSE(read.empty());
   EXPECT_EQ(read.front().outcome, "ok");
-  EXPECT_EQ(Get("/api/v1/persons/" + app_->PersonRef(kZhang) + "/advice?month=2026-99", street)
-                .code(),
-            "request.param");
+  EXPECT_EQ(
+      Get("/api/v1/persons/" + app_->PersonRef(kZhang) + "/advice?month=2026-99", street).code(),
+      "request.param");
   EXPECT_EQ(Get("/api/v1/persons/" + app_->PersonRef(kZhang) + "/advice", Login("auditor")).code(),
             "auth.forbidden");
 }
@@ -1217,8 +1216,9 @@ TEST_P(ServerTest, WhatIfReportsWhoGainsAndTheCostByCounty) {
   EXPECT_TRUE(zengdu);
   // From 75: 李四 (76, 随县) gains the item; the city sees a masked example,
   // the county (one county of the list's city) only the counts.
-  const json::object from75{
-      {"list", "suizhou"}, {"month", "2026-11"}, {"rule", json::array{"3=hukou_local && age >= 75"}}};
+  const json::object from75{{"list", "suizhou"},
+                            {"month", "2026-11"},
+                            {"rule", json::array{"3=hukou_local && age >= 75"}}};
   Response wider = Post("/api/v1/entitlement/whatif", city, from75);
   ASSERT_EQ(wider.status, 200u) << wider.raw;
   const json::value& item = wider.obj().at("items").at(0);
@@ -1285,8 +1285,8 @@ TEST_P(ServerTest, AssessmentsAreRecordedReadWithinScopeAndListedWhenDue) {
   ASSERT_EQ(history.status, 200u) << history.raw;
   ASSERT_EQ(history.obj().at("items").as_array().size(), 1u);
   EXPECT_EQ(history.obj().at("items").at(0).at("answers").at("items").at("B1.1").as_int64(), 0);
-  Response limited = Get("/api/v1/persons/" + app_->PersonRef(kZhang) + "/assessments",
-                         Login("disabled"));
+  Response limited =
+      Get("/api/v1/persons/" + app_->PersonRef(kZhang) + "/assessments", Login("disabled"));
   ASSERT_EQ(limited.status, 200u) << limited.raw;
   EXPECT_TRUE(limited.obj().at("details_withheld").as_bool());
   EXPECT_EQ(limited.obj().at("items").at(0).at("level").as_int64(), 1);
@@ -1297,7 +1297,9 @@ TEST_P(ServerTest, AssessmentsAreRecordedReadWithinScopeAndListedWhenDue) {
 
   // Work list: nobody in the street is due until 张三's family asks for a
   // re-assessment (赵六 has died).
-  auto due = [&](const Session& s, const std::string& q) { return Get("/api/v1/assessments/due" + q, s); };
+  auto due = [&](const Session& s, const std::string& q) {
+    return Get("/api/v1/assessments/due" + q, s);
+  };
   Response before = due(street, "");
   ASSERT_EQ(before.status, 200u) << before.raw;
   EXPECT_EQ(before.obj().at("total").as_int64(), 0) << before.raw;
