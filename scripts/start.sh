@@ -41,7 +41,7 @@ month=$(date +%Y-%m)
 if ! "$bin" entitle runs --db "$db" | grep -q "随州市基本养老服务清单 $month："; then
   echo "== 月度核定（政策找人、免申即享）：随州市基本养老服务清单 $month"
   "$bin" entitle run --db "$db" --list policies/suizhou.yaml --params policies/demo/suizhou.demo.yaml \
-    --month "$month" | sed -n 4p
+    --month "$month" | grep "^人数"
 fi
 echo
 "$bin" admin demo-users --db "$db" --city 421300 --logins "$dir/demo-logins.txt"
