@@ -121,14 +121,18 @@ json::object JobJson(const App& app, const RunJob& j) {
   return o;
 }
 
-Result<entitle::RunRecord> RunById(Call& call, int64_t id) {
+// The stored run the path's {id} names. Fails with request.param or
+// run.not_found.
+Result<entitle::RunRecord> RunOfPath(Call& call) {
+  Result<int64_t> id = IdSegment(call, "id", "核定编号");
+  if (!id.ok()) return id.status();
   Result<std::unique_ptr<entitle::RunStore>> store = entitle::RunStore::Open(*call.registry);
   if (!store.ok()) return store.status();
-  Result<std::optional<entitle::RunRecord>> run = (*store)->Get(id);
+  Result<std::optional<entitle::RunRecord>> run = (*store)->Get(*id);
   if (!run.ok()) return run.status();
   if (!run->has_value()) {
     return Status("run.not_found", "没有这次核定",
-                  Location{.field = "id", .value = std::to_string(id)});
+                  Location{.field = "id", .value = std::to_string(*id)});
   }
   return **run;
 }
@@ -242,10 +246,9 @@ std::vector<SqlFilter> LineScope(const Principal& user, std::string_view alias) 
 }
 
 Result<Reply> GetRunRoute(Call& call) {
-  Result<int64_t> id = IdSegment(call, "id", "核定编号");
-  if (!id.ok()) return id.status();
-  Result<entitle::RunRecord> run = RunById(call, *id);
+  Result<entitle::RunRecord> run = RunOfPath(call);
   if (!run.ok()) return run.status();
+  const int64_t id = run->id;
   const ServedList* list = ListOfRun(call.app, *run);
   json::object o = RunJson(call.app, *run);
   const bool whole = call.user->scope == DataScope::kAll ||
@@ -255,7 +258,7 @@ Result<Reply> GetRunRoute(Call& call) {
                 {"unit", RegionJson(call.user->unit_code)}};
   // Per item, within the caller's scope.
   std::string where = "l.run_id = ?";
-  std::vector<Value> params = {*id};
+  std::vector<Value> params = {id};
   AndAll(LineScope(*call.user, "l"), where, params);
   std::map<std::string, std::pair<int64_t, int64_t>> by_item;
   Status s = call.registry->db().Query(
@@ -294,7 +297,7 @@ Result<Reply> GetRunRoute(Call& call) {
   o["scope_monthly_yuan"] = Yuan(monthly);
   // Changes against the previous run, within the scope.
   std::string cwhere = "c.run_id = ?";
-  std::vector<Value> cparams = {run->previous_run, *id};
+  std::vector<Value> cparams = {run->previous_run, id};
   AndAll(RowScopeFilters(*call.user, "COALESCE(cur.community, prev.community, '')", "c.id_number"),
          cwhere, cparams);
   json::object changes{{"new", 0}, {"ceased", 0}, {"changed", 0}};
@@ -320,22 +323,24 @@ std::map<std::string, std::string> ItemNames(const ServedList* list) {
   return out;
 }
 
-std::string PersonName(Call& call, const std::string& id) {
+// A person in a list: the ref, the masked number and the name known today.
+void PersonCells(Call& call, const std::string& id, json::object& o) {
+  o["ref"] = call.app.PersonRef(id);
+  o["id_number"] = MaskIdNumber(id);
   const CivilDate today = call.app.Today();
   Result<std::optional<registry::PersonView>> v = call.registry->Person(id, today, today);
-  return v.ok() && v->has_value() ? (*v)->name() : std::string();
+  o["name"] = v.ok() && v->has_value() ? (*v)->name() : std::string();
 }
 
 Result<Reply> RunLinesRoute(Call& call) {
-  Result<int64_t> id = IdSegment(call, "id", "核定编号");
-  if (!id.ok()) return id.status();
   Result<Paging> paging = PagingOf(call);
   if (!paging.ok()) return paging.status();
-  Result<entitle::RunRecord> run = RunById(call, *id);
+  Result<entitle::RunRecord> run = RunOfPath(call);
   if (!run.ok()) return run.status();
+  const int64_t id = run->id;
   std::string where = "l.run_id = ?";
-  std::vector<Value> params = {*id};
-  json::object detail{{"run", *id}};
+  std::vector<Value> params = {id};
+  json::object detail{{"run", id}};
   if (std::optional<std::string> item = call.Query("item")) {
     where += " AND l.item = ?";
     params.push_back(item->substr(0, 16));
@@ -375,9 +380,7 @@ Result<Reply> RunLinesRoute(Call& call) {
     json::object o;
     o["item"] = l.item;
     o["item_name"] = names[l.item];
-    o["ref"] = call.app.PersonRef(l.id_number);
-    o["id_number"] = MaskIdNumber(l.id_number);
-    o["name"] = PersonName(call, l.id_number);
+    PersonCells(call, l.id_number, o);
     o["residence"] = RegionJson(l.community);
     const policy::Item* item = list ? list->list().FindItem(l.item) : nullptr;
     if (item != nullptr && item->benefit.type == policy::BenefitType::kCash) {
@@ -389,20 +392,19 @@ Result<Reply> RunLinesRoute(Call& call) {
     items.push_back(std::move(o));
   }
   detail["total"] = (*total)[0].AsInt(0);
-  call.Audit("entitle.lines", std::to_string(*id), "ok", std::move(detail));
+  call.Audit("entitle.lines", std::to_string(id), "ok", std::move(detail));
   return Reply::Json(PageJson(*paging, (*total)[0].AsInt(0), std::move(items)));
 }
 
 Result<Reply> RunChangesRoute(Call& call) {
-  Result<int64_t> id = IdSegment(call, "id", "核定编号");
-  if (!id.ok()) return id.status();
   Result<Paging> paging = PagingOf(call);
   if (!paging.ok()) return paging.status();
-  Result<entitle::RunRecord> run = RunById(call, *id);
+  Result<entitle::RunRecord> run = RunOfPath(call);
   if (!run.ok()) return run.status();
+  const int64_t id = run->id;
   std::string where = "c.run_id = ?";
-  std::vector<Value> params = {run->previous_run, *id};
-  json::object detail{{"run", *id}};
+  std::vector<Value> params = {run->previous_run, id};
+  json::object detail{{"run", id}};
   if (std::optional<std::string> kind = call.Query("kind")) {
     if (*kind != "new" && *kind != "ceased" && *kind != "changed") {
       return Status("request.param", "kind 应为 new（新增）、ceased（停发）或 changed（变更）",
@@ -453,9 +455,7 @@ Result<Reply> RunChangesRoute(Call& call) {
     o["kind_name"] = entitle::ChangeKindName(kind);
     o["item"] = l.item;
     o["item_name"] = names[l.item];
-    o["ref"] = call.app.PersonRef(l.id);
-    o["id_number"] = MaskIdNumber(l.id);
-    o["name"] = PersonName(call, l.id);
+    PersonCells(call, l.id, o);
     o["residence"] = l.place.empty() ? json::value(nullptr) : json::value(RegionJson(l.place));
     o["old_amount_fen"] = l.old_amount;
     o["new_amount_fen"] = l.new_amount;
@@ -463,25 +463,24 @@ Result<Reply> RunChangesRoute(Call& call) {
     items.push_back(std::move(o));
   }
   detail["total"] = (*total)[0].AsInt(0);
-  call.Audit("entitle.changes", std::to_string(*id), "ok", std::move(detail));
+  call.Audit("entitle.changes", std::to_string(id), "ok", std::move(detail));
   return Reply::Json(PageJson(*paging, (*total)[0].AsInt(0), std::move(items)));
 }
 
 Result<Reply> RollRoute(Call& call) {
-  Result<int64_t> id = IdSegment(call, "id", "核定编号");
-  if (!id.ok()) return id.status();
-  Result<entitle::RunRecord> run = RunById(call, *id);
+  Result<entitle::RunRecord> run = RunOfPath(call);
   if (!run.ok()) return run.status();
+  const int64_t id = run->id;
   const ServedList* list = ListOfRun(call.app, *run);
   if (list == nullptr) {
     return Status("list.not_found", "服务中没有这次核定所用的服务清单",
-                  Location{.field = "id", .value = std::to_string(*id)});
+                  Location{.field = "id", .value = std::to_string(id)});
   }
   if (list->version.sha256 != run->list_sha256) {
     return Status("run.list_changed",
                   "这次核定所用的清单版本与服务中的不同，名册须用当时的清单生成（yanglao entitle "
                   "rolls --list 当时的清单）",
-                  Location{.field = "id", .value = std::to_string(*id)});
+                  Location{.field = "id", .value = std::to_string(id)});
   }
   const std::string& item = call.Path("item");
   const bool summary = item == "summary";
@@ -516,7 +515,7 @@ Result<Reply> RollRoute(Call& call) {
               : fmt::format("{}-第{}项-{}-代发名册", run->month, item, tables->rolls.front().name);
   Result<Reply> r = TableDownload(rows, format, summary ? "资金汇总" : "代发名册", stem);
   if (r.ok()) {
-    call.Audit("entitle.roll.export", std::to_string(*id), "ok",
+    call.Audit("entitle.roll.export", std::to_string(id), "ok",
                {{"item", item},
                 {"format", format},
                 {"people", summary ? tables->people : tables->rolls.front().people},
