@@ -496,6 +496,32 @@ Result<Reply> ListImportsRoute(Call& call) {
   return Reply::Json(PageJson(*paging, (*total)[0].AsInt(0), std::move(items)));
 }
 
+// A stored report shows the values of bad cells: to a reader who may not
+// see a column's field group (another department's upload), the value and
+// the message quoting it are withheld (Withholding, as everywhere).
+void WithholdHiddenProblems(const Withholding& w, json::object& report) {
+  if (w.hidden_bits() == 0) return;
+  const json::value* source = report.if_contains("source");
+  const registry::FeedTemplate* t =
+      source && source->is_string() ? registry::FindTemplate(source->as_string()) : nullptr;
+  json::value* problems = report.if_contains("problems");
+  if (problems == nullptr || !problems->is_array()) return;
+  for (json::value& p : problems->as_array()) {
+    if (!p.is_object()) continue;
+    json::object& o = p.as_object();
+    const json::value* header = o.if_contains("header");
+    bool hidden = t == nullptr;  // an unknown source: nothing says it is safe
+    for (size_t i = 0; t != nullptr && i < t->columns.size(); ++i) {
+      if (header && header->is_string() && t->columns[i].header == header->as_string())
+        hidden = w.HidesFact(t->columns[i].fact);
+    }
+    if (!hidden) continue;
+    o["value"] = "";
+    o["message"] = "此处内容属于您无权查看的信息，已隐去";
+    o["withheld"] = true;
+  }
+}
+
 Result<Reply> GetImportRoute(Call& call) {
   int64_t id = 0;
   const std::string& text = call.Path("id");
@@ -517,6 +543,7 @@ Result<Reply> GetImportRoute(Call& call) {
   Result<json::value> report = ParseJson((*r)[0].AsText(0));
   if (!report.ok() || !report->is_object()) return Status("server.internal", "导入报告已损坏");
   json::object o = std::move(report->as_object());
+  WithholdHiddenProblems(Withholding(*call.user), o);
   o["id"] = id;
   o["username"] = (*r)[0].AsText(1);
   o["at"] = (*r)[0].AsText(2);

@@ -1755,6 +1755,136 @@ TEST_P(ServerTest, RunResultsWithholdExactlyWhatTheAdvisorWithholds) {
       << due_street.raw;
 }
 
+// The access matrix over every route that returns personal data (issue
+// #12): for a reader with every field group hidden (a 公安 city official,
+// whose role holds runs, rolls, what-ifs, work lists, imports and exports),
+// nothing of a hidden group shows through any of them; for a delegated
+// (county) administrator, nothing outside the county.
+TEST_P(ServerTest, AccessMatrixEveryPersonalDataRoute) {
+  AddUser("pcity", "city_official", "421300", "公安");
+  Session city = Login("city");
+  Session pcity = Login("pcity");
+  const int64_t run = RunMonth(city, "2026-03");
+  // A 卫健 upload with a bad 失智 cell: its report quotes the cell.
+  Session health = Login("health");
+  Response bad =
+      Do(http::verb::post, "/api/v1/imports?source=%E5%8D%AB%E5%81%A5&file_name=h.csv", &health,
+         "公民身份号码,姓名,计划生育特殊家庭,失智,死亡日期,起始日期,终止日期\n"
+         "421303194402290016,张三,,也许吧,,2026-08-01,\n",
+         "text/csv");
+  ASSERT_EQ(bad.status, 422u) << bad.raw;
+  const int64_t import_id = bad.obj().at("import").at("id").as_int64();
+  // What the advisor withholds from this reader.
+  Response advice = Get(
+      "/api/v1/persons/" + app_->PersonRef(kZhang) + "/advice?list=suizhou&month=2026-03", pcity);
+  ASSERT_EQ(advice.status, 200u) << advice.raw;
+  std::set<std::string> withheld;
+  for (const json::value& i : advice.obj().at("items").as_array())
+    if (i.at("withheld").as_bool()) withheld.insert(std::string(i.at("item").as_string()));
+  ASSERT_EQ(advice.obj().at("hidden_field_groups").as_array().size(), 3u);
+  // Words and keys of the hidden groups' facts, which no person-level answer
+  // may carry.
+  // (Group keys such as "disability" and column headers such as 失智 may
+  // show: they name what is withheld, not a person's facts.)
+  const char* hidden_words[] = {"dibao",
+                                "tekun",
+                                "low_income",
+                                "disability_grade",
+                                "disability_category",
+                                "dementia",
+                                "cannot_self_care",
+                                "long_term_care",
+                                "也许吧",
+                                "生活不能自理",
+                                "需要长期照护",
+                                "残疾等级",
+                                "低保对象",
+                                "失智：",
+                                "、失智"};
+  struct Case {
+    std::string target;
+    unsigned status;
+  };
+  const std::vector<Case> cases = {
+      {fmt::format("/api/v1/entitlement/runs/{}/lines?size=100", run), 200},
+      {fmt::format("/api/v1/entitlement/runs/{}/changes?size=100", run), 200},
+      {fmt::format("/api/v1/entitlement/runs/{}", run), 200},
+      {fmt::format("/api/v1/entitlement/runs/{}/rolls/17?format=csv", run), 403},
+      {fmt::format("/api/v1/entitlement/runs/{}/rolls/3?format=csv", run), 200},
+      {fmt::format("/api/v1/entitlement/runs/{}/rolls/summary?format=csv", run), 200},
+      {"/api/v1/assessments/due?size=100", 200},
+      {"/api/v1/imports", 200},
+      {fmt::format("/api/v1/imports/{}", import_id), 200},
+      {"/api/v1/persons/export?format=csv", 200},
+      {"/api/v1/persons?size=100", 200},
+      {std::string("/api/v1/persons/") + kZhang, 200},
+      {"/api/v1/persons/" + app_->PersonRef(kZhang) + "/assessments", 200},
+      {"/api/v1/persons/" + app_->PersonRef(kZhang) + "/advice?list=suizhou&month=2026-03", 200},
+  };
+  for (const Case& c : cases) {
+    Response r = Get(c.target, pcity);
+    EXPECT_EQ(r.status, c.status) << c.target << " " << r.raw.substr(0, 300);
+    for (const char* w : hidden_words) {
+      // The advisor's items name their rules' facts only when not withheld.
+      EXPECT_EQ(r.raw.find(w), std::string::npos) << c.target << " shows " << w;
+    }
+    if (!r.body.is_object() || !r.obj().contains("items")) continue;
+    for (const json::value& i : r.obj().at("items").as_array()) {
+      if (!i.is_object() || !i.as_object().contains("item")) continue;
+      std::string item(i.at("item").as_string());
+      const bool listed_as_withheld =
+          i.as_object().contains("withheld") && i.at("withheld").as_bool();
+      EXPECT_TRUE(!withheld.contains(item) || listed_as_withheld) << c.target << " item " << item;
+    }
+  }
+  // What-if examples.
+  Response w = Post("/api/v1/entitlement/whatif", pcity,
+                    {{"list", "suizhou"},
+                     {"month", "2026-03"},
+                     {"rule", json::array{"3=hukou_local && age >= 75 && !dibao"}}});
+  ASSERT_EQ(w.status, 200u) << w.raw;
+  EXPECT_EQ(w.raw.find("sample_"), std::string::npos) << w.raw;
+
+  // Delegated administration: a county administrator.
+  Session admin = Login("admin");
+  ASSERT_EQ(Do(http::verb::put, "/api/v1/roles/county_admin", &admin,
+               json::serialize(json::object{
+                   {"name", "区县用户管理员"},
+                   {"data_scope", "subtree"},
+                   {"permissions", json::array{"system:user:list", "system:user:update",
+                                               "system:role:list", "registry:import:read",
+                                               "person:person:list", "person:person:read"}}}))
+                .status,
+            200u);
+  AddUser("cadmin", "county_admin", "421303", "民政");
+  Session cadmin = Login("cadmin");
+  Response users = Get("/api/v1/users", cadmin);
+  ASSERT_EQ(users.status, 200u);
+  for (const json::value& u : users.obj().at("items").as_array())
+    EXPECT_TRUE(std::string(u.at("unit").at("code").as_string()).starts_with("421303")) << u;
+  // Users of the city level (health, caseworker at 421300) are not reached.
+  for (const char* other : {"health", "caseworker"}) {
+    const std::string id = std::to_string(ids_[other]);
+    EXPECT_EQ(Get("/api/v1/users/" + id + "/caseload", cadmin).code(), "user.not_found");
+    EXPECT_EQ(Do(http::verb::put, "/api/v1/users/" + id + "/caseload", &cadmin,
+                 json::serialize(json::object{{"id_numbers", json::array{kZhang}}}))
+                  .code(),
+              "user.not_found");
+  }
+  EXPECT_EQ(Do(http::verb::patch, "/api/v1/users/" + std::to_string(ids_["health"]), &cadmin,
+               json::serialize(json::object{{"display_name", "x"}}))
+                .code(),
+            "user.not_found");
+  // Imports: the health official's upload (unit 421300) is outside the county.
+  Response imports = Get("/api/v1/imports", cadmin);
+  ASSERT_EQ(imports.status, 200u);
+  EXPECT_EQ(imports.obj().at("total").as_int64(), 0) << imports.raw;
+  EXPECT_EQ(Get(fmt::format("/api/v1/imports/{}", import_id), cadmin).code(), "import.not_found");
+  EXPECT_EQ(Get("/api/v1/roles", cadmin).status, 200u);  // roles are no personal data
+  EXPECT_EQ(Get("/api/v1/audit", cadmin).code(), "auth.forbidden");
+  EXPECT_EQ(Get(std::string("/api/v1/persons/") + kLi, cadmin).code(), "person.scope");
+}
+
 TEST_P(ServerTest, WhatIfReportsWhoGainsAndTheCostByCounty) {
   Session city = Login("city");
   // 高龄津贴 from 80 at 150元 instead of 50元: 张三 (曾都区) gets 100元 more.
