@@ -22,5 +22,11 @@ TEST(MaskTest, IdNumbers) {
             "查无 4213**********0016 此人，电话 13812345678");
 }
 
+TEST(MaskTest, DecodesBeforeMaskingIds) {
+  EXPECT_EQ(DecodeAndMaskIds("/api/v1/persons/%34%32130319440229001X"),
+            "/api/v1/persons/4213**********001X");
+  EXPECT_EQ(DecodeAndMaskIds("/a%2"), "/a%2");
+}
+
 }  // namespace
 }  // namespace yanglao

@@ -96,7 +96,7 @@ bool CanSeeFact(const Principal& user, std::string_view fact);
 // The groups `user` may not see.
 std::vector<const FieldGroup*> HiddenGroups(const Principal& user);
 
-// Masking for lists (MaskIfIdNumber, MaskPhone, MaskIdNumbersIn): core/mask.h.
+// Masking for lists (MaskIfIdNumber, MaskPhone, MaskIdNumbersIn, DecodeAndMaskIds): core/mask.h.
 
 }  // namespace yanglao::server
 
