@@ -580,14 +580,9 @@ TEST_P(ServerTest, IdPrefixSearchNeedsSixDigitsIsRateLimitedAndNarrowingIsARead)
 // Issue #12, finding 7: CSV cells that a spreadsheet would run as formulas
 // are neutralised in every CSV export.
 TEST_P(ServerTest, CsvExportsNeutraliseFormulaCells) {
-  EXPECT_EQ(NeutralizeCsvCell("=1+2"), "'=1+2");
-  EXPECT_EQ(NeutralizeCsvCell("@SUM(1+1)"), "'@SUM(1+1)");
-  EXPECT_EQ(NeutralizeCsvCell("+86"), "'+86");
-  EXPECT_EQ(NeutralizeCsvCell("-2+3"), "'-2+3");
-  EXPECT_EQ(NeutralizeCsvCell("\tx"), "'\tx");
-  EXPECT_EQ(NeutralizeCsvCell("\rx"), "'\rx");
-  EXPECT_EQ(NeutralizeCsvCell("-50.00"), "-50.00");
-  EXPECT_EQ(NeutralizeCsvCell("张三"), "张三");
+  for (const char* formula : {"=1+2", "@SUM(1+1)", "+86", "-2+3", "\tx", "\rx"})
+    EXPECT_EQ(NeutralizeCsvCell(formula), std::string("'") + formula);
+  for (const char* plain : {"-50.00", "张三", "", "50"}) EXPECT_EQ(NeutralizeCsvCell(plain), plain);
   // A person named like a formula (through a feed) and a login name like one
   // (through the audit trail).
   ImportCsv("公安",
@@ -2104,6 +2099,21 @@ class ServerDbPoolTest : public ::testing::TestWithParam<std::string> {
   std::string Record(const char* id) {
     return Request("GET", fmt::format("/api/v1/persons/{}", id));
   }
+  // Makes the audit trail refuse records (as a full or broken disk would),
+  // or take them again.
+  void RefuseAuditRecords(bool refuse) {
+    auto db = registry::Database::Open(db_.url());
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    const bool pg = (*db)->dialect() == "postgresql";
+    const char* sql = refuse ? (pg ? "ALTER TABLE server_audit ADD CONSTRAINT test_refuse_audit "
+                                     "CHECK (action = '') NOT VALID"
+                                   : "CREATE TRIGGER test_refuse_audit BEFORE INSERT ON "
+                                     "server_audit BEGIN SELECT RAISE(ABORT, 'refused by the "
+                                     "test'); END")
+                             : (pg ? "ALTER TABLE server_audit DROP CONSTRAINT test_refuse_audit"
+                                   : "DROP TRIGGER test_refuse_audit");
+    ASSERT_TRUE((*db)->Execute(sql).ok()) << sql;
+  }
   // Audit records of `action` on `target` (committed ones: a new connection).
   std::vector<AuditRecord> AuditOf(const std::string& action, const std::string& target) {
     auto db = registry::Database::Open(db_.url());
@@ -2163,25 +2173,14 @@ TEST_P(ServerDbPoolTest, RecordReadsAreAuditedBeforeTheResponseLeaves) {
 }
 
 TEST_P(ServerDbPoolTest, AFailedAuditWriteIsA500WithoutTheData) {
-  auto db = registry::Database::Open(db_.url());
-  ASSERT_TRUE(db.ok()) << db.status().ToString();
-  const bool pg = (*db)->dialect() == "postgresql";
-  ASSERT_TRUE((*db)
-                  ->Execute(pg ? "ALTER TABLE server_audit ADD CONSTRAINT test_refuse_audit "
-                                 "CHECK (action = '') NOT VALID"
-                               : "CREATE TRIGGER test_refuse_audit BEFORE INSERT ON server_audit "
-                                 "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END")
-                  .ok());
+  RefuseAuditRecords(true);
   std::string refused = Record(kZhang);
   EXPECT_EQ(StatusLine(refused), "HTTP/1.1 500 Internal Server Error") << refused;
   EXPECT_NE(refused.find("\"code\":\"audit.write\""), std::string::npos) << refused;
   EXPECT_EQ(refused.find(kZhang), std::string::npos) << refused;
   EXPECT_TRUE(AuditOf("person.read", kZhang).empty());
   // Once the audit trail takes records again, so do reads.
-  ASSERT_TRUE((*db)
-                  ->Execute(pg ? "ALTER TABLE server_audit DROP CONSTRAINT test_refuse_audit"
-                               : "DROP TRIGGER test_refuse_audit")
-                  .ok());
+  RefuseAuditRecords(false);
   std::string served = Record(kZhang);
   EXPECT_EQ(StatusLine(served), "HTTP/1.1 200 OK") << served;
   EXPECT_EQ(AuditOf("person.read", kZhang).size(), 1u);
@@ -2225,19 +2224,11 @@ TEST_P(ServerDbPoolTest, HealthChecksThatTheDatabaseAndTheAuditCanBeWritten) {
                                : "DROP TRIGGER test_read_only")
                   .ok());
   // The audit trail refusing records: 503 too.
-  ASSERT_TRUE((*db)
-                  ->Execute(pg ? "ALTER TABLE server_audit ADD CONSTRAINT test_refuse_audit "
-                                 "CHECK (action = '') NOT VALID"
-                               : "CREATE TRIGGER test_refuse_audit BEFORE INSERT ON server_audit "
-                                 "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END")
-                  .ok());
+  RefuseAuditRecords(true);
   std::string no_audit = health();
   EXPECT_EQ(StatusLine(no_audit), "HTTP/1.1 503 Service Unavailable") << no_audit;
   EXPECT_NE(no_audit.find("\"audit_writable\":false"), std::string::npos) << no_audit;
-  ASSERT_TRUE((*db)
-                  ->Execute(pg ? "ALTER TABLE server_audit DROP CONSTRAINT test_refuse_audit"
-                               : "DROP TRIGGER test_refuse_audit")
-                  .ok());
+  RefuseAuditRecords(false);
   EXPECT_EQ(StatusLine(health()), "HTTP/1.1 200 OK");
   EXPECT_TRUE(AuditOf("health.probe", "").empty());  // probes leave no records
 }
