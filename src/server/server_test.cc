@@ -897,6 +897,31 @@ TEST_P(ServerTest, DelegatedAdministratorsStayWithinTheirScopeAndPermissions) {
   EXPECT_EQ(LoginRaw("county", "taken-over-2026").status, 401u);
   EXPECT_EQ(LoginRaw("county", Password("county")).status, 200u);
   EXPECT_EQ(AuditOf("user.update", "county").front().outcome, "denied");
+  // Nor can it make or manage someone who sees more than itself: a 公安
+  // administrator (income, health, disability hidden) cannot create a 民政
+  // user, nor move a user to 民政.
+  AddUser("padmin", "county_admin", "421303", "公安");
+  Session padmin = Login("padmin");
+  EXPECT_EQ(Do(http::verb::post, "/api/v1/users", &padmin,
+               json::serialize(json::object{{"username", "mz1"},
+                                            {"unit_code", "421303001"},
+                                            {"department", "民政"},
+                                            {"role", "caseworker"}}))
+                .code(),
+            "auth.forbidden");
+  AddUser("pcw", "caseworker", "421303001", "公安");
+  EXPECT_EQ(Do(http::verb::patch, fmt::format("/api/v1/users/{}", ids_["pcw"]), &padmin,
+               json::serialize(json::object{{"department", "卫健"}}))
+                .code(),
+            "auth.forbidden");
+  EXPECT_EQ(Do(http::verb::patch, fmt::format("/api/v1/users/{}", ids_["cwk"]), &padmin,
+               json::serialize(json::object{{"password", "taken-over-2026"}}))
+                .code(),
+            "auth.forbidden");  // a 民政 caseworker sees more than the 公安 administrator
+  EXPECT_EQ(Do(http::verb::patch, fmt::format("/api/v1/users/{}", ids_["pcw"]), &padmin,
+               json::serialize(json::object{{"display_name", "探访员"}}))
+                .status,
+            200u);
   // The caseworker (less than the administrator) can be managed.
   EXPECT_EQ(Do(http::verb::patch, fmt::format("/api/v1/users/{}", ids_["cwk"]), &cadmin,
                json::serialize(json::object{{"display_name", "探访员"}}))
