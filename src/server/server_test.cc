@@ -1745,23 +1745,27 @@ TEST_P(ServerTest, RunResultsWithholdExactlyWhatTheAdvisorWithholds) {
   Response full_summary =
       Get(fmt::format("/api/v1/entitlement/runs/{}/rolls/summary?format=csv", mar), city);
   EXPECT_NE(summary.raw, full_summary.raw);
-  // What-if examples: a variant whose rule reads 低保 shows no example to
-  // the 公安 official (counts stay), but does to the 民政 one.
-  const json::object edit{{"list", "suizhou"},
-                          {"month", "2026-11"},
-                          {"rule", json::array{"3=hukou_local && age >= 75 && !dibao"}}};
-  Response w = Post("/api/v1/entitlement/whatif", pcity, edit);
+  // What-if: dropping 养老服务补贴 (read through 低保) loses 张三; the 民政
+  // official sees him among the examples, the 公安 one only the counts.
+  const json::object drop{{"list", "suizhou"}, {"month", "2026-11"}, {"drop", json::array{"17"}}};
+  Response w = Post("/api/v1/entitlement/whatif", pcity, drop);
   ASSERT_EQ(w.status, 200u) << w.raw;
-  ASSERT_FALSE(w.obj().at("items").as_array().empty()) << w.raw;
-  for (const json::value& i : w.obj().at("items").as_array()) {
-    if (i.at("item").as_string() != "3") continue;
-    EXPECT_TRUE(i.at("withheld").as_bool());
-    EXPECT_FALSE(i.as_object().contains("sample_gainers"));
-    EXPECT_FALSE(i.as_object().contains("sample_losers"));
-  }
-  Response wc = Post("/api/v1/entitlement/whatif", city, edit);
+  ASSERT_EQ(w.obj().at("items").as_array().size(), 1u) << w.raw;
+  EXPECT_TRUE(w.obj().at("items").at(0).at("withheld").as_bool());
+  EXPECT_EQ(w.obj().at("items").at(0).at("losers").as_int64(), 1);
+  EXPECT_FALSE(w.obj().at("items").at(0).as_object().contains("sample_losers"));
+  Response wc = Post("/api/v1/entitlement/whatif", city, drop);
   ASSERT_EQ(wc.status, 200u) << wc.raw;
-  EXPECT_TRUE(wc.obj().at("items").at(0).as_object().contains("sample_gainers"));
+  EXPECT_EQ(wc.obj().at("items").at(0).at("sample_losers").at(0).as_string(), MaskIdNumber(kZhang));
+  // A rule that reads 低保 is not the 公安 official's to write: its counts
+  // could single out a person ("age == 82 && dibao").
+  const json::object probe{{"list", "suizhou"},
+                           {"month", "2026-11"},
+                           {"rule", json::array{"3=hukou_local && age == 82 && dibao"}}};
+  Response refused = Post("/api/v1/entitlement/whatif", pcity, probe);
+  EXPECT_EQ(refused.status, 403u) << refused.raw;
+  EXPECT_EQ(refused.code(), "auth.forbidden");
+  EXPECT_EQ(Post("/api/v1/entitlement/whatif", city, probe).status, 200u);
   // The work list: 张三 (82, 失智, never assessed) is due; the 公安 worker
   // sees why only as far as age goes.
   Response due = Get("/api/v1/assessments/due?status=never", police);
@@ -1859,9 +1863,7 @@ TEST_P(ServerTest, AccessMatrixEveryPersonalDataRoute) {
   }
   // What-if examples.
   Response w = Post("/api/v1/entitlement/whatif", pcity,
-                    {{"list", "suizhou"},
-                     {"month", "2026-03"},
-                     {"rule", json::array{"3=hukou_local && age >= 75 && !dibao"}}});
+                    {{"list", "suizhou"}, {"month", "2026-03"}, {"drop", json::array{"17"}}});
   ASSERT_EQ(w.status, 200u) << w.raw;
   EXPECT_EQ(w.raw.find("sample_"), std::string::npos) << w.raw;
 
