@@ -677,6 +677,23 @@ TEST_P(ServerTest, AuditTextIsSanitisedAndOneBadRecordNeverFailsOthers) {
   EXPECT_EQ(page->total, 6);
 }
 
+// A NUL byte in a query or a JSON field is a 400, never a database failure
+// (PostgreSQL refuses NUL in text).
+TEST_P(ServerTest, NulBytesInRequestsAreRefusedNotFailures) {
+  Session admin = Login("admin");
+  Response search = Get("/api/v1/persons?name=%E5%BC%A0%00", admin);
+  EXPECT_EQ(search.status, 400u) << search.raw;
+  EXPECT_EQ(search.code(), "request.target");
+  Response user = Post("/api/v1/users", admin,
+                       {{"username", "nul1"},
+                        {"display_name", std::string("a\0b", 3)},
+                        {"unit_code", "421300"},
+                        {"department", "民政"},
+                        {"role", "street_worker"}});
+  EXPECT_EQ(user.status, 400u) << user.raw;
+  EXPECT_EQ(user.code(), "request.field");
+}
+
 // Issue #12, finding 9: ID numbers are masked after percent-decoding in
 // audit details (the access log is in ServerSocketTest).
 TEST_P(ServerTest, AuditDetailsMaskIdNumbersEvenPercentEncoded) {
