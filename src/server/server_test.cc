@@ -1393,6 +1393,13 @@ TEST_F(ServerSocketTest, UploadsNeverHoldSignInsAndStopWhenTheClientGoes) {
   std::thread a([&] { first = Exchange(port_, upload("a.csv"), std::chrono::seconds(300)); });
   std::thread b([&] { second = Exchange(port_, upload("b.csv"), std::chrono::seconds(300)); });
   std::this_thread::sleep_for(std::chrono::milliseconds(300));  // both sent, being parsed
+  // Without a session an upload is refused before its body is read, and
+  // takes no slot.
+  std::string anonymous = upload("anon.csv");
+  anonymous = anonymous.substr(0, anonymous.find("Cookie:")) +
+              anonymous.substr(anonymous.find("X-CSRF-Token:"));
+  EXPECT_EQ(StatusLine(Exchange(port_, anonymous, std::chrono::seconds(10))),
+            "HTTP/1.1 401 Unauthorized");
   // A third is refused at once (the limit is two in flight).
   std::string third = Exchange(port_, upload("c.csv"), std::chrono::seconds(10));
   EXPECT_EQ(StatusLine(third), "HTTP/1.1 429 Too Many Requests") << third.substr(0, 300);
