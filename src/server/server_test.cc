@@ -1754,6 +1754,15 @@ TEST_P(ServerTest, RunResultsWithholdExactlyWhatTheAdvisorWithholds) {
       EXPECT_FALSE(i.as_object().contains("people")) << item;
     }
   }
+  // The change counts of the run leave the withheld items out too: they
+  // agree with the changes the reader may list.
+  for (const Session* s : {&police, &city}) {
+    Response whole = Get(fmt::format("/api/v1/entitlement/runs/{}", mar), *s);
+    int64_t sum = 0;
+    for (const auto& kv : whole.obj().at("changes").as_object()) sum += kv.value().as_int64();
+    Response listed = Get(fmt::format("/api/v1/entitlement/runs/{}/changes?size=1", mar), *s);
+    EXPECT_EQ(sum, listed.obj().at("total").as_int64());
+  }
   // Rolls: a withheld item's roll is refused and audited; the summary leaves
   // its lines out.
   ASSERT_TRUE(withheld.contains("17"));  // 养老服务补贴, cash, read through 低保
