@@ -189,26 +189,7 @@ void Call::Audit(std::string action, std::string target, std::string outcome, js
 
 // --- Errors -------------------------------------------------------------------
 
-unsigned HttpStatusFor(std::string_view code) {
-  if (code == "auth.unauthenticated" || code == "auth.login") return 401;
-  if (code == "auth.forbidden" || code == "auth.csrf" || code == "person.scope" ||
-      code == "auth.scope" || code == "import.department")
-    return 403;
-  if (code.ends_with(".not_found")) return 404;
-  if (code == "request.method") return 405;
-  if (code == "request.timeout") return 408;
-  if (code.ends_with(".exists")) return 409;
-  if (code == "request.too_large") return 413;
-  if (code == "request.media_type") return 415;
-  if (code == "request.header_too_large") return 431;
-  if (code == "feed.invalid") return 422;
-  if (code == "auth.throttled") return 429;
-  if (code == "server.stopping") return 503;
-  if (code.starts_with("db.") || code.starts_with("audit.") || code.starts_with("server.") ||
-      code == "auth.hash" || code == "io.write")
-    return 500;
-  return 400;
-}
+unsigned HttpStatusFor(std::string_view code) { return HttpStatusOf(CategoryOfCode(code)); }
 
 namespace {
 
