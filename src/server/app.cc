@@ -145,6 +145,10 @@ Result<std::optional<std::string>> StringField(const json::object& o, std::strin
     return Status("request.field", fmt::format("字段 {} 应为字符串", key),
                   Location{.field = std::string(key)});
   }
+  if (v->as_string().find('\0') != std::string_view::npos) {
+    return Status("request.field", fmt::format("字段 {} 不能含空字符（\\u0000）", key),
+                  Location{.field = std::string(key)});
+  }
   return std::optional<std::string>(std::string(v->as_string()));
 }
 
@@ -247,6 +251,12 @@ Result<ParsedTarget> ParseTarget(std::string_view target) {
   ParsedTarget out;
   for (auto seg : u->segments()) out.segments.push_back(std::string(seg));
   for (auto p : u->params()) out.query.emplace_back(std::string(p.key), std::string(p.value));
+  // A NUL byte (%00) is no text anyone means, and PostgreSQL refuses it:
+  // refused here rather than failing a query later.
+  auto has_nul = [](const std::string& t) { return t.find('\0') != std::string::npos; };
+  bool nul = std::any_of(out.segments.begin(), out.segments.end(), has_nul);
+  for (const auto& [k, v] : out.query) nul = nul || has_nul(k) || has_nul(v);
+  if (nul) return Status("request.target", "请求地址中不能含空字符（%00）");
   return out;
 }
 
