@@ -4,10 +4,13 @@
 // The menu is data in one table (kMenu) so that it can later come from the
 // module table. GET /api/v1/console/import-template?source=民政&format=xlsx|csv:
 // a department's blank feed template (the header row), for the import page.
+// GET /api/v1/console/ages?region=: registered people by age band in each unit
+// below a region (the dashboard), within the caller's data scope.
 #include <fmt/format.h>
 
 #include <string_view>
 
+#include "core/region.h"
 #include "registry/feed_template.h"
 #include "server/api_util.h"
 #include "server/app.h"
@@ -88,6 +91,71 @@ Result<Reply> ImportTemplate(Call& call) {
   return TableDownload({t->Header()}, format, source, fmt::format("{}-数据模板", source));
 }
 
+// Age bands of the dashboard: lower bounds in years (the last is open).
+constexpr int kBands[] = {50, 60, 70, 80, 90};
+
+Result<Reply> Ages(Call& call) {
+  const Principal& user = *call.user;
+  std::string code = call.Query("region").value_or(user.unit_code);
+  const RegionTable& regions = RegionTable::Builtin();
+  const Region* r = regions.Find(code);
+  if (r == nullptr) {
+    return Status("region.not_found", "没有这个地区代码",
+                  Location{.field = "region", .value = code.substr(0, 16)});
+  }
+  const CivilDate today = call.app.Today();
+  // Born on or before cutoff[i] <=> aged kBands[i] or more today.
+  std::vector<std::string> cutoff;
+  for (int b : kBands) {
+    cutoff.push_back(
+        fmt::format("{:04d}-{:02d}-{:02d}", today.year() - b, today.month(), today.day()));
+  }
+  std::string sql = "SELECT";
+  for (size_t i = 0; i < cutoff.size(); ++i) {
+    sql += fmt::format("{} SUM(CASE WHEN p.birth_date <= ?{} THEN 1 ELSE 0 END)", i ? "," : "",
+                       i + 1 < cutoff.size() ? " AND p.birth_date > ?" : "");
+  }
+  sql += " FROM person p WHERE ";
+  std::vector<registry::Value> band_params;
+  for (size_t i = 0; i < cutoff.size(); ++i) {
+    band_params.emplace_back(cutoff[i]);
+    if (i + 1 < cutoff.size()) band_params.emplace_back(cutoff[i + 1]);
+  }
+  std::vector<registry::SqlFilter> scope = PersonScopeFilters(user, today);
+  json::array units;
+  for (const Region& child : regions.all()) {
+    if (child.parent < 0 || &regions.all()[static_cast<size_t>(child.parent)] != r) continue;
+    std::vector<registry::SqlFilter> filters = scope;
+    filters.push_back(registry::ResidenceFilter(child.code, false, today));
+    std::string where;
+    std::vector<registry::Value> params = band_params;
+    for (const registry::SqlFilter& f : filters) {
+      where += (where.empty() ? "(" : " AND (") + f.sql + ")";
+      params.insert(params.end(), f.params.begin(), f.params.end());
+    }
+    Result<std::vector<registry::Row>> row = call.registry->db().QueryAll(sql + where, params);
+    if (!row.ok()) return row.status();
+    json::array counts;
+    int64_t total = 0;
+    for (size_t i = 0; i < cutoff.size(); ++i) {
+      int64_t n = (*row)[0].IsNull(i) ? 0 : (*row)[0].AsInt(i);
+      counts.push_back(n);
+      total += n;
+    }
+    if (total == 0) continue;
+    units.push_back({{"region", RegionJson(child.code)}, {"counts", counts}, {"total", total}});
+  }
+  json::array bands;
+  for (size_t i = 0; i < std::size(kBands); ++i) {
+    bands.push_back(json::string(i + 1 < std::size(kBands)
+                                     ? fmt::format("{}-{}岁", kBands[i], kBands[i + 1] - 1)
+                                     : fmt::format("{}岁及以上", kBands[i])));
+  }
+  call.Audit("person.stats", r->code, "ok", {{"units", units.size()}});
+  return Reply::Json(
+      json::object{{"region", RegionJson(r->code)}, {"bands", bands}, {"units", std::move(units)}});
+}
+
 }  // namespace
 
 void AddConsoleRoutes(App& app, Router& router) {
@@ -95,6 +163,8 @@ void AddConsoleRoutes(App& app, Router& router) {
   router.Add(verb::get, "/api/v1/console/menu", {}, Menu);
   router.Add(verb::get, "/api/v1/console/import-template", {.permission = "registry:import:read"},
              ImportTemplate);
+  router.Add(verb::get, "/api/v1/console/ages", {.permission = "person:person:list"}, Ages);
+  AddAssessFormRoutes(router);
 }
 
 }  // namespace yanglao::server

@@ -31,8 +31,11 @@ void SetSmsSender(std::shared_ptr<SmsSender> sender);
 
 // POST /api/v1/citizen/code, POST /api/v1/citizen/advice (api_citizen.cc).
 void AddCitizenRoutes(App& app, Router& router);
-// GET /api/v1/console/menu (api_console.cc).
+// GET /api/v1/console/menu, import templates, age bands (api_console.cc), and
+// the assessment form and its live scoring (AddAssessFormRoutes).
 void AddConsoleRoutes(App& app, Router& router);
+// GET /api/v1/console/assessment-form, POST .../assessment-score (api_assess_form.cc).
+void AddAssessFormRoutes(Router& router);
 
 }  // namespace yanglao::server
 

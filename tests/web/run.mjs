@@ -12,6 +12,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { createRequire } from 'node:module'
+import { gzipSync } from 'node:zlib'
 import { readXlsx } from './xlsx.mjs'
 
 const require = createRequire(new URL('../../web/package.json', import.meta.url))
@@ -301,6 +302,42 @@ test('export_equals_api', async (page) => {
   assert.deepEqual(x.rows.slice(1), fromApi)
   assert.ok(x.rows.slice(1).every((r) => r[0].includes('**********')), 'ID numbers masked')
   await page.screenshot({ path: path.join(shots, 'export.png') })
+})
+
+test('assessment_live_scoring', async (page) => {
+  await login(page, 'health')
+  await page.goto(base + '/assessments/new')
+  const live = page.locator('[data-test=live-score]')
+  await live.getByText('90').first().waitFor()
+  // B1.1 进食 from 4 to 0: the total drops by 4 at once, before anything is recorded.
+  const item = page.locator('.item', { hasText: 'B1.1' })
+  await item.locator('.el-radio-button', { hasText: /^0/ }).click()
+  await live.locator('.total', { hasText: '86' }).waitFor()
+  assert.match(await live.innerText(), /轻度/)
+  await page.screenshot({ path: path.join(shots, 'assessment-form.png') })
+})
+
+// The JavaScript a first visit loads, gzipped (the budget is 500 KB).
+async function firstScreenJs(page, url, ready) {
+  const scripts = []
+  const onResponse = (r) => { if (r.url().endsWith('.js')) scripts.push(r) }
+  page.on('response', onResponse)
+  await page.goto(url)
+  await ready()
+  page.off('response', onResponse)
+  let total = 0
+  for (const r of scripts) total += gzipSync(await r.body(), { level: 9 }).length
+  return { files: scripts.length, kb: total / 1024 }
+}
+
+test('first_screen_js', async (page) => {
+  const citizen = await firstScreenJs(page, base + '/citizen', () => page.locator('#idnum').waitFor())
+  await login(page, 'admin')
+  const dashboard = await firstScreenJs(page, base + '/dashboard', () => page.locator('canvas').first().waitFor())
+  console.log(`    first screen JS, gzipped: dashboard ${dashboard.kb.toFixed(1)} KB in ${dashboard.files} files; ` +
+    `citizen page ${citizen.kb.toFixed(1)} KB in ${citizen.files} files`)
+  assert.ok(dashboard.kb <= 500, `dashboard ${dashboard.kb} KB`)
+  assert.ok(citizen.kb <= 500, `citizen ${citizen.kb} KB`)
 })
 
 let failed = 0

@@ -13,3 +13,7 @@ export interface MenuItem {
 export const menu = () => http.get<{ menus: MenuItem[]; permissions: string[]; user: Principal }>('/console/menu')
 export const downloadImportTemplate = (source: string, format: 'xlsx' | 'csv' = 'xlsx') =>
   download('/console/import-template', { source, format })
+
+export interface AgeUnit { region: { code: string; name: string; full_name?: string }; counts: number[]; total: number }
+/** Registered people by age band in each unit below `region` (default the user's unit), within scope. */
+export const ages = (region?: string) => http.get<{ region: { code: string; name: string }; bands: string[]; units: AgeUnit[] }>('/console/ages', { region })
