@@ -103,53 +103,65 @@ Result<Reply> Ages(Call& call) {
     return Status("region.not_found", "没有这个地区代码",
                   Location{.field = "region", .value = code.substr(0, 16)});
   }
-  const CivilDate today = call.app.Today();
-  // Born on or before cutoff[i] <=> aged kBands[i] or more today.
-  std::vector<std::string> cutoff;
-  for (int b : kBands) {
-    cutoff.push_back(
-        fmt::format("{:04d}-{:02d}-{:02d}", today.year() - b, today.month(), today.day()));
-  }
-  std::string sql = "SELECT";
-  for (size_t i = 0; i < cutoff.size(); ++i) {
-    sql += fmt::format("{} SUM(CASE WHEN p.birth_date <= ?{} THEN 1 ELSE 0 END)", i ? "," : "",
-                       i + 1 < cutoff.size() ? " AND p.birth_date > ?" : "");
-  }
-  sql += " FROM person p WHERE ";
-  std::vector<registry::Value> band_params;
-  for (size_t i = 0; i < cutoff.size(); ++i) {
-    band_params.emplace_back(cutoff[i]);
-    if (i + 1 < cutoff.size()) band_params.emplace_back(cutoff[i + 1]);
-  }
-  std::vector<registry::SqlFilter> scope = PersonScopeFilters(user, today);
-  json::array units;
+  std::vector<const Region*> children;
   for (const Region& child : regions.all()) {
-    if (child.parent < 0 || &regions.all()[static_cast<size_t>(child.parent)] != r) continue;
-    std::vector<registry::SqlFilter> filters = scope;
-    filters.push_back(registry::ResidenceFilter(child.code, false, today));
-    std::string where;
-    std::vector<registry::Value> params = band_params;
-    for (const registry::SqlFilter& f : filters) {
-      where += (where.empty() ? "(" : " AND (") + f.sql + ")";
-      params.insert(params.end(), f.params.begin(), f.params.end());
+    if (child.parent >= 0 && &regions.all()[static_cast<size_t>(child.parent)] == r) {
+      children.push_back(&child);
     }
-    Result<std::vector<registry::Row>> row = call.registry->db().QueryAll(sql + where, params);
-    if (!row.ok()) return row.status();
-    json::array counts;
-    int64_t total = 0;
-    for (size_t i = 0; i < cutoff.size(); ++i) {
-      int64_t n = (*row)[0].IsNull(i) ? 0 : (*row)[0].AsInt(i);
-      counts.push_back(n);
-      total += n;
-    }
-    if (total == 0) continue;
-    units.push_back({{"region", RegionJson(child.code)}, {"counts", counts}, {"total", total}});
   }
   json::array bands;
   for (size_t i = 0; i < std::size(kBands); ++i) {
     bands.push_back(json::string(i + 1 < std::size(kBands)
                                      ? fmt::format("{}-{}岁", kBands[i], kBands[i + 1] - 1)
                                      : fmt::format("{}岁及以上", kBands[i])));
+  }
+  json::array units;
+  if (!children.empty()) {
+    const CivilDate today = call.app.Today();
+    const std::string d = today.ToString();
+    // One pass over the residence records that hold today (the latest one
+    // per person, as ResidenceFilter and Registry::Person choose), grouped by
+    // the unit below `r`; born on or before cutoff[i] <=> aged kBands[i]+.
+    std::vector<std::string> cutoff;
+    for (int b : kBands) {
+      cutoff.push_back(
+          fmt::format("{:04d}-{:02d}-{:02d}", today.year() - b, today.month(), today.day()));
+    }
+    std::string sql = "SELECT substr(r.value, 1, ?)";
+    std::vector<registry::Value> params = {static_cast<int64_t>(children.front()->code.size())};
+    for (size_t i = 0; i < cutoff.size(); ++i) {
+      sql += fmt::format(", SUM(CASE WHEN p.birth_date <= ?{} THEN 1 ELSE 0 END)",
+                         i + 1 < cutoff.size() ? " AND p.birth_date > ?" : "");
+      params.emplace_back(cutoff[i]);
+      if (i + 1 < cutoff.size()) params.emplace_back(cutoff[i + 1]);
+    }
+    sql +=
+        " FROM person p JOIN fact r ON r.id_number = p.id_number WHERE r.fact = "
+        "'residence_region' AND r.valid_from <= ? AND (r.valid_to IS NULL OR r.valid_to >= ?) "
+        "AND substr(r.value, 1, ?) = ? AND NOT EXISTS (SELECT 1 FROM fact r2 WHERE "
+        "r2.id_number = r.id_number AND r2.fact = 'residence_region' AND r2.valid_from <= ? AND "
+        "(r2.valid_to IS NULL OR r2.valid_to >= ?) AND (r2.valid_from > r.valid_from OR "
+        "(r2.valid_from = r.valid_from AND (r2.feed_id > r.feed_id OR (r2.feed_id = r.feed_id "
+        "AND r2.row_no > r.row_no)))))";
+    params.insert(params.end(), {d, d, static_cast<int64_t>(r->code.size()), r->code, d, d});
+    for (const registry::SqlFilter& f : PersonScopeFilters(user, today)) {
+      sql += " AND (" + f.sql + ")";
+      params.insert(params.end(), f.params.begin(), f.params.end());
+    }
+    sql += " GROUP BY 1 ORDER BY 1";
+    Status s = call.registry->db().Query(sql, params, [&](const registry::Row& row) {
+      json::array counts;
+      int64_t total = 0;
+      for (size_t i = 0; i < cutoff.size(); ++i) {
+        int64_t n = row.IsNull(i + 1) ? 0 : row.AsInt(i + 1);
+        counts.push_back(n);
+        total += n;
+      }
+      units.push_back(
+          {{"region", RegionJson(row.AsText(0))}, {"counts", counts}, {"total", total}});
+      return true;
+    });
+    if (!s.ok()) return s;
   }
   call.Audit("person.stats", r->code, "ok", {{"units", units.size()}});
   return Reply::Json(

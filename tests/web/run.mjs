@@ -149,7 +149,7 @@ test('person_entitlements', async (page) => {
   assert.match(text, /可享受/)
   assert.match(text, /高龄津贴/)
   assert.match(text, /age >= 80/) // the reason behind the allowance
-  await page.screenshot({ path: path.join(shots, 'person.png'), fullPage: true })
+  await page.screenshot({ path: path.join(shots, 'person.png') })
   // The record with its history on both time axes.
   await page.getByRole('tab', { name: /历史记录/ }).click()
   await page.locator('#pane-history .el-table__row').first().waitFor()
@@ -170,7 +170,7 @@ test('run_month_roll', async (page) => {
   await page.waitForURL(/\/runs\/\d+$/)
   const runId = page.url().match(/\/runs\/(\d+)$/)[1]
   await page.locator('[data-test=run-items] .el-table__row').first().waitFor()
-  await page.screenshot({ path: path.join(shots, 'run.png'), fullPage: true })
+  await page.screenshot({ path: path.join(shots, 'run.png') })
   // The roll of item 3 (高龄津贴): one row per person entitled, as the API lists them.
   const roll = await downloadXlsx(page, () => page.click('[data-test=roll-3]'))
   assert.match(roll.name, /代发名册/)
@@ -186,16 +186,21 @@ test('run_month_roll', async (page) => {
 test('whatif', async (page) => {
   await login(page, 'city')
   await page.goto(base + '/whatif')
-  await page.fill(field('set-value-0'), '150元')
+  // The defaults: 高龄津贴 from 75 (50元) and 150元 from 80.
+  assert.equal(await page.inputValue(field('set-value-1')), '150元')
   await page.click('[data-test=whatif-run]')
   const result = page.locator('[data-test=whatif-result]')
   await result.waitFor({ timeout: 120_000 })
   const text = await result.innerText()
   assert.match(text, /高龄津贴/)
   assert.match(text, /每月资金变化 [1-9]/)
+  const row = await result.locator('.el-table__row', { hasText: '高龄津贴' }).innerText()
+  const [gainers] = row.split('\t').slice(4, 5).map(Number)
+  assert.ok(gainers > 0, row)
   assert.ok((await result.locator('canvas').count()) >= 2)
+  await result.scrollIntoViewIfNeeded()
   await page.waitForTimeout(1500)
-  await page.screenshot({ path: path.join(shots, 'whatif.png'), fullPage: true })
+  await page.screenshot({ path: path.join(shots, 'whatif.png') })
 })
 
 test('import_bad_file', async (page) => {
