@@ -89,6 +89,12 @@ async function apiAll(page, route, query) {
   }
 }
 
+// Waits until no loading mask is left and the fade-in is over, for screenshots.
+async function settled(page) {
+  await page.waitForFunction(() => !document.querySelector('.el-loading-mask'), null, { timeout: 120_000 })
+  await page.waitForTimeout(600)
+}
+
 async function downloadXlsx(page, click) {
   const [dl] = await Promise.all([page.waitForEvent('download'), click()])
   const file = await dl.path()
@@ -119,9 +125,8 @@ test('login_dashboard', async (page) => {
   await page.getByText('系统管理').first().waitFor()
   await page.locator('.kpi .num').first().waitFor()
   await page.locator('canvas').first().waitFor()
-  await page.locator('.el-loading-mask').first().waitFor({ state: 'detached', timeout: 120_000 }).catch(() => {})
-  await page.waitForFunction(() => !document.querySelector('.el-loading-mask'), null, { timeout: 120_000 })
-  await page.waitForTimeout(1500) // chart animation
+  await settled(page)
+  await page.waitForTimeout(1000) // chart animation
   await page.screenshot({ path: path.join(shots, 'dashboard.png') })
   const kpi = await page.locator('[data-kpi="登记老年人（本辖区）"] .num').innerText()
   const total = (await (await page.request.get(base + '/api/v1/persons?size=1')).json()).total
@@ -149,6 +154,7 @@ test('person_entitlements', async (page) => {
   assert.match(text, /可享受/)
   assert.match(text, /高龄津贴/)
   assert.match(text, /age >= 80/) // the reason behind the allowance
+  await settled(page)
   await page.screenshot({ path: path.join(shots, 'person.png') })
   // The record with its history on both time axes.
   await page.getByRole('tab', { name: /历史记录/ }).click()
@@ -170,6 +176,7 @@ test('run_month_roll', async (page) => {
   await page.waitForURL(/\/runs\/\d+$/)
   const runId = page.url().match(/\/runs\/(\d+)$/)[1]
   await page.locator('[data-test=run-items] .el-table__row').first().waitFor()
+  await settled(page)
   await page.screenshot({ path: path.join(shots, 'run.png') })
   // The roll of item 3 (高龄津贴): one row per person entitled, as the API lists them.
   const roll = await downloadXlsx(page, () => page.click('[data-test=roll-3]'))
