@@ -1,9 +1,11 @@
 // yanglao serve: the platform server (src/server) over a registry database.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "cli/commands.h"
 #include "core/civil_date.h"
@@ -25,6 +27,8 @@ struct ServeArgs {
   std::string access_log = "-";
   std::string today;
   bool secure_cookies = false;
+  std::vector<std::string> trusted_proxies;
+  int upload_threads = 1;
 };
 
 // Database threads on PostgreSQL: libpq blocks for every round trip, so
@@ -44,9 +48,10 @@ int RunServe(const ServeArgs& a) {
   const int db_threads = a.db_threads >= 0 ? a.db_threads : pg ? kPgDbThreads : 0;
   // One connection per thread that can hold one: the database threads (or,
   // without them, the network threads) and the blocking threads.
-  options.connections =
-      static_cast<size_t>((db_threads > 0 ? db_threads : a.threads) + a.blocking_threads);
+  options.connections = static_cast<size_t>((db_threads > 0 ? db_threads : a.threads) +
+                                            a.blocking_threads + std::max(1, a.upload_threads));
   options.secure_cookies = a.secure_cookies;
+  options.trusted_proxies = a.trusted_proxies;
   if (!a.today.empty()) {
     Result<CivilDate> d = CivilDate::Parse(a.today);
     if (!d.ok()) {
@@ -80,6 +85,7 @@ int RunServe(const ServeArgs& a) {
   http.threads = a.threads;
   http.blocking_threads = a.blocking_threads;
   http.db_threads = db_threads;
+  http.upload_threads = std::max(1, a.upload_threads);
   http.access_log = log;
   server::HttpServer srv(**app, http);
   if (Status s = srv.Start(); !s.ok()) {
@@ -127,6 +133,11 @@ void AddServeCommand(CLI::App& app, int& exit_code) {
                   "访问日志（JSON 行）：- 为标准输出（默认），none 为不记录，或文件路径");
   cmd->add_option("--today", a->today, "以此日期为今天（演示、测试用）");
   cmd->add_flag("--secure-cookies", a->secure_cookies, "Cookie 加 Secure（经 HTTPS 反向代理时）");
+  cmd->add_option("--trusted-proxy", a->trusted_proxies,
+                  "可信反向代理的地址（可多次给出）：只对来自这些地址的请求采用 X-Forwarded-For "
+                  "中的客户端地址");
+  cmd->add_option("--upload-threads", a->upload_threads,
+                  "解析、导入上传文件的线程数（默认 1；与登录、查询的线程分开）");
   cmd->callback([a, &exit_code] { exit_code = RunServe(*a); });
 }
 

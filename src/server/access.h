@@ -102,6 +102,10 @@ std::string MaskPhone(std::string_view phone);
 // `text` with every run of 15 to 18 digits (an X may end it) masked as an ID
 // number, for messages and logs that may quote one.
 std::string MaskIdNumbersIn(std::string_view text);
+// `text` percent-decoded (a URL path or query, "%34%32..." too), then with
+// every ID number masked as MaskIdNumbersIn does. Bytes that are not UTF-8
+// are left as decoded; callers that need valid UTF-8 convert after.
+std::string DecodeAndMaskIds(std::string_view text);
 
 }  // namespace yanglao::server
 
