@@ -4,6 +4,8 @@
 // The menu is data in one table (kMenu) so that it can later come from the
 // module table. GET /api/v1/console/import-template?source=民政&format=xlsx|csv:
 // a department's blank feed template (the header row), for the import page.
+// GET /api/v1/console/facts: the person facts rules read, with their Chinese
+// labels and value labels (to show a list's rules in words).
 // GET /api/v1/console/ages?region=: registered people by age band in each unit
 // below a region (the dashboard), within the caller's data scope.
 #include <fmt/format.h>
@@ -11,6 +13,7 @@
 #include <string_view>
 
 #include "core/region.h"
+#include "policy/fact_schema.h"
 #include "registry/feed_template.h"
 #include "server/api_util.h"
 #include "server/app.h"
@@ -89,6 +92,21 @@ Result<Reply> ImportTemplate(Call& call) {
                   Location{.field = "format", .value = format.substr(0, 16)});
   }
   return TableDownload({t->Header()}, format, source, fmt::format("{}-数据模板", source));
+}
+
+Result<Reply> Facts(Call& call) {
+  (void)call;
+  const policy::FactSchema& schema = policy::FactSchema::Person();
+  json::array facts;
+  for (size_t i = 0; i < schema.size(); ++i) {
+    const policy::FactInfo& f = schema.at(i);
+    json::object values;
+    for (size_t v = 0; v < f.enum_values.size() && v < f.value_labels.size(); ++v) {
+      values[f.enum_values[v]] = f.value_labels[v];
+    }
+    facts.push_back({{"name", f.name}, {"label", f.label}, {"values", std::move(values)}});
+  }
+  return Reply::Json(json::object{{"facts", std::move(facts)}});
 }
 
 // Age bands of the dashboard: lower bounds in years (the last is open).
@@ -176,6 +194,7 @@ void AddConsoleRoutes(App& app, Router& router) {
   router.Add(verb::get, "/api/v1/console/import-template", {.permission = "registry:import:read"},
              ImportTemplate);
   router.Add(verb::get, "/api/v1/console/ages", {.permission = "person:person:list"}, Ages);
+  router.Add(verb::get, "/api/v1/console/facts", {.permission = "policy:list:read"}, Facts);
   AddAssessFormRoutes(router);
 }
 

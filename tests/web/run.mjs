@@ -326,6 +326,16 @@ test('export_equals_api', async (page) => {
   await page.screenshot({ path: path.join(shots, 'export.png') })
 })
 
+test('lists_rules_in_words', async (page) => {
+  await login(page, 'city')
+  await page.goto(base + '/lists')
+  const row = page.locator('.el-table__row', { hasText: '高龄津贴' }).first()
+  await row.waitFor()
+  const text = await row.innerText()
+  assert.match(text, /年龄（周岁） 不低于 80/, text) // the rule in words
+  assert.match(text, /age >= 80/, text) // and as the engine runs it
+})
+
 test('assessment_live_scoring', async (page) => {
   await login(page, 'health')
   await page.goto(base + '/assessments/new')

@@ -17,3 +17,7 @@ export const downloadImportTemplate = (source: string, format: 'xlsx' | 'csv' = 
 export interface AgeUnit { region: { code: string; name: string; full_name?: string }; counts: number[]; total: number }
 /** Registered people by age band in each unit below `region` (default the user's unit), within scope. */
 export const ages = (region?: string) => http.get<{ region: { code: string; name: string }; bands: string[]; units: AgeUnit[] }>('/console/ages', { region })
+
+export interface FactLabel { name: string; label: string; values: Record<string, string> }
+/** The person facts rules read, with their Chinese labels. */
+export const facts = () => http.get<{ facts: FactLabel[] }>('/console/facts')

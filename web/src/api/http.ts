@@ -79,8 +79,32 @@ export const http = {
   post: <T>(path: string, body?: unknown, query?: Query) => send<T>('POST', path, query, body ?? {}),
   put: <T>(path: string, body?: unknown) => send<T>('PUT', path, undefined, body ?? {}),
   patch: <T>(path: string, body?: unknown) => send<T>('PATCH', path, undefined, body ?? {}),
-  upload: <T>(path: string, file: Blob, query?: Query) =>
-    send<T>('POST', path, query, file, 'application/octet-stream'),
+}
+
+/**
+ * Uploads a file as the request body with progress (fetch cannot report it):
+ * `onProgress` gets the fraction sent, 0..1. Errors as `send` gives them.
+ */
+export function uploadWithProgress<T>(path: string, file: Blob, query: Query,
+                                      onProgress: (fraction: number) => void): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest()
+    xhr.open('POST', buildUrl(path, query))
+    xhr.setRequestHeader('Content-Type', 'application/octet-stream')
+    xhr.setRequestHeader('X-CSRF-Token', csrfToken())
+    xhr.upload.onprogress = (e) => { if (e.lengthComputable) onProgress(e.loaded / e.total) }
+    xhr.onerror = () => reject(new ApiError(0, 'network', '无法连接服务器，请检查网络后重试'))
+    xhr.onload = () => {
+      let data: unknown = undefined
+      try { data = xhr.responseText ? JSON.parse(xhr.responseText) : undefined } catch { data = xhr.responseText }
+      if (xhr.status >= 200 && xhr.status < 300) return resolve(data as T)
+      const env = (data as { error?: { code: string; message: string; details?: Record<string, unknown> } })?.error
+      const err = new ApiError(xhr.status, env?.code ?? 'http.' + xhr.status, env?.message ?? `请求失败（${xhr.status}）`, env?.details ?? {}, data)
+      if (xhr.status === 401 && err.code === 'auth.unauthenticated' && onUnauthenticated) onUnauthenticated()
+      reject(err)
+    }
+    xhr.send(file)
+  })
 }
 
 /** Downloads a server file (export, roll, template) through the browser. */

@@ -1,5 +1,5 @@
 // /api/v1/persons and /api/v1/imports: the elderly registry.
-import { http, download, type Page } from './http'
+import { http, download, uploadWithProgress, type Page } from './http'
 
 export interface RegionRef { code: string; name?: string; full_name?: string; level?: string }
 export interface PersonRow {
@@ -77,5 +77,5 @@ export interface ImportRow {
 }
 export const listImports = (page = 1, size = 20) => http.get<Page<ImportRow>>('/imports', { page, size })
 export const getImport = (id: number) => http.get<ImportReport & { report?: ImportReport }>('/imports/' + id)
-export const uploadImport = (source: string, file: File) =>
-  http.upload<ImportReport>('/imports', file, { source, file_name: file.name })
+export const uploadImport = (source: string, file: File, onProgress: (fraction: number) => void = () => {}) =>
+  uploadWithProgress<ImportReport>('/imports', file, { source, file_name: file.name }, onProgress)
