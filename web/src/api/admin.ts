@@ -35,3 +35,5 @@ export const listRoles = () => http.get<{ items: Role[]; permissions: { key: str
 export const listAudit = (q: AuditQuery) => http.get<Page<AuditRow>>('/audit', { ...q })
 export const exportAudit = (q: AuditQuery, format: 'xlsx' | 'csv' = 'xlsx') =>
   download('/audit/export', { ...q, page: undefined, size: undefined, format })
+export const putRole = (key: string, r: { name: string; data_scope: string; permissions: string[] }) =>
+  http.put<unknown>('/roles/' + encodeURIComponent(key), r)
