@@ -30,7 +30,7 @@ const logins = Object.fromEntries(
   fs.readFileSync(path.join(city, 'demo-logins.txt'), 'utf8').trim().split('\n')
     .filter((l) => l && !l.startsWith('#')).map((l) => l.split(/\s+/)))
 
-// A person aged 80+ with a mobile phone on record (the 公安 feed), for the
+// A person aged 80+ with local hukou and a mobile phone on record (the 公安 feed), for the
 // person page and the citizen page.
 function elder() {
   const lines = fs.readFileSync(path.join(city, 'feeds', '公安.csv'), 'utf8').replace(/^\uFEFF/, '').split('\n')
@@ -39,10 +39,12 @@ function elder() {
   const name = header.indexOf('姓名')
   const phone = header.indexOf('联系电话')
   const dead = header.indexOf('死亡日期')
+  const hukou = header.indexOf('户籍地')
   for (const l of lines.slice(1)) {
     const f = l.split(',')
     if (f.length < header.length) continue
-    if (/^1[3-9]\d{9}$/.test(f[phone]) && !f[dead] && Number(f[id].slice(6, 10)) <= 1940) {
+    // 高龄津贴 needs local hukou (Suizhou, 4213) and age 80+.
+    if (/^1[3-9]\d{9}$/.test(f[phone]) && !f[dead] && f[hukou].startsWith('4213') && Number(f[id].slice(6, 10)) <= 1940) {
       return { id: f[id], name: f[name] }
     }
   }
