@@ -4,6 +4,9 @@
 // The menu is data in one table (kMenu) so that it can later come from the
 // module table. GET /api/v1/console/import-template?source=民政&format=xlsx|csv:
 // a department's blank feed template (the header row), for the import page.
+// GET /api/v1/console/conflicts?page=&size=: open conflicts between sources
+// of the persons within the caller's scope, on facts the caller may see (the
+// dashboard's "awaiting resolution" and its list); audited as conflict.list.
 // GET /api/v1/console/facts: the person facts rules read, with their Chinese
 // labels and value labels (to show a list's rules in words).
 // GET /api/v1/console/ages?region=: registered people by age band in each unit
@@ -12,6 +15,7 @@
 
 #include <string_view>
 
+#include "core/id_number.h"
 #include "core/region.h"
 #include "policy/fact_schema.h"
 #include "registry/feed_template.h"
@@ -38,6 +42,7 @@ struct MenuEntry {
 constexpr MenuEntry kMenu[] = {
     {"",         "/dashboard",         "首页",       "Odometer",   ""},
     {"老年人",   "/persons",           "老年人信息", "User",       "person:person:list"},
+    {"老年人",   "/conflicts",         "数据冲突",   "Warning",    "person:person:list"},
     {"老年人",   "/assessments",       "能力评估",   "Document",   "assess:due:list"},
     {"政策",     "/lists",             "服务清单",   "Tickets",    "policy:list:read"},
     {"政策",     "/runs",              "月度核定",   "Calendar",   "entitle:run:read"},
@@ -92,6 +97,46 @@ Result<Reply> ImportTemplate(Call& call) {
                   Location{.field = "format", .value = format.substr(0, 16)});
   }
   return TableDownload({t->Header()}, format, source, fmt::format("{}-数据模板", source));
+}
+
+Result<Reply> Conflicts(Call& call) {
+  Result<Paging> paging = PagingOf(call);
+  if (!paging.ok()) return paging.status();
+  const Principal& user = *call.user;
+  const CivilDate today = call.app.Today();
+  std::string sql =
+      "SELECT c.id, c.id_number, c.fact FROM conflict c JOIN person p ON p.id_number = "
+      "c.id_number WHERE c.status = 'open'";
+  std::vector<registry::Value> params;
+  for (const registry::SqlFilter& f : PersonScopeFilters(user, today)) {
+    sql += " AND (" + f.sql + ")";
+    params.insert(params.end(), f.params.begin(), f.params.end());
+  }
+  struct Open {
+    int64_t id;
+    std::string id_number, fact;
+  };
+  std::vector<Open> open;
+  Status s = call.registry->db().Query(sql + " ORDER BY c.id", params, [&](const registry::Row& r) {
+    if (CanSeeFact(user, r.AsText(2))) open.push_back({r.AsInt(0), r.AsText(1), r.AsText(2)});
+    return true;
+  });
+  if (!s.ok()) return s;
+  json::array items;
+  for (size_t i = static_cast<size_t>(paging->offset());
+       i < open.size() && items.size() < static_cast<size_t>(paging->size); ++i) {
+    Result<std::optional<registry::PersonView>> v =
+        call.registry->Person(open[i].id_number, today, today);
+    if (!v.ok()) return v.status();
+    items.push_back({{"id", open[i].id},
+                     {"ref", call.app.PersonRef(open[i].id_number)},
+                     {"id_number", MaskIdNumber(open[i].id_number)},
+                     {"name", v->has_value() ? (*v)->name() : std::string()},
+                     {"fact", open[i].fact},
+                     {"label", registry::FactLabel(open[i].fact)}});
+  }
+  call.Audit("conflict.list", "", "ok", {{"total", open.size()}});
+  return Reply::Json(PageJson(*paging, static_cast<int64_t>(open.size()), std::move(items)));
 }
 
 Result<Reply> Facts(Call& call) {
@@ -194,6 +239,8 @@ void AddConsoleRoutes(App& app, Router& router) {
   router.Add(verb::get, "/api/v1/console/import-template", {.permission = "registry:import:read"},
              ImportTemplate);
   router.Add(verb::get, "/api/v1/console/ages", {.permission = "person:person:list"}, Ages);
+  router.Add(verb::get, "/api/v1/console/conflicts", {.permission = "person:person:list"},
+             Conflicts);
   router.Add(verb::get, "/api/v1/console/facts", {.permission = "policy:list:read"}, Facts);
   AddAssessFormRoutes(router);
 }

@@ -244,6 +244,36 @@ TEST_P(WebRoutesTest, MenuFollowsThePermissions) {
   EXPECT_EQ(Do(http::verb::get, "/api/v1/console/menu").status, 401u);
 }
 
+TEST_P(WebRoutesTest, OpenConflictsStayWithinTheDataScope) {
+  Login("admin");
+  Response before = Do(http::verb::get, "/api/v1/console/conflicts");
+  ASSERT_EQ(before.status, 200u) << before.raw;
+  EXPECT_EQ(before.obj().at("total"), 0);
+  // 民政 disagrees with 公安 on the phone numbers of 张三 (西城街道) and 王五 (广水市).
+  auto civil = registry::ReadFeedCsv(
+      "公民身份号码,姓名,低保,低保后仍困难,低收入,特困,生活不能自理,独居,空巢,留守,流浪乞讨,"
+      "入住养老机构,有赡养能力的赡养人,死亡日期,联系电话,起始日期,终止日期\n"
+      "421303194402290016,张三,,,,,,,,,,,,,13700000000,2020-01-01,\n"
+      "421381193001010030,王五,,,,,,,,,,,,,13900000000,2020-01-01,\n",
+      "民政.csv", "民政", kToday);
+  ASSERT_TRUE(civil.ok()) << civil.status().ToString();
+  ASSERT_TRUE(civil->problems.empty()) << civil->problems.front().message;
+  {
+    App::Lease reg = app_->Acquire();
+    ASSERT_TRUE(reg->Import(*civil, kToday).ok());
+  }
+  Response all = Do(http::verb::get, "/api/v1/console/conflicts");
+  ASSERT_EQ(all.status, 200u) << all.raw;
+  ASSERT_EQ(all.obj().at("total"), 2) << all.raw;
+  Login("street");  // 西城街道: 张三's conflict only
+  Response street = Do(http::verb::get, "/api/v1/console/conflicts");
+  ASSERT_EQ(street.obj().at("total"), 1) << street.raw;
+  const json::value& item = street.obj().at("items").as_array()[0];
+  EXPECT_EQ(item.at("name"), "张三");
+  EXPECT_EQ(item.at("id_number"), "4213**********0016");
+  EXPECT_EQ(item.at("fact"), "phone");
+}
+
 TEST_P(WebRoutesTest, AgeBandsStayWithinTheDataScope) {
   Login("admin");
   Response all = Do(http::verb::get, "/api/v1/console/ages?region=421300");

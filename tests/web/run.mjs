@@ -133,7 +133,11 @@ test('login_dashboard', async (page) => {
   const kpi = await page.locator('[data-kpi="登记老年人（本辖区）"] .num').innerText()
   const total = (await (await page.request.get(base + '/api/v1/persons?size=1')).json()).total
   assert.equal(Number(kpi.replace(/,/g, '')), total)
-  // A figure leads to the people behind it.
+  // Figures lead to the people behind them: open conflicts, the newly entitled.
+  await page.click('[data-kpi="待处理数据冲突"]')
+  await page.waitForURL(/\/conflicts$/)
+  await page.locator('.el-table__row').first().waitFor()
+  await page.goBack()
   await page.click('[data-kpi="新增待告知"]')
   await page.waitForURL(/\/runs\/\d+\?tab=new/)
   // Session expiry: once the session is gone, the next call leads to sign-in.

@@ -1,5 +1,5 @@
 // /api/v1/console: the menu and permissions of the signed-in user, import templates.
-import { http, download } from './http'
+import { http, download, type Page } from './http'
 import type { Principal } from './auth'
 
 export interface MenuItem {
@@ -21,3 +21,7 @@ export const ages = (region?: string) => http.get<{ region: { code: string; name
 export interface FactLabel { name: string; label: string; values: Record<string, string> }
 /** The person facts rules read, with their Chinese labels. */
 export const facts = () => http.get<{ facts: FactLabel[] }>('/console/facts')
+
+export interface OpenConflict { id: number; ref: string; id_number: string; name: string; fact: string; label: string }
+/** Open conflicts between sources, within the caller's scope. */
+export const openConflicts = (page = 1, size = 20) => http.get<Page<OpenConflict>>('/console/conflicts', { page, size })
