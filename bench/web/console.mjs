@@ -4,12 +4,12 @@
 // does), against the issue's target (300 ms p95 per page) and as a ratio to
 // the health endpoint's p95 measured in the same run (the baseline).
 // Environment: YANGLAO_BENCH_URL, YANGLAO_BENCH_LOGINS (demo-logins.txt),
-// YANGLAO_BENCH_REPEAT (default 20), YANGLAO_BENCH_USER (default city).
+// YANGLAO_BENCH_REPEAT (default 20), YANGLAO_BENCH_USER (default admin: every page, the whole city).
 import fs from 'node:fs'
 
 const base = process.env.YANGLAO_BENCH_URL ?? 'http://127.0.0.1:8080'
 const repeat = Number(process.env.YANGLAO_BENCH_REPEAT ?? 20)
-const user = process.env.YANGLAO_BENCH_USER ?? 'city'
+const user = process.env.YANGLAO_BENCH_USER ?? 'admin'
 const logins = Object.fromEntries(fs.readFileSync(process.env.YANGLAO_BENCH_LOGINS ?? 'var/demo/demo-logins.txt', 'utf8')
   .trim().split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split(/\s+/)))
 
@@ -42,18 +42,21 @@ const month = runs[0].month
 
 const pages = {
   '首页 dashboard': [['GET', '/api/v1/console/menu'], ['GET', '/api/v1/persons?size=1'], ['GET', '/api/v1/console/ages'],
-    ['GET', '/api/v1/entitlement/runs'], ['GET', `/api/v1/entitlement/runs/${run}`], ['GET', '/api/v1/assessments/due?size=1']],
+    ['GET', '/api/v1/entitlement/runs'], ['GET', `/api/v1/entitlement/runs/${run}`], ['GET', '/api/v1/assessments/due?size=1'],
+    ['GET', '/api/v1/console/conflicts?size=1']],
   '老年人信息 persons': [['GET', '/api/v1/persons?page=1&size=20'], ['GET', '/api/v1/persons?name=王&page=1&size=20']],
   '老年人档案 person': [['GET', `/api/v1/persons/${person}`], ['GET', `/api/v1/persons/${person}/advice`],
     ['GET', `/api/v1/persons/${person}/assessments`]],
-  '服务清单 lists': [['GET', '/api/v1/lists'], ['GET', '/api/v1/lists/suizhou']],
+  '服务清单 lists': [['GET', '/api/v1/lists'], ['GET', '/api/v1/lists/suizhou'], ['GET', '/api/v1/console/facts']],
   '月度核定 runs': [['GET', '/api/v1/entitlement/runs']],
   '核定结果 run': [['GET', `/api/v1/entitlement/runs/${run}`], ['GET', `/api/v1/entitlement/runs/${run}/lines?page=1&size=20`],
     ['GET', `/api/v1/entitlement/runs/${run}/changes?kind=new&page=1&size=20`]],
   '政策测算 what-if': [['POST', '/api/v1/entitlement/whatif', { list: 'suizhou', month, set: ['old_age_allowance@80=150元'] }]],
   '能力评估 assessments': [['GET', '/api/v1/assessments/due?page=1&size=20']],
   '数据导入 imports': [['GET', '/api/v1/imports?page=1&size=20']],
+  '数据冲突 conflicts': [['GET', '/api/v1/console/conflicts?page=1&size=20']],
   '用户管理 users': [['GET', '/api/v1/users?page=1&size=20']],
+  '审计日志 audit': [['GET', '/api/v1/audit?page=1&size=20']],
 }
 
 const pct = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] }

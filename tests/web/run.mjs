@@ -128,6 +128,9 @@ test('login_dashboard', async (page) => {
   await page.locator('.kpi .num').first().waitFor()
   await page.locator('canvas').first().waitFor()
   await settled(page)
+  // The assessment figures fill in when the work list is computed.
+  await page.waitForFunction(() => document.querySelector('[data-kpi="能力评估已过期"] .num')?.textContent?.trim() !== '—',
+    null, { timeout: 120_000 })
   await page.waitForTimeout(1000) // chart animation
   await page.screenshot({ path: path.join(shots, 'dashboard.png') })
   const kpi = await page.locator('[data-kpi="登记老年人（本辖区）"] .num').innerText()
