@@ -1,5 +1,6 @@
 // The state of a RuoYi-style list page (rows, total, page, size, loading)
-// and its loader; errors are shown as a message.
+// and its loader; errors are shown as a message. When a search is started
+// before an earlier one has answered, the earlier answer is dropped.
 import { ref, type Ref } from 'vue'
 import type { Page } from '@/api/http'
 import { showError } from '@/utils/message'
@@ -11,10 +12,13 @@ export function usePaged<T, P extends Page<T> = Page<T>>(fetchPage: (page: numbe
   const page = ref(1)
   const size = ref(20)
   const loading = ref(false)
+  let latest = 0 // only the answer to the latest request is shown
   async function load(p = 1) {
+    const mine = ++latest
     loading.value = true
     try {
       const r = await fetchPage(p, size.value)
+      if (mine !== latest) return
       rows.value = r.items
       total.value = r.total
       page.value = r.page
@@ -22,7 +26,7 @@ export function usePaged<T, P extends Page<T> = Page<T>>(fetchPage: (page: numbe
     } catch (e) {
       showError(e)
     } finally {
-      loading.value = false
+      if (mine === latest) loading.value = false
     }
   }
   /** For Pager's change event. */
