@@ -13,6 +13,8 @@
 // below a region (the dashboard), within the caller's data scope.
 #include <fmt/format.h>
 
+#include <map>
+#include <mutex>
 #include <string_view>
 
 #include "core/id_number.h"
@@ -157,6 +159,18 @@ Result<Reply> Facts(Call& call) {
 // Age bands of the dashboard: lower bounds in years (the last is open).
 constexpr int kBands[] = {50, 60, 70, 80, 90};
 
+// Answers of Ages by what decides them: the database, the region, the caller's scope (and
+// caseload user), the day and the newest feed. A new feed changes the key, so
+// an answer is never stale; the counting pass over a large city takes seconds.
+struct AgesCache {
+  std::mutex mu;
+  std::map<std::string, std::string> answers;  // key -> JSON body
+};
+AgesCache& TheAgesCache() {
+  static AgesCache* cache = new AgesCache;
+  return *cache;
+}
+
 Result<Reply> Ages(Call& call) {
   const Principal& user = *call.user;
   std::string code = call.Query("region").value_or(user.unit_code);
@@ -177,6 +191,23 @@ Result<Reply> Ages(Call& call) {
     bands.push_back(json::string(i + 1 < std::size(kBands)
                                      ? fmt::format("{}-{}岁", kBands[i], kBands[i + 1] - 1)
                                      : fmt::format("{}岁及以上", kBands[i])));
+  }
+  Result<std::vector<registry::Row>> newest =
+      call.registry->db().QueryAll("SELECT COALESCE(MAX(id), 0) FROM feed");
+  if (!newest.ok()) return newest.status();
+  const std::string key = fmt::format("{}|{}|{}|{}|{}|{}|{}", call.app.options().db_url, r->code,
+                                      DataScopeKey(user.scope), user.unit_code,
+                                      user.scope == DataScope::kSelf ? user.user_id : 0,
+                                      call.app.Today().ToString(), (*newest)[0].AsInt(0));
+  {
+    std::lock_guard lock(TheAgesCache().mu);
+    auto hit = TheAgesCache().answers.find(key);
+    if (hit != TheAgesCache().answers.end()) {
+      call.Audit("person.stats", r->code, "ok", {{"cached", true}});
+      Reply reply;
+      reply.body = hit->second;
+      return reply;
+    }
   }
   json::array units;
   if (!children.empty()) {
@@ -227,8 +258,12 @@ Result<Reply> Ages(Call& call) {
     if (!s.ok()) return s;
   }
   call.Audit("person.stats", r->code, "ok", {{"units", units.size()}});
-  return Reply::Json(
+  Reply reply = Reply::Json(
       json::object{{"region", RegionJson(r->code)}, {"bands", bands}, {"units", std::move(units)}});
+  std::lock_guard lock(TheAgesCache().mu);
+  if (TheAgesCache().answers.size() >= 1024) TheAgesCache().answers.clear();
+  TheAgesCache().answers[key] = reply.body;
+  return reply;
 }
 
 }  // namespace

@@ -287,6 +287,19 @@ TEST_P(WebRoutesTest, AgeBandsStayWithinTheDataScope) {
   EXPECT_EQ(units[0].at("region").at("code"), "421303");
   EXPECT_EQ(units[0].at("total"), 1);  // 张三 only; born 1944: the 80-89 band
   EXPECT_EQ(units[0].at("counts").as_array()[3], 1);
+  // A new feed: the answer (cached by the newest feed) follows it.
+  auto feed = registry::ReadFeedCsv(
+      "公民身份号码,姓名,户籍地,居住地,联系电话,死亡日期,起始日期,终止日期\n"
+      "11010519491231002X,孙七,421303001001,421303001001,,,2020-01-01,\n",
+      "公安-2.csv", "公安", kToday);
+  ASSERT_TRUE(feed.ok() && feed->problems.empty());
+  {
+    App::Lease reg = app_->Acquire();
+    ASSERT_TRUE(reg->Import(*feed, kToday).ok());
+  }
+  Response after = Do(http::verb::get, "/api/v1/console/ages?region=421300");
+  ASSERT_EQ(after.obj().at("units").as_array().size(), 1u) << after.raw;
+  EXPECT_EQ(after.obj().at("units").as_array()[0].at("total"), 2) << after.raw;
 }
 
 TEST_P(WebRoutesTest, AssessmentScoreNeedsOnlyTheAnswersAndThePermission) {
