@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/options.h"
 #include "core/civil_date.h"
 #include "server/app.h"
 #include "server/http_server.h"
@@ -40,8 +41,7 @@ constexpr int kPgDbThreads = 4;
 
 int RunServe(const ServeArgs& a) {
   server::AppOptions options;
-  const char* env = std::getenv("YANGLAO_DB");
-  options.db_url = !a.db.empty() ? a.db : env != nullptr ? env : "sqlite:yanglao.db";
+  options.db_url = DbUrl(a.db);
   options.policies_dir = a.policies;
   options.web_dir = a.web;
   const bool pg = !options.db_url.starts_with("sqlite:");
@@ -116,9 +116,7 @@ int RunServe(const ServeArgs& a) {
 void AddServeCommand(CLI::App& app, int& exit_code) {
   auto a = std::make_shared<ServeArgs>();
   CLI::App* cmd = app.add_subcommand("serve", "启动平台服务（HTTP 接口 /api/v1 与网页端）");
-  cmd->add_option(
-      "--db", a->db,
-      "数据库：sqlite:文件路径 或 postgresql://…（默认 $YANGLAO_DB 或 sqlite:yanglao.db）");
+  AddDbOption(cmd, a->db);
   cmd->add_option("--address", a->address, "监听地址（默认 127.0.0.1）");
   cmd->add_option("--port", a->port, "端口（默认 8080；0 为任选空闲端口）");
   cmd->add_option("--threads", a->threads, "网络线程数（默认 2）");

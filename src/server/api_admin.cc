@@ -49,17 +49,34 @@ Status CheckUnitInScope(const Principal& actor, std::string_view unit_text) {
   return Status::Ok();
 }
 
-// May `actor` manage a user who holds `role_key` (change, reset the password
-// of, assign a caseload to)? Only if the actor could grant that role: an
-// administrator never acts as someone who may do more than they may.
-Status CheckManage(registry::Database& db, const Principal& actor, const std::string& role_key) {
+// May `actor` manage a user who holds `role_key` in `department` (create,
+// change, reset the password of, assign a caseload to)? Only if the actor
+// could grant that role, and the user would see no field group the actor
+// may not see (a department decides what is seen): an administrator never
+// acts as, or makes, someone who may do or see more than they may.
+Status CheckManage(registry::Database& db, const Principal& actor, const std::string& role_key,
+                   const std::string& department) {
   if (actor.Can("*")) return Status::Ok();
   Result<std::optional<Role>> role = FindRole(db, role_key);
   if (!role.ok()) return role.status();
-  if (!role->has_value()) return Status::Ok();
-  if (CheckGrant(actor, **role).ok()) return Status::Ok();
-  return Status("auth.forbidden", "不能管理权限比自己大的用户",
-                Location{.field = "role", .value = role_key});
+  if (role->has_value() && !CheckGrant(actor, **role).ok()) {
+    return Status("auth.forbidden", "不能管理权限比自己大的用户",
+                  Location{.field = "role", .value = role_key});
+  }
+  Principal target;
+  target.department = department;
+  if (role->has_value()) {
+    target.permissions.insert((*role)->permissions.begin(), (*role)->permissions.end());
+  }
+  const std::vector<const FieldGroup*> actor_hidden = HiddenGroups(actor);
+  for (const FieldGroup* g : actor_hidden) {
+    if (CanSeeFact(target, g->facts.front())) {
+      return Status("auth.forbidden",
+                    fmt::format("不能管理可查看「{}」的用户（您本人无权查看）", g->label),
+                    Location{.field = "department", .value = department});
+    }
+  }
+  return Status::Ok();
 }
 
 Result<User> TargetUser(Call& call) {
@@ -114,6 +131,7 @@ Result<Reply> CreateUserRoute(Call& call) {
   Result<Role> role = RoleOrFail(db, u.role_key);
   if (!role.ok()) return role.status();
   if (Status s = CheckGrant(*call.user, *role); !s.ok()) return s;
+  if (Status s = CheckManage(db, *call.user, u.role_key, u.department); !s.ok()) return s;
   Result<int64_t> id = CreateUser(db, u, call.app.options().password_cost);
   if (!id.ok()) return id.status();
   call.Audit("user.create", u.username, "ok",
@@ -154,7 +172,7 @@ Result<Reply> UpdateUserRoute(Call& call) {
     changed.push_back("active");
   }
   registry::Database& db = call.registry->db();
-  if (Status s = CheckManage(db, *call.user, target->role_key); !s.ok()) {
+  if (Status s = CheckManage(db, *call.user, target->role_key, target->department); !s.ok()) {
     call.Audit("user.update", target->username, "denied",
                {{"id", target->id}, {"fields", changed}, {"reason", "role"}});
     return s;
@@ -166,6 +184,11 @@ Result<Reply> UpdateUserRoute(Call& call) {
     Result<Role> role = RoleOrFail(db, *c.role_key);
     if (!role.ok()) return role.status();
     if (Status s = CheckGrant(*call.user, *role); !s.ok()) return s;
+  }
+  if (Status s = CheckManage(db, *call.user, c.role_key.value_or(target->role_key),
+                             c.department.value_or(target->department));
+      !s.ok()) {
+    return s;
   }
   if (Status s = UpdateUser(db, target->id, c, call.app.options().password_cost); !s.ok()) return s;
   if (Status s = call.app.sessions().EndAllOf(db, target->id); !s.ok()) return s;
@@ -197,7 +220,8 @@ Result<Reply> PutCaseload(Call& call) {
     return Status("request.field", "字段 id_numbers 应为公民身份号码的数组（不超过 10000 个）",
                   Location{.field = "id_numbers"});
   }
-  if (Status s = CheckManage(call.registry->db(), *call.user, target->role_key); !s.ok()) {
+  if (Status s = CheckManage(call.registry->db(), *call.user, target->role_key, target->department);
+      !s.ok()) {
     call.Audit("user.caseload", target->username, "denied",
                {{"id", target->id}, {"reason", "role"}});
     return s;

@@ -53,7 +53,16 @@ Result<Reply> Health(Call& call) {
 Result<Reply> Login(Call& call) {
   Result<json::object> body = call.JsonBody();
   if (!body.ok()) return body.status();
-  Result<std::optional<std::string>> name = StringField(*body, "username");
+  // The name as sent, NUL bytes and all (StringField refuses those): a
+  // failed sign-in is audited whatever the name (issue #12).
+  Result<std::optional<std::string>> name = std::optional<std::string>();
+  if (const json::value* u = body->if_contains("username"); u != nullptr && !u->is_null()) {
+    if (!u->is_string()) {
+      name = Status("request.field", "字段 username 应为字符串", Location{.field = "username"});
+    } else {
+      name = std::optional<std::string>(std::string(u->as_string()));
+    }
+  }
   Result<std::optional<std::string>> password = StringField(*body, "password");
   if (!name.ok()) return name.status();
   if (!password.ok()) return password.status();

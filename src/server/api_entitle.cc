@@ -791,6 +791,24 @@ Result<Reply> WhatIfRoute(Call& call) {
     return s;
   }
   if (Status s = CheckWhatIfAmounts(variant.loaded.list); !s.ok()) return s;
+  // A rule the caller writes may not read what the caller may not see: its
+  // counts could single out a person and tell a hidden fact ("3=dibao &&
+  // age == 82"). The withholding rule, applied to the edited items.
+  const Withholding withholding(*call.user);
+  const std::vector<uint32_t> variant_groups = ItemGroups(variant.loaded.list);
+  for (const std::string& e : edits.rule) {
+    const std::string number = e.substr(0, e.find('='));
+    const auto& items = variant.loaded.list.items;
+    for (size_t i = 0; i < items.size(); ++i) {
+      if (items[i].number != number || !withholding.HidesItem(variant_groups, i)) continue;
+      call.Audit("entitle.whatif", list->name, "denied",
+                 {{"reason", "withheld"}, {"item", number}});
+      return Status(
+          "auth.forbidden",
+          fmt::format("第{}项的测算规则读取了您无权查看的信息（如收入、健康、残疾）", number),
+          Location{.field = "rule", .value = number});
+    }
+  }
   Result<policy::CompiledList> variant_compiled =
       policy::CompileList(variant.loaded.list, month.FirstDay());
   if (!variant_compiled.ok()) {
@@ -809,9 +827,7 @@ Result<Reply> WhatIfRoute(Call& call) {
   // the whole jurisdiction; the counts and money are aggregates.
   const bool examples = UnitWithinScope(*call.user, RegionCode(list->list().jurisdiction));
   // ... and of items that are not withheld from the user in the list or its
-  // variant (an edited rule may read a hidden fact).
-  const Withholding withholding(*call.user);
-  const std::vector<uint32_t> variant_groups = ItemGroups(variant.loaded.list);
+  // variant.
   auto withheld = [&](const std::string& number) {
     if (withholding.HidesItem(list, number)) return true;
     const auto& items = variant.loaded.list.items;

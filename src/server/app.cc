@@ -146,6 +146,10 @@ Result<std::optional<std::string>> StringField(const json::object& o, std::strin
     return Status("request.field", fmt::format("字段 {} 应为字符串", key),
                   Location{.field = std::string(key)});
   }
+  if (v->as_string().find('\0') != std::string_view::npos) {
+    return Status("request.field", fmt::format("字段 {} 不能含空字符（\\u0000）", key),
+                  Location{.field = std::string(key)});
+  }
   return std::optional<std::string>(std::string(v->as_string()));
 }
 
@@ -186,26 +190,7 @@ void Call::Audit(std::string action, std::string target, std::string outcome, js
 
 // --- Errors -------------------------------------------------------------------
 
-unsigned HttpStatusFor(std::string_view code) {
-  if (code == "auth.unauthenticated" || code == "auth.login") return 401;
-  if (code == "auth.forbidden" || code == "auth.csrf" || code == "person.scope" ||
-      code == "auth.scope" || code == "import.department")
-    return 403;
-  if (code.ends_with(".not_found")) return 404;
-  if (code == "request.method") return 405;
-  if (code == "request.timeout") return 408;
-  if (code.ends_with(".exists")) return 409;
-  if (code == "request.too_large") return 413;
-  if (code == "request.media_type") return 415;
-  if (code == "request.header_too_large") return 431;
-  if (code == "feed.invalid") return 422;
-  if (code == "auth.throttled") return 429;
-  if (code == "server.stopping") return 503;
-  if (code.starts_with("db.") || code.starts_with("audit.") || code.starts_with("server.") ||
-      code == "auth.hash" || code == "io.write")
-    return 500;
-  return 400;
-}
+unsigned HttpStatusFor(std::string_view code) { return HttpStatusOf(CategoryOfCode(code)); }
 
 namespace {
 
@@ -267,6 +252,12 @@ Result<ParsedTarget> ParseTarget(std::string_view target) {
   ParsedTarget out;
   for (auto seg : u->segments()) out.segments.push_back(std::string(seg));
   for (auto p : u->params()) out.query.emplace_back(std::string(p.key), std::string(p.value));
+  // A NUL byte (%00) is no text anyone means, and PostgreSQL refuses it:
+  // refused here rather than failing a query later.
+  auto has_nul = [](const std::string& t) { return t.find('\0') != std::string::npos; };
+  bool nul = std::any_of(out.segments.begin(), out.segments.end(), has_nul);
+  for (const auto& [k, v] : out.query) nul = nul || has_nul(k) || has_nul(v);
+  if (nul) return Status("request.target", "请求地址中不能含空字符（%00）");
   return out;
 }
 

@@ -65,11 +65,8 @@ struct AppOptions {
   bool secure_cookies = false;     // add Secure to cookies (behind HTTPS)
 };
 
-// Maps an error code to its HTTP status: auth.unauthenticated 401,
-// auth.forbidden / person.scope / auth.csrf 403, *.not_found 404,
-// request.method 405, *.exists 409, request.too_large 413,
-// request.media_type 415, feed.invalid 422, auth.throttled 429,
-// db.* / audit.* / server.* 500, server.stopping 503; others 400.
+// Maps an error code to its HTTP status through its category
+// (core/status.h: CategoryOfCode, HttpStatusOf; docs/api.md lists them).
 unsigned HttpStatusFor(std::string_view code);
 
 class App {

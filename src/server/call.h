@@ -79,7 +79,7 @@ std::string ToValidUtf8(std::string_view text);
 Result<boost::json::value> ParseJson(std::string_view text);
 
 // A string member of a JSON object, or nullopt; fails with request.field
-// when present but not a string.
+// when present but not a string, or when it holds a NUL byte.
 Result<std::optional<std::string>> StringField(const boost::json::object& o, std::string_view key);
 
 }  // namespace yanglao::server

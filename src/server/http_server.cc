@@ -275,6 +275,13 @@ class HttpServer::Impl {
       }
       // An upload holds a slot from before its body is read until answered.
       std::optional<UploadSlot> slot;
+      if (info.upload &&
+          head[http::field::cookie].find("yl_session=") == beast::string_view::npos) {
+        // Without a session the upload would be refused anyway: not worth a
+        // slot, nor reading up to 256 MiB of body first.
+        error = Status("auth.unauthenticated", "请先登录（会话不存在或已过期）");
+        break;
+      }
       if (info.upload) {
         slot.emplace(uploads_in_flight_);
         if (slot->count > o_.max_uploads) {

@@ -44,7 +44,8 @@ struct HttpOptions {
   // own, so that however slow a file is to parse, sign-ins and reads (on the
   // network, database and blocking threads) are not held behind it. At most
   // max_uploads are in flight (reading, queued or running); more are refused
-  // at once (429 auth.throttled) before their body is read. A client that
+  // at once (429 auth.throttled) before their body is read, and so is one
+  // without a session cookie (401). A client that
   // goes away is noticed (Call::ClientGone) and its upload is not imported.
   int upload_threads = 1;
   int max_uploads = 4;

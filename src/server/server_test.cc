@@ -580,14 +580,9 @@ TEST_P(ServerTest, IdPrefixSearchNeedsSixDigitsIsRateLimitedAndNarrowingIsARead)
 // Issue #12, finding 7: CSV cells that a spreadsheet would run as formulas
 // are neutralised in every CSV export.
 TEST_P(ServerTest, CsvExportsNeutraliseFormulaCells) {
-  EXPECT_EQ(NeutralizeCsvCell("=1+2"), "'=1+2");
-  EXPECT_EQ(NeutralizeCsvCell("@SUM(1+1)"), "'@SUM(1+1)");
-  EXPECT_EQ(NeutralizeCsvCell("+86"), "'+86");
-  EXPECT_EQ(NeutralizeCsvCell("-2+3"), "'-2+3");
-  EXPECT_EQ(NeutralizeCsvCell("\tx"), "'\tx");
-  EXPECT_EQ(NeutralizeCsvCell("\rx"), "'\rx");
-  EXPECT_EQ(NeutralizeCsvCell("-50.00"), "-50.00");
-  EXPECT_EQ(NeutralizeCsvCell("张三"), "张三");
+  for (const char* formula : {"=1+2", "@SUM(1+1)", "+86", "-2+3", "\tx", "\rx"})
+    EXPECT_EQ(NeutralizeCsvCell(formula), std::string("'") + formula);
+  for (const char* plain : {"-50.00", "张三", "", "50"}) EXPECT_EQ(NeutralizeCsvCell(plain), plain);
   // A person named like a formula (through a feed) and a login name like one
   // (through the audit trail).
   ImportCsv("公安",
@@ -680,6 +675,23 @@ TEST_P(ServerTest, AuditTextIsSanitisedAndOneBadRecordNeverFailsOthers) {
   auto page = SearchAudit(reg->db(), q);
   ASSERT_TRUE(page.ok()) << page.status().ToString();
   EXPECT_EQ(page->total, 6);
+}
+
+// A NUL byte in a query or a JSON field is a 400, never a database failure
+// (PostgreSQL refuses NUL in text).
+TEST_P(ServerTest, NulBytesInRequestsAreRefusedNotFailures) {
+  Session admin = Login("admin");
+  Response search = Get("/api/v1/persons?name=%E5%BC%A0%00", admin);
+  EXPECT_EQ(search.status, 400u) << search.raw;
+  EXPECT_EQ(search.code(), "request.target");
+  Response user = Post("/api/v1/users", admin,
+                       {{"username", "nul1"},
+                        {"display_name", std::string("a\0b", 3)},
+                        {"unit_code", "421300"},
+                        {"department", "民政"},
+                        {"role", "street_worker"}});
+  EXPECT_EQ(user.status, 400u) << user.raw;
+  EXPECT_EQ(user.code(), "request.field");
 }
 
 // Issue #12, finding 9: ID numbers are masked after percent-decoding in
@@ -902,6 +914,31 @@ TEST_P(ServerTest, DelegatedAdministratorsStayWithinTheirScopeAndPermissions) {
   EXPECT_EQ(LoginRaw("county", "taken-over-2026").status, 401u);
   EXPECT_EQ(LoginRaw("county", Password("county")).status, 200u);
   EXPECT_EQ(AuditOf("user.update", "county").front().outcome, "denied");
+  // Nor can it make or manage someone who sees more than itself: a 公安
+  // administrator (income, health, disability hidden) cannot create a 民政
+  // user, nor move a user to 民政.
+  AddUser("padmin", "county_admin", "421303", "公安");
+  Session padmin = Login("padmin");
+  EXPECT_EQ(Do(http::verb::post, "/api/v1/users", &padmin,
+               json::serialize(json::object{{"username", "mz1"},
+                                            {"unit_code", "421303001"},
+                                            {"department", "民政"},
+                                            {"role", "caseworker"}}))
+                .code(),
+            "auth.forbidden");
+  AddUser("pcw", "caseworker", "421303001", "公安");
+  EXPECT_EQ(Do(http::verb::patch, fmt::format("/api/v1/users/{}", ids_["pcw"]), &padmin,
+               json::serialize(json::object{{"department", "卫健"}}))
+                .code(),
+            "auth.forbidden");
+  EXPECT_EQ(Do(http::verb::patch, fmt::format("/api/v1/users/{}", ids_["cwk"]), &padmin,
+               json::serialize(json::object{{"password", "taken-over-2026"}}))
+                .code(),
+            "auth.forbidden");  // a 民政 caseworker sees more than the 公安 administrator
+  EXPECT_EQ(Do(http::verb::patch, fmt::format("/api/v1/users/{}", ids_["pcw"]), &padmin,
+               json::serialize(json::object{{"display_name", "探访员"}}))
+                .status,
+            200u);
   // The caseworker (less than the administrator) can be managed.
   EXPECT_EQ(Do(http::verb::patch, fmt::format("/api/v1/users/{}", ids_["cwk"]), &cadmin,
                json::serialize(json::object{{"display_name", "探访员"}}))
@@ -1356,6 +1393,13 @@ TEST_F(ServerSocketTest, UploadsNeverHoldSignInsAndStopWhenTheClientGoes) {
   std::thread a([&] { first = Exchange(port_, upload("a.csv"), std::chrono::seconds(300)); });
   std::thread b([&] { second = Exchange(port_, upload("b.csv"), std::chrono::seconds(300)); });
   std::this_thread::sleep_for(std::chrono::milliseconds(300));  // both sent, being parsed
+  // Without a session an upload is refused before its body is read, and
+  // takes no slot.
+  std::string anonymous = upload("anon.csv");
+  anonymous = anonymous.substr(0, anonymous.find("Cookie:")) +
+              anonymous.substr(anonymous.find("X-CSRF-Token:"));
+  EXPECT_EQ(StatusLine(Exchange(port_, anonymous, std::chrono::seconds(10))),
+            "HTTP/1.1 401 Unauthorized");
   // A third is refused at once (the limit is two in flight).
   std::string third = Exchange(port_, upload("c.csv"), std::chrono::seconds(10));
   EXPECT_EQ(StatusLine(third), "HTTP/1.1 429 Too Many Requests") << third.substr(0, 300);
@@ -1710,6 +1754,15 @@ TEST_P(ServerTest, RunResultsWithholdExactlyWhatTheAdvisorWithholds) {
       EXPECT_FALSE(i.as_object().contains("people")) << item;
     }
   }
+  // The change counts of the run leave the withheld items out too: they
+  // agree with the changes the reader may list.
+  for (const Session* s : {&police, &city}) {
+    Response whole = Get(fmt::format("/api/v1/entitlement/runs/{}", mar), *s);
+    int64_t sum = 0;
+    for (const auto& kv : whole.obj().at("changes").as_object()) sum += kv.value().as_int64();
+    Response listed = Get(fmt::format("/api/v1/entitlement/runs/{}/changes?size=1", mar), *s);
+    EXPECT_EQ(sum, listed.obj().at("total").as_int64());
+  }
   // Rolls: a withheld item's roll is refused and audited; the summary leaves
   // its lines out.
   ASSERT_TRUE(withheld.contains("17"));  // 养老服务补贴, cash, read through 低保
@@ -1725,23 +1778,27 @@ TEST_P(ServerTest, RunResultsWithholdExactlyWhatTheAdvisorWithholds) {
   Response full_summary =
       Get(fmt::format("/api/v1/entitlement/runs/{}/rolls/summary?format=csv", mar), city);
   EXPECT_NE(summary.raw, full_summary.raw);
-  // What-if examples: a variant whose rule reads 低保 shows no example to
-  // the 公安 official (counts stay), but does to the 民政 one.
-  const json::object edit{{"list", "suizhou"},
-                          {"month", "2026-11"},
-                          {"rule", json::array{"3=hukou_local && age >= 75 && !dibao"}}};
-  Response w = Post("/api/v1/entitlement/whatif", pcity, edit);
+  // What-if: dropping 养老服务补贴 (read through 低保) loses 张三; the 民政
+  // official sees him among the examples, the 公安 one only the counts.
+  const json::object drop{{"list", "suizhou"}, {"month", "2026-11"}, {"drop", json::array{"17"}}};
+  Response w = Post("/api/v1/entitlement/whatif", pcity, drop);
   ASSERT_EQ(w.status, 200u) << w.raw;
-  ASSERT_FALSE(w.obj().at("items").as_array().empty()) << w.raw;
-  for (const json::value& i : w.obj().at("items").as_array()) {
-    if (i.at("item").as_string() != "3") continue;
-    EXPECT_TRUE(i.at("withheld").as_bool());
-    EXPECT_FALSE(i.as_object().contains("sample_gainers"));
-    EXPECT_FALSE(i.as_object().contains("sample_losers"));
-  }
-  Response wc = Post("/api/v1/entitlement/whatif", city, edit);
+  ASSERT_EQ(w.obj().at("items").as_array().size(), 1u) << w.raw;
+  EXPECT_TRUE(w.obj().at("items").at(0).at("withheld").as_bool());
+  EXPECT_EQ(w.obj().at("items").at(0).at("losers").as_int64(), 1);
+  EXPECT_FALSE(w.obj().at("items").at(0).as_object().contains("sample_losers"));
+  Response wc = Post("/api/v1/entitlement/whatif", city, drop);
   ASSERT_EQ(wc.status, 200u) << wc.raw;
-  EXPECT_TRUE(wc.obj().at("items").at(0).as_object().contains("sample_gainers"));
+  EXPECT_EQ(wc.obj().at("items").at(0).at("sample_losers").at(0).as_string(), MaskIdNumber(kZhang));
+  // A rule that reads 低保 is not the 公安 official's to write: its counts
+  // could single out a person ("age == 82 && dibao").
+  const json::object probe{{"list", "suizhou"},
+                           {"month", "2026-11"},
+                           {"rule", json::array{"3=hukou_local && age == 82 && dibao"}}};
+  Response refused = Post("/api/v1/entitlement/whatif", pcity, probe);
+  EXPECT_EQ(refused.status, 403u) << refused.raw;
+  EXPECT_EQ(refused.code(), "auth.forbidden");
+  EXPECT_EQ(Post("/api/v1/entitlement/whatif", city, probe).status, 200u);
   // The work list: 张三 (82, 失智, never assessed) is due; the 公安 worker
   // sees why only as far as age goes.
   Response due = Get("/api/v1/assessments/due?status=never", police);
@@ -1839,9 +1896,7 @@ TEST_P(ServerTest, AccessMatrixEveryPersonalDataRoute) {
   }
   // What-if examples.
   Response w = Post("/api/v1/entitlement/whatif", pcity,
-                    {{"list", "suizhou"},
-                     {"month", "2026-03"},
-                     {"rule", json::array{"3=hukou_local && age >= 75 && !dibao"}}});
+                    {{"list", "suizhou"}, {"month", "2026-03"}, {"drop", json::array{"17"}}});
   ASSERT_EQ(w.status, 200u) << w.raw;
   EXPECT_EQ(w.raw.find("sample_"), std::string::npos) << w.raw;
 
@@ -2104,6 +2159,21 @@ class ServerDbPoolTest : public ::testing::TestWithParam<std::string> {
   std::string Record(const char* id) {
     return Request("GET", fmt::format("/api/v1/persons/{}", id));
   }
+  // Makes the audit trail refuse records (as a full or broken disk would),
+  // or take them again.
+  void RefuseAuditRecords(bool refuse) {
+    auto db = registry::Database::Open(db_.url());
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    const bool pg = (*db)->dialect() == "postgresql";
+    const char* sql = refuse ? (pg ? "ALTER TABLE server_audit ADD CONSTRAINT test_refuse_audit "
+                                     "CHECK (action = '') NOT VALID"
+                                   : "CREATE TRIGGER test_refuse_audit BEFORE INSERT ON "
+                                     "server_audit BEGIN SELECT RAISE(ABORT, 'refused by the "
+                                     "test'); END")
+                             : (pg ? "ALTER TABLE server_audit DROP CONSTRAINT test_refuse_audit"
+                                   : "DROP TRIGGER test_refuse_audit");
+    ASSERT_TRUE((*db)->Execute(sql).ok()) << sql;
+  }
   // Audit records of `action` on `target` (committed ones: a new connection).
   std::vector<AuditRecord> AuditOf(const std::string& action, const std::string& target) {
     auto db = registry::Database::Open(db_.url());
@@ -2163,25 +2233,14 @@ TEST_P(ServerDbPoolTest, RecordReadsAreAuditedBeforeTheResponseLeaves) {
 }
 
 TEST_P(ServerDbPoolTest, AFailedAuditWriteIsA500WithoutTheData) {
-  auto db = registry::Database::Open(db_.url());
-  ASSERT_TRUE(db.ok()) << db.status().ToString();
-  const bool pg = (*db)->dialect() == "postgresql";
-  ASSERT_TRUE((*db)
-                  ->Execute(pg ? "ALTER TABLE server_audit ADD CONSTRAINT test_refuse_audit "
-                                 "CHECK (action = '') NOT VALID"
-                               : "CREATE TRIGGER test_refuse_audit BEFORE INSERT ON server_audit "
-                                 "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END")
-                  .ok());
+  RefuseAuditRecords(true);
   std::string refused = Record(kZhang);
   EXPECT_EQ(StatusLine(refused), "HTTP/1.1 500 Internal Server Error") << refused;
   EXPECT_NE(refused.find("\"code\":\"audit.write\""), std::string::npos) << refused;
   EXPECT_EQ(refused.find(kZhang), std::string::npos) << refused;
   EXPECT_TRUE(AuditOf("person.read", kZhang).empty());
   // Once the audit trail takes records again, so do reads.
-  ASSERT_TRUE((*db)
-                  ->Execute(pg ? "ALTER TABLE server_audit DROP CONSTRAINT test_refuse_audit"
-                               : "DROP TRIGGER test_refuse_audit")
-                  .ok());
+  RefuseAuditRecords(false);
   std::string served = Record(kZhang);
   EXPECT_EQ(StatusLine(served), "HTTP/1.1 200 OK") << served;
   EXPECT_EQ(AuditOf("person.read", kZhang).size(), 1u);
@@ -2225,19 +2284,11 @@ TEST_P(ServerDbPoolTest, HealthChecksThatTheDatabaseAndTheAuditCanBeWritten) {
                                : "DROP TRIGGER test_read_only")
                   .ok());
   // The audit trail refusing records: 503 too.
-  ASSERT_TRUE((*db)
-                  ->Execute(pg ? "ALTER TABLE server_audit ADD CONSTRAINT test_refuse_audit "
-                                 "CHECK (action = '') NOT VALID"
-                               : "CREATE TRIGGER test_refuse_audit BEFORE INSERT ON server_audit "
-                                 "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END")
-                  .ok());
+  RefuseAuditRecords(true);
   std::string no_audit = health();
   EXPECT_EQ(StatusLine(no_audit), "HTTP/1.1 503 Service Unavailable") << no_audit;
   EXPECT_NE(no_audit.find("\"audit_writable\":false"), std::string::npos) << no_audit;
-  ASSERT_TRUE((*db)
-                  ->Execute(pg ? "ALTER TABLE server_audit DROP CONSTRAINT test_refuse_audit"
-                               : "DROP TRIGGER test_refuse_audit")
-                  .ok());
+  RefuseAuditRecords(false);
   EXPECT_EQ(StatusLine(health()), "HTTP/1.1 200 OK");
   EXPECT_TRUE(AuditOf("health.probe", "").empty());  // probes leave no records
 }
