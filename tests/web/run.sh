@@ -12,6 +12,7 @@ bin=${1:-build/asan/src/cli/yanglao}
 out=${YANGLAO_WEB_SHOTS:-build/web-tests}
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
+rm -f "$out"/*.png   # screenshots of this run only
 bash scripts/build-web.sh
 work=$(mktemp -d /tmp/yanglao-web-XXXXXX)
 server=""
