@@ -15,6 +15,7 @@
 #include "core/utf8.h"
 #include "core/version.h"
 #include "server/schema.h"
+#include "server/web_routes.h"
 
 namespace yanglao::server {
 
@@ -395,6 +396,8 @@ Result<std::unique_ptr<App>> App::Open(AppOptions options) {
   AddPolicyRoutes(*app, app->router_);
   AddEntitleRoutes(*app, app->router_);
   AddAssessRoutes(*app, app->router_);
+  AddCitizenRoutes(*app, app->router_);
+  AddConsoleRoutes(*app, app->router_);
   return app;
 }
 
