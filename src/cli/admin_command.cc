@@ -10,6 +10,7 @@
 #include <string>
 
 #include "cli/commands.h"
+#include "cli/options.h"
 #include "core/id_number.h"
 #include "core/region.h"
 #include "registry/registry.h"
@@ -33,9 +34,7 @@ struct AdminArgs {
 };
 
 std::unique_ptr<registry::Registry> OpenDb(const AdminArgs& a) {
-  const char* env = std::getenv("YANGLAO_DB");
-  std::string url = !a.db.empty() ? a.db : env != nullptr ? env : "sqlite:yanglao.db";
-  Result<std::unique_ptr<registry::Registry>> reg = registry::Registry::Open(url);
+  Result<std::unique_ptr<registry::Registry>> reg = registry::Registry::Open(DbUrl(a.db));
   if (!reg.ok()) {
     fmt::print(stderr, "yanglao: {}\n", reg.status().ToString());
     return nullptr;
@@ -90,7 +89,8 @@ int RunSetPassword(const AdminArgs& a) {
     fmt::print(stderr, "yanglao: {}\n", s.ToString());
     return 1;
   }
-  (void)reg->db().Execute("DELETE FROM server_session WHERE user_id = ?", {(*user)->id});
+  // This process keeps no sessions in memory: the store only deletes the rows.
+  (void)server::SessionStore(0).EndAllOf(reg->db(), (*user)->id);
   fmt::print("已重设用户 {} 的密码（并结束其全部会话）\n", a.username);
   if (generated) fmt::print("新密码：{}\n", *c.password);
   return 0;
@@ -231,11 +231,7 @@ void AddAdminCommands(CLI::App& app, int& exit_code) {
   CLI::App* admin =
       app.add_subcommand("admin", "平台用户管理：创建管理员和用户、重设密码、演示用户");
   admin->require_subcommand(1);
-  auto add_db = [](CLI::App* cmd, AdminArgs& a) {
-    cmd->add_option(
-        "--db", a.db,
-        "数据库：sqlite:文件路径 或 postgresql://…（默认 $YANGLAO_DB 或 sqlite:yanglao.db）");
-  };
+  auto add_db = [](CLI::App* cmd, AdminArgs& a) { AddDbOption(cmd, a.db); };
   {
     auto a = std::make_shared<AdminArgs>();
     CLI::App* cmd = admin->add_subcommand("create-user", "创建用户（如首个管理员：--role admin）");

@@ -7,6 +7,7 @@
 #include <map>
 
 #include "cli/commands.h"
+#include "cli/options.h"
 #include "core/file_io.h"
 #include "core/id_number.h"
 #include "core/money.h"
@@ -29,11 +30,6 @@ struct Options {
   std::string db, list, params, month, known_on;
 };
 
-std::string DefaultDb() {
-  const char* env = std::getenv("YANGLAO_DB");
-  return env != nullptr ? env : "sqlite:yanglao.db";
-}
-
 using LoadedVersion = entitle::LoadedListVersion;
 
 std::unique_ptr<LoadedVersion> LoadList(const std::string& file, const std::string& params) {
@@ -45,14 +41,7 @@ std::unique_ptr<LoadedVersion> LoadList(const std::string& file, const std::stri
   return v;
 }
 
-std::unique_ptr<Registry> OpenRegistry(const Options& o) {
-  Result<std::unique_ptr<Registry>> reg = Registry::Open(o.db.empty() ? DefaultDb() : o.db);
-  if (!reg.ok()) {
-    fmt::print(stderr, "{}\n", reg.status().ToString());
-    return nullptr;
-  }
-  return std::move(*reg);
-}
+std::unique_ptr<Registry> OpenRegistry(const Options& o) { return cli::OpenRegistry(o.db); }
 
 // The registry and its run store, or nulls after printing why not.
 struct Stores {
@@ -377,9 +366,7 @@ void AddEntitleCommands(CLI::App& app, int& exit_code) {
   ent->require_subcommand(1);
   auto o = std::make_shared<Options>();
   auto common = [o](CLI::App* cmd, bool list) {
-    cmd->add_option(
-        "--db", o->db,
-        "数据库：sqlite:文件路径 或 postgresql://…（默认 $YANGLAO_DB 或 sqlite:yanglao.db）");
+    AddDbOption(cmd, o->db);
     if (!list) return;
     cmd->add_option("--list", o->list, "服务清单文件（policies/*.yaml）")->required();
     cmd->add_option("--params", o->params, "参数文件（如 policies/demo/ 下的演示数值）");

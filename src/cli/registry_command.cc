@@ -12,6 +12,7 @@
 #include <map>
 
 #include "cli/commands.h"
+#include "cli/options.h"
 #include "core/csv.h"
 #include "core/id_number.h"
 #include "core/region.h"
@@ -32,20 +33,8 @@ struct Common {
   std::string db;
 };
 
-std::string DefaultDb() {
-  const char* env = std::getenv("YANGLAO_DB");
-  return env != nullptr ? env : "sqlite:yanglao.db";
-}
-
 // The registry at --db (or the default), or nullptr after printing why not.
-std::unique_ptr<Registry> OpenRegistry(const Common& c) {
-  Result<std::unique_ptr<Registry>> reg = Registry::Open(c.db.empty() ? DefaultDb() : c.db);
-  if (!reg.ok()) {
-    fmt::print(stderr, "{}\n", reg.status().ToString());
-    return nullptr;
-  }
-  return std::move(*reg);
-}
+std::unique_ptr<Registry> OpenRegistry(const Common& c) { return cli::OpenRegistry(c.db); }
 
 Result<CivilDate> DateOr(const std::string& text, CivilDate fallback) {
   if (text.empty()) return fallback;
@@ -437,11 +426,7 @@ void AddRegistryCommands(CLI::App& app, int& exit_code) {
       app.add_subcommand("registry", "老年人信息库：部门数据导入、查询、历史、冲突、统计");
   reg->require_subcommand(1);
   auto common = std::make_shared<Common>();
-  auto add_db = [common](CLI::App* cmd) {
-    cmd->add_option(
-        "--db", common->db,
-        "数据库：sqlite:文件路径 或 postgresql://…（默认 $YANGLAO_DB 或 sqlite:yanglao.db）");
-  };
+  auto add_db = [common](CLI::App* cmd) { AddDbOption(cmd, common->db); };
 
   auto source = std::make_shared<std::string>();
   auto file = std::make_shared<std::string>();

@@ -437,8 +437,10 @@ Result<Reply> CreateImportRoute(Call& call) {
     err["message"] = fmt::format("数据文件有 {} 处错误，整个文件未导入，请改正后重新报送",
                                  feed->problems.size());
     err["details"] = {{"file", file_name}};
+    // The error envelope with the row report beside it; its status from the code's category.
     return Reply::Json(
-        json::object{{"error", err}, {"request_id", call.request_id}, {"import", report}}, 422);
+        json::object{{"error", err}, {"request_id", call.request_id}, {"import", report}},
+        HttpStatusFor("feed.invalid"));
   }
   Result<registry::ImportOutcome> out = call.registry->Import(*feed, call.app.Today());
   if (!out.ok()) return out.status();
