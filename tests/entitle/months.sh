@@ -24,7 +24,7 @@ done
   --rolls "$dir/rolls" >"$dir/oct.txt"
 head -3 "$dir/oct.txt"
 "$bin" entitle changes --db "$db" "${list[@]}" --month 2026-10 --full >"$dir/changes.tsv"
-turned80=$(grep -c $'^新增\t第3项 高龄津贴\t.*age >= 80（年龄（周岁）=80）：是' "$dir/changes.tsv" || true)
+turned80=$(grep -c $'^新增\t第3项 高龄津贴\t.*年满80周岁（此人：80）：是' "$dir/changes.tsv" || true)
 died=$(grep -c $'^停发\t.*\t已死亡（2026-09-[0-9][0-9]）$' "$dir/changes.tsv" || true)
 left_dibao=$(grep -c $'^停发\t.*低保对象：否' "$dir/changes.tsv" || true)
 echo "turned 80: $turned80, ceased by death: $died, ceased for 低保: $left_dibao"
