@@ -352,6 +352,113 @@ TEST_P(EntitleTest, EachCityRunCoversExactlyItsOwnPeople) {
   }
 }
 
+// Issue 14 point 4: a month's changes are against the previous calendar
+// month, whatever order the months were run in: run out of order (May,
+// March, April), the stored changes are those of the in-order runs.
+TEST_P(EntitleTest, MonthsRunOutOfOrderGiveTheChangesOfTheCalendar) {
+  auto changes_of = [&](const char* month) {
+    auto run = store_->Find("421300", month);
+    EXPECT_TRUE(run.ok() && run->has_value()) << month;
+    auto c = store_->Changes((**run).id);
+    EXPECT_TRUE(c.ok());
+    std::vector<std::string> out;
+    for (const Change& k : *c) {
+      out.push_back(fmt::format("{} {} {} {} {} {}", ChangeKindName(k.kind), k.item, k.id_number,
+                                k.old_amount, k.new_amount, k.reason));
+    }
+    return out;
+  };
+  for (const char* m : {"2026-03", "2026-04", "2026-05"}) Run(m);
+  std::vector<std::string> april = changes_of("2026-04"), may = changes_of("2026-05");
+  EXPECT_FALSE(april.empty());
+  for (const char* t : {"entitle_change", "entitle_line", "entitle_verify", "entitle_run"}) {
+    ASSERT_TRUE(reg_->db().Execute(fmt::format("DELETE FROM {}", t)).ok());
+  }
+  RunOutcome may_first = Run("2026-05");
+  EXPECT_TRUE(may_first.changes.empty());  // nothing before it yet
+  RunOutcome march = Run("2026-03");
+  EXPECT_EQ(march.recomputed_next, "2026-05");
+  RunOutcome april_late = Run("2026-04");
+  EXPECT_EQ(april_late.recomputed_next, "2026-05");
+  EXPECT_EQ(changes_of("2026-04"), april);
+  EXPECT_EQ(changes_of("2026-05"), may);
+  // The death on 2026-03-10 is reported as 停发 in April, run last.
+  bool death = false;
+  for (const std::string& c : changes_of("2026-04"))
+    death |=
+        c.find(kDies) != std::string::npos && c.find("已死亡（2026-03-10）") != std::string::npos;
+  EXPECT_TRUE(death);
+  auto may_run = store_->Find("421300", "2026-05");
+  auto april_run = store_->Find("421300", "2026-04");
+  EXPECT_EQ((**may_run).previous_run, (**april_run).id);
+}
+
+// Issue 14 point 3: a discount changes in its own unit ("优惠 30% → 40%"),
+// and the advisor says it rises from 30% to 40% (Ezhou 26 at 80).
+TEST_P(EntitleTest, ADiscountChangesInItsOwnUnit) {
+  const char* src = std::getenv("YANGLAO_SOURCE_DIR");
+  ASSERT_NE(src, nullptr);
+  policy::LoadedList ezhou = policy::LoadServiceList(fs::path(src) / "policies/ezhou.yaml");
+  policy::ApplyParameterFile(fs::path(src) / "policies/demo/ezhou.demo.yaml", ezhou.list,
+                             ezhou.errors);
+  ASSERT_TRUE(ezhou.ok());
+  const std::string id = Id("42070419460510006");  // turns 80 on 2026-05-10
+  Feed("公安",
+       fmt::format("公民身份号码,姓名,户籍地,居住地,死亡日期,起始日期,终止日期\n"
+                   "{},己,420704,420704,,2020-01-01,\n",
+                   id),
+       "2026-02-20");
+  auto may = policy::CompileList(ezhou.list, D("2026-05-01"));
+  auto june = policy::CompileList(ezhou.list, D("2026-06-01"));
+  ASSERT_TRUE(may.ok() && june.ok());
+  auto snap = BuildSnapshot(*reg_, "420700", D("2026-06-01"), D("2026-11-22"));
+  ASSERT_TRUE(snap.ok());
+  RunLine before{"26", id, 0, 30, "420704", "", "420704"};
+  RunLine after{"26", id, 0, 40, "420704", "", "420704"};
+  std::vector<Change> c = ComputeChanges(*reg_, *june, *snap, {before}, {after});
+  ASSERT_EQ(c.size(), 1u);
+  EXPECT_EQ(c[0].kind, ChangeKind::kChanged);
+  EXPECT_EQ(c[0].reason, "优惠 30% → 40%");
+  EXPECT_EQ(c[0].old_amount, 30);
+  EXPECT_EQ(c[0].new_amount, 40);
+  auto advice = Advise(*reg_, ezhou.list, id, M("2026-05"), D("2026-11-22"));
+  ASSERT_TRUE(advice.ok()) << advice.status().ToString();
+  bool rises = false;
+  for (const Upcoming& u : advice->upcoming) {
+    if (u.item == "26") {
+      rises = true;
+      EXPECT_EQ(u.text,
+                "年满80周岁（2026-05-10）：第26项 老年人助餐 自2026-06起优惠由 30% 提高到 40%");
+    }
+  }
+  EXPECT_TRUE(rises);
+}
+
+// Issue 14 point 2: a once-only standing item is paid once per person across
+// a year of runs (Suizhou 22 made standing for the test: a person with
+// dementia all year is on one month's lines only, with no 停发 after).
+TEST_P(EntitleTest, AOnceOnlyItemIsPaidOnceAcrossAYear) {
+  policy::Item& item = list_.list.items[21];
+  ASSERT_EQ(item.number, "22");
+  item.benefit.grant = policy::Grant::kStanding;
+  item.benefit.once_per_event = false;
+  Feed("卫健",
+       fmt::format("公民身份号码,姓名,计划生育特殊家庭,失智,死亡日期,起始日期,终止日期\n"
+                   "{},戊,,是,,2020-01-01,\n",
+                   kStays),
+       "2026-02-20");
+  int paid = 0, ceased = 0;
+  for (int m = 1; m <= 12; ++m) {
+    RunOutcome out = Run(fmt::format("2026-{:02}", m).c_str(), "once");
+    auto lines = store_->Lines(out.run.id);
+    ASSERT_TRUE(lines.ok());
+    for (const RunLine& l : *lines) paid += l.item == "22" && l.id_number == kStays;
+    ceased += FindChange(out, ChangeKind::kCeased, "22", kStays) != nullptr;
+  }
+  EXPECT_EQ(paid, 1);
+  EXPECT_EQ(ceased, 0);
+}
+
 TEST_P(EntitleTest, SnapshotDerivesPlaceAndTimeFacts) {
   auto snap = BuildSnapshot(*reg_, "421300", D("2026-04-01"), D("2026-11-22"));
   ASSERT_TRUE(snap.ok()) << snap.status().ToString();
