@@ -237,7 +237,17 @@ std::vector<Change> ComputeChanges(registry::Registry& registry,
   for (size_t i = 0; i < compiled.items.size(); ++i) item_index[compiled.items[i].item->number] = i;
   auto explain = [&](const std::string& item, const std::string& id) -> std::string {
     std::optional<size_t> row = snap.Find(id);
-    if (!row) return "本月不在本辖区登记范围内（已迁出、注销或户籍与居住地均不在本辖区）";
+    if (!row) {
+      // A death also ends the hukou (户口注销): say the death, not the move.
+      Result<std::optional<registry::PersonView>> p =
+          registry.Person(id, snap.as_of, snap.known_on);
+      if (p.ok() && p->has_value() && (*p)->deceased_on(snap.as_of)) {
+        auto d = (*p)->facts.find("death_date");
+        if (d != (*p)->facts.end()) return fmt::format("已死亡（{}）", d->second.value);
+        return "已死亡";
+      }
+      return "本月不在本辖区登记范围内（已迁出、注销或户籍与居住地均不在本辖区）";
+    }
     if (snap.Fact("deceased", *row) != 0) {
       Result<std::optional<registry::PersonView>> p =
           registry.Person(id, snap.as_of, snap.known_on);
