@@ -339,35 +339,35 @@ int RunLines(const Options& o, const std::string& item_filter, const std::string
     fmt::print("{}\t第{}项 {}\t{}\t{}\t{}\t{}\t{}\n", what, item_number, item ? item->name : "",
                name, id, benefit, departments, community);
   };
-  if (kind.empty() || kind == "享受") {
-    Result<std::vector<entitle::RunLine>> lines = st.runs->Lines(run->id);
-    if (!lines.ok()) {
-      fmt::print(stderr, "{}\n", lines.status().ToString());
-      return 1;
+  // Prints the rows of one kind that pass the filters; false after an error.
+  auto emit_all = [&](const char* what, auto stored, auto emit_row) {
+    if (!stored.ok()) {
+      fmt::print(stderr, "{}\n", stored.status().ToString());
+      return false;
     }
-    for (const entitle::RunLine& l : *lines) {
+    for (const auto& l : *stored) {
       if ((!item_filter.empty() && l.item != item_filter) || !in_region(l.community)) continue;
       if (shown++ == limit) break;
-      const policy::Item* item = list.FindItem(l.item);
-      policy::ItemOutcome outcome;
-      outcome.amount = l.amount;
-      outcome.percent = l.percent;
-      emit("享受", l.item, l.id_number, item ? policy::BenefitWords(*item, outcome) : "", "",
-           l.community);
+      emit_row(what, l);
     }
-  }
-  if (kind.empty() || kind == "待核实") {
-    Result<std::vector<entitle::VerifyLine>> verify = st.runs->Verify(run->id);
-    if (!verify.ok()) {
-      fmt::print(stderr, "{}\n", verify.status().ToString());
-      return 1;
-    }
-    for (const entitle::VerifyLine& l : *verify) {
-      if ((!item_filter.empty() && l.item != item_filter) || !in_region(l.community)) continue;
-      if (shown++ == limit) break;
-      emit("待核实", l.item, l.id_number, l.facts, l.departments, l.community);
-    }
-  }
+    return true;
+  };
+  if ((kind.empty() || kind == "享受") &&
+      !emit_all("享受", st.runs->Lines(run->id), [&](const char* what, const entitle::RunLine& l) {
+        const policy::Item* item = list.FindItem(l.item);
+        policy::ItemOutcome outcome;
+        outcome.amount = l.amount;
+        outcome.percent = l.percent;
+        emit(what, l.item, l.id_number, item ? policy::BenefitWords(*item, outcome) : "", "",
+             l.community);
+      }))
+    return 1;
+  if ((kind.empty() || kind == "待核实") &&
+      !emit_all("待核实", st.runs->Verify(run->id),
+                [&](const char* what, const entitle::VerifyLine& l) {
+                  emit(what, l.item, l.id_number, l.facts, l.departments, l.community);
+                }))
+    return 1;
   if (format == "json") {
     fmt::print("{}\n", bj::serialize(bj::object{{"list", list.title},
                                                 {"month", month->ToString()},

@@ -213,21 +213,6 @@ std::string CompareWords(PlanOp op, const std::string& label, const std::string&
   }
 }
 
-PlanOp FlipOp(PlanOp op) {
-  switch (op) {
-    case PlanOp::kLt:
-      return PlanOp::kGt;
-    case PlanOp::kLe:
-      return PlanOp::kGe;
-    case PlanOp::kGt:
-      return PlanOp::kLt;
-    case PlanOp::kGe:
-      return PlanOp::kLe;
-    default:
-      return op;
-  }
-}
-
 // Any value node in words: a fact's label, a parameter's name, a number.
 std::string TermWords(const Plan& plan, int32_t i) {
   const PlanNode& n = plan.nodes[static_cast<size_t>(i)];
@@ -270,7 +255,7 @@ std::string ConditionWords(const Plan& plan, int32_t node) {
                           static_cast<size_t>(a.value) == kAge);
     }
     if (b.op == PlanOp::kFact && a.op == PlanOp::kConst && a.name.empty()) {
-      return CompareWords(FlipOp(n.op), schema.at(static_cast<size_t>(b.value)).label,
+      return CompareWords(FlipComparison(n.op), schema.at(static_cast<size_t>(b.value)).label,
                           ValueWords(b, a), static_cast<size_t>(b.value) == kAge);
     }
     return CompareWords(n.op, TermWords(plan, n.a), TermWords(plan, n.b), false);

@@ -62,6 +62,14 @@ Result<GoldenReport> RunGoldenFile(const std::filesystem::path& path) {
   std::vector<std::map<std::string, Expected>> expected;
   // Per case: item -> the unknown facts it is to be verified on (待核实).
   std::vector<std::map<std::string, std::vector<std::string>>> to_verify;
+  // An item number a case names must be the list's.
+  auto known_item = [&](const YAML::Node& key, const std::string& name) -> Status {
+    if (loaded.list.FindItem(key.Scalar()) != nullptr) return Status::Ok();
+    YAML::Mark m = key.Mark();
+    return Status("golden.unknown_item",
+                  fmt::format("用例「{}」引用了不存在的序号 {}", name, key.Scalar()),
+                  Location{.file = path.string(), .line = m.line + 1, .column = m.column + 1});
+  };
   for (const YAML::Node& c : doc["cases"]) {
     std::string name = c["name"] ? c["name"].Scalar() : fmt::format("第{}例", people.size() + 1);
     Result<PersonFacts> person = ReadPerson(c["person"], path.string(), *date);
@@ -70,12 +78,7 @@ Result<GoldenReport> RunGoldenFile(const std::filesystem::path& path) {
     if (YAML::Node ent = c["entitled"]; ent && ent.IsMap()) {
       for (const auto& kv : ent) {
         std::string number = kv.first.Scalar();
-        if (loaded.list.FindItem(number) == nullptr) {
-          YAML::Mark m = kv.first.Mark();
-          return Status(
-              "golden.unknown_item", fmt::format("用例「{}」引用了不存在的序号 {}", name, number),
-              Location{.file = path.string(), .line = m.line + 1, .column = m.column + 1});
-        }
+        if (Status s = known_item(kv.first, name); !s.ok()) return s;
         Expected e;
         if (kv.second.IsMap() && kv.second["amount"]) {
           Result<Money> m = Money::Parse(kv.second["amount"].Scalar());
@@ -91,12 +94,7 @@ Result<GoldenReport> RunGoldenFile(const std::filesystem::path& path) {
     if (YAML::Node v = c["verify"]; v && v.IsMap()) {
       for (const auto& kv : v) {
         std::string number = kv.first.Scalar();
-        if (loaded.list.FindItem(number) == nullptr) {
-          YAML::Mark m = kv.first.Mark();
-          return Status(
-              "golden.unknown_item", fmt::format("用例「{}」引用了不存在的序号 {}", name, number),
-              Location{.file = path.string(), .line = m.line + 1, .column = m.column + 1});
-        }
+        if (Status s = known_item(kv.first, name); !s.ok()) return s;
         std::vector<std::string>& facts = verify[number];
         if (kv.second.IsSequence()) {
           for (const YAML::Node& f : kv.second) facts.push_back(f.Scalar());

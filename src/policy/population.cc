@@ -83,22 +83,6 @@ size_t SelectFactConst(PlanOp op, const uint8_t* col, int64_t c, const uint32_t*
   }
 }
 
-// x op y  <=>  y flipped(op) x
-PlanOp Flip(PlanOp op) {
-  switch (op) {
-    case PlanOp::kLt:
-      return PlanOp::kGt;
-    case PlanOp::kLe:
-      return PlanOp::kGe;
-    case PlanOp::kGt:
-      return PlanOp::kLt;
-    case PlanOp::kGe:
-      return PlanOp::kLe;
-    default:
-      return op;
-  }
-}
-
 // Elements of ascending a that are not in ascending b (any subsets).
 size_t Minus(const uint32_t* a, size_t na, const uint32_t* b, size_t nb, uint32_t* out) {
   return static_cast<size_t>(std::set_difference(a, a + na, b, b + nb, out) - out);
@@ -360,8 +344,8 @@ size_t PopulationEvaluator::Select(int32_t root, const uint32_t* in, size_t n, u
     return SelectFactConst(nd.op, pop_.columns[static_cast<size_t>(a.value)], b.value, in, n, out);
   }
   if (a.op == PlanOp::kConst && b.op == PlanOp::kFact) {
-    return SelectFactConst(Flip(nd.op), pop_.columns[static_cast<size_t>(b.value)], a.value, in, n,
-                           out);
+    return SelectFactConst(FlipComparison(nd.op), pop_.columns[static_cast<size_t>(b.value)],
+                           a.value, in, n, out);
   }
   int64_t* x = ValueBuffer(n);
   int64_t* y = ValueBuffer(n);
