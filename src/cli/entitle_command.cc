@@ -216,6 +216,32 @@ int RunRuns(const Options& o) {
   return 0;
 }
 
+// A stored run with its list and stores, for the commands that read one.
+struct StoredRunContext {
+  std::unique_ptr<LoadedVersion> v;
+  std::optional<Month> month;
+  Stores st;
+  std::optional<entitle::RunRecord> run;
+  int error = 0;  // the exit code when something was missing (printed)
+};
+
+StoredRunContext OpenStoredRun(const Options& o) {
+  StoredRunContext c;
+  c.error = 1;
+  c.v = LoadList(o.list, o.params);
+  if (c.v == nullptr) return c;
+  c.month = MonthOr(o.month);
+  if (!c.month) {
+    c.error = 2;
+    return c;
+  }
+  c.st = OpenStores(o);
+  if (c.st.runs == nullptr) return c;
+  c.run = StoredRun(*c.st.runs, c.v->loaded.list, *c.month);
+  if (c.run) c.error = 0;
+  return c;
+}
+
 // A person's name as the registry knows it for a run ("" when not found).
 std::string NameOf(Registry& reg, const entitle::RunRecord& run, const std::string& id) {
   Result<CivilDate> as_of = CivilDate::Parse(run.as_of);
@@ -234,14 +260,12 @@ bool CheckFormat(const std::string& format) {
 int RunChanges(const Options& o, const std::string& kind, bool full, size_t limit,
                const std::string& format) {
   if (!CheckFormat(format)) return 2;
-  std::unique_ptr<LoadedVersion> v = LoadList(o.list, o.params);
-  if (v == nullptr) return 1;
-  std::optional<Month> month = MonthOr(o.month);
-  if (!month) return 2;
-  Stores st = OpenStores(o);
-  if (st.runs == nullptr) return 1;
-  std::optional<entitle::RunRecord> run = StoredRun(*st.runs, v->loaded.list, *month);
-  if (!run) return 1;
+  StoredRunContext ctx = OpenStoredRun(o);
+  if (ctx.error != 0) return ctx.error;
+  std::unique_ptr<LoadedVersion>& v = ctx.v;
+  std::optional<Month>& month = ctx.month;
+  Stores& st = ctx.st;
+  std::optional<entitle::RunRecord>& run = ctx.run;
   Result<std::vector<entitle::Change>> changes = st.runs->Changes(run->id);
   if (!changes.ok()) {
     fmt::print(stderr, "{}\n", changes.status().ToString());
@@ -299,14 +323,12 @@ int RunLines(const Options& o, const std::string& item_filter, const std::string
     fmt::print(stderr, "yanglao: --kind 应为 享受 或 待核实\n");
     return 2;
   }
-  std::unique_ptr<LoadedVersion> v = LoadList(o.list, o.params);
-  if (v == nullptr) return 1;
-  std::optional<Month> month = MonthOr(o.month);
-  if (!month) return 2;
-  Stores st = OpenStores(o);
-  if (st.runs == nullptr) return 1;
-  std::optional<entitle::RunRecord> run = StoredRun(*st.runs, v->loaded.list, *month);
-  if (!run) return 1;
+  StoredRunContext ctx = OpenStoredRun(o);
+  if (ctx.error != 0) return ctx.error;
+  std::unique_ptr<LoadedVersion>& v = ctx.v;
+  std::optional<Month>& month = ctx.month;
+  Stores& st = ctx.st;
+  std::optional<entitle::RunRecord>& run = ctx.run;
   const policy::ServiceList& list = v->loaded.list;
   auto in_region = [&](const std::string& community) {
     return region.empty() || community.starts_with(region);
@@ -378,14 +400,11 @@ int RunLines(const Options& o, const std::string& item_filter, const std::string
 }
 
 int RunRolls(const Options& o, const std::string& dir) {
-  std::unique_ptr<LoadedVersion> v = LoadList(o.list, o.params);
-  if (v == nullptr) return 1;
-  std::optional<Month> month = MonthOr(o.month);
-  if (!month) return 2;
-  Stores st = OpenStores(o);
-  if (st.runs == nullptr) return 1;
-  std::optional<entitle::RunRecord> run = StoredRun(*st.runs, v->loaded.list, *month);
-  if (!run) return 1;
+  StoredRunContext ctx = OpenStoredRun(o);
+  if (ctx.error != 0) return ctx.error;
+  std::unique_ptr<LoadedVersion>& v = ctx.v;
+  Stores& st = ctx.st;
+  std::optional<entitle::RunRecord>& run = ctx.run;
   Result<entitle::RollsOutcome> rolls =
       entitle::WriteRolls(*st.reg, *st.runs, *run, v->loaded.list, dir);
   if (!rolls.ok()) {
