@@ -175,7 +175,7 @@ void EntitleMorsels(const CompiledList& list, const Population& pop, size_t m0, 
   const size_t items = list.items.size();
   PopulationEvaluator ev(list.plan, pop);
   const uint8_t* deceased = pop.columns[DeceasedSlot()];
-  std::vector<uint32_t> alive(kMorselRows);
+  std::vector<uint32_t> alive(kMorselRows), residents(kMorselRows);
   std::vector<std::vector<uint32_t>> sel(items, std::vector<uint32_t>(kMorselRows));
   std::vector<std::vector<uint32_t>> unk(items);  // rows to verify, items that may have some
   std::vector<size_t> count_unknown(items);
@@ -214,6 +214,8 @@ void EntitleMorsels(const CompiledList& list, const Population& pop, size_t m0, 
       alive[na] = r;
       na += static_cast<size_t>(deceased[r] == 0);
     }
+    bool residents_done = false;
+    size_t nres = 0;
     for (size_t i = 0; i < items; ++i) {
       const CompiledItem& ci = list.items[i];
       if (same[i] >= 0 && !value_unknown[static_cast<size_t>(same[i])]) {
@@ -228,6 +230,13 @@ void EntitleMorsels(const CompiledList& list, const Population& pop, size_t m0, 
       } else if (three[i]) {
         count[i] = ev.Select3(ci.eligibility, alive.data(), na, sel[i].data(), unk[i].data(),
                               &count_unknown[i]);
+      } else if (ci.coverage == Coverage::kResidence) {
+        // resident_local && rule: the residents of the morsel are selected once.
+        if (!residents_done) {
+          nres = ev.Select(ci.eligibility - 1, alive.data(), na, residents.data());
+          residents_done = true;
+        }
+        count[i] = ev.Select(ci.rule, residents.data(), nres, sel[i].data());
       } else {
         count[i] = ev.Select(ci.eligibility, alive.data(), na, sel[i].data());
       }

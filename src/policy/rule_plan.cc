@@ -220,6 +220,7 @@ Result<CompiledItem> CompileItem(const ServiceList& list, const Item& item, Civi
   if (ci.coverage == Coverage::kResidence) {
     static const int64_t kResident =
         static_cast<int64_t>(*FactSchema::Person().Find("resident_local"));
+    // The fact node right before the AND (EntitlePopulation relies on it).
     plan.nodes.push_back(PlanNode{.op = PlanOp::kFact, .value = kResident});
     auto fact = static_cast<int32_t>(plan.nodes.size() - 1);
     plan.nodes.push_back(PlanNode{.op = PlanOp::kAnd, .a = fact, .b = *e});
