@@ -1,6 +1,8 @@
 // yanglao policy check | show | explain | test | diff | compliance
 #include <fmt/format.h>
 
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
 #include <filesystem>
 #include <fstream>
 
@@ -8,6 +10,7 @@
 #include "core/csv.h"
 #include "core/money.h"
 #include "policy/entitlement.h"
+#include "policy/fact_schema.h"
 #include "policy/golden.h"
 #include "policy/person_file.h"
 #include "policy/service_list.h"
@@ -189,7 +192,11 @@ int RunShow(const std::string& file, const std::string& format) {
 }
 
 int RunExplain(const std::string& file, const std::string& params, const std::string& person_file,
-               const std::string& date_text) {
+               const std::string& date_text, bool code, const std::string& format) {
+  if (format != "text" && format != "json") {
+    fmt::print(stderr, "yanglao: --format 应为 text 或 json\n");
+    return 2;
+  }
   Result<CivilDate> date = CivilDate::Parse(date_text);
   if (!date.ok()) {
     fmt::print(stderr, "yanglao: --date {}\n", date.status().ToString());
@@ -200,7 +207,7 @@ int RunExplain(const std::string& file, const std::string& params, const std::st
     PrintErrors(loaded.errors);
     return 1;
   }
-  Result<policy::PersonFacts> person = policy::ReadPersonFile(person_file);
+  Result<policy::PersonFacts> person = policy::ReadPersonFile(person_file, *date);
   if (!person.ok()) {
     fmt::print(stderr, "{}\n", person.status().ToString());
     return 1;
@@ -211,34 +218,82 @@ int RunExplain(const std::string& file, const std::string& params, const std::st
     return 1;
   }
   std::vector<policy::ItemOutcome> out =
-      policy::EntitlePerson(*compiled, *person, /*explain=*/true);
+      policy::EntitlePerson(*compiled, *person, /*explain=*/true, code);
+  Money monthly;
+  int entitled = 0, verify = 0;
+  for (size_t i = 0; i < out.size(); ++i) {
+    const policy::Item& item = *compiled->items[i].item;
+    if (out[i].verify) ++verify;
+    if (!out[i].entitled) continue;
+    ++entitled;
+    if (item.benefit.type == policy::BenefitType::kCash &&
+        item.benefit.period == policy::CashPeriod::kMonth && item.benefit.standing())
+      monthly += Money::Fen(out[i].amount);
+  }
+  if (format == "json") {
+    namespace bj = boost::json;
+    bj::array items;
+    for (size_t i = 0; i < out.size(); ++i) {
+      const policy::Item& item = *compiled->items[i].item;
+      const policy::ItemOutcome& o = out[i];
+      bj::object j;
+      j["number"] = item.number;
+      j["name"] = item.name;
+      j["status"] = o.entitled   ? (item.benefit.standing() ? "entitled" : "available")
+                    : o.verify   ? "verify"
+                    : o.excluded ? "excluded"
+                                 : "no";
+      j["condition"] = item.benefit.condition;
+      j["recipient"] = std::string(policy::RecipientName(item.benefit.recipient));
+      j["benefit"] = o.entitled ? policy::BenefitWords(item, o) : "";
+      j["amount_fen"] = o.amount;
+      j["percent"] = o.percent;
+      j["coverage"] = std::string(policy::CoverageName(compiled->items[i].coverage));
+      j["combination"] = policy::CombinationWords(*compiled, i);
+      bj::array why, unknown;
+      for (const std::string& w : o.why) why.emplace_back(w);
+      for (size_t slot : o.unknown_facts) {
+        const policy::FactInfo& f = policy::FactSchema::Person().at(slot);
+        unknown.emplace_back(
+            bj::object{{"fact", f.name}, {"label", f.label}, {"department", f.source}});
+      }
+      j["why"] = std::move(why);
+      j["to_verify"] = std::move(unknown);
+      items.emplace_back(std::move(j));
+    }
+    bj::object doc{{"list", loaded.list.title},
+                   {"date", date->ToString()},
+                   {"person", policy::DescribePerson(*person)},
+                   {"entitled", entitled},
+                   {"to_verify", verify},
+                   {"monthly_cash_fen", monthly.fen()},
+                   {"items", std::move(items)}};
+    fmt::print("{}\n", bj::serialize(doc));
+    return 0;
+  }
   fmt::print("{}（{}）\n人员：{}\n\n", loaded.list.title, date->ToString(),
              policy::DescribePerson(*person));
-  Money monthly;
-  int entitled = 0;
   for (size_t i = 0; i < out.size(); ++i) {
     const policy::Item& item = *compiled->items[i].item;
     const policy::ItemOutcome& o = out[i];
-    std::string what;
-    if (o.entitled) {
-      ++entitled;
-      switch (item.benefit.type) {
-        case policy::BenefitType::kCash:
-          what = policy::FormatCash(item, o.amount);
-          if (item.benefit.period == policy::CashPeriod::kMonth) monthly += Money::Fen(o.amount);
-          break;
-        case policy::BenefitType::kDiscount:
-          what = o.percent >= 100 ? "免费" : fmt::format("优惠{}%", o.percent);
-          break;
-        default:
-          what = std::string(policy::BenefitTypeName(item.benefit.type));
-      }
+    std::string what = o.entitled ? policy::BenefitWords(item, o) : "";
+    if (o.entitled && !item.benefit.standing()) {
+      what = fmt::format("可申请（如{}）{}", item.benefit.condition, what);
     }
-    fmt::print("{} {:>4} {}{}\n", o.entitled ? "✓" : (o.excluded ? "≈" : "✗"), item.number,
-               item.name, what.empty() ? "" : "：" + what);
+    if (o.entitled && item.benefit.recipient != policy::Recipient::kOlderPerson) {
+      what += fmt::format("；领取人：{}", policy::RecipientName(item.benefit.recipient));
+    }
+    fmt::print("{} {:>4} {}{}{}\n",
+               o.entitled ? "✓"
+               : o.verify ? "?"
+                          : (o.excluded ? "≈" : "✗"),
+               item.number, item.name, what.empty() ? "" : "：" + what, o.verify ? "：待核实" : "");
+    std::string how = policy::CombinationWords(*compiled, i);
+    if (!how.empty() && o.why.size() > 1) fmt::print("         （{}）\n", how);
     for (const std::string& w : o.why) fmt::print("         {}\n", w);
   }
-  fmt::print("\n共享受 {} 项，每月现金合计 {}\n", entitled, monthly.FormatYuan());
+  fmt::print("\n共享受 {} 项，每月现金合计 {}{}\n", entitled, monthly.FormatYuan(),
+             verify > 0 ? fmt::format("；{} 项待核实", verify) : "");
   for (const policy::Parameter& p : loaded.list.parameters) {
     if (p.demo) {
       fmt::print("注意：参数「{}」使用演示数值（非政策规定）\n", p.label);
@@ -293,8 +348,12 @@ void AddPolicyCommands(CLI::App& app, int& exit_code) {
   explain->add_option("--person", *person, "人员信息（JSON 或 YAML）")->required();
   explain->add_option("--date", *date, "日期（YYYY-MM-DD）")->required();
   explain->add_option("--params", *params, "参数文件（如 policies/demo/ 下的演示数值）");
-  explain->callback([file, params, person, date, &exit_code] {
-    exit_code = RunExplain(*file, *params, *person, *date);
+  auto code = std::make_shared<bool>(false);
+  auto explain_format = std::make_shared<std::string>("text");
+  explain->add_flag("--code", *code, "同时显示规则原文（规则语言）");
+  explain->add_option("--format", *explain_format, "text（默认）或 json");
+  explain->callback([file, params, person, date, code, explain_format, &exit_code] {
+    exit_code = RunExplain(*file, *params, *person, *date, *code, *explain_format);
   });
 
   auto cases = std::make_shared<std::vector<std::string>>();

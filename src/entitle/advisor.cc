@@ -10,7 +10,8 @@
 namespace yanglao::entitle {
 
 Advice AdvisePerson(const policy::CompiledList& list, const Jurisdiction& where,
-                    const registry::PersonView& person, Month month, int horizon_months) {
+                    const registry::PersonView& person, Month month, int horizon_months,
+                    bool code) {
   const policy::FactSchema& schema = policy::FactSchema::Person();
   static const size_t kAge = *schema.Find("age");
   static const size_t kCert = *schema.Find("disability_cert_valid");
@@ -21,7 +22,7 @@ Advice AdvisePerson(const policy::CompiledList& list, const Jurisdiction& where,
   CivilDate as_of = month.FirstDay();
   advice.facts = FactsOf(person, where, as_of);
   advice.deceased = person.deceased_on(as_of);
-  advice.items = policy::EntitlePerson(list, advice.facts, true);
+  advice.items = policy::EntitlePerson(list, advice.facts, true, code);
   if (advice.deceased) return advice;
 
   auto cert = person.facts.find("disability_cert_until");
@@ -63,15 +64,20 @@ Advice AdvisePerson(const policy::CompiledList& list, const Jurisdiction& where,
       u.item_name = item.name;
       u.starts = after[i].entitled;
       u.amount = after[i].amount;
-      std::string what = !u.starts ? "停止享受"
-                         : item.benefit.type == policy::BenefitType::kCash
-                             ? fmt::format("{}享受，{}", changed_amount ? "调整为" : "开始",
-                                           policy::FormatCash(item, u.amount))
-                         : item.benefit.type == policy::BenefitType::kDiscount
-                             ? fmt::format("开始享受，优惠 {}%", after[i].percent)
-                             : std::string("开始享受");
-      if (changed_amount && item.benefit.type == policy::BenefitType::kCash)
-        what = fmt::format("标准调整为 {}", policy::FormatCash(item, u.amount));
+      std::string what;
+      if (!u.starts) {
+        what = "停止享受";
+      } else if (changed_amount && item.benefit.type == policy::BenefitType::kCash) {
+        what = fmt::format(
+            "标准{}为 {}（原 {}）", after[i].amount > before[i].amount ? "提高" : "调整",
+            policy::FormatCash(item, u.amount), policy::FormatCash(item, before[i].amount));
+      } else if (changed_amount) {  // a discount in its own unit
+        what =
+            fmt::format("优惠由 {}% {}到 {}%", before[i].percent,
+                        after[i].percent > before[i].percent ? "提高" : "调整", after[i].percent);
+      } else {
+        what = "开始享受，" + policy::BenefitWords(item, after[i]);
+      }
       u.text = fmt::format("{}（{}）：第{}项 {} 自{}起{}", event, event_date.ToString(),
                            item.number, item.name, m.ToString(), what);
       advice.upcoming.push_back(std::move(u));
@@ -83,7 +89,7 @@ Advice AdvisePerson(const policy::CompiledList& list, const Jurisdiction& where,
 
 Result<Advice> Advise(registry::Registry& registry, const policy::ServiceList& list,
                       std::string_view id_number, Month month, CivilDate known_on,
-                      int horizon_months) {
+                      int horizon_months, bool code) {
   Result<Jurisdiction> where = Jurisdiction::Of(list.jurisdiction);
   if (!where.ok()) return where.status();
   Result<std::optional<registry::PersonView>> person =
@@ -96,7 +102,7 @@ Result<Advice> Advise(registry::Registry& registry, const policy::ServiceList& l
   Result<policy::CompiledList> compiled = policy::CompileList(list, month.FirstDay());
   if (!compiled.ok())
     return Status("entitle.compile", compiled.status().message(), compiled.status().where());
-  return AdvisePerson(*compiled, *where, **person, month, horizon_months);
+  return AdvisePerson(*compiled, *where, **person, month, horizon_months, code);
 }
 
 }  // namespace yanglao::entitle

@@ -2,6 +2,10 @@
 // or not, the amount, why (the deciding facts), and what is coming in the
 // months ahead ("年满80周岁（2026-03-15）：高龄津贴 自2026-04起享受").
 //
+// An item the person qualifies for unless an unknown fact says otherwise is
+// marked to verify (ItemOutcome::verify) with the facts and departments, as
+// on the run's to-verify list. With `code`, reasons also show the rules.
+//
 // It uses the same facts (entitle::FactsOf) and the same rules as the
 // whole-city run, so it agrees with the run for the same month. What is
 // coming follows from time alone: birthdays and the end of a 残疾人证's
@@ -44,14 +48,15 @@ struct Advice {
 // Advice from an already resolved person. `list` must be compiled for
 // month.FirstDay().
 Advice AdvisePerson(const policy::CompiledList& list, const Jurisdiction& where,
-                    const registry::PersonView& person, Month month, int horizon_months = 36);
+                    const registry::PersonView& person, Month month, int horizon_months = 36,
+                    bool code = false);
 
 // Looks the person up in the registry (as of the month's first day, as known
 // on `known_on`). Fails with "entitle.person" when not registered then,
 // "entitle.compile" when the list cannot be bound to the month.
 Result<Advice> Advise(registry::Registry& registry, const policy::ServiceList& list,
                       std::string_view id_number, Month month, CivilDate known_on,
-                      int horizon_months = 36);
+                      int horizon_months = 36, bool code = false);
 
 }  // namespace yanglao::entitle
 

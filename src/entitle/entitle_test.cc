@@ -10,6 +10,7 @@
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 
 #include "assess/form_json.h"
 #include "assess/store.h"
@@ -256,17 +257,220 @@ TEST_P(EntitleTest, AKilledRunLeavesNothing) {
   EXPECT_EQ(Count("entitle_run"), runs + 1);
 }
 
+// Issue 14 point 1: a registry holding people of all five cities (and one
+// living in another city than their hukou): each city's run covers exactly
+// its own people, for every item of every list. 本市户籍 items follow the
+// hukou, every other item the residence.
+TEST_P(EntitleTest, EachCityRunCoversExactlyItsOwnPeople) {
+  const char* src = std::getenv("YANGLAO_SOURCE_DIR");
+  ASSERT_NE(src, nullptr);
+  struct City {
+    const char* list;
+    const char* code;       // the list's jurisdiction
+    const char* residence;  // a place in it
+  };
+  const std::vector<City> cities = {{"suizhou", "421300", "421303001001"},
+                                    {"ezhou", "420700", "420704"},
+                                    {"chibi", "421281", "421281"},
+                                    {"zhuzhou", "430200", "430202"},
+                                    {"qidong", "320681", "320681"}};
+  std::string ps = "公民身份号码,姓名,户籍地,居住地,死亡日期,起始日期,终止日期\n";
+  std::string ca = std::string(kCivilAffairsHeader) + "\n";
+  std::map<std::string, std::string> home;   // ID -> the city it lives in
+  std::map<std::string, std::string> hukou;  // ID -> the city of its hukou
+  int k = 0;
+  for (const City& c : cities) {
+    for (const char* birth : {"19400101", "19440601", "19550301", "19600101"}) {
+      std::string id = Id(fmt::format("{}{}{:03}", c.code, birth, ++k));
+      ps += fmt::format("{},甲,{},{},,2020-01-01,\n", id, c.residence, c.residence);
+      // 低保, 独居, 生活不能自理, and (unknown for the others) a supporter.
+      ca += fmt::format("{},甲,是,是,,分散供养,是,是,,,,,{},,2020-01-01,\n", id,
+                        k % 2 == 0 ? "否" : "");
+      home[id] = c.code;
+      hukou[id] = c.code;
+    }
+  }
+  // Hukou in Suizhou, living in Ezhou.
+  std::string away = Id("42130319420202999");
+  ps += fmt::format("{},甲,421303001001,420704,,2020-01-01,\n", away);
+  home[away] = "420700";
+  hukou[away] = "421300";
+  Feed("公安", ps, "2026-02-20");
+  Feed("民政", ca, "2026-02-20");
+  for (const City& c : cities) {
+    policy::LoadedList l =
+        policy::LoadServiceList(fs::path(src) / "policies" / (std::string(c.list) + ".yaml"));
+    policy::ApplyParameterFile(
+        fs::path(src) / "policies" / "demo" / (std::string(c.list) + ".demo.yaml"), l.list,
+        l.errors);
+    ASSERT_TRUE(l.ok()) << c.list;
+    auto compiled = policy::CompileList(l.list, D("2026-04-01"));
+    ASSERT_TRUE(compiled.ok()) << c.list;
+    auto snap = BuildSnapshot(*reg_, l.list.jurisdiction, D("2026-04-01"), D("2026-11-22"));
+    ASSERT_TRUE(snap.ok());
+    // The snapshot: the people living in the city or with its hukou.
+    size_t want = 0;
+    for (const auto& [id, city] : home) want += city == c.code || hukou[id] == c.code;
+    if (std::string(c.code) == "421300") {  // the fixture's 5 people, 丁 gone to Wuhan
+      want += 4;
+    }
+    EXPECT_EQ(snap->size, want) << c.list;
+    Evaluation ev = Evaluate(*compiled, *snap);
+    int items_with_people = 0;
+    for (size_t i = 0; i < ev.rolls.size(); ++i) {
+      const policy::CompiledItem& ci = compiled->items[i];
+      bool by_rule = ci.coverage == policy::Coverage::kRule;
+      for (const auto* rows : {&ev.rolls[i].rows, &ev.rolls[i].verify}) {
+        for (uint32_t row : *rows) {
+          std::string id = snap->IdNumber(row);
+          if (!home.contains(id)) continue;  // the fixture's Suizhou people
+          bool lives = home[id] == c.code, registered = hukou[id] == c.code;
+          // Residence items: residents only; hukou items may follow the hukou.
+          EXPECT_TRUE(lives || (by_rule && registered))
+              << c.list << " item " << ci.item->number << " covers " << id;
+        }
+      }
+      items_with_people += !ev.rolls[i].rows.empty() || !ev.rolls[i].verify.empty();
+    }
+    EXPECT_GT(items_with_people, 5) << c.list;
+    // The one living in Ezhou with a Suizhou hukou: Suizhou's 高龄津贴 (本市户籍),
+    // Ezhou's services for residents, not the other way round.
+    if (std::string(c.list) == "suizhou") {
+      size_t row = *snap->Find(away);
+      EXPECT_TRUE(std::binary_search(ev.rolls[2].rows.begin(), ev.rolls[2].rows.end(),
+                                     static_cast<uint32_t>(row)));
+      EXPECT_FALSE(std::binary_search(ev.rolls[3].rows.begin(), ev.rolls[3].rows.end(),
+                                      static_cast<uint32_t>(row)));
+    }
+    if (std::string(c.list) == "ezhou") {
+      size_t row = *snap->Find(away);
+      EXPECT_TRUE(std::binary_search(ev.rolls[3].rows.begin(), ev.rolls[3].rows.end(),
+                                     static_cast<uint32_t>(row)));
+      EXPECT_FALSE(std::binary_search(ev.rolls[2].rows.begin(), ev.rolls[2].rows.end(),
+                                      static_cast<uint32_t>(row)));
+    }
+  }
+}
+
+// Issue 14 point 4: a month's changes are against the previous calendar
+// month, whatever order the months were run in: run out of order (May,
+// March, April), the stored changes are those of the in-order runs.
+TEST_P(EntitleTest, MonthsRunOutOfOrderGiveTheChangesOfTheCalendar) {
+  auto changes_of = [&](const char* month) {
+    auto run = store_->Find("421300", month);
+    EXPECT_TRUE(run.ok() && run->has_value()) << month;
+    auto c = store_->Changes((**run).id);
+    EXPECT_TRUE(c.ok());
+    std::vector<std::string> out;
+    for (const Change& k : *c) {
+      out.push_back(fmt::format("{} {} {} {} {} {}", ChangeKindName(k.kind), k.item, k.id_number,
+                                k.old_amount, k.new_amount, k.reason));
+    }
+    return out;
+  };
+  for (const char* m : {"2026-03", "2026-04", "2026-05"}) Run(m);
+  std::vector<std::string> april = changes_of("2026-04"), may = changes_of("2026-05");
+  EXPECT_FALSE(april.empty());
+  for (const char* t : {"entitle_change", "entitle_line", "entitle_verify", "entitle_run"}) {
+    ASSERT_TRUE(reg_->db().Execute(fmt::format("DELETE FROM {}", t)).ok());
+  }
+  RunOutcome may_first = Run("2026-05");
+  EXPECT_TRUE(may_first.changes.empty());  // nothing before it yet
+  RunOutcome march = Run("2026-03");
+  EXPECT_EQ(march.recomputed_next, "2026-05");
+  RunOutcome april_late = Run("2026-04");
+  EXPECT_EQ(april_late.recomputed_next, "2026-05");
+  EXPECT_EQ(changes_of("2026-04"), april);
+  EXPECT_EQ(changes_of("2026-05"), may);
+  // The death on 2026-03-10 is reported as 停发 in April, run last.
+  bool death = false;
+  for (const std::string& c : changes_of("2026-04"))
+    death |=
+        c.find(kDies) != std::string::npos && c.find("已死亡（2026-03-10）") != std::string::npos;
+  EXPECT_TRUE(death);
+  auto may_run = store_->Find("421300", "2026-05");
+  auto april_run = store_->Find("421300", "2026-04");
+  EXPECT_EQ((**may_run).previous_run, (**april_run).id);
+}
+
+// Issue 14 point 3: a discount changes in its own unit ("优惠 30% → 40%"),
+// and the advisor says it rises from 30% to 40% (Ezhou 26 at 80).
+TEST_P(EntitleTest, ADiscountChangesInItsOwnUnit) {
+  const char* src = std::getenv("YANGLAO_SOURCE_DIR");
+  ASSERT_NE(src, nullptr);
+  policy::LoadedList ezhou = policy::LoadServiceList(fs::path(src) / "policies/ezhou.yaml");
+  policy::ApplyParameterFile(fs::path(src) / "policies/demo/ezhou.demo.yaml", ezhou.list,
+                             ezhou.errors);
+  ASSERT_TRUE(ezhou.ok());
+  const std::string id = Id("42070419460510006");  // turns 80 on 2026-05-10
+  Feed("公安",
+       fmt::format("公民身份号码,姓名,户籍地,居住地,死亡日期,起始日期,终止日期\n"
+                   "{},己,420704,420704,,2020-01-01,\n",
+                   id),
+       "2026-02-20");
+  auto may = policy::CompileList(ezhou.list, D("2026-05-01"));
+  auto june = policy::CompileList(ezhou.list, D("2026-06-01"));
+  ASSERT_TRUE(may.ok() && june.ok());
+  auto snap = BuildSnapshot(*reg_, "420700", D("2026-06-01"), D("2026-11-22"));
+  ASSERT_TRUE(snap.ok());
+  RunLine before{"26", id, 0, 30, "420704", "", "420704"};
+  RunLine after{"26", id, 0, 40, "420704", "", "420704"};
+  std::vector<Change> c = ComputeChanges(*reg_, *june, *snap, {before}, {after});
+  ASSERT_EQ(c.size(), 1u);
+  EXPECT_EQ(c[0].kind, ChangeKind::kChanged);
+  EXPECT_EQ(c[0].reason, "优惠 30% → 40%");
+  EXPECT_EQ(c[0].old_amount, 30);
+  EXPECT_EQ(c[0].new_amount, 40);
+  auto advice = Advise(*reg_, ezhou.list, id, M("2026-05"), D("2026-11-22"));
+  ASSERT_TRUE(advice.ok()) << advice.status().ToString();
+  bool rises = false;
+  for (const Upcoming& u : advice->upcoming) {
+    if (u.item == "26") {
+      rises = true;
+      EXPECT_EQ(u.text,
+                "年满80周岁（2026-05-10）：第26项 老年人助餐 自2026-06起优惠由 30% 提高到 40%");
+    }
+  }
+  EXPECT_TRUE(rises);
+}
+
+// Issue 14 point 2: a once-only standing item is paid once per person across
+// a year of runs (Suizhou 22 made standing for the test: a person with
+// dementia all year is on one month's lines only, with no 停发 after).
+TEST_P(EntitleTest, AOnceOnlyItemIsPaidOnceAcrossAYear) {
+  policy::Item& item = list_.list.items[21];
+  ASSERT_EQ(item.number, "22");
+  item.benefit.grant = policy::Grant::kStanding;
+  item.benefit.once_per_event = false;
+  Feed("卫健",
+       fmt::format("公民身份号码,姓名,计划生育特殊家庭,失智,死亡日期,起始日期,终止日期\n"
+                   "{},戊,,是,,2020-01-01,\n",
+                   kStays),
+       "2026-02-20");
+  int paid = 0, ceased = 0;
+  for (int m = 1; m <= 12; ++m) {
+    RunOutcome out = Run(fmt::format("2026-{:02}", m).c_str(), "once");
+    auto lines = store_->Lines(out.run.id);
+    ASSERT_TRUE(lines.ok());
+    for (const RunLine& l : *lines) paid += l.item == "22" && l.id_number == kStays;
+    ceased += FindChange(out, ChangeKind::kCeased, "22", kStays) != nullptr;
+  }
+  EXPECT_EQ(paid, 1);
+  EXPECT_EQ(ceased, 0);
+}
+
 TEST_P(EntitleTest, SnapshotDerivesPlaceAndTimeFacts) {
   auto snap = BuildSnapshot(*reg_, "421300", D("2026-04-01"), D("2026-11-22"));
   ASSERT_TRUE(snap.ok()) << snap.status().ToString();
-  ASSERT_EQ(snap->size, 5u);
+  // 丁 moved hukou and residence to Wuhan: not the city's, not in its snapshot.
+  ASSERT_EQ(snap->size, 4u);
+  EXPECT_FALSE(snap->Find(kMoves).has_value());
   EXPECT_LE(snap->BytesPerPerson(), 64u);
-  size_t a = *snap->Find(kTurns80), d = *snap->Find(kDies), m = *snap->Find(kMoves);
+  size_t a = *snap->Find(kTurns80), d = *snap->Find(kDies);
   EXPECT_EQ(snap->Fact("age", a), 80);
   EXPECT_EQ(snap->Fact("hukou_local", a), 1);
   EXPECT_EQ(snap->Fact("area", a), 0);  // 421303001001 is a 社区居委会
   EXPECT_EQ(snap->Fact("deceased", d), 1);
-  EXPECT_EQ(snap->Fact("hukou_local", m), 0);
   EXPECT_EQ(snap->IdNumber(a), kTurns80);
   EXPECT_FALSE(snap->Find(Id("11010519491231002")).has_value());
   // As of March 1st the death had not happened yet.
@@ -292,7 +496,10 @@ TEST_P(EntitleTest, AdvisorAgreesWithTheRunAndSeesTheBirthdayComing) {
       auto it = std::find_if(lines->begin(), lines->end(), [&](const RunLine& l) {
         return l.item == number && l.id_number == id;
       });
-      ASSERT_EQ(advice->items[i].entitled, it != lines->end()) << id << " item " << number;
+      // Items granted on an event or an application are on no line.
+      bool standing = list_.list.items[i].benefit.standing();
+      ASSERT_EQ(advice->items[i].entitled && standing, it != lines->end())
+          << id << " item " << number;
       if (it != lines->end()) {
         EXPECT_EQ(advice->items[i].amount, it->amount);
       }
@@ -383,8 +590,9 @@ TEST_P(EntitleTest, WhatIfRaisesTheAllowanceAndLowersTheAge) {
   EXPECT_EQ(d.monthly_delta, 15000 + 10000);
   EXPECT_EQ(d.yearly_delta, 12 * 25000);
   EXPECT_EQ(r.monthly_delta, 25000);
-  // By county: the whole change is in 曾都区; 丁 (moved to 武汉 江岸区) keeps services only.
-  ASSERT_EQ(r.counties.size(), 2u);
+  // By county: the whole change is in 曾都区; 丁 (moved to 武汉 江岸区) is not
+  // Suizhou's any more (neither hukou nor residence): in no county of the run.
+  ASSERT_EQ(r.counties.size(), 1u);
   for (const CountyDelta& c : r.counties) {
     std::string code = RegionTable::Builtin().all()[static_cast<size_t>(c.county)].code;
     EXPECT_EQ(c.variant_monthly - c.base_monthly, code == "421303" ? 25000 : 0) << code;
@@ -428,14 +636,28 @@ TEST_P(EntitleTest, AnAssessmentStartsAndItsExpiryStopsTheItemsThatDependOnIt) {
   ASSERT_TRUE(recorded.ok()) << recorded.status().ToString();
 
   // 第22项 家庭养老服务支持: age >= 60 && (capability_level >= 1 || dementia).
+  // A training subsidy for a family member, once per training (issue 14
+  // point 2; recipient: family_carer, grant: event): from April the person
+  // qualifies, and the item is available if a family member trains; it is
+  // on no roll and no change, and never paid monthly to the older person.
   RunOutcome april = Run("2026-04");
-  const Change* c = FindChange(april, ChangeKind::kNew, "22", kStays);
-  ASSERT_NE(c, nullptr);
-  EXPECT_NE(c->reason.find("能力等级"), std::string::npos) << c->reason;
-  EXPECT_EQ(c->new_amount, 60000);  // the demo 600元 once
+  size_t row = *april.snapshot.Find(kStays);
+  const auto& rows22 = april.evaluation.rolls[21].rows;
+  EXPECT_TRUE(std::binary_search(rows22.begin(), rows22.end(), static_cast<uint32_t>(row)));
+  EXPECT_EQ(FindChange(april, ChangeKind::kNew, "22", kStays), nullptr);
+  auto april_lines = store_->Lines(april.run.id);
+  ASSERT_TRUE(april_lines.ok());
+  for (const RunLine& l : *april_lines) EXPECT_NE(l.item, "22");
+  auto april_advice = Advise(*reg_, list_.list, kStays, M("2026-04"), D("2026-11-22"));
+  ASSERT_TRUE(april_advice.ok());
+  EXPECT_TRUE(april_advice->items[21].entitled);
+  EXPECT_EQ(april_advice->items[21].amount, 60000);  // the demo 600元, once per training
+  // The result expired on 2026-04-09: in May the person no longer qualifies.
   RunOutcome may = Run("2026-05");
-  c = FindChange(may, ChangeKind::kCeased, "22", kStays);
-  ASSERT_NE(c, nullptr) << "the result expired on 2026-04-09";
+  EXPECT_EQ(FindChange(may, ChangeKind::kCeased, "22", kStays), nullptr);
+  auto advice = Advise(*reg_, list_.list, kStays, M("2026-05"), D("2026-11-22"));
+  ASSERT_TRUE(advice.ok());
+  EXPECT_FALSE(advice->items[21].entitled) << "the result expired on 2026-04-09";
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, EntitleTest, ::testing::Values("sqlite", "postgresql"),

@@ -7,6 +7,7 @@
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
+#include <set>
 #include <tuple>
 #include <unordered_map>
 
@@ -60,6 +61,23 @@ CREATE TABLE entitle_change (
   new_amount BIGINT NOT NULL,
   reason TEXT NOT NULL,
   PRIMARY KEY (run_id, item, id_number));
+)",
+      // 2: the to-verify list (待核实) of a run: people who qualify unless
+      // an unknown fact says otherwise, with the facts to check and the
+      // departments holding them; on no roll. The run's coverage.
+      R"(
+CREATE TABLE entitle_verify (
+  run_id BIGINT NOT NULL,
+  item TEXT NOT NULL,
+  id_number TEXT NOT NULL,
+  facts TEXT NOT NULL,
+  departments TEXT NOT NULL,
+  county TEXT NOT NULL,
+  street TEXT NOT NULL,
+  community TEXT NOT NULL,
+  PRIMARY KEY (run_id, item, id_number));
+ALTER TABLE entitle_run ADD COLUMN verify BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE entitle_run ADD COLUMN residents BIGINT NOT NULL DEFAULT 0;
 )",
   };
   return *migrations;
@@ -119,12 +137,19 @@ RunRecord RecordFromRow(const Row& r) {
   k.monthly_fen = r.AsInt(11);
   k.yearly_fen = r.AsInt(12);
   k.created_on = r.AsText(13);
+  k.verify = r.AsInt(14);
+  k.residents = r.AsInt(15);
   return k;
 }
 
 constexpr const char* kRunColumns =
     "id, list_code, list_title, list_sha256, month, as_of, known_on, feed_watermark, "
-    "previous_run, people, lines, monthly_fen, yearly_fen, created_on";
+    "previous_run, people, lines, monthly_fen, yearly_fen, created_on, verify, residents";
+
+size_t kResidentSlot() {
+  static const size_t slot = *policy::FactSchema::Person().Find("resident_local");
+  return slot;
+}
 
 policy::PersonFacts RowFacts(const Snapshot& snap, size_t row) {
   policy::PersonFacts f(snap.facts.size());
@@ -149,6 +174,8 @@ std::vector<RunLine> LinesOf(const policy::CompiledList& list, const Snapshot& s
   std::vector<RunLine> lines;
   for (size_t i = 0; i < ev.rolls.size(); ++i) {
     const policy::ItemRoll& roll = ev.rolls[i];
+    // Granted on an event or an application: available, not a line.
+    if (!list.items[i].item->benefit.standing()) continue;
     for (size_t k = 0; k < roll.rows.size(); ++k) {
       uint32_t row = roll.rows[k];
       int32_t res = snap.residence[row];
@@ -164,7 +191,117 @@ std::vector<RunLine> LinesOf(const policy::CompiledList& list, const Snapshot& s
   return lines;
 }
 
+// The to-verify lines of an evaluation (item, ID order), with the facts to
+// check found by the one-person evaluator.
+std::vector<VerifyLine> VerifyLinesOf(const policy::CompiledList& list, const Snapshot& snap,
+                                      const Evaluation& ev) {
+  const RegionTable& table = RegionTable::Builtin();
+  auto code = [&](int32_t index) {
+    return index < 0 ? std::string() : table.all()[static_cast<size_t>(index)].code;
+  };
+  const policy::FactSchema& schema = policy::FactSchema::Person();
+  std::vector<VerifyLine> out;
+  for (size_t i = 0; i < ev.rolls.size(); ++i) {
+    if (!list.items[i].item->benefit.standing()) continue;
+    for (uint32_t row : ev.rolls[i].verify) {
+      std::vector<policy::ItemOutcome> o = policy::EntitlePerson(list, RowFacts(snap, row));
+      VerifyLine v;
+      v.item = list.items[i].item->number;
+      v.id_number = snap.IdNumber(row);
+      for (size_t slot : o[i].unknown_facts) {
+        v.facts += (v.facts.empty() ? "" : "、") + schema.at(slot).label;
+        if (v.departments.find(schema.at(slot).source) == std::string::npos)
+          v.departments += (v.departments.empty() ? "" : "、") + schema.at(slot).source;
+      }
+      int32_t res = snap.residence[row];
+      v.county = code(CountyOf(res));
+      v.street = code(StreetOf(res));
+      v.community = code(res);
+      out.push_back(std::move(v));
+    }
+  }
+  std::sort(out.begin(), out.end(), [](const VerifyLine& a, const VerifyLine& b) {
+    return std::tie(a.item, a.id_number) < std::tie(b.item, b.id_number);
+  });
+  return out;
+}
+
 }  // namespace
+
+std::vector<Change> ComputeChanges(registry::Registry& registry,
+                                   const policy::CompiledList& compiled, const Snapshot& snap,
+                                   const std::vector<RunLine>& before,
+                                   const std::vector<RunLine>& lines) {
+  std::vector<Change> changes;
+  std::unordered_map<std::string, size_t> item_index;
+  for (size_t i = 0; i < compiled.items.size(); ++i) item_index[compiled.items[i].item->number] = i;
+  auto explain = [&](const std::string& item, const std::string& id) -> std::string {
+    std::optional<size_t> row = snap.Find(id);
+    if (!row) {
+      // A death also ends the hukou (户口注销): say the death, not the move.
+      Result<std::optional<registry::PersonView>> p =
+          registry.Person(id, snap.as_of, snap.known_on);
+      if (p.ok() && p->has_value() && (*p)->deceased_on(snap.as_of)) {
+        auto d = (*p)->facts.find("death_date");
+        if (d != (*p)->facts.end()) return fmt::format("已死亡（{}）", d->second.value);
+        return "已死亡";
+      }
+      return "本月不在本辖区登记范围内（已迁出、注销或户籍与居住地均不在本辖区）";
+    }
+    if (snap.Fact("deceased", *row) != 0) {
+      Result<std::optional<registry::PersonView>> p =
+          registry.Person(id, snap.as_of, snap.known_on);
+      if (p.ok() && p->has_value()) {
+        auto d = (*p)->facts.find("death_date");
+        if (d != (*p)->facts.end()) return fmt::format("已死亡（{}）", d->second.value);
+      }
+      return "已死亡";
+    }
+    std::vector<policy::ItemOutcome> o =
+        policy::EntitlePerson(compiled, RowFacts(snap, *row), true);
+    return JoinReasons(o[item_index[item]].why);
+  };
+  size_t a = 0, b = 0;
+  while (a < before.size() || b < lines.size()) {
+    bool take_old = b == lines.size() || (a < before.size() && LineLess(before[a], lines[b]));
+    bool take_new = a == before.size() || (b < lines.size() && LineLess(lines[b], before[a]));
+    if (take_old) {
+      const RunLine& l = before[a++];
+      if (!item_index.contains(l.item)) {
+        changes.push_back(
+            Change{ChangeKind::kCeased, l.item, l.id_number, l.amount, 0, "清单已无此项"});
+        continue;
+      }
+      const policy::Item& item = *compiled.items[item_index[l.item]].item;
+      if (item.benefit.type == policy::BenefitType::kCash &&
+          item.benefit.period == policy::CashPeriod::kOnce)
+        continue;  // paid once: nothing ceases the next month
+      changes.push_back(Change{ChangeKind::kCeased, l.item, l.id_number, l.amount, 0,
+                               explain(l.item, l.id_number)});
+    } else if (take_new) {
+      const RunLine& l = lines[b++];
+      changes.push_back(
+          Change{ChangeKind::kNew, l.item, l.id_number, 0, l.amount, explain(l.item, l.id_number)});
+    } else {
+      const RunLine& o = before[a++];
+      const RunLine& n = lines[b++];
+      if (o.amount != n.amount || o.percent != n.percent) {
+        const policy::Item& item = *compiled.items[item_index[n.item]].item;
+        Change c{ChangeKind::kChanged, n.item, n.id_number, o.amount, n.amount, ""};
+        if (item.benefit.type == policy::BenefitType::kCash) {
+          c.reason = fmt::format("{} → {}", policy::FormatCash(item, o.amount),
+                                 policy::FormatCash(item, n.amount));
+        } else {  // a discount or standard changes in its own unit
+          c.old_amount = o.percent;
+          c.new_amount = n.percent;
+          c.reason = fmt::format("优惠 {}% → {}%", o.percent, n.percent);
+        }
+        changes.push_back(std::move(c));
+      }
+    }
+  }
+  return changes;
+}
 
 Result<std::unique_ptr<RunStore>> RunStore::Open(registry::Registry& registry) {
   if (Status s = registry::MigrateModule(registry.db(), "entitle", EntitleMigrations()); !s.ok())
@@ -216,6 +353,23 @@ Result<std::vector<RunLine>> RunStore::Lines(int64_t run_id) {
       });
   if (!s.ok()) return s;
   std::sort(out.begin(), out.end(), LineLess);
+  return out;
+}
+
+Result<std::vector<VerifyLine>> RunStore::Verify(int64_t run_id) {
+  std::vector<VerifyLine> out;
+  Status s = registry_.db().Query(
+      "SELECT item, id_number, facts, departments, county, street, community FROM "
+      "entitle_verify WHERE run_id = ?",
+      {run_id}, [&](const Row& r) {
+        out.push_back(VerifyLine{r.AsText(0), r.AsText(1), r.AsText(2), r.AsText(3), r.AsText(4),
+                                 r.AsText(5), r.AsText(6)});
+        return true;
+      });
+  if (!s.ok()) return s;
+  std::sort(out.begin(), out.end(), [](const VerifyLine& a, const VerifyLine& b) {
+    return std::tie(a.item, a.id_number) < std::tie(b.item, b.id_number);
+  });
   return out;
 }
 
@@ -279,6 +433,30 @@ Result<RunOutcome> RunStore::Run(const ListVersion& version, Month month,
   out.evaluation = Evaluate(*compiled, *snap);
   out.evaluate_seconds = SecondsSince(t0);
   std::vector<RunLine> lines = LinesOf(*compiled, *snap, out.evaluation);
+  // Once-only items (period: once) are paid once per person: not again to
+  // someone an earlier month's run of the list already has.
+  {
+    std::set<std::string> once;
+    for (const policy::CompiledItem& ci : compiled->items) {
+      if (ci.item->benefit.type == policy::BenefitType::kCash &&
+          ci.item->benefit.period == policy::CashPeriod::kOnce && !ci.item->benefit.once_per_event)
+        once.insert(ci.item->number);
+    }
+    if (!once.empty()) {
+      std::set<std::pair<std::string, std::string>> paid;
+      Status s = registry_.db().Query(
+          "SELECT l.item, l.id_number FROM entitle_line l JOIN entitle_run r ON l.run_id = r.id "
+          "WHERE r.list_code = ? AND r.month < ?",
+          {list.jurisdiction, month.ToString()}, [&](const Row& r) {
+            if (once.contains(r.AsText(0))) paid.emplace(r.AsText(0), r.AsText(1));
+            return true;
+          });
+      if (!s.ok()) return s;
+      std::erase_if(lines, [&](const RunLine& l) {
+        return once.contains(l.item) && paid.contains({l.item, l.id_number});
+      });
+    }
+  }
 
   RunRecord& run = out.run;
   run.list_code = list.jurisdiction;
@@ -321,6 +499,8 @@ Result<RunOutcome> RunStore::Run(const ListVersion& version, Month month,
     run.id = id;
     run.created_on = created;
     run.previous_run = previous;
+    run.verify = (*existing)->verify;
+    run.residents = (*existing)->residents;
     out.snapshot = std::move(*snap);
     return out;
   }
@@ -334,50 +514,39 @@ Result<RunOutcome> RunStore::Run(const ListVersion& version, Month month,
     run.previous_run = (*prev)[0].AsInt(0);
     Result<std::vector<RunLine>> before = Lines(run.previous_run);
     if (!before.ok()) return before.status();
-    auto explain = [&](const std::string& item, const std::string& id) -> std::string {
-      std::optional<size_t> row = snap->Find(id);
-      if (!row) return "本月不在登记范围内（已迁出或注销）";
-      if (snap->Fact("deceased", *row) != 0) {
-        Result<std::optional<registry::PersonView>> p = registry_.Person(id, as_of, known_on);
-        if (p.ok() && p->has_value()) {
-          auto d = (*p)->facts.find("death_date");
-          if (d != (*p)->facts.end()) return fmt::format("已死亡（{}）", d->second.value);
-        }
-        return "已死亡";
-      }
-      std::vector<policy::ItemOutcome> o =
-          policy::EntitlePerson(*compiled, RowFacts(*snap, *row), true);
-      return JoinReasons(o[item_index[item]].why);
-    };
-    size_t a = 0, b = 0;
-    while (a < before->size() || b < lines.size()) {
-      bool take_old = b == lines.size() || (a < before->size() && LineLess((*before)[a], lines[b]));
-      bool take_new = a == before->size() || (b < lines.size() && LineLess(lines[b], (*before)[a]));
-      if (take_old) {
-        const RunLine& l = (*before)[a++];
-        if (!item_index.contains(l.item)) {
-          out.changes.push_back(
-              Change{ChangeKind::kCeased, l.item, l.id_number, l.amount, 0, "清单已无此项"});
-          continue;
-        }
-        out.changes.push_back(Change{ChangeKind::kCeased, l.item, l.id_number, l.amount, 0,
-                                     explain(l.item, l.id_number)});
-      } else if (take_new) {
-        const RunLine& l = lines[b++];
-        out.changes.push_back(Change{ChangeKind::kNew, l.item, l.id_number, 0, l.amount,
-                                     explain(l.item, l.id_number)});
-      } else {
-        const RunLine& o = (*before)[a++];
-        const RunLine& n = lines[b++];
-        if (o.amount != n.amount || o.percent != n.percent) {
-          const policy::Item& item = *compiled->items[item_index[n.item]].item;
-          out.changes.push_back(Change{ChangeKind::kChanged, n.item, n.id_number, o.amount,
-                                       n.amount,
-                                       fmt::format("{} → {}", policy::FormatCash(item, o.amount),
-                                                   policy::FormatCash(item, n.amount))});
-        }
-      }
+    out.changes = ComputeChanges(registry_, *compiled, *snap, *before, lines);
+  }
+  std::vector<VerifyLine> verify = VerifyLinesOf(*compiled, *snap, out.evaluation);
+  run.verify = static_cast<int64_t>(verify.size());
+  for (size_t r = 0; r < snap->size; ++r) run.residents += snap->facts[kResidentSlot()][r] == 1;
+
+  // The run of the next calendar month already stored, whose changes were
+  // computed against an older run (or none): recomputed against this one.
+  Result<std::vector<Row>> next_rows = registry_.db().QueryAll(
+      fmt::format("SELECT {} FROM entitle_run WHERE list_code = ? AND month > ? ORDER BY month "
+                  "LIMIT 1",
+                  kRunColumns),
+      {list.jurisdiction, month.ToString()});
+  if (!next_rows.ok()) return next_rows.status();
+  std::optional<RunRecord> next;
+  std::vector<Change> next_changes;
+  if (!next_rows->empty()) {
+    next = RecordFromRow((*next_rows)[0]);
+    Result<std::vector<RunLine>> next_lines = Lines(next->id);
+    if (!next_lines.ok()) return next_lines.status();
+    CivilDate next_as_of = *CivilDate::Parse(next->as_of);
+    Result<Snapshot> next_snap =
+        BuildSnapshot(registry_, list.jurisdiction, next_as_of, *CivilDate::Parse(next->known_on),
+                      next->feed_watermark);
+    if (!next_snap.ok()) return next_snap.status();
+    // Its list version may differ from this one: its reasons are given by
+    // this version's rules, which the changes' kinds do not depend on.
+    Result<policy::CompiledList> next_compiled = policy::CompileList(list, next_as_of);
+    if (!next_compiled.ok()) {
+      return Status("entitle.compile", next_compiled.status().message(),
+                    next_compiled.status().where());
     }
+    next_changes = ComputeChanges(registry_, *next_compiled, *next_snap, lines, *next_lines);
   }
 
   // Store: everything in one transaction.
@@ -389,7 +558,7 @@ Result<RunOutcome> RunStore::Run(const ListVersion& version, Month month,
     return s;
   };
   if (existing->has_value()) {  // replacing another list version
-    for (const char* t : {"entitle_line", "entitle_change"}) {
+    for (const char* t : {"entitle_line", "entitle_change", "entitle_verify"}) {
       if (Status s =
               db.Execute(fmt::format("DELETE FROM {} WHERE run_id = ?", t), {(*existing)->id});
           !s.ok())
@@ -403,11 +572,11 @@ Result<RunOutcome> RunStore::Run(const ListVersion& version, Month month,
   run.id = (max_id->empty() || (*max_id)[0].IsNull(0) ? 0 : (*max_id)[0].AsInt(0)) + 1;
   if (Status s = db.Execute(
           fmt::format("INSERT INTO entitle_run ({}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                      "?, ?)",
+                      "?, ?, ?, ?)",
                       kRunColumns),
           {run.id, run.list_code, run.list_title, run.list_sha256, run.month, run.as_of,
            run.known_on, run.feed_watermark, run.previous_run, run.people, run.lines,
-           run.monthly_fen, run.yearly_fen, run.created_on});
+           run.monthly_fen, run.yearly_fen, run.created_on, run.verify, run.residents});
       !s.ok())
     return fail(s);
   std::vector<std::vector<Value>> batch;
@@ -431,17 +600,40 @@ Result<RunOutcome> RunStore::Run(const ListVersion& version, Month month,
   if (Status s = flush("entitle_line", line_columns); !s.ok()) return fail(s);
   const std::vector<std::string> change_columns = {"run_id",     "item",       "id_number", "kind",
                                                    "old_amount", "new_amount", "reason"};
-  for (const Change& c : out.changes) {
-    const char* kind = c.kind == ChangeKind::kNew      ? "new"
-                       : c.kind == ChangeKind::kCeased ? "ceased"
-                                                       : "changed";
+  auto store_changes = [&](int64_t run_id, const std::vector<Change>& changes) -> Status {
+    for (const Change& c : changes) {
+      const char* kind = c.kind == ChangeKind::kNew      ? "new"
+                         : c.kind == ChangeKind::kCeased ? "ceased"
+                                                         : "changed";
+      batch.push_back(
+          {run_id, c.item, c.id_number, std::string(kind), c.old_amount, c.new_amount, c.reason});
+      if (batch.size() == kBatch) {
+        if (Status s = flush("entitle_change", change_columns); !s.ok()) return s;
+      }
+    }
+    return flush("entitle_change", change_columns);
+  };
+  if (Status s = store_changes(run.id, out.changes); !s.ok()) return fail(s);
+  const std::vector<std::string> verify_columns = {
+      "run_id", "item", "id_number", "facts", "departments", "county", "street", "community"};
+  for (const VerifyLine& v : verify) {
     batch.push_back(
-        {run.id, c.item, c.id_number, std::string(kind), c.old_amount, c.new_amount, c.reason});
+        {run.id, v.item, v.id_number, v.facts, v.departments, v.county, v.street, v.community});
     if (batch.size() == kBatch) {
-      if (Status s = flush("entitle_change", change_columns); !s.ok()) return fail(s);
+      if (Status s = flush("entitle_verify", verify_columns); !s.ok()) return fail(s);
     }
   }
-  if (Status s = flush("entitle_change", change_columns); !s.ok()) return fail(s);
+  if (Status s = flush("entitle_verify", verify_columns); !s.ok()) return fail(s);
+  if (next) {
+    if (Status s = db.Execute("DELETE FROM entitle_change WHERE run_id = ?", {next->id}); !s.ok())
+      return fail(s);
+    if (Status s = store_changes(next->id, next_changes); !s.ok()) return fail(s);
+    if (Status s =
+            db.Execute("UPDATE entitle_run SET previous_run = ? WHERE id = ?", {run.id, next->id});
+        !s.ok())
+      return fail(s);
+    out.recomputed_next = next->month;
+  }
   MaybeKill("entitle.before_commit");
   if (Status s = db.Commit(); !s.ok()) return fail(s);
   out.store_seconds = SecondsSince(t0);

@@ -27,6 +27,7 @@
 #include "core/status.h"
 #include "entitle/engine.h"
 #include "entitle/snapshot.h"
+#include "policy/rule_plan.h"
 #include "policy/service_list.h"
 #include "registry/registry.h"
 
@@ -62,6 +63,19 @@ struct RunRecord {
   int64_t monthly_fen = 0;   // cash items paid monthly
   int64_t yearly_fen = 0;    // every cash item as a yearly equivalent
   std::string created_on;
+  int64_t verify = 0;     // (item, person) to verify (待核实), on no roll
+  int64_t residents = 0;  // people living in the jurisdiction; the others
+                          // (people - residents) are covered by hukou only
+};
+
+// One line of a run's to-verify list (待核实): the person qualifies for the
+// item unless an unknown fact says otherwise.
+struct VerifyLine {
+  std::string item;
+  std::string id_number;
+  std::string facts;        // the facts to check, in Chinese, "、"-separated
+  std::string departments;  // the departments holding them
+  std::string county, street, community;
 };
 
 struct RunLine {
@@ -85,8 +99,9 @@ struct Change {
 
 struct RunOutcome {
   RunRecord run;
-  bool recomputed = false;  // the month had been run: recomputed, nothing written
-  bool identical = true;    // when recomputed: same lines as stored
+  bool recomputed = false;      // the month had been run: recomputed, nothing written
+  bool identical = true;        // when recomputed: same lines as stored
+  std::string recomputed_next;  // a later month whose changes were recomputed against this run
   std::vector<Change> changes;
   Evaluation evaluation;
   Snapshot snapshot;
@@ -115,6 +130,8 @@ class RunStore {
   // Lines in item, ID order.
   Result<std::vector<RunLine>> Lines(int64_t run_id);
   Result<std::vector<Change>> Changes(int64_t run_id);
+  // The to-verify list, in item, ID order.
+  Result<std::vector<VerifyLine>> Verify(int64_t run_id);
 
  private:
   explicit RunStore(registry::Registry& r) : registry_(r) {}
@@ -122,6 +139,15 @@ class RunStore {
 };
 
 const std::vector<std::string>& EntitleMigrations();
+
+// The changes from `before` (the previous calendar month's run) to `lines`
+// (both sorted by item, ID) with their reasons from `snap`. Discount items
+// change in their own unit: "优惠 30% → 40%" (old_amount/new_amount then
+// hold the percents).
+std::vector<Change> ComputeChanges(registry::Registry& registry,
+                                   const policy::CompiledList& compiled, const Snapshot& snap,
+                                   const std::vector<RunLine>& before,
+                                   const std::vector<RunLine>& lines);
 
 }  // namespace yanglao::entitle
 

@@ -127,8 +127,11 @@ void Derive(const Chosen& c, const Jurisdiction& where, CivilDate as_of, PersonF
   const Slots& slots = SlotsOf();
   f[slots.age] = std::clamp<int64_t>(AgeOn(c.birth_date, as_of), 0, 255);
   f[slots.sex] = c.sex == Sex::kFemale ? 1 : 0;
-  f[slots.hukou_local] = where.Contains(c.hukou) ? 1 : 0;
-  f[slots.resident_local] = where.Contains(c.residence) ? 1 : 0;
+  // No record of a region: whether it lies within the jurisdiction is unknown.
+  f[slots.hukou_local] = c.hukou < 0 ? policy::kUnknownFact : where.Contains(c.hukou) ? 1 : 0;
+  f[slots.resident_local] = c.residence < 0               ? policy::kUnknownFact
+                            : where.Contains(c.residence) ? 1
+                                                          : 0;
   f[slots.area] = IsUrban(c.residence) ? 0 : 1;
   f[slots.deceased] = c.deceased ? 1 : 0;
   f[slots.cert_valid] = c.cert_valid ? 1 : 0;
@@ -142,7 +145,11 @@ PersonFacts FactsOf(const registry::PersonView& person, const Jurisdiction& wher
   PersonFacts f(FactSchema::Person().size(), 0);
   for (const auto& [slot, name] : slots.stored) {
     auto it = person.facts.find(name);
-    if (it != person.facts.end()) f[slot] = SlotValue(slot, it->second.value);
+    if (it != person.facts.end()) {
+      f[slot] = SlotValue(slot, it->second.value);
+    } else if (FactSchema::Person().at(slot).absent_unknown) {
+      f[slot] = policy::kUnknownFact;
+    }
   }
   Chosen c;
   c.sex = person.sex;
@@ -163,8 +170,11 @@ void Snapshot::Add(uint64_t packed_id, CivilDate birth, int32_t residence_index,
   birth_days.push_back(birth.DaysSinceEpoch());
   residence.push_back(residence_index);
   hukou.push_back(hukou_index);
+  if (unknown.size() != facts.size()) unknown.assign(facts.size(), 0);
   for (size_t s = 0; s < facts.size(); ++s) {
-    facts[s].push_back(static_cast<uint8_t>(std::clamp<int64_t>(person[s], 0, 255)));
+    auto v = static_cast<uint8_t>(std::clamp<int64_t>(person[s], 0, 255));
+    facts[s].push_back(v);
+    unknown[s] |= static_cast<uint8_t>(v == policy::kUnknownFact);
   }
   ++size;
 }
@@ -178,6 +188,14 @@ policy::Population Snapshot::View() const {
     return pop;
   }
   for (const std::vector<uint8_t>& col : facts) pop.columns.push_back(col.data());
+  pop.unknown = unknown;
+  if (pop.unknown.size() != facts.size()) {  // columns filled without Add
+    pop.unknown.assign(facts.size(), 0);
+    for (size_t s = 0; s < facts.size(); ++s) {
+      pop.unknown[s] = std::find(facts[s].begin(), facts[s].end(),
+                                 static_cast<uint8_t>(policy::kUnknownFact)) != facts[s].end();
+    }
+  }
   return pop;
 }
 
@@ -284,6 +302,9 @@ Result<Snapshot> BuildSnapshot(registry::Registry& registry, std::string_view wh
     }
   };
   constexpr int32_t kNone = registry::CodedPerson::kNoRecord;
+  std::vector<uint8_t> absent_unknown;
+  for (const auto& [slot, name] : slots.stored)
+    absent_unknown.push_back(FactSchema::Person().at(slot).absent_unknown ? 1 : 0);
   PersonFacts f(FactSchema::Person().size(), 0);
   Status s = registry.ForEachPersonCoded(
       as_of, known_on, names, encode,
@@ -292,7 +313,11 @@ Result<Snapshot> BuildSnapshot(registry::Registry& registry, std::string_view wh
         std::fill(f.begin(), f.end(), 0);
         for (size_t i = 0; i < slots.stored.size(); ++i) {
           int32_t code = p.codes[kFirstStored + i];
-          if (code != kNone) f[slots.stored[i].first] = code;
+          if (code != kNone) {
+            f[slots.stored[i].first] = code;
+          } else if (absent_unknown[i]) {
+            f[slots.stored[i].first] = policy::kUnknownFact;
+          }
         }
         Chosen c;
         c.sex = p.sex;
@@ -301,6 +326,7 @@ Result<Snapshot> BuildSnapshot(registry::Registry& registry, std::string_view wh
         c.hukou = p.codes[kHukou] == kNone ? -1 : p.codes[kHukou];
         c.deceased = p.codes[kDeath] == 1;
         c.cert_valid = p.codes[kCertUntil] == 1;
+        if (!j->Contains(c.residence) && !j->Contains(c.hukou)) return;  // not the city's
         Derive(c, *j, as_of, f);
         snap->Add(PackIdNumber(p.id_number), p.birth_date, c.residence, c.hukou, f);
       },
@@ -320,8 +346,10 @@ Result<Snapshot> BuildSnapshotReference(registry::Registry& registry, std::strin
       as_of, known_on,
       [&](const registry::PersonView& p) {
         if (p.birth_date > as_of) return;  // not born yet on the snapshot date
-        snap->Add(PackIdNumber(p.id_number), p.birth_date, RegionIndex(p, "residence_region"),
-                  RegionIndex(p, "hukou_region"), FactsOf(p, *j, as_of));
+        int32_t residence = RegionIndex(p, "residence_region");
+        int32_t hukou = RegionIndex(p, "hukou_region");
+        if (!j->Contains(residence) && !j->Contains(hukou)) return;  // not the city's
+        snap->Add(PackIdNumber(p.id_number), p.birth_date, residence, hukou, FactsOf(p, *j, as_of));
       },
       snap->feed_watermark);
   if (!s.ok()) return s;

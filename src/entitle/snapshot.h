@@ -8,6 +8,13 @@
 // (policy/fact_schema.h; every fact lies in 0..150). With the 35 slots of
 // today's schema that is 55 bytes.
 //
+// A snapshot holds the jurisdiction's people only: those whose residence or
+// hukou lies within it (a list's items cover residents, or by hukou the
+// items that say so: policy::Coverage). A fact that no record states, where
+// a missing record does not mean "no" (FactInfo::absent_unknown), is
+// policy::kUnknownFact; so are hukou_local and resident_local for a person
+// without a hukou or residence record.
+//
 // Facts that depend on where a list applies are derived when the snapshot is
 // built for a jurisdiction (a region code, e.g. "421300"):
 //   hukou_local     the hukou region lies within the jurisdiction;
@@ -72,6 +79,9 @@ struct Snapshot {
   std::vector<int32_t> residence;           // region index, -1 unknown
   std::vector<int32_t> hukou;               // region index, -1 unknown
   std::vector<std::vector<uint8_t>> facts;  // per schema slot
+  // Per slot: some row holds policy::kUnknownFact (kept by Add; a snapshot
+  // whose columns are filled otherwise leaves it empty and View() scans).
+  std::vector<uint8_t> unknown;
 
   // Appends one person (facts by slot, clamped to 0..255).
   void Add(uint64_t packed_id, CivilDate birth, int32_t residence_index, int32_t hukou_index,

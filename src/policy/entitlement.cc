@@ -31,8 +31,52 @@ int64_t YearlyEquivalent(const Item& item, int64_t amount) {
   return 0;
 }
 
+std::string CombinationWords(const CompiledList& list, size_t item) {
+  const CompiledItem& ci = list.items[item];
+  PlanOp top = list.plan.nodes[static_cast<size_t>(ci.rule)].op;
+  if (ci.coverage == Coverage::kResidence) {
+    return top == PlanOp::kOr ? "须本地常住，且以下条件满足其一即可" : "以下条件须同时满足";
+  }
+  return top == PlanOp::kAnd ? "以下条件须同时满足" : top == PlanOp::kOr ? "满足其一即可" : "";
+}
+
+std::string BenefitWords(const Item& item, const ItemOutcome& o) {
+  switch (item.benefit.type) {
+    case BenefitType::kCash:
+      return FormatCash(item, o.amount);
+    case BenefitType::kDiscount:
+      return o.percent >= 100 ? "免费" : fmt::format("优惠 {}%", o.percent);
+    default:
+      return std::string(BenefitTypeName(item.benefit.type));
+  }
+}
+
+std::string DescribeUnknownFacts(const std::vector<size_t>& slots) {
+  const FactSchema& schema = FactSchema::Person();
+  std::string out;
+  for (size_t slot : slots) {
+    out += fmt::format("{}{}（{}）", out.empty() ? "" : "、", schema.at(slot).label,
+                       schema.at(slot).source);
+  }
+  return out;
+}
+
+namespace {
+
+void AddUnknownSlots(const Plan& plan, int32_t node, const PersonFacts& person,
+                     std::vector<size_t>& out) {
+  std::vector<size_t> slots;
+  CollectFactSlots(plan, node, slots);
+  for (size_t slot : slots) {
+    if (person[slot] == kUnknownFact && std::find(out.begin(), out.end(), slot) == out.end())
+      out.push_back(slot);
+  }
+}
+
+}  // namespace
+
 std::vector<ItemOutcome> EntitlePerson(const CompiledList& list, const PersonFacts& person,
-                                       bool explain) {
+                                       bool explain, bool code) {
   std::vector<ItemOutcome> out(list.items.size());
   if (person[DeceasedSlot()] != 0) {
     if (explain) {
@@ -44,9 +88,25 @@ std::vector<ItemOutcome> EntitlePerson(const CompiledList& list, const PersonFac
     const CompiledItem& ci = list.items[i];
     ItemOutcome& o = out[i];
     std::vector<int32_t> deciding;
-    o.entitled =
-        EvaluateNode(list.plan, ci.eligibility, person, explain ? &deciding : nullptr) != 0;
-    if (explain) o.why = ExplainNodes(list.plan, deciding, person);
+    Truth t = EvaluateTruth(list.plan, ci.eligibility, person, explain ? &deciding : nullptr);
+    if (t == Truth::kUnknown) {
+      if (!explain) EvaluateTruth(list.plan, ci.eligibility, person, &deciding);
+      o.verify = true;
+      for (int32_t d : deciding) AddUnknownSlots(list.plan, d, person, o.unknown_facts);
+    }
+    if (t == Truth::kYes) {
+      for (int32_t value : {ci.amount, ci.percent}) {
+        if (value >= 0 && ReadsUnknown(list.plan, value, person)) {
+          o.verify = true;
+          AddUnknownSlots(list.plan, value, person, o.unknown_facts);
+        }
+      }
+      o.entitled = !o.verify;
+    }
+    if (explain) {
+      o.why = ExplainNodes(list.plan, deciding, person, code);
+      if (o.verify) o.why.push_back("待核实：" + DescribeUnknownFacts(o.unknown_facts));
+    }
     if (!o.entitled) continue;
     if (ci.amount >= 0) o.amount = EvaluateNode(list.plan, ci.amount, person);
     if (ci.percent >= 0) o.percent = EvaluateNode(list.plan, ci.percent, person);
@@ -115,8 +175,19 @@ void EntitleMorsels(const CompiledList& list, const Population& pop, size_t m0, 
   const size_t items = list.items.size();
   PopulationEvaluator ev(list.plan, pop);
   const uint8_t* deceased = pop.columns[DeceasedSlot()];
-  std::vector<uint32_t> alive(kMorselRows);
+  std::vector<uint32_t> alive(kMorselRows), residents(kMorselRows);
   std::vector<std::vector<uint32_t>> sel(items, std::vector<uint32_t>(kMorselRows));
+  std::vector<std::vector<uint32_t>> unk(items);  // rows to verify, items that may have some
+  std::vector<size_t> count_unknown(items);
+  std::vector<uint32_t> moved(kMorselRows), kept_rows(kMorselRows);
+  std::vector<uint8_t> three(items), value_unknown(items);
+  for (size_t i = 0; i < items; ++i) {
+    const CompiledItem& ci = list.items[i];
+    value_unknown[i] = (ci.amount >= 0 && ev.MayBeUnknown(ci.amount)) ||
+                       (ci.percent >= 0 && ev.MayBeUnknown(ci.percent));
+    three[i] = ev.MayBeUnknown(ci.eligibility) || value_unknown[i];
+    if (three[i]) unk[i].resize(kMorselRows);
+  }
   std::vector<std::vector<int64_t>> amounts(items), percents(items);
   std::vector<size_t> count(items);
   for (size_t i = 0; i < items; ++i) {
@@ -143,14 +214,52 @@ void EntitleMorsels(const CompiledList& list, const Population& pop, size_t m0, 
       alive[na] = r;
       na += static_cast<size_t>(deceased[r] == 0);
     }
+    bool residents_done = false;
+    size_t nres = 0;
     for (size_t i = 0; i < items; ++i) {
       const CompiledItem& ci = list.items[i];
-      if (same[i] >= 0) {
+      if (same[i] >= 0 && !value_unknown[static_cast<size_t>(same[i])]) {
         auto j = static_cast<size_t>(same[i]);
         count[i] = count[j];
         std::copy(sel[j].data(), sel[j].data() + count[j], sel[i].data());
+        count_unknown[i] = 0;
+        if (three[i] && ev.MayBeUnknown(ci.eligibility)) {
+          count_unknown[i] = count_unknown[j];
+          std::copy(unk[j].data(), unk[j].data() + count_unknown[j], unk[i].data());
+        }
+      } else if (three[i]) {
+        count[i] = ev.Select3(ci.eligibility, alive.data(), na, sel[i].data(), unk[i].data(),
+                              &count_unknown[i]);
+      } else if (ci.coverage == Coverage::kResidence) {
+        // resident_local && rule: the residents of the morsel are selected once.
+        if (!residents_done) {
+          nres = ev.Select(ci.eligibility - 1, alive.data(), na, residents.data());
+          residents_done = true;
+        }
+        count[i] = ev.Select(ci.rule, residents.data(), nres, sel[i].data());
       } else {
         count[i] = ev.Select(ci.eligibility, alive.data(), na, sel[i].data());
+      }
+      if (three[i]) {
+        // An amount or discount that reads an unknown fact: to verify too.
+        for (int32_t value : {ci.amount, ci.percent}) {
+          if (value < 0 || !ev.MayBeUnknown(value) || count[i] == 0) continue;
+          size_t nm = ev.SelectReadsUnknown(value, sel[i].data(), count[i], moved.data());
+          if (nm == 0) continue;
+          size_t nk = static_cast<size_t>(
+              std::set_difference(sel[i].data(), sel[i].data() + count[i], moved.data(),
+                                  moved.data() + nm, kept_rows.data()) -
+              kept_rows.data());
+          std::copy(kept_rows.data(), kept_rows.data() + nk, sel[i].data());
+          count[i] = nk;
+          std::vector<uint32_t> both(count_unknown[i] + nm);
+          size_t nb =
+              static_cast<size_t>(std::set_union(unk[i].data(), unk[i].data() + count_unknown[i],
+                                                 moved.data(), moved.data() + nm, both.data()) -
+                                  both.data());
+          std::copy(both.data(), both.data() + nb, unk[i].data());
+          count_unknown[i] = nb;
+        }
       }
       if (ci.amount >= 0) ev.Values(ci.amount, sel[i].data(), count[i], amounts[i].data());
       if (ci.percent >= 0) ev.Values(ci.percent, sel[i].data(), count[i], percents[i].data());
@@ -196,6 +305,8 @@ void EntitleMorsels(const CompiledList& list, const Population& pop, size_t m0, 
     for (size_t i = 0; i < items; ++i) {
       ItemRoll& roll = rolls[i];
       roll.rows.insert(roll.rows.end(), sel[i].data(), sel[i].data() + count[i]);
+      if (three[i])
+        roll.verify.insert(roll.verify.end(), unk[i].data(), unk[i].data() + count_unknown[i]);
       if (!amounts[i].empty())
         roll.amounts.insert(roll.amounts.end(), amounts[i].data(), amounts[i].data() + count[i]);
       if (!percents[i].empty())
@@ -255,6 +366,7 @@ std::vector<ItemRoll> EntitlePopulation(const CompiledList& list, const Populati
     parallel([&](size_t w) {
       for (size_t i = w; i < items; i += workers) {
         Concatenate(parts, i, &ItemRoll::rows);
+        Concatenate(parts, i, &ItemRoll::verify);
         Concatenate(parts, i, &ItemRoll::amounts);
         Concatenate(parts, i, &ItemRoll::percents);
       }

@@ -20,16 +20,33 @@ struct ItemOutcome {
   int64_t amount = 0;            // cash items: fen per the item's period
   int64_t percent = 0;           // discount items
   std::vector<std::string> why;  // deciding conditions, when asked for
+  // 待核实: the person qualifies unless an unknown fact says otherwise (the
+  // rule, or the amount, is unknown); not entitled, and `unknown_facts`
+  // are the fact slots to check (each with its department in the schema).
+  bool verify = false;
+  std::vector<size_t> unknown_facts;
 };
 
+// How an item's conditions combine, in words: "以下条件须同时满足",
+// "须本地常住，且以下条件满足其一即可", "满足其一即可" ("" for one condition).
+std::string CombinationWords(const CompiledList& list, size_t item);
+// What a person gets from an item, in its own unit: "100元/月", "优惠 30%",
+// "免费", "服务", "实物/供养".
+std::string BenefitWords(const Item& item, const ItemOutcome& outcome);
+
+// "有赡养（扶养）能力的法定赡养人（民政）、本地常住（公安/社区）".
+std::string DescribeUnknownFacts(const std::vector<size_t>& slots);
+
 // One outcome per item of `list`, in list order.
+// With `code`, explanations also show each condition in the rule language.
 std::vector<ItemOutcome> EntitlePerson(const CompiledList& list, const PersonFacts& person,
-                                       bool explain = false);
+                                       bool explain = false, bool code = false);
 
 // For one item over a population: the entitled rows (ascending) and, for
 // cash and discount items, their amounts or percents (same order).
 struct ItemRoll {
   std::vector<uint32_t> rows;
+  std::vector<uint32_t> verify;  // rows to verify (待核实), ascending; on no roll
   std::vector<int64_t> amounts;
   std::vector<int64_t> percents;
 };

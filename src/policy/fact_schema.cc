@@ -26,6 +26,11 @@ FactInfo Enum(std::string name, std::string label, std::string source,
   return f;
 }
 
+FactInfo Unknowable(FactInfo f) {
+  f.absent_unknown = true;
+  return f;
+}
+
 std::vector<FactInfo> PersonFactInfos() {
   return {
       Int("age", "年龄（周岁）", "公安", 0, 150),
@@ -47,7 +52,7 @@ std::vector<FactInfo> PersonFactInfos() {
       Bool("veteran", "退伍（退役）军人", "退役军人"),
       Bool("active_duty_family", "现役军人家属", "退役军人"),
       Bool("state_pension_benefit", "享受国家定期抚恤补助待遇", "退役军人"),
-      Bool("has_able_supporter", "有赡养（扶养）能力的法定赡养人", "民政"),
+      Unknowable(Bool("has_able_supporter", "有赡养（扶养）能力的法定赡养人", "民政")),
       Int("disability_grade", "残疾等级", "残联", 0, 4),
       Enum("disability_category", "残疾类别", "残联",
            {{"none", "无"},
@@ -106,6 +111,7 @@ std::optional<int64_t> FactSchema::EnumIndex(size_t slot, std::string_view value
 
 std::string FactSchema::Describe(size_t slot, int64_t value) const {
   const FactInfo& f = facts_[slot];
+  if (value == kUnknownFact) return "未知";
   switch (f.type) {
     case FactType::kBool:
       return value != 0 ? "是" : "否";

@@ -17,6 +17,12 @@ namespace yanglao::policy {
 
 enum class FactType : uint8_t { kBool, kInt, kEnum };
 
+// The value of a fact nobody knows (no department has a record of it, where
+// a missing record does not mean "no"): rules evaluate three-valued over it
+// (yes / no / unknown, Kleene logic; docs/policy-format.md). Every known value
+// of a fact lies in 0..150, so the byte columns hold it too.
+inline constexpr int64_t kUnknownFact = 255;
+
 struct FactInfo {
   std::string name;  // identifier used in rules ("age")
   FactType type = FactType::kBool;
@@ -25,6 +31,10 @@ struct FactInfo {
   std::vector<std::string> value_labels;  // kEnum only, Chinese label per value
   std::string source;                     // source department(s)
   int64_t min = 0, max = 1;               // value range (ints); bools 0..1; enums 0..n-1
+  // A person without a record of this fact: unknown (the fact must be
+  // checked with `source`), not the default. False for the facts whose
+  // department rosters are complete (not on the 低保 roll: not 低保).
+  bool absent_unknown = false;
 };
 
 class FactSchema {
@@ -39,7 +49,8 @@ class FactSchema {
   std::optional<size_t> Find(std::string_view name) const;
   // Index of `value` in the enum fact at `slot`, or nullopt.
   std::optional<int64_t> EnumIndex(size_t slot, std::string_view value) const;
-  // Human-readable value: "是"/"否", the number, or the enum value's label.
+  // Human-readable value: "是"/"否", the number, the enum value's label, or
+  // "未知" for kUnknownFact.
   std::string Describe(size_t slot, int64_t value) const;
 
  private:

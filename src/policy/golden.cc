@@ -1,8 +1,10 @@
 #include "policy/golden.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <map>
 
 #include "core/money.h"
@@ -58,20 +60,25 @@ Result<GoldenReport> RunGoldenFile(const std::filesystem::path& path) {
   std::vector<PersonFacts> people;
   std::vector<std::string> names;
   std::vector<std::map<std::string, Expected>> expected;
+  // Per case: item -> the unknown facts it is to be verified on (待核实).
+  std::vector<std::map<std::string, std::vector<std::string>>> to_verify;
+  // An item number a case names must be the list's.
+  auto known_item = [&](const YAML::Node& key, const std::string& name) -> Status {
+    if (loaded.list.FindItem(key.Scalar()) != nullptr) return Status::Ok();
+    YAML::Mark m = key.Mark();
+    return Status("golden.unknown_item",
+                  fmt::format("用例「{}」引用了不存在的序号 {}", name, key.Scalar()),
+                  Location{.file = path.string(), .line = m.line + 1, .column = m.column + 1});
+  };
   for (const YAML::Node& c : doc["cases"]) {
     std::string name = c["name"] ? c["name"].Scalar() : fmt::format("第{}例", people.size() + 1);
-    Result<PersonFacts> person = ReadPerson(c["person"], path.string());
+    Result<PersonFacts> person = ReadPerson(c["person"], path.string(), *date);
     if (!person.ok()) return person.status();
     std::map<std::string, Expected> want;
     if (YAML::Node ent = c["entitled"]; ent && ent.IsMap()) {
       for (const auto& kv : ent) {
         std::string number = kv.first.Scalar();
-        if (loaded.list.FindItem(number) == nullptr) {
-          YAML::Mark m = kv.first.Mark();
-          return Status(
-              "golden.unknown_item", fmt::format("用例「{}」引用了不存在的序号 {}", name, number),
-              Location{.file = path.string(), .line = m.line + 1, .column = m.column + 1});
-        }
+        if (Status s = known_item(kv.first, name); !s.ok()) return s;
         Expected e;
         if (kv.second.IsMap() && kv.second["amount"]) {
           Result<Money> m = Money::Parse(kv.second["amount"].Scalar());
@@ -83,6 +90,19 @@ Result<GoldenReport> RunGoldenFile(const std::filesystem::path& path) {
         want[number] = e;
       }
     }
+    std::map<std::string, std::vector<std::string>> verify;
+    if (YAML::Node v = c["verify"]; v && v.IsMap()) {
+      for (const auto& kv : v) {
+        std::string number = kv.first.Scalar();
+        if (Status s = known_item(kv.first, name); !s.ok()) return s;
+        std::vector<std::string>& facts = verify[number];
+        if (kv.second.IsSequence()) {
+          for (const YAML::Node& f : kv.second) facts.push_back(f.Scalar());
+        }
+        std::sort(facts.begin(), facts.end());
+      }
+    }
+    to_verify.push_back(std::move(verify));
     people.push_back(*person);
     names.push_back(name);
     expected.push_back(std::move(want));
@@ -98,6 +118,23 @@ Result<GoldenReport> RunGoldenFile(const std::filesystem::path& path) {
       bool want_entitled = want != expected[p].end();
       std::string why;
       for (const std::string& w : got[i].why) why += (why.empty() ? "" : "；") + w;
+      auto verify = to_verify[p].find(item.number);
+      bool want_verify = verify != to_verify[p].end();
+      if (got[i].verify != want_verify) {
+        report.failures.push_back(fmt::format(
+            "用例「{}」第{}项「{}」：应{}待核实，实际{}待核实（{}）", names[p], item.number,
+            item.name, want_verify ? "" : "不", got[i].verify ? "" : "不", why));
+      } else if (want_verify) {
+        std::vector<std::string> facts;
+        for (size_t slot : got[i].unknown_facts)
+          facts.push_back(FactSchema::Person().at(slot).name);
+        std::sort(facts.begin(), facts.end());
+        if (!verify->second.empty() && facts != verify->second) {
+          report.failures.push_back(fmt::format(
+              "用例「{}」第{}项「{}」：待核实的事实应为 {}，实际为 {}", names[p], item.number,
+              item.name, fmt::join(verify->second, "、"), fmt::join(facts, "、")));
+        }
+      }
       if (got[i].entitled != want_entitled) {
         report.failures.push_back(
             fmt::format("用例「{}」第{}项「{}」：应{}享受，实际{}享受（{}）", names[p], item.number,
@@ -137,6 +174,13 @@ Result<GoldenReport> RunGoldenFile(const std::filesystem::path& path) {
     for (size_t p = 0; p < people.size(); ++p) {
       auto it = std::lower_bound(roll.rows.begin(), roll.rows.end(), static_cast<uint32_t>(p));
       bool in = it != roll.rows.end() && *it == p;
+      bool in_verify =
+          std::binary_search(roll.verify.begin(), roll.verify.end(), static_cast<uint32_t>(p));
+      if (in_verify != to_verify[p].contains(item.number)) {
+        report.failures.push_back(fmt::format(
+            "整体计算：用例「{}」第{}项「{}」：应{}待核实，实际{}待核实", names[p], item.number,
+            item.name, to_verify[p].contains(item.number) ? "" : "不", in_verify ? "" : "不"));
+      }
       auto want = expected[p].find(item.number);
       bool want_entitled = want != expected[p].end();
       if (in != want_entitled) {

@@ -19,6 +19,22 @@ inline bool IsArithmetic(PlanOp op) {
   return op == PlanOp::kAdd || op == PlanOp::kSub || op == PlanOp::kMul || op == PlanOp::kDiv;
 }
 
+// x op y  <=>  y Flip(op) x
+inline PlanOp FlipComparison(PlanOp op) {
+  switch (op) {
+    case PlanOp::kLt:
+      return PlanOp::kGt;
+    case PlanOp::kLe:
+      return PlanOp::kGe;
+    case PlanOp::kGt:
+      return PlanOp::kLt;
+    case PlanOp::kGe:
+      return PlanOp::kLe;
+    default:
+      return op;
+  }
+}
+
 inline int64_t Compare(PlanOp op, int64_t x, int64_t y) {
   switch (op) {
     case PlanOp::kEq:

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <functional>
 
+#include "policy/evaluator.h"
 #include "policy/plan_ops.h"
 
 namespace yanglao::policy {
@@ -82,23 +83,164 @@ size_t SelectFactConst(PlanOp op, const uint8_t* col, int64_t c, const uint32_t*
   }
 }
 
-// x op y  <=>  y flipped(op) x
-PlanOp Flip(PlanOp op) {
-  switch (op) {
-    case PlanOp::kLt:
-      return PlanOp::kGt;
-    case PlanOp::kLe:
-      return PlanOp::kGe;
-    case PlanOp::kGt:
-      return PlanOp::kLt;
-    case PlanOp::kGe:
-      return PlanOp::kLe;
-    default:
-      return op;
-  }
+// Elements of ascending a that are not in ascending b (any subsets).
+size_t Minus(const uint32_t* a, size_t na, const uint32_t* b, size_t nb, uint32_t* out) {
+  return static_cast<size_t>(std::set_difference(a, a + na, b, b + nb, out) - out);
+}
+size_t Intersect(const uint32_t* a, size_t na, const uint32_t* b, size_t nb, uint32_t* out) {
+  return static_cast<size_t>(std::set_intersection(a, a + na, b, b + nb, out) - out);
+}
+size_t Union(const uint32_t* a, size_t na, const uint32_t* b, size_t nb, uint32_t* out) {
+  return static_cast<size_t>(std::set_union(a, a + na, b, b + nb, out) - out);
 }
 
 }  // namespace
+
+PopulationEvaluator::PopulationEvaluator(const Plan& plan, const Population& pop)
+    : plan_(plan), pop_(pop) {
+  // Children come before their parents in a plan.
+  const size_t n = plan.nodes.size();
+  may_unknown_.assign(n, 0);
+  unknown_slots_.resize(n);
+  if (pop.unknown.empty()) return;
+  for (size_t i = 0; i < n; ++i) {
+    const PlanNode& nd = plan.nodes[i];
+    std::vector<size_t>& slots = unknown_slots_[i];
+    if (nd.op == PlanOp::kFact) {
+      auto slot = static_cast<size_t>(nd.value);
+      if (slot < pop.unknown.size() && pop.unknown[slot] != 0) slots.push_back(slot);
+    }
+    for (int32_t c : {nd.a, nd.b, nd.c}) {
+      if (c < 0) continue;
+      for (size_t slot : unknown_slots_[static_cast<size_t>(c)]) {
+        if (std::find(slots.begin(), slots.end(), slot) == slots.end()) slots.push_back(slot);
+      }
+    }
+    may_unknown_[i] = slots.empty() ? 0 : 1;
+  }
+}
+
+size_t PopulationEvaluator::SelectReadsUnknown(int32_t root, const uint32_t* in, size_t n,
+                                               uint32_t* out) {
+  const std::vector<size_t>& slots = unknown_slots_[static_cast<size_t>(root)];
+  size_t k = 0;
+  for (size_t i = 0; i < n; ++i) {
+    uint32_t r = in[i];
+    bool unknown = false;
+    for (size_t slot : slots) unknown |= pop_.columns[slot][r] == kUnknownFact;
+    out[k] = r;
+    k += static_cast<size_t>(unknown);
+  }
+  return k;
+}
+
+size_t PopulationEvaluator::Select3(int32_t root, const uint32_t* in, size_t n, uint32_t* yes,
+                                    uint32_t* unknown, size_t* nu) {
+  *nu = 0;
+  if (n == 0) return 0;
+  if (!MayBeUnknown(root)) return Select(root, in, n, yes);
+  const PlanNode& nd = plan_.nodes[static_cast<size_t>(root)];
+  ScratchMark mark(*this);
+  switch (nd.op) {
+    case PlanOp::kFact: {
+      const uint8_t* col = pop_.columns[static_cast<size_t>(nd.value)];
+      size_t ky = 0, ku = 0;
+      for (size_t i = 0; i < n; ++i) {
+        uint32_t r = in[i];
+        uint8_t v = col[r];
+        yes[ky] = r;
+        unknown[ku] = r;
+        ky += static_cast<size_t>(v != 0 && v != kUnknownFact);
+        ku += static_cast<size_t>(v == kUnknownFact);
+      }
+      *nu = ku;
+      return ky;
+    }
+    case PlanOp::kNot: {
+      uint32_t* y = RowBuffer(n);
+      uint32_t* maybe = RowBuffer(n);
+      size_t ny = Select3(nd.a, in, n, y, unknown, nu);
+      size_t nm = Union(y, ny, unknown, *nu, maybe);
+      return Minus(in, n, maybe, nm, yes);
+    }
+    case PlanOp::kAnd: {
+      uint32_t* y1 = RowBuffer(n);
+      uint32_t* u1 = RowBuffer(n);
+      size_t n1u = 0;
+      size_t n1y = Select3(nd.a, in, n, y1, u1, &n1u);
+      uint32_t* maybe = RowBuffer(n);
+      size_t nm = Merge(y1, n1y, u1, n1u, maybe);
+      uint32_t* y2 = RowBuffer(n);
+      uint32_t* u2 = RowBuffer(n);
+      size_t n2u = 0;
+      size_t n2y = Select3(nd.b, maybe, nm, y2, u2, &n2u);
+      size_t ny = Intersect(y2, n2y, y1, n1y, yes);
+      uint32_t* partly = RowBuffer(n);  // yes on the right, unknown on the left
+      size_t np = Intersect(y2, n2y, u1, n1u, partly);
+      *nu = Merge(u2, n2u, partly, np, unknown);
+      return ny;
+    }
+    case PlanOp::kOr: {
+      uint32_t* y1 = RowBuffer(n);
+      uint32_t* u1 = RowBuffer(n);
+      size_t n1u = 0;
+      size_t n1y = Select3(nd.a, in, n, y1, u1, &n1u);
+      uint32_t* rest = RowBuffer(n);
+      size_t nr = Difference(in, n, y1, n1y, rest);
+      uint32_t* y2 = RowBuffer(n);
+      uint32_t* u2 = RowBuffer(n);
+      size_t n2u = 0;
+      size_t n2y = Select3(nd.b, rest, nr, y2, u2, &n2u);
+      size_t ny = Merge(y1, n1y, y2, n2y, yes);
+      uint32_t* left = RowBuffer(n);  // unknown on the left, not yes on the right
+      size_t nl = Minus(u1, n1u, y2, n2y, left);
+      *nu = Union(left, nl, u2, n2u, unknown);
+      return ny;
+    }
+    case PlanOp::kCond: {
+      if (nd.origin == nullptr || nd.origin->type.kind != TypeKind::kBool) break;
+      uint32_t* yc = RowBuffer(n);
+      uint32_t* uc = RowBuffer(n);
+      size_t nuc = 0;
+      size_t nyc = Select3(nd.a, in, n, yc, uc, &nuc);
+      uint32_t* fc = RowBuffer(n);
+      uint32_t* maybe = RowBuffer(n);
+      size_t nm = Merge(yc, nyc, uc, nuc, maybe);
+      size_t nf = Difference(in, n, maybe, nm, fc);
+      uint32_t* notyes = RowBuffer(n);
+      size_t nny = Merge(fc, nf, uc, nuc, notyes);
+      uint32_t* ya = RowBuffer(n);
+      uint32_t* ua = RowBuffer(n);
+      size_t nua = 0;
+      size_t nya = Select3(nd.b, maybe, nm, ya, ua, &nua);
+      uint32_t* yb = RowBuffer(n);
+      uint32_t* ub = RowBuffer(n);
+      size_t nub = 0;
+      size_t nyb = Select3(nd.c, notyes, nny, yb, ub, &nub);
+      auto has = [](const uint32_t* v, size_t k, uint32_t r) {
+        return std::binary_search(v, v + k, r);
+      };
+      size_t ky = 0, ku = 0;
+      for (size_t i = 0; i < n; ++i) {
+        uint32_t r = in[i];
+        Truth a = has(ya, nya, r) ? Truth::kYes : has(ua, nua, r) ? Truth::kUnknown : Truth::kNo;
+        Truth b = has(yb, nyb, r) ? Truth::kYes : has(ub, nub, r) ? Truth::kUnknown : Truth::kNo;
+        Truth t = has(yc, nyc, r) ? a : has(uc, nuc, r) ? (a == b ? a : Truth::kUnknown) : b;
+        if (t == Truth::kYes) yes[ky++] = r;
+        if (t == Truth::kUnknown) unknown[ku++] = r;
+      }
+      *nu = ku;
+      return ky;
+    }
+    default:
+      break;
+  }
+  // Strict: rows reading an unknown fact are unknown, the others two-valued.
+  *nu = SelectReadsUnknown(root, in, n, unknown);
+  uint32_t* known = RowBuffer(n);
+  size_t nk = Difference(in, n, unknown, *nu, known);
+  return Select(root, known, nk, yes);
+}
 
 Population Population::FromPeople(const std::vector<PersonFacts>& people) {
   Population pop;
@@ -109,6 +251,11 @@ Population Population::FromPeople(const std::vector<PersonFacts>& people) {
     for (size_t s = 0; s < slots && s < people[r].size(); ++s) {
       pop.owned[s][r] = static_cast<uint8_t>(std::clamp<int64_t>(people[r][s], 0, 255));
     }
+  }
+  pop.unknown.assign(slots, 0);
+  for (size_t s = 0; s < slots; ++s) {
+    const std::vector<uint8_t>& col = pop.owned[s];
+    pop.unknown[s] = std::find(col.begin(), col.end(), kUnknownFact) != col.end() ? 1 : 0;
   }
   for (const std::vector<uint8_t>& col : pop.owned) pop.columns.push_back(col.data());
   return pop;
@@ -197,8 +344,8 @@ size_t PopulationEvaluator::Select(int32_t root, const uint32_t* in, size_t n, u
     return SelectFactConst(nd.op, pop_.columns[static_cast<size_t>(a.value)], b.value, in, n, out);
   }
   if (a.op == PlanOp::kConst && b.op == PlanOp::kFact) {
-    return SelectFactConst(Flip(nd.op), pop_.columns[static_cast<size_t>(b.value)], a.value, in, n,
-                           out);
+    return SelectFactConst(FlipComparison(nd.op), pop_.columns[static_cast<size_t>(b.value)],
+                           a.value, in, n, out);
   }
   int64_t* x = ValueBuffer(n);
   int64_t* y = ValueBuffer(n);

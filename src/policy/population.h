@@ -27,6 +27,9 @@ struct Population {
   size_t size = 0;
   std::vector<const uint8_t*> columns;      // one per slot of FactSchema::Person()
   std::vector<std::vector<uint8_t>> owned;  // storage of FromPeople
+  // Per slot: the column may hold kUnknownFact (empty: none does). Only
+  // rules reading such a column take the three-valued path.
+  std::vector<uint8_t> unknown;
 
   Population() = default;
   Population(Population&&) = default;
@@ -42,11 +45,21 @@ struct Population {
 // buffers; one per thread.
 class PopulationEvaluator {
  public:
-  PopulationEvaluator(const Plan& plan, const Population& pop) : plan_(plan), pop_(pop) {}
+  PopulationEvaluator(const Plan& plan, const Population& pop);
 
   // Rows of in[0..n) (ascending) for which bool node `root` holds, into
-  // `out` (room for n); returns how many. `out` may not alias `in`.
+  // `out` (room for n); returns how many. `out` may not alias `in`. Two-valued:
+  // for a node that may read unknown facts use Select3.
   size_t Select(int32_t root, const uint32_t* in, size_t n, uint32_t* out);
+  // Three-valued (policy/evaluator.h, EvaluateTruth): rows where `root` is
+  // yes into `yes`, where it is unknown into `unknown` (each with room for
+  // n, ascending); returns the yes count, the unknown count in *nu.
+  size_t Select3(int32_t root, const uint32_t* in, size_t n, uint32_t* yes, uint32_t* unknown,
+                 size_t* nu);
+  // Whether node `root` reads a column that may hold unknown facts.
+  bool MayBeUnknown(int32_t root) const { return may_unknown_[static_cast<size_t>(root)] != 0; }
+  // Rows of in[0..n) where a fact read under `root` is unknown, into `out`.
+  size_t SelectReadsUnknown(int32_t root, const uint32_t* in, size_t n, uint32_t* out);
   // Values of node `root` for rows[0..n), into out[0..n).
   void Values(int32_t root, const uint32_t* rows, size_t n, int64_t* out);
 
@@ -60,6 +73,9 @@ class PopulationEvaluator {
   std::vector<std::vector<uint32_t>> rows_;  // stack of scratch buffers
   std::vector<std::vector<int64_t>> values_;
   size_t rows_top_ = 0, values_top_ = 0;
+  std::vector<uint8_t> may_unknown_;  // per plan node
+  std::vector<std::vector<size_t>>
+      unknown_slots_;  // per plan node: its columns that may be unknown
   friend class ScratchMark;
 };
 

@@ -183,7 +183,26 @@ class Compiler {
   Plan& plan_;
 };
 
+// Whether `e` (through definitions) names the fact `a` or `b`.
+bool Names(const ServiceList& list, const Expr& e, std::string_view a, std::string_view b,
+           int depth = 0) {
+  if (depth > 64) return false;
+  if (e.kind == ExprKind::kName) {
+    if (e.text == a || e.text == b) return true;
+    if (const Definition* d = list.FindDefinition(e.text); d != nullptr && d->expr)
+      return Names(list, *d->expr, a, b, depth + 1);
+  }
+  for (const ExprPtr& arg : e.args) {
+    if (arg && Names(list, *arg, a, b, depth)) return true;
+  }
+  return false;
+}
+
 }  // namespace
+
+std::string_view CoverageName(Coverage c) {
+  return c == Coverage::kResidence ? "按居住地（本地常住）" : "按规则（户籍或常住）";
+}
 
 Result<CompiledItem> CompileItem(const ServiceList& list, const Item& item, CivilDate date,
                                  Plan& plan) {
@@ -193,7 +212,20 @@ Result<CompiledItem> CompileItem(const ServiceList& list, const Item& item, Civi
     return Status("policy.internal", fmt::format("第{}项没有规则", item.number));
   Result<int32_t> e = c.Compile(*item.eligibility);
   if (!e.ok()) return e.status();
+  ci.rule = *e;
   ci.eligibility = *e;
+  ci.coverage = Names(list, *item.eligibility, "hukou_local", "resident_local")
+                    ? Coverage::kRule
+                    : Coverage::kResidence;
+  if (ci.coverage == Coverage::kResidence) {
+    static const int64_t kResident =
+        static_cast<int64_t>(*FactSchema::Person().Find("resident_local"));
+    // The fact node right before the AND (EntitlePopulation relies on it).
+    plan.nodes.push_back(PlanNode{.op = PlanOp::kFact, .value = kResident});
+    auto fact = static_cast<int32_t>(plan.nodes.size() - 1);
+    plan.nodes.push_back(PlanNode{.op = PlanOp::kAnd, .a = fact, .b = *e});
+    ci.eligibility = static_cast<int32_t>(plan.nodes.size() - 1);
+  }
   if (item.benefit.amount) {
     Result<int32_t> a = c.Compile(*item.benefit.amount);
     if (!a.ok()) return a.status();

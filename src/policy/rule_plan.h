@@ -56,9 +56,18 @@ struct Plan {
   std::vector<PlanNode> nodes;
 };
 
+// Whom an item of a list covers (docs/policy-format.md, "Jurisdiction"):
+// an item whose rule tests hukou_local or resident_local covers the people
+// its rule names (本市户籍: by hukou); every other item covers the list's
+// residents, its eligibility being `resident_local && <rule>`.
+enum class Coverage : uint8_t { kResidence, kRule };
+std::string_view CoverageName(Coverage c);  // "按居住地（本地常住）" / "按规则（户籍或常住）"
+
 struct CompiledItem {
   const Item* item = nullptr;
-  int32_t eligibility = -1;  // bool
+  Coverage coverage = Coverage::kResidence;
+  int32_t rule = -1;         // bool: the item's own rule
+  int32_t eligibility = -1;  // bool: coverage and rule
   int32_t amount = -1;       // money, cash items
   int32_t percent = -1;      // int, discount items
 };

@@ -49,6 +49,32 @@ std::string_view BenefitTypeName(BenefitType t) {
   return "";
 }
 
+std::string_view RecipientName(Recipient r) {
+  switch (r) {
+    case Recipient::kOlderPerson:
+      return "老年人本人";
+    case Recipient::kFamilyCarer:
+      return "家庭照护者（家庭成员）";
+    case Recipient::kHousehold:
+      return "老年人家庭（户）";
+    case Recipient::kProvider:
+      return "服务机构";
+  }
+  return "";
+}
+
+std::string_view GrantName(Grant g) {
+  switch (g) {
+    case Grant::kStanding:
+      return "按月主动核定";
+    case Grant::kEvent:
+      return "发生相应情形时";
+    case Grant::kApplication:
+      return "经申请、个案认定";
+  }
+  return "";
+}
+
 std::string_view CashPeriodSuffix(CashPeriod p) {
   switch (p) {
     case CashPeriod::kMonth:
@@ -383,7 +409,8 @@ void ReadBenefit(Reader& r, const YAML::Node& node, Item& item, const std::strin
   std::string bw = what + "的 benefit";
   if (type == "cash") {
     b.type = BenefitType::kCash;
-    r.CheckKeys(node, {"type", "period", "amount", "note"}, bw);
+    r.CheckKeys(
+        node, {"type", "period", "amount", "note", "recipient", "grant", "condition", "once"}, bw);
     std::string period = r.Text(node, "period", true, bw);
     if (period == "month")
       b.period = CashPeriod::kMonth;
@@ -397,13 +424,17 @@ void ReadBenefit(Reader& r, const YAML::Node& node, Item& item, const std::strin
     b.amount = r.Rule(node["amount"], bw + "的 amount");
   } else if (type == "discount") {
     b.type = BenefitType::kDiscount;
-    r.CheckKeys(node, {"type", "percent", "on", "note"}, bw);
+    r.CheckKeys(node, {"type", "percent", "on", "note", "recipient", "grant", "condition", "once"},
+                bw);
     if (!node["percent"]) r.Error(node, "policy.missing_field", bw + "缺少 percent");
     b.percent = r.Rule(node["percent"], bw + "的 percent");
     b.text = r.Text(node, "on", false, bw);
   } else if (type == "service") {
     b.type = BenefitType::kService;
-    r.CheckKeys(node, {"type", "per", "times", "provider", "note"}, bw);
+    r.CheckKeys(
+        node,
+        {"type", "per", "times", "provider", "note", "recipient", "grant", "condition", "once"},
+        bw);
     b.per = r.Text(node, "per", true, bw);
     if (!b.per.empty() && b.per != "year" && b.per != "month" && b.per != "once" &&
         b.per != "on_request") {
@@ -414,15 +445,46 @@ void ReadBenefit(Reader& r, const YAML::Node& node, Item& item, const std::strin
     b.text = r.Text(node, "provider", false, bw);
   } else if (type == "in_kind" || type == "facility") {
     b.type = type == "in_kind" ? BenefitType::kInKind : BenefitType::kFacility;
-    r.CheckKeys(node, {"type", "what", "note"}, bw);
+    r.CheckKeys(node, {"type", "what", "note", "recipient", "grant", "condition", "once"}, bw);
     b.text = r.Text(node, "what", false, bw);
   } else if (type == "priority") {
     b.type = BenefitType::kPriority;
-    r.CheckKeys(node, {"type", "for", "note"}, bw);
+    r.CheckKeys(node, {"type", "for", "note", "recipient", "grant", "condition", "once"}, bw);
     b.text = r.Text(node, "for", false, bw);
   } else if (!type.empty()) {
     r.Error(node["type"], "policy.enum",
             bw + "的 type 应为 cash、discount、service、in_kind、priority 或 facility", type);
+  }
+  std::string recipient = r.Text(node, "recipient", false, bw);
+  if (recipient.empty() || recipient == "older_person")
+    b.recipient = Recipient::kOlderPerson;
+  else if (recipient == "family_carer")
+    b.recipient = Recipient::kFamilyCarer;
+  else if (recipient == "household")
+    b.recipient = Recipient::kHousehold;
+  else if (recipient == "provider")
+    b.recipient = Recipient::kProvider;
+  else
+    r.Error(node["recipient"], "policy.enum",
+            bw + "的 recipient 应为 older_person、family_carer、household 或 provider", recipient);
+  std::string grant = r.Text(node, "grant", false, bw);
+  if (grant.empty() || grant == "standing")
+    b.grant = Grant::kStanding;
+  else if (grant == "event")
+    b.grant = Grant::kEvent;
+  else if (grant == "application")
+    b.grant = Grant::kApplication;
+  else
+    r.Error(node["grant"], "policy.enum", bw + "的 grant 应为 standing、event 或 application",
+            grant);
+  b.condition = r.Text(node, "condition", b.grant != Grant::kStanding, bw);
+  std::string once = r.Text(node, "once", false, bw);
+  if (!once.empty() && (b.type != BenefitType::kCash || b.period != CashPeriod::kOnce)) {
+    r.Error(node["once"], "policy.field_type", bw + "的 once 只用于 period: once 的现金待遇", once);
+  } else if (once == "event") {
+    b.once_per_event = true;
+  } else if (!once.empty() && once != "person") {
+    r.Error(node["once"], "policy.enum", bw + "的 once 应为 person 或 event", once);
   }
 }
 

@@ -20,6 +20,16 @@ enum class ServiceKind { kMaterialAid, kCare, kCaring, kAdvice };
 enum class Section { kNone, kUniversal, kSafeguard, kExtension };
 enum class BenefitType { kCash, kDiscount, kService, kInKind, kPriority, kFacility };
 enum class CashPeriod { kMonth, kYear, kOnce };
+// Who receives a benefit (docs/policy-format.md, "Periods, recipients and
+// grants").
+enum class Recipient { kOlderPerson, kFamilyCarer, kHousehold, kProvider };
+// How it is granted: a standing entitlement found by the monthly run, or
+// only on an event (a training, a disaster) or an application decided case
+// by case; the latter are shown as "available if <condition>" and are on no
+// roll.
+enum class Grant { kStanding, kEvent, kApplication };
+std::string_view RecipientName(Recipient r);  // "老年人本人" ...
+std::string_view GrantName(Grant g);          // "按月主动核定" ...
 
 struct Item;
 
@@ -76,6 +86,11 @@ struct Benefit {
   std::string per;                         // kService: year | month | once | on_request
   int64_t times = 1;                       // kService
   std::string text;                        // on / what / for / provider
+  Recipient recipient = Recipient::kOlderPerson;
+  Grant grant = Grant::kStanding;
+  std::string condition;        // kEvent / kApplication: "available if …", verbatim-ish
+  bool once_per_event = false;  // kCash kOnce: once per event (else once per person)
+  bool standing() const { return grant == Grant::kStanding; }
 };
 
 struct Item {

@@ -24,13 +24,30 @@ done
   --rolls "$dir/rolls" >"$dir/oct.txt"
 head -3 "$dir/oct.txt"
 "$bin" entitle changes --db "$db" "${list[@]}" --month 2026-10 --full >"$dir/changes.tsv"
-turned80=$(grep -c $'^新增\t第3项 高龄津贴\t.*age >= 80（年龄（周岁）=80）：是' "$dir/changes.tsv" || true)
+turned80=$(grep -c $'^新增\t第3项 高龄津贴\t.*年满80周岁（此人：80）：是' "$dir/changes.tsv" || true)
 died=$(grep -c $'^停发\t.*\t已死亡（2026-09-[0-9][0-9]）$' "$dir/changes.tsv" || true)
 left_dibao=$(grep -c $'^停发\t.*低保对象：否' "$dir/changes.tsv" || true)
 echo "turned 80: $turned80, ceased by death: $died, ceased for 低保: $left_dibao"
 ((turned80 > 0)) || fail "nobody newly entitled to 高龄津贴 on turning 80"
 ((died > 0)) || fail "no item ceased by a death"
 ((left_dibao > 0)) || fail "no item ceased on leaving 低保"
+
+# The changes have a header and names; the to-verify list names the fact and the
+# department, and its count per item is in the run's summary.
+sed -n 2p "$dir/changes.tsv" | grep -q $'^类别\t序号 服务项目\t姓名\t身份证号' || fail "changes without a header"
+[[ -n $(grep -m1 $'^新增\t第3项' "$dir/changes.tsv" | cut -f3) ]] || fail "changes without names"
+verify=$(sed -n 's/.*待核实 \([0-9]*\) 人项.*/\1/p' "$dir/oct.txt")
+"$bin" entitle lines --db "$db" "${list[@]}" --month 2026-10 --kind 待核实 --format json >"$dir/verify.json"
+python3 - "$dir/verify.json" "$verify" <<'PY' || fail "to-verify list does not match the summary"
+import json, sys
+d = json.load(open(sys.argv[1]))
+lines = d["lines"]
+assert len(lines) == int(sys.argv[2]), (len(lines), sys.argv[2])
+assert all(l["kind"] == "待核实" and l["benefit"] and l["departments"] for l in lines), lines[:3]
+print("to verify:", len(lines), "e.g.", lines[0]["item"], lines[0]["benefit"], lines[0]["departments"] if lines else "")
+PY
+"$bin" entitle lines --db "$db" "${list[@]}" --month 2026-10 --item 3 --region 421303 --limit 5 >"$dir/lines.txt"
+grep -q $'^享受\t第3项 高龄津贴\t' "$dir/lines.txt" || fail "entitle lines --item 3 --region 421303 shows nothing"
 
 # Running the month again: identical, nothing written.
 before=$("$bin" registry checksum --db "$db")
@@ -55,7 +72,7 @@ echo "monthly total: run $monthly 元, rolls $sum 元"
 [[ -s "$dir/rolls/市民政局/3-高龄津贴.xlsx" ]] || fail "no 高龄津贴 roll under 市民政局"
 
 # The advisor agrees with the run for someone on the 高龄津贴 roll.
-id=$(grep -m1 $'^新增\t第3项' "$dir/changes.tsv" | cut -f3)
+id=$(grep -m1 $'^新增\t第3项' "$dir/changes.tsv" | cut -f4)
 "$bin" entitle advise "$id" --db "$db" "${list[@]}" --month 2026-10 --known-on 2026-11-01 >"$dir/advice.txt"
 grep -q '第3项 高龄津贴：50元/月' "$dir/advice.txt" || fail "advisor disagrees: $(cat "$dir/advice.txt")"
 
