@@ -96,6 +96,70 @@ TEST(CsvReaderTest, RejectsGbkText) {
   EXPECT_EQ(rows.status().where().column, 6);
 }
 
+// A line of `columns` fields "abcdef" (about 0.7 MB for 100,000 columns):
+// the size issue #12 found taking 5 s when the cost was quadratic.
+std::string WideLine(size_t columns) {
+  std::string line;
+  line.reserve(columns * 7);
+  for (size_t i = 0; i < columns; ++i) line += i == 0 ? "abcdef" : ",abcdef";
+  return line + "\n";
+}
+
+TEST(CsvLimitsTest, HundredThousandColumnLineIsRefusedAtTheColumnLimit) {
+  std::string text = "a,b\n" + WideLine(100'000);
+  auto rows = ReadAll(text);
+  ASSERT_FALSE(rows.ok());
+  EXPECT_EQ(rows.status().code(), "csv.too_many_columns");
+  EXPECT_EQ(rows.status().where().line, 2);
+  EXPECT_EQ(rows.status().where().column, 16'384 * 7 + 1);  // the 16,385th field
+}
+
+TEST(CsvLimitsTest, HundredThousandColumnsParseInLinearTimeWhenAllowed) {
+  // With the column limit raised, all 100,000 fields come back (quadratic
+  // cost made this take seconds; linear it is a few milliseconds even under
+  // ASan). A quoted copy checks the quoted path too.
+  std::string line = WideLine(100'000);
+  std::string quoted;
+  for (size_t i = 0; i < 100'000; ++i) quoted += i == 0 ? "\"a\"\"b\"" : ",\"a\"\"b\"";
+  std::string text = line + quoted + "\n";
+  CsvReader reader(text, "wide.csv",
+                   CsvLimits{.max_columns = 200'000, .max_row_bytes = size_t{4} << 20});
+  CsvRow row;
+  ASSERT_TRUE(*reader.Next(row));
+  ASSERT_EQ(row.fields.size(), 100'000u);
+  EXPECT_EQ(row.fields[99'999], "abcdef");
+  ASSERT_TRUE(*reader.Next(row));
+  ASSERT_EQ(row.fields.size(), 100'000u);
+  EXPECT_EQ(row.fields[12'345], "a\"b");
+  EXPECT_EQ(row.line, 2);
+  EXPECT_FALSE(*reader.Next(row));
+}
+
+TEST(CsvLimitsTest, LongRowAndLongFieldAreRefusedWithTheirPlace) {
+  // 1.5 MB in one line of short fields: over the 1 MiB row limit.
+  std::string text = "a\n";
+  for (int i = 0; i < 15'000; ++i) text += std::string(99, 'x') + ",";
+  text += "\n";
+  auto rows = ReadAll(text);
+  ASSERT_FALSE(rows.ok());
+  EXPECT_EQ(rows.status().code(), "csv.row_too_long");
+  EXPECT_EQ(rows.status().where().line, 2);
+
+  auto field = ReadAll("a,b\nx,\"" + std::string(70'000, 'y') + "\"\n");
+  ASSERT_FALSE(field.ok());
+  EXPECT_EQ(field.status().code(), "csv.field_too_long");
+  EXPECT_EQ(field.status().where().line, 2);
+  EXPECT_EQ(field.status().where().column, 3);
+  auto plain = ReadAll("a,b\n" + std::string(70'000, 'y') + "\n");
+  ASSERT_FALSE(plain.ok());
+  EXPECT_EQ(plain.status().code(), "csv.field_too_long");
+
+  // Just under the limits is fine.
+  auto fits = ReadAll("a\n\"" + std::string(65'536, 'z') + "\"\n");
+  ASSERT_TRUE(fits.ok()) << fits.status().ToString();
+  EXPECT_EQ((*fits)[1].fields[0].size(), 65'536u);
+}
+
 TEST(CsvEscapeTest, QuotesOnlyWhenNeeded) {
   EXPECT_EQ(CsvEscape("随州市"), "随州市");
   EXPECT_EQ(CsvEscape("a,b"), "\"a,b\"");
