@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include "core/office_date.h"
+#include "core/text_encoding.h"
+
 namespace yanglao {
 namespace {
 
@@ -198,6 +201,57 @@ TEST(CsvHeaderTest, NamesTheFirstDifferentColumn) {
   EXPECT_TRUE(CheckCsvHeader(header, {"code", "name"}, "h.csv").ok());
   header.fields = {"code"};
   EXPECT_EQ(CheckCsvHeader(header, {"code", "name"}, "h.csv").where().column, 2);
+}
+
+TEST(DecodeTextTest, Utf8WithOrWithoutBomIsUsedAsIs) {
+  std::string bytes = "\xEF\xBB\xBF姓名\n张三\n";
+  Result<DecodedText> d = DecodeText(bytes, "a.csv");
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->encoding, "UTF-8");
+  EXPECT_EQ(d->text, "姓名\n张三\n");
+  EXPECT_TRUE(d->owned.empty());
+}
+
+TEST(DecodeTextTest, GbkIsDecodedAsGb18030) {
+  // "姓名\n随州€\n" in GBK (€ is 0xA2 0xE3 in GBK's GB18030 extension).
+  std::string bytes = "\xD0\xD5\xC3\xFB\n\xCB\xE6\xD6\xDD\xA2\xE3\n";
+  Result<DecodedText> d = DecodeText(bytes, "g.csv");
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  EXPECT_EQ(d->encoding, "GB18030");
+  EXPECT_EQ(d->text, "姓名\n随州€\n");
+}
+
+TEST(DecodeTextTest, NeitherNamesTheLineOfTheFirstBadByte) {
+  // 0xFF is a lead byte in neither encoding.
+  std::string bytes = "a,b\n\xD0\xD5,1\n\xFF\xFF,2\n";
+  Result<DecodedText> d = DecodeText(bytes, "x.csv");
+  ASSERT_FALSE(d.ok());
+  EXPECT_EQ(d.status().code(), "encoding.unknown");
+  EXPECT_EQ(d.status().where().line, 3);
+  EXPECT_EQ(d.status().where().value, "0xFF");
+  // A lead byte cut off by the end of the file.
+  EXPECT_EQ(DecodeText("a\n\xD0", "y.csv").status().where().line, 2);
+}
+
+TEST(OfficeDateTest, YearFirstFormsAreRead) {
+  for (const char* text : {"2025-01-05", "2025-1-5", "2025/1/5", "2025.1.5", "2025年1月5日",
+                           "2025年01月05日", "20250105", "2025/1/5 00:00:00", "2025-01-05 00:00"}) {
+    Result<CivilDate> d = ParseOfficeDate(text);
+    ASSERT_TRUE(d.ok()) << text;
+    EXPECT_EQ(d->ToString(), "2025-01-05") << text;
+  }
+  EXPECT_EQ(ParseOfficeDate("1930-2-3")->ToString(), "1930-02-03");
+}
+
+TEST(OfficeDateTest, AmbiguousAndImpossibleDatesAreRefused) {
+  for (const char* text : {"1/5/2025", "05-01-2025", "25-1-5", "2025-1", "2025/1-5", "2025年1月",
+                           "202515", "2025-01-05 08:30", "2025.1.5.", "二〇二五年一月五日"}) {
+    Result<CivilDate> d = ParseOfficeDate(text);
+    ASSERT_FALSE(d.ok()) << text;
+    EXPECT_EQ(d.status().code(), "date.format") << text;
+  }
+  EXPECT_FALSE(ParseOfficeDate("2025-2-30").ok());
+  EXPECT_FALSE(ParseOfficeDate("20250230").ok());
 }
 
 }  // namespace
