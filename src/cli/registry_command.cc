@@ -13,6 +13,7 @@
 
 #include "cli/commands.h"
 #include "core/csv.h"
+#include "core/file_io.h"
 #include "core/id_number.h"
 #include "core/region.h"
 #include "gen/calibration.h"
@@ -52,6 +53,36 @@ Result<CivilDate> DateOr(const std::string& text, CivilDate fallback) {
   return CivilDate::Parse(text);
 }
 
+// Writes the row problems as a report people can open: XLSX, or CSV with a
+// UTF-8 byte-order mark (which Excel on Chinese Windows needs to read it).
+int WriteProblemReport(const registry::ParsedFeed& feed, const std::string& report) {
+  std::vector<std::vector<std::string>> rows = {
+      {"工作表", "行", "列", "字段", "值", "错误代码", "原因"}};
+  for (const registry::RowProblem& p : feed.problems) {
+    rows.push_back({feed.sheet, std::to_string(p.row), std::to_string(p.column), p.header, p.value,
+                    p.code, p.message});
+  }
+  if (report.ends_with(".xlsx")) {
+    if (Status s = xlsx::WriteWorkbook(report, {xlsx::Sheet{"错误行", rows}}); !s.ok()) {
+      fmt::print(stderr, "{}\n", s.ToString());
+      return 1;
+    }
+  } else {
+    std::ofstream out(report, std::ios::binary);
+    out << "\xEF\xBB\xBF";
+    for (const auto& r : rows) {
+      for (size_t i = 0; i < r.size(); ++i) out << (i ? "," : "") << CsvEscape(r[i]);
+      out << "\r\n";
+    }
+    if (!out) {
+      fmt::print(stderr, "yanglao: 无法写入错误报告 {}\n", report);
+      return 1;
+    }
+  }
+  fmt::print("错误报告已写入 {}\n", report);
+  return 0;
+}
+
 int RunImport(const Common& c, const std::string& source, const std::string& file,
               const std::string& recorded_text, const std::string& report) {
   Result<CivilDate> recorded = DateOr(recorded_text, CivilDate::Today());
@@ -60,46 +91,68 @@ int RunImport(const Common& c, const std::string& source, const std::string& fil
     return 2;
   }
   auto start = std::chrono::steady_clock::now();
-  Result<registry::ParsedFeed> feed = registry::ReadFeedFile(file, source, CivilDate::Today());
-  if (!feed.ok()) {
-    fmt::print(stderr, "{}\n", feed.status().ToString());
+  std::string ext = std::filesystem::path(file).extension().string();
+  for (char& ch : ext) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  if (ext == ".xls") {
+    // ReadFeedFile names the format problem.
+    fmt::print(stderr, "{}\n",
+               registry::ReadFeedFile(file, source, CivilDate::Today()).status().ToString());
     return 1;
   }
-  for (const std::string& w : feed->warnings) fmt::print("提示：{}\n", w);
-  if (!feed->problems.empty()) {
-    for (const registry::RowProblem& p : feed->problems) {
-      fmt::print("{}:{}:{} 「{}」值「{}」：{} [{}]\n", file, p.row, p.column, p.header, p.value,
+  Result<std::string> bytes = ReadFileBytes(file);
+  if (!bytes.ok()) {
+    fmt::print(stderr, "{}\n", bytes.status().ToString());
+    return 1;
+  }
+  Result<std::unique_ptr<Registry>> opened = Registry::Open(c.db.empty() ? DefaultDb() : c.db);
+  // Progress on a terminal: rows read, rows a second, and an estimate from
+  // the share of the file read so far.
+  const bool tty = ::isatty(STDERR_FILENO) != 0;
+  bool progress_shown = false;
+  auto progress = [&](const registry::FeedProgress& p) {
+    if (!tty) return;
+    double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (seconds < 1.0) return;
+    double rate = static_cast<double>(p.rows) / seconds;
+    fmt::print(stderr, "\r已读取 {} 行，每秒 {:.0f} 行，已用 {:.0f} 秒   ", p.rows, rate, seconds);
+    progress_shown = true;
+  };
+  registry::ParsedFeed feed;
+  Result<registry::ImportOutcome> out = registry::ImportOutcome{};
+  if (opened.ok()) {
+    out =
+        (*opened)->ImportBytes(*bytes, file, source, CivilDate::Today(), *recorded, feed, progress);
+  } else {
+    // Without a database the file is still checked, so its problems are named.
+    Result<registry::ParsedFeed> read =
+        registry::ReadFeedBytes(*bytes, file, source, CivilDate::Today());
+    if (!read.ok()) {
+      fmt::print(stderr, "{}\n", read.status().ToString());
+      return 1;
+    }
+    feed = std::move(*read);
+    if (feed.problem_count == 0) {
+      fmt::print(stderr, "{}\n", opened.status().ToString());
+      return 1;
+    }
+    out = Status("feed.invalid", "");
+  }
+  if (progress_shown) fmt::print(stderr, "\n");
+  if (!out.ok() && out.status().code() != "feed.invalid") {
+    fmt::print(stderr, "{}\n", out.status().ToString());
+    return 1;
+  }
+  for (const std::string& w : feed.warnings) fmt::print("提示：{}\n", w);
+  if (!out.ok()) {
+    const std::string where = feed.sheet.empty() ? file : fmt::format("{}「{}」", file, feed.sheet);
+    for (const registry::RowProblem& p : feed.problems) {
+      fmt::print("{}:{}:{} 「{}」值「{}」：{} [{}]\n", where, p.row, p.column, p.header, p.value,
                  p.message, p.code);
     }
-    if (!report.empty()) {
-      std::vector<std::vector<std::string>> rows = {{"行", "列", "字段", "值", "错误代码", "原因"}};
-      for (const registry::RowProblem& p : feed->problems) {
-        rows.push_back({std::to_string(p.row), std::to_string(p.column), p.header, p.value, p.code,
-                        p.message});
-      }
-      if (report.ends_with(".xlsx")) {
-        if (Status s = xlsx::WriteWorkbook(report, {xlsx::Sheet{"错误行", rows}}); !s.ok()) {
-          fmt::print(stderr, "{}\n", s.ToString());
-          return 1;
-        }
-      } else {
-        std::ofstream out(report, std::ios::binary);
-        for (const auto& r : rows) {
-          for (size_t i = 0; i < r.size(); ++i) out << (i ? "," : "") << CsvEscape(r[i]);
-          out << '\n';
-        }
-      }
-      fmt::print("错误报告已写入 {}\n", report);
-    }
-    fmt::print("{}：{} 行数据，{} 处错误；整个文件未导入，请改正后重新报送\n", file,
-               feed->data_rows, feed->problems.size());
-    return 1;
-  }
-  std::unique_ptr<Registry> reg = OpenRegistry(c);
-  if (reg == nullptr) return 1;
-  Result<registry::ImportOutcome> out = reg->Import(*feed, *recorded);
-  if (!out.ok()) {
-    fmt::print(stderr, "{}\n", out.status().ToString());
+    if (!report.empty() && WriteProblemReport(feed, report) != 0) return 1;
+    fmt::print("{}：{} 行数据，{} 处错误；整个文件未导入，请改正后重新报送\n", file, feed.data_rows,
+               feed.problem_count);
     return 1;
   }
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -107,10 +160,12 @@ int RunImport(const Common& c, const std::string& source, const std::string& fil
     fmt::print("{}：此文件已于第 {} 批导入，未作任何改动\n", file, out->feed_id);
     return 0;
   }
+  std::string format = feed.encoding == "XLSX" ? fmt::format("XLSX 工作表「{}」", feed.sheet)
+                                               : fmt::format("CSV，{} 编码", feed.encoding);
   fmt::print(
-      "{}：第 {} 批（{}，记录日期 {}）导入 {} 行：新增人员 {}，新增记录 {}，与已有记录相同 "
+      "{}：第 {} 批（{}，记录日期 {}，{}）导入 {} 行：新增人员 {}，新增记录 {}，与已有记录相同 "
       "{}，新冲突 {}；用时 {:.2f} 秒\n",
-      file, out->feed_id, source, recorded->ToString(), feed->data_rows, out->persons_added,
+      file, out->feed_id, source, recorded->ToString(), format, feed.data_rows, out->persons_added,
       out->facts_added, out->facts_unchanged, out->conflicts_added, seconds);
   return 0;
 }

@@ -24,6 +24,29 @@ size_t FirstInvalidUtf8(std::string_view bytes) {
   return bytes.size();
 }
 
+// Offset of the first invalid byte in the line starting at `line_start`.
+size_t FirstBadByte(std::string_view bytes, size_t line_start) {
+  size_t p = line_start;
+  while (p < bytes.size()) {
+    std::string_view ch = CharacterAt(bytes, p);
+    if (!IsValidUtf8(ch)) return p;
+    p += ch.size();
+  }
+  return line_start;
+}
+
+Status Neither(std::string_view bytes, size_t offset, const std::string& name) {
+  const int line =
+      1 + static_cast<int>(
+              std::count(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(offset), '\n'));
+  const auto byte = static_cast<unsigned char>(bytes[offset]);
+  return Status("encoding.unknown",
+                fmt::format("文件既不是 UTF-8 也不是 GBK/GB18030 编码：第{}行有无法识别的字节 "
+                            "0x{:02X}。请在 Excel 中另存为“CSV UTF-8（逗号分隔）”",
+                            line, byte),
+                Location{.file = name, .line = line, .value = fmt::format("0x{:02X}", byte)});
+}
+
 }  // namespace
 
 Result<DecodedText> DecodeText(std::string_view bytes, const std::string& name) {
@@ -57,15 +80,12 @@ Result<DecodedText> DecodeText(std::string_view bytes, const std::string& name) 
       continue;
     }
     // EILSEQ or EINVAL (cut short at the end): neither UTF-8 nor GB18030.
+    // The encoding that reads further is the file's: name its first bad byte.
     iconv_close(cd);
-    const size_t offset = bytes.size() - in_left;
-    const int line = 1 + static_cast<int>(std::count(bytes.begin(), bytes.begin() + offset, '\n'));
-    const auto byte = static_cast<unsigned char>(bytes[offset]);
-    return Status("encoding.unknown",
-                  fmt::format("文件既不是 UTF-8 也不是 GBK/GB18030 编码：第{}行有无法识别的字节 "
-                              "0x{:02X}。请在 Excel 中另存为“CSV UTF-8（逗号分隔）”",
-                              line, byte),
-                  Location{.file = name, .line = line, .value = fmt::format("0x{:02X}", byte)});
+    const size_t gb_offset = bytes.size() - in_left;
+    const size_t utf8_offset =
+        FirstBadByte(bytes, bad_line_start + static_cast<size_t>(body.data() - bytes.data()));
+    return Neither(bytes, std::max(gb_offset, utf8_offset), name);
   }
   iconv_close(cd);
   out.owned.resize(out.owned.size() - dst_left);
