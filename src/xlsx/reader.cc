@@ -790,29 +790,6 @@ Result<Sheet> ReadArchive(zip_t* zip, const std::string& file, const ReadLimits&
 
 }  // namespace
 
-namespace internal {
-
-Result<Sheet> ReadFirstSheetFromMemory(std::string_view bytes, const std::string& name_for_errors,
-                                       const ReadLimits& limits) {
-  if (bytes.empty()) return NotXlsx(name_for_errors);
-  zip_error_t error;
-  zip_error_init(&error);
-  zip_source_t* source = zip_source_buffer_create(bytes.data(), bytes.size(), 0, &error);
-  if (source == nullptr) {
-    zip_error_fini(&error);
-    return NotXlsx(name_for_errors);
-  }
-  zip_t* zip = zip_open_from_source(source, ZIP_RDONLY, &error);
-  zip_error_fini(&error);
-  if (zip == nullptr) {
-    zip_source_free(source);
-    return NotXlsx(name_for_errors);
-  }
-  return ReadArchive(zip, name_for_errors, limits);
-}
-
-}  // namespace internal
-
 namespace {
 
 // The archive in `bytes`, or why not.
@@ -840,6 +817,17 @@ Result<ZipPtr> OpenMemory(std::string_view bytes, const std::string& name) {
 }
 
 }  // namespace
+
+namespace internal {
+
+Result<Sheet> ReadFirstSheetFromMemory(std::string_view bytes, const std::string& name_for_errors,
+                                       const ReadLimits& limits) {
+  Result<ZipPtr> zip = OpenMemory(bytes, name_for_errors);
+  if (!zip.ok()) return zip.status();
+  return ReadArchive(zip->release(), name_for_errors, limits);
+}
+
+}  // namespace internal
 
 Result<std::vector<SheetInfo>> ListSheets(std::string_view bytes,
                                           const std::string& name_for_errors) {
