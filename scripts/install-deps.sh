@@ -16,7 +16,16 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev clang-14 libclang-rt-14-dev clang-format-14
   # the server's load benchmark (bench/server/) and the quick start's checks
   wrk curl
+  # the web console's browser tests (playwright-core drives Debian's chromium;
+  # never a downloaded browser) and Chinese text in its screenshots
+  chromium fonts-noto-cjk
 )
+# The web console is built with Node and npm (web/package.json). Debian's
+# nodejs and npm only where there is no node or npm already: a newer Node's
+# own npm conflicts with Debian's npm package.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  packages+=(nodejs npm)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -12,12 +12,15 @@
 #   - demo users (an administrator, city, county, street and community
 #     workers, and a health official) whose random passwords are kept in
 #     var/demo/demo-logins.txt and printed here.
-# Then `yanglao serve` runs in the foreground (Ctrl+C stops it gracefully).
+# Then `yanglao serve` runs in the foreground (Ctrl+C stops it gracefully),
+# serving the web console (web/, built by scripts/build-web.sh) at its address
+# and the citizen page (养老顾问) at /citizen.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 cmake --preset release
 cmake --build --preset release --target yanglao   # the program is all the main job needs
+bash scripts/build-web.sh                          # the web console (web/dist), when its sources changed
 
 bin=./build/release/src/cli/yanglao
 scale=${YANGLAO_DEMO_SCALE:-0.1}
@@ -49,4 +52,7 @@ echo
 echo "登录：curl -c cookies.txt -H 'Content-Type: application/json' \\"
 echo "        -d '{\"username\":\"street\",\"password\":\"…\"}' http://127.0.0.1:$port/api/v1/auth/login"
 echo "接口说明：docs/api.md；访问日志：$dir/access.log"
-exec "$bin" serve --db "$db" --port "$port" --access-log "$dir/access.log"
+echo
+echo "网页控制台：http://127.0.0.1:$port/  （用上面的演示账号登录）"
+echo "养老顾问（老年人及家属，无需登录）：http://127.0.0.1:$port/citizen  （演示：短信验证码打印在本窗口）"
+exec "$bin" serve --db "$db" --port "$port" --access-log "$dir/access.log" --web web/dist

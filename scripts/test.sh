@@ -7,7 +7,10 @@
 #   4. builds everything with g++ in Debug with AddressSanitizer +
 #      UndefinedBehaviorSanitizer and runs the whole suite with CTest: unit
 #      tests (the registry's on both SQLite and PostgreSQL), CLI golden
-#      cases, crash-consistency runs, fuzz-corpus replays, benchmark smoke runs.
+#      cases, crash-consistency runs, fuzz-corpus replays, benchmark smoke runs;
+#   5. builds the web console and runs the browser tests (tests/web/run.sh:
+#      playwright-core driving Debian's chromium against the ASan build of
+#      yanglao serving a small generated city; screenshots in build/web-tests).
 # Exits non-zero if anything fails. CI (.ci/run) runs exactly this.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,3 +33,8 @@ trap 'bash scripts/pg-test-server.sh stop "$pg_dir"' EXIT
 cmake --preset asan >/dev/null
 cmake --build --preset asan
 ctest --preset asan
+
+echo "== web: type check, build, browser tests (chromium + axe-core)"
+bash scripts/build-web.sh
+(cd web && npm run typecheck --silent)
+bash tests/web/run.sh build/asan/src/cli/yanglao

@@ -46,6 +46,7 @@ struct Fixture {
     o.connections = 1;
     o.password_cost = PasswordCost::Minimal();
     o.today = *CivilDate::FromYmd(2026, 11, 22);
+    o.trusted_proxies = {"127.0.0.1"};  // X-Forwarded-For is parsed (App::ClientAddress)
     auto opened = App::Open(o);
     if (!opened.ok()) __builtin_trap();
     app = std::move(*opened);

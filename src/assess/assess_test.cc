@@ -17,7 +17,7 @@
 #include "assess/form_json.h"
 #include "assess/scoring.h"
 #include "assess/store.h"
-#include "assess/synthetic.h"
+#include "gen/assess_synthetic.h"
 #include "gen/generator.h"
 #include "registry/feed_file.h"
 #include "registry/registry.h"
@@ -629,7 +629,8 @@ TEST(SyntheticTest, AGeneratedCityGetsPlausibleHistories) {
   fs::path dir = fs::temp_directory_path() / fmt::format("yanglao_assess_city_{}", getpid());
   gen::GenOptions options{.region = "421300", .seed = 7, .scale = 0.005, .out = dir};
   ASSERT_TRUE(gen::GenerateCity(options).ok());
-  auto summary = WriteSyntheticAssessments({.feeds_dir = dir, .seed = 7, .as_of = options.as_of});
+  auto summary =
+      gen::WriteSyntheticAssessments({.feeds_dir = dir, .seed = 7, .as_of = options.as_of});
   ASSERT_TRUE(summary.ok()) << summary.status().ToString();
   auto batch = ReadBatchFile(summary->file, kToday);
   ASSERT_TRUE(batch.ok());
@@ -652,7 +653,7 @@ TEST(SyntheticTest, AGeneratedCityGetsPlausibleHistories) {
   }
   for (int n : levels) EXPECT_GT(n, 0);
   // Deterministic.
-  auto again = WriteSyntheticAssessments(
+  auto again = gen::WriteSyntheticAssessments(
       {.feeds_dir = dir, .seed = 7, .as_of = options.as_of, .out = dir / "again.jsonl"});
   ASSERT_TRUE(again.ok());
   auto read = [](const fs::path& p) {

@@ -15,6 +15,7 @@
 #include "assess/scoring.h"
 #include "assess/store.h"
 #include "cli/commands.h"
+#include "cli/options.h"
 #include "core/csv.h"
 #include "core/file_io.h"
 #include "core/id_number.h"
@@ -48,18 +49,6 @@ void AddRuleOptions(CLI::App* cmd, Settings& s) {
                 "痴呆/精神障碍与照护风险事件两项上调可以叠加（默认合计至多上调一级）");
 }
 
-void AddDb(CLI::App* cmd, Settings& s) {
-  cmd->add_option(
-      "--db", s.db,
-      "数据库：sqlite:文件路径 或 postgresql://…（默认 $YANGLAO_DB 或 sqlite:yanglao.db）");
-}
-
-std::string DbUrl(const Settings& s) {
-  if (!s.db.empty()) return s.db;
-  const char* env = std::getenv("YANGLAO_DB");
-  return env != nullptr ? env : "sqlite:yanglao.db";
-}
-
 // The registry and the assessment store over it, or nulls after printing why.
 struct Opened {
   std::unique_ptr<Registry> registry;
@@ -67,12 +56,8 @@ struct Opened {
 };
 Opened Open(const Settings& s) {
   Opened o;
-  Result<std::unique_ptr<Registry>> reg = Registry::Open(DbUrl(s));
-  if (!reg.ok()) {
-    fmt::print(stderr, "{}\n", reg.status().ToString());
-    return o;
-  }
-  o.registry = std::move(*reg);
+  o.registry = OpenRegistry(s.db);
+  if (o.registry == nullptr) return o;
   Result<std::unique_ptr<AssessmentStore>> store = AssessmentStore::Open(*o.registry);
   if (!store.ok()) {
     fmt::print(stderr, "{}\n", store.status().ToString());
@@ -498,8 +483,7 @@ void AddAssessCommands(CLI::App& app, int& exit_code) {
   CLI::App* score =
       assess->add_subcommand("score", "按评估表（JSON）计算各维度得分、总分、等级和调整");
   score->add_option("form", *file, "评估表 JSON 文件（格式见 docs/assessment.md）")->required();
-  score->add_option("--format", *format, "text（默认）或 json")
-      ->check(CLI::IsMember({"text", "json"}));
+  AddFormatOption(score, *format, {"text", "json"}, "text（默认）或 json");
   AddRuleOptions(score, *settings);
   score->callback([=, &exit_code] { exit_code = RunScore(*file, *settings, *format); });
 
@@ -508,7 +492,7 @@ void AddAssessCommands(CLI::App& app, int& exit_code) {
     cmd->add_option("--validity-months", settings->validity_months, "评估结果有效期（月，默认 12）")
         ->check(CLI::Range(1, 60));
     cmd->add_option("--recorded", settings->recorded, "记录日期（已知日期），默认今天");
-    AddDb(cmd, *settings);
+    AddDbOption(cmd, settings->db);
   };
   CLI::App* record = assess->add_subcommand(
       "record", "记录一次评估，并把能力等级等写入老年人信息库（来源：评估机构）");
@@ -531,12 +515,12 @@ CLI::App* request = assess->add_subcommand("request", "登记复评申请：此�
 request->add_option("id", *id, "公民身份号码")->required();
 request->add_option("--date", *date, "申请日期，默认今天");
 request->add_option("--note", *note, "说明（如：家属申请，近期跌倒后行动不便）");
-AddDb(request, *settings);
+AddDbOption(request, settings->db);
 request->callback([=, &exit_code] { exit_code = RunRequest(*id, *date, *note, *settings); });
 
 CLI::App* history = assess->add_subcommand("history", "某人的全部评估记录");
 history->add_option("id", *id, "公民身份号码")->required();
-AddDb(history, *settings);
+AddDbOption(history, settings->db);
 history->callback([=, &exit_code] { exit_code = RunHistory(*id, *settings); });
 
 auto due_args = std::make_shared<DueArgs>();
@@ -554,14 +538,13 @@ due->add_option("--target", due_args->target,
                 "覆盖率目标（%，默认 100：启东市 80 周岁及以上全覆盖）")
     ->check(CLI::Range(0.0, 100.0));
 due->add_option("--limit", due_args->limit, "名单最多显示人数（默认 100，0 为全部）");
-due->add_option("--format", due_args->format, "text（默认）或 csv（全部名单）")
-    ->check(CLI::IsMember({"text", "csv"}));
-AddDb(due, *settings);
+AddFormatOption(due, due_args->format, {"text", "csv"}, "text（默认）或 csv（全部名单）");
+AddDbOption(due, settings->db);
 due->callback([=, &exit_code] { exit_code = RunDue(*due_args, *settings); });
 
 CLI::App* checksum = assess->add_subcommand(
     "checksum", "信息库与评估记录各表的行数和内容 SHA-256（比较是否完全相同）");
-AddDb(checksum, *settings);
+AddDbOption(checksum, settings->db);
 checksum->callback([=, &exit_code] { exit_code = RunChecksum(*settings); });
 }  // namespace yanglao::cli
 

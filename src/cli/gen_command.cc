@@ -6,9 +6,9 @@
 #include <string>
 #include <string_view>
 
-#include "assess/synthetic.h"
 #include "cli/commands.h"
 #include "core/civil_date.h"
+#include "gen/assess_synthetic.h"
 #include "gen/generator.h"
 
 namespace yanglao::cli {
@@ -81,8 +81,8 @@ int RunGen(const GenArgs& args) {
   }
   if (!args.no_assessments) {
     // Assessment histories for the generated people (src/assess).
-    Result<assess::SyntheticSummary> a = assess::WriteSyntheticAssessments(
-        {.feeds_dir = args.out, .seed = args.seed, .as_of = *as_of});
+    Result<gen::SyntheticSummary> a =
+        gen::WriteSyntheticAssessments({.feeds_dir = args.out, .seed = args.seed, .as_of = *as_of});
     if (!a.ok()) {
       fmt::print(stderr, "yanglao: {}\n", a.status().ToString());
       return 1;

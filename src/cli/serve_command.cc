@@ -1,11 +1,14 @@
 // yanglao serve: the platform server (src/server) over a registry database.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "cli/commands.h"
+#include "cli/options.h"
 #include "core/civil_date.h"
 #include "server/app.h"
 #include "server/http_server.h"
@@ -25,6 +28,8 @@ struct ServeArgs {
   std::string access_log = "-";
   std::string today;
   bool secure_cookies = false;
+  std::vector<std::string> trusted_proxies;
+  int upload_threads = 1;
 };
 
 // Database threads on PostgreSQL: libpq blocks for every round trip, so
@@ -36,17 +41,17 @@ constexpr int kPgDbThreads = 4;
 
 int RunServe(const ServeArgs& a) {
   server::AppOptions options;
-  const char* env = std::getenv("YANGLAO_DB");
-  options.db_url = !a.db.empty() ? a.db : env != nullptr ? env : "sqlite:yanglao.db";
+  options.db_url = DbUrl(a.db);
   options.policies_dir = a.policies;
   options.web_dir = a.web;
   const bool pg = !options.db_url.starts_with("sqlite:");
   const int db_threads = a.db_threads >= 0 ? a.db_threads : pg ? kPgDbThreads : 0;
   // One connection per thread that can hold one: the database threads (or,
   // without them, the network threads) and the blocking threads.
-  options.connections =
-      static_cast<size_t>((db_threads > 0 ? db_threads : a.threads) + a.blocking_threads);
+  options.connections = static_cast<size_t>((db_threads > 0 ? db_threads : a.threads) +
+                                            a.blocking_threads + std::max(1, a.upload_threads));
   options.secure_cookies = a.secure_cookies;
+  options.trusted_proxies = a.trusted_proxies;
   if (!a.today.empty()) {
     Result<CivilDate> d = CivilDate::Parse(a.today);
     if (!d.ok()) {
@@ -80,6 +85,7 @@ int RunServe(const ServeArgs& a) {
   http.threads = a.threads;
   http.blocking_threads = a.blocking_threads;
   http.db_threads = db_threads;
+  http.upload_threads = std::max(1, a.upload_threads);
   http.access_log = log;
   server::HttpServer srv(**app, http);
   if (Status s = srv.Start(); !s.ok()) {
@@ -110,9 +116,7 @@ int RunServe(const ServeArgs& a) {
 void AddServeCommand(CLI::App& app, int& exit_code) {
   auto a = std::make_shared<ServeArgs>();
   CLI::App* cmd = app.add_subcommand("serve", "启动平台服务（HTTP 接口 /api/v1 与网页端）");
-  cmd->add_option(
-      "--db", a->db,
-      "数据库：sqlite:文件路径 或 postgresql://…（默认 $YANGLAO_DB 或 sqlite:yanglao.db）");
+  AddDbOption(cmd, a->db);
   cmd->add_option("--address", a->address, "监听地址（默认 127.0.0.1）");
   cmd->add_option("--port", a->port, "端口（默认 8080；0 为任选空闲端口）");
   cmd->add_option("--threads", a->threads, "网络线程数（默认 2）");
@@ -127,6 +131,11 @@ void AddServeCommand(CLI::App& app, int& exit_code) {
                   "访问日志（JSON 行）：- 为标准输出（默认），none 为不记录，或文件路径");
   cmd->add_option("--today", a->today, "以此日期为今天（演示、测试用）");
   cmd->add_flag("--secure-cookies", a->secure_cookies, "Cookie 加 Secure（经 HTTPS 反向代理时）");
+  cmd->add_option("--trusted-proxy", a->trusted_proxies,
+                  "可信反向代理的地址（可多次给出）：只对来自这些地址的请求采用 X-Forwarded-For "
+                  "中的客户端地址");
+  cmd->add_option("--upload-threads", a->upload_threads,
+                  "解析、导入上传文件的线程数（默认 1；与登录、查询的线程分开）");
   cmd->callback([a, &exit_code] { exit_code = RunServe(*a); });
 }
 

@@ -8,6 +8,10 @@
 //   - where it happened, when that applies: file:line:col for text, or the
 //     row, column (field) and value for tables.
 //
+//   - a category (ErrorCategory below): what kind of failure it is, from
+//     which the HTTP status and the CLI exit code follow (HttpStatusOf,
+//     ExitCodeOf: the one place that maps them).
+//
 // Exceptions are reserved for errors that end a request (see STYLE.md);
 // assertions never fire on user input.
 #ifndef YANGLAO_CORE_STATUS_H_
@@ -38,14 +42,60 @@ struct Location {
   friend bool operator==(const Location&, const Location&) = default;
 };
 
+// What kind of failure a Status is. The first seven are the categories of
+// every module; the rest refine invalid input for the HTTP transport, whose
+// protocol gives them statuses of their own.
+enum class ErrorCategory {
+  kInvalidInput,     // the caller's input is wrong: 400; CLI 1
+  kNotFound,         // what was named does not exist: 404; CLI 1
+  kConflict,         // already exists / conflicts with what is stored: 409; CLI 1
+  kDenied,           // signed in, but not allowed (permission, data scope): 403; CLI 1
+  kUnauthenticated,  // not signed in, or wrong credentials: 401; CLI 1
+  kUnavailable,      // try again later (stopping, overloaded): 503; CLI 1
+  kInternal,         // our fault or the environment's (database, disk): 500; CLI 1
+  // Transport refinements of invalid input (HTTP only).
+  kMethodNotAllowed,  // 405
+  kTimeout,           // 408: the request was not sent in time
+  kTooLarge,          // 413: the body is over the route's limit
+  kUnsupportedMedia,  // 415
+  kUnprocessable,     // 422: well-formed content with rejected rows (a feed)
+  kThrottled,         // 429
+  kHeadersTooLarge,   // 431
+};
+
+// The category of a code whose construction names none: the codes listed in
+// status.cc's table, then by rule (".not_found" -> kNotFound, ".exists" or
+// "_exists" -> kConflict, "db." / "audit." / "server." -> kInternal), else
+// kInvalidInput. New codes whose category the rule gets wrong pass their
+// category explicitly instead of growing the table.
+ErrorCategory CategoryOfCode(std::string_view code);
+// The HTTP status of a category: the one mapping the server uses.
+unsigned HttpStatusOf(ErrorCategory category);
+// The process exit code of the CLI for a failure of `category` (0 is
+// success, 2 a usage error found by the argument parser, 3 an exception).
+// Every category reports 1 today; the mapping is here so that it stays one.
+int ExitCodeOf(ErrorCategory category);
+// "invalid_input", "not_found" ... (for docs, logs and tests).
+std::string_view CategoryName(ErrorCategory category);
+
 // The outcome of an operation: OK, or a failure with a code, a message and
 // an optional location. Cheap to copy when OK.
 class [[nodiscard]] Status {
  public:
   // OK.
   Status() = default;
+  // A failure whose category follows from its code (CategoryOfCode).
   Status(std::string code, std::string message, Location where = {})
       : code_(std::move(code)), message_(std::move(message)), where_(std::move(where)) {
+    assert(!code_.empty() && "a failure needs a stable code");
+    category_ = CategoryOfCode(code_);
+  }
+  // A failure of an explicit category.
+  Status(ErrorCategory category, std::string code, std::string message, Location where = {})
+      : code_(std::move(code)),
+        message_(std::move(message)),
+        where_(std::move(where)),
+        category_(category) {
     assert(!code_.empty() && "a failure needs a stable code");
   }
 
@@ -57,6 +107,8 @@ class [[nodiscard]] Status {
   // Message for people (Chinese); empty when ok().
   const std::string& message() const { return message_; }
   const Location& where() const { return where_; }
+  // The kind of failure; kInvalidInput when ok() (never read then).
+  ErrorCategory category() const { return category_; }
 
   // Returns a copy with the location replaced by `where`.
   Status At(Location where) const& {
@@ -80,6 +132,7 @@ class [[nodiscard]] Status {
   std::string code_;
   std::string message_;
   Location where_;
+  ErrorCategory category_ = ErrorCategory::kInvalidInput;
 };
 
 // A value of type T, or the Status of why there is none.

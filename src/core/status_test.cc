@@ -51,5 +51,35 @@ TEST(ResultTest, HoldsValueOrStatus) {
   EXPECT_EQ(moved, "abc");
 }
 
+TEST(ErrorCategoryTest, DerivedFromTheCodeUnlessGiven) {
+  EXPECT_EQ(Status("id.length", "x").category(), ErrorCategory::kInvalidInput);
+  EXPECT_EQ(Status("person.not_found", "x").category(), ErrorCategory::kNotFound);
+  EXPECT_EQ(Status("user.exists", "x").category(), ErrorCategory::kConflict);
+  EXPECT_EQ(Status("entitle.run_exists", "x").category(), ErrorCategory::kConflict);
+  EXPECT_EQ(Status("db.query", "x").category(), ErrorCategory::kInternal);
+  EXPECT_EQ(Status("auth.login", "x").category(), ErrorCategory::kUnauthenticated);
+  EXPECT_EQ(Status("person.scope", "x").category(), ErrorCategory::kDenied);
+  EXPECT_EQ(Status("server.stopping", "x").category(), ErrorCategory::kUnavailable);
+  // An explicit category wins over the derived one; At() keeps it.
+  Status s(ErrorCategory::kNotFound, "registry.conflict", "x");
+  EXPECT_EQ(s.category(), ErrorCategory::kNotFound);
+  EXPECT_EQ(s.At(Location{.line = 3}).category(), ErrorCategory::kNotFound);
+  EXPECT_NE(s, Status("registry.conflict", "x"));
+}
+
+TEST(ErrorCategoryTest, HttpStatusAndExitCodeOfEachCategory) {
+  EXPECT_EQ(HttpStatusOf(ErrorCategory::kInvalidInput), 400u);
+  EXPECT_EQ(HttpStatusOf(ErrorCategory::kUnauthenticated), 401u);
+  EXPECT_EQ(HttpStatusOf(ErrorCategory::kDenied), 403u);
+  EXPECT_EQ(HttpStatusOf(ErrorCategory::kNotFound), 404u);
+  EXPECT_EQ(HttpStatusOf(ErrorCategory::kConflict), 409u);
+  EXPECT_EQ(HttpStatusOf(ErrorCategory::kInternal), 500u);
+  EXPECT_EQ(HttpStatusOf(ErrorCategory::kUnavailable), 503u);
+  EXPECT_EQ(HttpStatusOf(ErrorCategory::kThrottled), 429u);
+  EXPECT_EQ(ExitCodeOf(ErrorCategory::kNotFound), 1);
+  EXPECT_EQ(ExitCodeOf(ErrorCategory::kInternal), 1);
+  EXPECT_EQ(CategoryName(ErrorCategory::kConflict), "conflict");
+}
+
 }  // namespace
 }  // namespace yanglao

@@ -13,7 +13,6 @@
 
 #include "assess/form_json.h"
 #include "assess/store.h"
-#include "assess/synthetic.h"
 #include "core/file_io.h"
 #include "core/id_number.h"
 #include "entitle/advisor.h"
@@ -22,6 +21,7 @@
 #include "entitle/run.h"
 #include "entitle/snapshot.h"
 #include "entitle/whatif.h"
+#include "gen/assess_synthetic.h"
 #include "gen/generator.h"
 #include "policy/entitlement.h"
 #include "policy/service_list.h"
@@ -526,10 +526,10 @@ TEST_P(SnapshotBuildTest, SetBasedBuildIsIdenticalToTheReference) {
   GenerateAndImport("jan", "2026-01-01", "2026-01-05");
   if (HasFatalFailure()) return;
   // Feed 8: the assessment histories of the January city, recorded 2026-01-06.
-  assess::SyntheticOptions so;
+  gen::SyntheticOptions so;
   so.feeds_dir = dir_ / "jan";
   so.as_of = D("2026-01-01");
-  auto histories = assess::WriteSyntheticAssessments(so);
+  auto histories = gen::WriteSyntheticAssessments(so);
   ASSERT_TRUE(histories.ok()) << histories.status().ToString();
   ASSERT_GT(histories->assessments, 0);
   auto batch = assess::ReadBatchFile(histories->file, D("2026-01-06"));

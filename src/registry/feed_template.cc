@@ -32,9 +32,6 @@ FeedColumn OptionalColumn(std::string header, std::string fact, CellKind kind,
 }
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-bool AllDigits(std::string_view s) {
-  return std::all_of(s.begin(), s.end(), [](char c) { return IsDigit(c); });
-}
 
 std::vector<FeedTemplate> BuildTemplates() {
   return {
@@ -238,20 +235,6 @@ Result<std::string> NormalizeHousehold(std::string_view text) {
     return Status("feed.household", "户号应为6-20位数字或英文字母，且含数字");
   }
   return out;
-}
-
-std::string MaskPhone(std::string_view phone) {
-  if (phone.size() == 11 && AllDigits(phone)) {
-    return fmt::format("{}****{}", phone.substr(0, 3), phone.substr(7));
-  }
-  size_t hyphen = phone.find('-');
-  if (hyphen != std::string_view::npos && phone.size() - hyphen > 5) {
-    std::string_view local = phone.substr(hyphen + 1);
-    return fmt::format("{}-{}{}", phone.substr(0, hyphen), std::string(local.size() - 4, '*'),
-                       local.substr(local.size() - 4));
-  }
-  if (phone.size() <= 4) return std::string(phone.size(), '*');
-  return fmt::format("{}{}", std::string(phone.size() - 4, '*'), phone.substr(phone.size() - 4));
 }
 
 std::string ValueLabel(std::string_view fact, std::string_view value) {

@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/mask.h"
 #include "core/status.h"
 
 namespace yanglao::registry {
@@ -72,9 +73,8 @@ Result<std::string> NormalizePhone(std::string_view text);
 // A household number (户号) normalised: 6 to 20 ASCII digits or letters
 // (letters upper-cased), at least one digit. Fails with feed.household.
 Result<std::string> NormalizeHousehold(std::string_view text);
-// For display in lists: "138****5678", "0722-***4567"; the middle of
-// anything else.
-std::string MaskPhone(std::string_view phone);
+// For display in lists: core/mask.h (named here for existing callers).
+using ::yanglao::MaskPhone;
 
 // The Chinese label of a stored value, for display ("dispersed" -> "分散供养").
 // Facts of capability assessments (capability_assessed, capability_level),

@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "core/fault.h"
+#include "db/transaction.h"
 #include "registry/feed_template.h"
 
 namespace yanglao::registry {
@@ -162,17 +163,12 @@ Result<ImportOutcome> Registry::Import(const ParsedFeed& feed, CivilDate recorde
     return Status("feed.invalid", fmt::format("数据文件有 {} 处错误，未导入", feed.problems.size()),
                   Location{.file = feed.file_name});
   }
-  if (Status s = db_->Begin(); !s.ok()) return s;
+  Result<db::Transaction> tx = db::Transaction::Begin(*db_);
+  if (!tx.ok()) return tx.status();
   Result<ImportOutcome> out = ImportInTransaction(feed, recorded_on);
-  if (!out.ok() || out->already_imported) {
-    (void)db_->Rollback();
-    return out;
-  }
+  if (!out.ok() || out->already_imported) return out;  // rolled back
   MaybeKill("import.before_commit");
-  if (Status s = db_->Commit(); !s.ok()) {
-    (void)db_->Rollback();
-    return s;
-  }
+  if (Status s = tx->Commit(); !s.ok()) return s;
   return out;
 }
 
@@ -354,17 +350,12 @@ Result<ImportOutcome> Registry::ImportBytes(
     Result<ParsedFeed> unknown = ReadFeedBytes("", file_name, source, today);
     return unknown.status();
   }
-  if (Status s = db_->Begin(); !s.ok()) return s;
-  auto fail = [&](Status s) -> Result<ImportOutcome> {
-    (void)db_->Rollback();
-    return s;
-  };
+  Result<db::Transaction> tx = db::Transaction::Begin(*db_);
+  if (!tx.ok()) return tx.status();
+  // Every failure below leaves with `tx` uncommitted: it rolls back.
+  auto fail = [](Status s) -> Result<ImportOutcome> { return s; };
   Result<ImportOutcome> out = BeginStaging(parsed, recorded_on);
-  if (!out.ok()) return fail(out.status());
-  if (out->already_imported) {
-    (void)db_->Rollback();
-    return out;
-  }
+  if (!out.ok() || out->already_imported) return out;
   const std::string recorded = recorded_on.ToString();
   int64_t staged = 0;
   FeedOptions options;
@@ -387,7 +378,7 @@ Result<ImportOutcome> Registry::ImportBytes(
   }
   if (Status s = FinishStaging(*out, staged, parsed.data_rows); !s.ok()) return fail(s);
   MaybeKill("import.before_commit");
-  if (Status s = db_->Commit(); !s.ok()) return fail(s);
+  if (Status s = tx->Commit(); !s.ok()) return fail(s);
   return out;
 }
 
@@ -824,17 +815,15 @@ Status Registry::SetPrecedence(std::string_view fact, const std::vector<std::str
                     Location{.value = source});
     }
   }
-  if (Status s = db_->Begin(); !s.ok()) return s;
-  Status s = db_->Execute("DELETE FROM precedence WHERE fact = ?", {std::string(fact)});
-  for (size_t i = 0; s.ok() && i < sources.size(); ++i) {
-    s = db_->Execute("INSERT INTO precedence (fact, source, rank) VALUES (?, ?, ?)",
-                     {std::string(fact), sources[i], static_cast<int64_t>(i + 1)});
-  }
-  if (!s.ok()) {
-    (void)db_->Rollback();
-    return s;
-  }
-  if (Status c = db_->Commit(); !c.ok()) return c;
+  Status s = db::InTransaction(*db_, [&] {
+    Status d = db_->Execute("DELETE FROM precedence WHERE fact = ?", {std::string(fact)});
+    for (size_t i = 0; d.ok() && i < sources.size(); ++i) {
+      d = db_->Execute("INSERT INTO precedence (fact, source, rank) VALUES (?, ?, ?)",
+                       {std::string(fact), sources[i], static_cast<int64_t>(i + 1)});
+    }
+    return d;
+  });
+  if (!s.ok()) return s;
   return LoadPrecedence();
 }
 
@@ -859,15 +848,6 @@ int64_t Registry::PersonCount() {
 
 namespace {
 
-// The smallest digit string above every string that starts with `digits`
-// ("4213" -> "4214", "4219" -> "422"); empty when there is none ("99").
-std::string DigitPrefixEnd(std::string_view digits) {
-  std::string end(digits);
-  while (!end.empty() && end.back() == '9') end.pop_back();
-  if (!end.empty()) ++end.back();
-  return end;
-}
-
 // Appends `filter` to `where` with AND, and its values to `params`.
 void AndFilter(const SqlFilter& filter, std::string& where, std::vector<Value>& params) {
   where += where.empty() ? " WHERE " : " AND ";
@@ -883,14 +863,6 @@ size_t CodePoints(std::string_view text) {
 
 }  // namespace
 
-SqlFilter RegionCodeFilter(std::string_view column, std::string_view region, bool exact) {
-  const std::string col(column);
-  if (exact) return {col + " = ?", {std::string(region)}};
-  std::string end = DigitPrefixEnd(region);
-  if (end.empty()) return {col + " >= ?", {std::string(region)}};
-  return {col + " >= ? AND " + col + " < ?", {std::string(region), end}};
-}
-
 SqlFilter ResidenceFilter(std::string_view region, bool exact, CivilDate on) {
   const std::string d = on.ToString();
   SqlFilter f;
@@ -898,7 +870,7 @@ SqlFilter ResidenceFilter(std::string_view region, bool exact, CivilDate on) {
       "EXISTS (SELECT 1 FROM fact r WHERE r.id_number = p.id_number AND r.fact = "
       "'residence_region' AND r.valid_from <= ? AND (r.valid_to IS NULL OR r.valid_to >= ?) AND ";
   f.params = {d, d};
-  std::string end = DigitPrefixEnd(region);
+  std::string end = db::DigitPrefixEnd(region);
   if (exact) {
     f.sql += "r.value = ?";
     f.params.push_back(std::string(region));

@@ -29,7 +29,9 @@
 #include "core/civil_date.h"
 #include "core/id_number.h"
 #include "core/status.h"
-#include "registry/database.h"
+#include "db/database.h"
+#include "db/query.h"
+#include "registry/database.h"  // the old names (registry::Database ...) for callers not yet on db::
 #include "registry/feed_file.h"
 
 namespace yanglao::registry {
@@ -112,10 +114,7 @@ struct ImportOutcome {
 // A condition on the person table (alias `p`) and the values bound to its
 // `?` placeholders, in order. Conditions are built from fixed SQL text and
 // bound values only, never from spliced input.
-struct SqlFilter {
-  std::string sql;
-  std::vector<Value> params;
-};
+using SqlFilter = db::Filter;  // db/query.h
 
 // Persons whose residence (居住地, the residence_region record that holds on
 // `on`; of several, the latest valid_from, then the latest recorded) is
@@ -125,10 +124,8 @@ struct SqlFilter {
 // ranking is needed here; Registry::Person resolves to the same record.
 SqlFilter ResidenceFilter(std::string_view region, bool exact, CivilDate on);
 
-// Rows whose region-code `column` (a column name of the query, never input)
-// is `region` itself (`exact`) or any unit below it, as a range test on the
-// digits so that an index on the column serves it.
-SqlFilter RegionCodeFilter(std::string_view column, std::string_view region, bool exact);
+// A region-code column at or below a region: db/query.h.
+using db::RegionCodeFilter;
 
 // What a person search asks for; empty fields do not restrict.
 struct PersonSearch {
@@ -152,7 +149,7 @@ class Registry {
   // up to date.
   static Result<std::unique_ptr<Registry>> Open(std::string_view url);
 
-  Database& db() { return *db_; }
+  db::Database& db() { return *db_; }
 
   // Stores a validated feed (no problems) in one transaction: all of it or
   // nothing. A file already imported (same source and SHA-256) changes
@@ -256,13 +253,13 @@ class Registry {
                     int64_t feed_id, const std::string& recorded);
   Status FinishStaging(ImportOutcome& out, int64_t staged, int64_t data_rows);
 
-  explicit Registry(std::unique_ptr<Database> db) : db_(std::move(db)) {}
+  explicit Registry(std::unique_ptr<db::Database> db) : db_(std::move(db)) {}
   Status LoadPrecedence();
   // Resolves the records of one person.
   void Resolve(const std::vector<StoredFact>& records, CivilDate as_of, PersonView& out) const;
   int Rank(std::string_view fact, std::string_view source) const;
 
-  std::unique_ptr<Database> db_;
+  std::unique_ptr<db::Database> db_;
   std::map<std::pair<std::string, std::string>, int> precedence_;  // (fact, source) -> rank
 };
 

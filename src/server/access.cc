@@ -166,35 +166,4 @@ std::vector<const FieldGroup*> HiddenGroups(const Principal& user) {
   return out;
 }
 
-std::string MaskIfIdNumber(std::string_view text) {
-  bool id_like = (text.size() == 18 || text.size() == 15) &&
-                 std::all_of(text.begin(), text.end(),
-                             [](char c) { return (c >= '0' && c <= '9') || c == 'X' || c == 'x'; });
-  return id_like ? MaskIdNumber(text) : std::string(text);
-}
-
-std::string MaskPhone(std::string_view phone) {
-  if (phone.size() != 11) return MaskIdNumber(phone);
-  return std::string(phone.substr(0, 3)) + "****" + std::string(phone.substr(7));
-}
-
-std::string MaskIdNumbersIn(std::string_view text) {
-  std::string out;
-  size_t i = 0;
-  while (i < text.size()) {
-    size_t j = i;
-    while (j < text.size() && text[j] >= '0' && text[j] <= '9') ++j;
-    if (j < text.size() && (text[j] == 'X' || text[j] == 'x') && j - i == 17) ++j;
-    if (j - i >= 15 && j - i <= 18) {
-      out += MaskIdNumber(text.substr(i, j - i));
-    } else if (j > i) {
-      out += text.substr(i, j - i);
-    } else {
-      out += text[j++];
-    }
-    i = j;
-  }
-  return out;
-}
-
 }  // namespace yanglao::server

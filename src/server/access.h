@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "core/civil_date.h"
+#include "core/mask.h"
 #include "core/status.h"
 #include "registry/registry.h"
 
@@ -95,13 +96,7 @@ bool CanSeeFact(const Principal& user, std::string_view fact);
 // The groups `user` may not see.
 std::vector<const FieldGroup*> HiddenGroups(const Principal& user);
 
-// Masking for lists: an ID number (15 or 18 characters) as MaskIdNumber
-// does; a mobile number (11 digits) as "138****5678"; other text unchanged.
-std::string MaskIfIdNumber(std::string_view text);
-std::string MaskPhone(std::string_view phone);
-// `text` with every run of 15 to 18 digits (an X may end it) masked as an ID
-// number, for messages and logs that may quote one.
-std::string MaskIdNumbersIn(std::string_view text);
+// Masking for lists (MaskIfIdNumber, MaskPhone, MaskIdNumbersIn, DecodeAndMaskIds): core/mask.h.
 
 }  // namespace yanglao::server
 

@@ -8,6 +8,8 @@
 // see dates, agency and level.
 #include <fmt/format.h>
 
+#include <map>
+
 #include "assess/due.h"
 #include "assess/form_json.h"
 #include "assess/store.h"
@@ -174,6 +176,33 @@ Result<Reply> RequestRoute(Call& call) {
                      201);
 }
 
+// The reasons of a work-list entry ("80周岁及以上、失智") that the reader may
+// see: a reason that names a fact of a hidden group (Withholding, the rule
+// the advisor uses) is left out; one this server does not know is left out
+// whenever anything is hidden.
+std::string VisibleNeed(const Withholding& w, std::string_view need) {
+  static const std::pair<std::string_view, std::string_view> kFacts[] = {
+      {"生活不能自理", "cannot_self_care"},
+      {"需要长期照护", "long_term_care_need"},
+      {"失智", "dementia"}};
+  if (w.hidden_bits() == 0 || need.empty()) return std::string(need);
+  std::string out;
+  const std::string_view sep = "、";
+  while (!need.empty()) {
+    size_t at = need.find(sep);
+    std::string_view part = need.substr(0, at);
+    need = at == std::string_view::npos ? std::string_view() : need.substr(at + sep.size());
+    bool visible = part.ends_with("周岁及以上");
+    for (const auto& [label, fact] : kFacts) {
+      if (part == label) visible = !w.HidesFact(fact);
+    }
+    if (!visible) continue;
+    if (!out.empty()) out += sep;
+    out += part;
+  }
+  return out;
+}
+
 Result<Reply> DueRoute(Call& call) {
   Result<Paging> paging = PagingOf(call);
   if (!paging.ok()) return paging.status();
@@ -216,16 +245,23 @@ Result<Reply> DueRoute(Call& call) {
   Result<assess::DueReport> report =
       assess::ComputeDue(**store, r->code, {.as_of = today, .known_on = today});
   if (!report.ok()) return report.status();
-  std::vector<const assess::DueEntry*> entries;
+  // An entry that is on the list only for a reason withheld from the reader
+  // (never assessed, under 80, and 失智) is left out, reasons and counts too.
+  const Withholding withholding(user);
+  std::vector<std::pair<const assess::DueEntry*, std::string>> entries;
+  std::map<assess::DueStatus, int64_t> visible_counts;
   for (const assess::DueEntry& e : report->entries) {
+    std::string need = VisibleNeed(withholding, e.need);
+    if (e.status == assess::DueStatus::kNever && need.empty()) continue;
+    ++visible_counts[e.status];
     if (wanted && e.status != *wanted) continue;
     if (user.scope == DataScope::kSelf && !caseload->contains(e.id_number)) continue;
-    entries.push_back(&e);
+    entries.emplace_back(&e, std::move(need));
   }
   json::array items;
   for (size_t i = static_cast<size_t>(paging->offset());
        i < entries.size() && items.size() < static_cast<size_t>(paging->size); ++i) {
-    const assess::DueEntry& e = *entries[i];
+    const assess::DueEntry& e = *entries[i].first;
     json::object o;
     o["ref"] = call.app.PersonRef(e.id_number);
     o["id_number"] = MaskIdNumber(e.id_number);
@@ -237,7 +273,7 @@ Result<Reply> DueRoute(Call& call) {
     o["valid_until"] = e.valid_until ? json::value(e.valid_until->ToString()) : nullptr;
     o["last_level"] = e.last_level < 0 ? json::value(nullptr) : json::value(e.last_level);
     o["requested_on"] = e.requested_on ? json::value(e.requested_on->ToString()) : nullptr;
-    o["need"] = e.need;
+    o["need"] = entries[i].second;
     items.push_back(std::move(o));
   }
   json::object page = PageJson(*paging, static_cast<int64_t>(entries.size()), std::move(items));
@@ -245,7 +281,7 @@ Result<Reply> DueRoute(Call& call) {
   json::object counts;
   for (assess::DueStatus st : {assess::DueStatus::kOverdue, assess::DueStatus::kRequested,
                                assess::DueStatus::kDueSoon, assess::DueStatus::kNever}) {
-    counts[assess::DueStatusName(st)] = report->Count(st);
+    counts[assess::DueStatusName(st)] = visible_counts[st];
   }
   if (user.scope != DataScope::kSelf) {
     page["counts"] = std::move(counts);

@@ -1,6 +1,9 @@
 // Routes: health, sign-in and sessions.
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cctype>
+
 #include "core/version.h"
 #include "server/api_util.h"
 #include "server/app.h"
@@ -28,20 +31,38 @@ const std::string& DummyHash(const App& app) {
   return hash;
 }
 
+// Healthy means able to serve: the database takes a write (on this
+// connection) and the audit trail takes a record (on the writer's), since
+// every read of personal data must be recorded first (issue #12: /health
+// said ok on a read-only database).
 Result<Reply> Health(Call& call) {
-  Result<std::vector<registry::Row>> r = call.registry->db().QueryAll("SELECT 1");
+  Status db = CheckWritable(call.registry->db());
+  Status audit = db.ok() ? call.app.audit().Probe() : db;
   json::object o;
-  o["status"] = r.ok() ? "ok" : "degraded";
+  const bool ok = db.ok() && audit.ok();
+  o["status"] = ok ? "ok" : "degraded";
   o["version"] = kVersion;
   o["database"] = call.registry->db().dialect();
+  o["database_writable"] = db.ok();
+  o["audit_writable"] = audit.ok();
+  if (!ok) o["problem"] = (db.ok() ? audit : db).message();
   o["time"] = UtcNow();
-  return Reply::Json(o, r.ok() ? 200 : 503);
+  return Reply::Json(o, ok ? 200 : 503);
 }
 
 Result<Reply> Login(Call& call) {
   Result<json::object> body = call.JsonBody();
   if (!body.ok()) return body.status();
-  Result<std::optional<std::string>> name = StringField(*body, "username");
+  // The name as sent, NUL bytes and all (StringField refuses those): a
+  // failed sign-in is audited whatever the name (issue #12).
+  Result<std::optional<std::string>> name = std::optional<std::string>();
+  if (const json::value* u = body->if_contains("username"); u != nullptr && !u->is_null()) {
+    if (!u->is_string()) {
+      name = Status("request.field", "字段 username 应为字符串", Location{.field = "username"});
+    } else {
+      name = std::optional<std::string>(std::string(u->as_string()));
+    }
+  }
   Result<std::optional<std::string>> password = StringField(*body, "password");
   if (!name.ok()) return name.status();
   if (!password.ok()) return password.status();
@@ -51,7 +72,14 @@ Result<Reply> Login(Call& call) {
   }
   const std::string& username = **name;
   App& app = call.app;
-  const std::string user_key = "user:" + username, ip_key = "ip:" + call.remote;
+  // Failures count per name and address (names case-insensitively), so that
+  // wrong passwords from one place never lock the account for everyone
+  // else; and per address, which behind a trusted proxy is the client's
+  // (App::ClientAddress).
+  std::string lower = username;
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  const std::string user_key = "user:" + lower + "@" + call.remote, ip_key = "ip:" + call.remote;
   int64_t locked =
       std::max(app.throttle().LockedFor(user_key), AddressThrottle(app).LockedFor(ip_key));
   auto audit = [&](const char* outcome, json::object detail) {
@@ -65,7 +93,9 @@ Result<Reply> Login(Call& call) {
                   Location{.field = "retry_after_seconds", .value = std::to_string(locked)});
   }
   registry::Database& db = call.registry->db();
-  Result<std::optional<User>> user = FindUser(db, username);
+  // A name no account can have (a NUL byte, spaces ...) is not looked up.
+  Result<std::optional<User>> user =
+      IsValidUsername(username) ? FindUser(db, username) : std::optional<User>();
   if (!user.ok()) return user.status();
   std::string hash;
   if (user->has_value()) {
@@ -124,14 +154,27 @@ Result<Reply> ChangePassword(Call& call) {
   if (!old_pw->has_value() || !new_pw->has_value()) {
     return Status("request.field", "请填写原密码和新密码", Location{.field = "new_password"});
   }
+  // Wrong old passwords are throttled like sign-ins (a stolen session must
+  // not become a way to guess the password).
+  App& app = call.app;
+  const std::string key = fmt::format("password:{}", call.user->user_id);
+  if (int64_t locked = app.throttle().LockedFor(key); locked > 0) {
+    call.Audit("user.password", call.user->username, "denied",
+               {{"reason", "throttled"}, {"retry_after_seconds", locked}});
+    return Status("auth.throttled",
+                  fmt::format("原密码错误次数过多，请 {} 分钟后再试", (locked + 59) / 60),
+                  Location{.field = "retry_after_seconds", .value = std::to_string(locked)});
+  }
   registry::Database& db = call.registry->db();
   Result<std::vector<registry::Row>> h =
       db.QueryAll("SELECT password_hash FROM server_user WHERE id = ?", {call.user->user_id});
   if (!h.ok()) return h.status();
   if (h->empty() || !VerifyPassword((*h)[0].AsText(0), **old_pw)) {
+    app.throttle().Failed(key);
     call.Audit("user.password", call.user->username, "failed");
     return Status("auth.login", "原密码错误");
   }
+  app.throttle().Succeeded(key);
   UserChanges c;
   c.password = **new_pw;
   if (Status s = UpdateUser(db, call.user->user_id, c, call.app.options().password_cost); !s.ok())
@@ -145,7 +188,7 @@ Result<Reply> ChangePassword(Call& call) {
 
 void AddAuthRoutes(App& app, Router& router) {
   (void)app;
-  router.Add(verb::get, "/api/v1/health", {.open = true}, Health);
+  router.Add(verb::get, "/api/v1/health", {.open = true, .blocking = true}, Health);
   router.Add(verb::post, "/api/v1/auth/login", {.open = true, .blocking = true}, Login);
   router.Add(verb::post, "/api/v1/auth/logout", {}, Logout);
   router.Add(verb::get, "/api/v1/auth/me", {}, Me);

@@ -239,6 +239,32 @@ Result<Reply> GetJobRoute(Call& call) {
   return Reply::Json(JobJson(call.app, *job));
 }
 
+// The condition that leaves out the items withheld from the caller
+// (Withholding), on the item column `column`; none when nothing is hidden.
+std::vector<SqlFilter> WithheldItemsFilter(const Withholding& w, const ServedList* list,
+                                           std::string_view column) {
+  std::optional<std::vector<std::string>> items = w.WithheldItems(list);
+  if (!items) return {{"1 = 0", {}}};  // the run's list is not served: withhold everything
+  if (items->empty()) return {};
+  SqlFilter f;
+  f.sql = fmt::format("{} NOT IN (", column);
+  for (size_t i = 0; i < items->size(); ++i) {
+    f.sql += i ? ", ?" : "?";
+    f.params.push_back((*items)[i]);
+  }
+  f.sql += ")";
+  return {f};
+}
+
+json::array WithheldJson(const Withholding& w, const ServedList* list) {
+  json::array out;
+  std::optional<std::vector<std::string>> items = w.WithheldItems(list);
+  if (items) {
+    for (const std::string& i : *items) out.push_back(json::string(i));
+  }
+  return out;
+}
+
 // The scope of run lines of `l`: the residence recorded with the line.
 std::vector<SqlFilter> LineScope(const Principal& user, std::string_view alias) {
   return RowScopeFilters(user, fmt::format("{}.community", alias),
@@ -257,9 +283,11 @@ Result<Reply> GetRunRoute(Call& call) {
                 {"data_scope", DataScopeKey(call.user->scope)},
                 {"unit", RegionJson(call.user->unit_code)}};
   // Per item, within the caller's scope.
+  const Withholding withholding(*call.user);
   std::string where = "l.run_id = ?";
   std::vector<Value> params = {id};
   AndAll(LineScope(*call.user, "l"), where, params);
+  AndAll(WithheldItemsFilter(withholding, list, "l.item"), where, params);
   std::map<std::string, std::pair<int64_t, int64_t>> by_item;
   Status s = call.registry->db().Query(
       "SELECT l.item, COUNT(*), SUM(l.amount) FROM entitle_line l WHERE " + where +
@@ -282,6 +310,12 @@ Result<Reply> GetRunRoute(Call& call) {
       i["section"] = policy::SectionName(item.section);
       i["benefit"] = policy::BenefitTypeName(item.benefit.type);
       i["departments"] = json::value_from(item.departments);
+      if (withholding.HidesItem(list, item.number)) {
+        i["withheld"] = true;
+        items.push_back(std::move(i));
+        continue;
+      }
+      i["withheld"] = false;
       i["people"] = people;
       if (item.benefit.type == policy::BenefitType::kCash) {
         i["amount_fen"] = amount;
@@ -300,6 +334,7 @@ Result<Reply> GetRunRoute(Call& call) {
   std::vector<Value> cparams = {run->previous_run, id};
   AndAll(RowScopeFilters(*call.user, "COALESCE(cur.community, prev.community, '')", "c.id_number"),
          cwhere, cparams);
+  AndAll(WithheldItemsFilter(withholding, list, "c.item"), cwhere, cparams);
   json::object changes{{"new", 0}, {"ceased", 0}, {"changed", 0}};
   s = call.registry->db().Query(
       "SELECT c.kind, COUNT(*) FROM entitle_change c LEFT JOIN entitle_line cur ON cur.run_id = "
@@ -312,6 +347,7 @@ Result<Reply> GetRunRoute(Call& call) {
       });
   if (!s.ok()) return s;
   o["changes"] = std::move(changes);
+  o["withheld_items"] = WithheldJson(withholding, list);
   return Reply::Json(o);
 }
 
@@ -356,6 +392,9 @@ Result<Reply> RunLinesRoute(Call& call) {
     detail["region"] = r->code;
   }
   AndAll(LineScope(*call.user, "l"), where, params);
+  const ServedList* list = ListOfRun(call.app, *run);
+  const Withholding withholding(*call.user);
+  AndAll(WithheldItemsFilter(withholding, list, "l.item"), where, params);
   registry::Database& db = call.registry->db();
   Result<std::vector<Row>> total =
       db.QueryAll("SELECT COUNT(*) FROM entitle_line l WHERE " + where, params);
@@ -373,7 +412,6 @@ Result<Reply> RunLinesRoute(Call& call) {
         return true;
       });
   if (!s.ok()) return s;
-  const ServedList* list = ListOfRun(call.app, *run);
   std::map<std::string, std::string> names = ItemNames(list);
   json::array items;
   for (const entitle::RunLine& l : lines) {
@@ -393,7 +431,9 @@ Result<Reply> RunLinesRoute(Call& call) {
   }
   detail["total"] = (*total)[0].AsInt(0);
   call.Audit("entitle.lines", std::to_string(id), "ok", std::move(detail));
-  return Reply::Json(PageJson(*paging, (*total)[0].AsInt(0), std::move(items)));
+  json::object page = PageJson(*paging, (*total)[0].AsInt(0), std::move(items));
+  page["withheld_items"] = WithheldJson(withholding, list);
+  return Reply::Json(page);
 }
 
 Result<Reply> RunChangesRoute(Call& call) {
@@ -421,6 +461,9 @@ Result<Reply> RunChangesRoute(Call& call) {
   }
   const std::string place = "COALESCE(cur.community, prev.community, '')";
   AndAll(RowScopeFilters(*call.user, place, "c.id_number"), where, params);
+  const ServedList* list = ListOfRun(call.app, *run);
+  const Withholding withholding(*call.user);
+  AndAll(WithheldItemsFilter(withholding, list, "c.item"), where, params);
   const std::string from =
       " FROM entitle_change c LEFT JOIN entitle_line cur ON cur.run_id = c.run_id AND cur.item = "
       "c.item AND cur.id_number = c.id_number LEFT JOIN entitle_line prev ON prev.run_id = ? AND "
@@ -430,7 +473,7 @@ Result<Reply> RunChangesRoute(Call& call) {
   if (!total.ok()) return total.status();
   params.push_back(paging->size);
   params.push_back(paging->offset());
-  std::map<std::string, std::string> names = ItemNames(ListOfRun(call.app, *run));
+  std::map<std::string, std::string> names = ItemNames(list);
   struct Line {
     std::string kind, item, id;
     int64_t old_amount, new_amount;
@@ -464,7 +507,9 @@ Result<Reply> RunChangesRoute(Call& call) {
   }
   detail["total"] = (*total)[0].AsInt(0);
   call.Audit("entitle.changes", std::to_string(id), "ok", std::move(detail));
-  return Reply::Json(PageJson(*paging, (*total)[0].AsInt(0), std::move(items)));
+  json::object page = PageJson(*paging, (*total)[0].AsInt(0), std::move(items));
+  page["withheld_items"] = WithheldJson(withholding, list);
+  return Reply::Json(page);
 }
 
 Result<Reply> RollRoute(Call& call) {
@@ -496,6 +541,14 @@ Result<Reply> RollRoute(Call& call) {
     return Status("request.param", "format 应为 xlsx 或 csv",
                   Location{.field = "format", .value = format.substr(0, 16)});
   }
+  const Withholding withholding(*call.user);
+  if (!summary && withholding.HidesItem(list, item)) {
+    call.Audit("entitle.roll.export", std::to_string(id), "denied",
+               {{"item", item}, {"reason", "withheld"}});
+    return Status("auth.forbidden",
+                  "此项目的享受条件涉及您无权查看的信息（如收入、健康、残疾），不能下载其名册",
+                  Location{.field = "item", .value = item.substr(0, 16)});
+  }
   Result<std::set<std::string>> caseload = CaseloadOf(call);
   if (!caseload.ok()) return caseload.status();
   const Principal& user = *call.user;
@@ -504,7 +557,8 @@ Result<Reply> RollRoute(Call& call) {
   Result<entitle::RollTables> tables = entitle::BuildRolls(
       *call.registry, **store, *run, list->list(),
       [&](const entitle::RunLine& l) {
-        return RowInScope(user, l.community, *caseload, l.id_number);
+        return RowInScope(user, l.community, *caseload, l.id_number) &&
+               !withholding.HidesItem(list, l.item);
       },
       summary ? std::string_view() : std::string_view(item));
   if (!tables.ok()) return tables.status();
@@ -573,12 +627,9 @@ Result<Reply> AdviceRoute(Call& call) {
   const ServedList& served = **list;
   const policy::ServiceList& sl = served.list();
   const policy::FactSchema& schema = policy::FactSchema::Person();
-  uint32_t hidden_bits = 0;
+  const Withholding withholding(user);
   json::array hidden;
-  for (const FieldGroup* g : HiddenGroups(user)) {
-    hidden_bits |= 1u << (g - FieldGroups().data());
-    hidden.push_back(json::string(g->key));
-  }
+  for (const std::string& g : withholding.HiddenGroupKeys()) hidden.push_back(json::string(g));
 
   // The answer is built in one arena: the advisor is a hot endpoint.
   json::monotonic_resource arena(32 * 1024);
@@ -595,7 +646,7 @@ Result<Reply> AdviceRoute(Call& call) {
   json::array facts(sp);
   for (size_t slot = 0; slot < schema.size(); ++slot) {
     const auto& info = schema.at(slot);
-    if (!CanSeeFact(user, info.name)) continue;
+    if (withholding.HidesFact(info.name)) continue;
     json::object f(sp);
     f["fact"] = info.name;
     f["label"] = info.label;
@@ -618,7 +669,7 @@ Result<Reply> AdviceRoute(Call& call) {
     json::array departments(sp);
     for (const std::string& d : item.departments) departments.emplace_back(d);
     it["departments"] = std::move(departments);
-    if (served.item_groups[i] & hidden_bits) {
+    if (withholding.HidesItem(served.item_groups, i)) {
       withheld.insert(item.number);
       it["withheld"] = true;
       items.push_back(std::move(it));
@@ -685,6 +736,36 @@ Result<std::vector<std::string>> StringArray(const json::object& body, std::stri
   return out;
 }
 
+// Amounts a what-if may set: 0 to 1,000,000元 per payment (money), and
+// integers within ±1,000,000 (ages, percents, bracket bounds). Larger values
+// overflowed the cost sums (issue #12: 92233720368547758元 gave a negative
+// cost). Checks every parameter of the changed list, so whatever the edit
+// syntax, no value out of range reaches the evaluation.
+constexpr int64_t kMaxWhatIfFen = 100'000'000;
+constexpr int64_t kMaxWhatIfInt = 1'000'000;
+
+Status CheckWhatIfAmounts(const policy::ServiceList& list) {
+  for (const policy::Parameter& p : list.parameters) {
+    auto bad = [&](int64_t v) {
+      return p.money ? v < 0 || v > kMaxWhatIfFen : v < -kMaxWhatIfInt || v > kMaxWhatIfInt;
+    };
+    for (const policy::DatedValue& d : p.values) {
+      bool out = bad(d.value);
+      for (const auto& [min, v] : d.brackets) {
+        out = out || bad(v) || min < -kMaxWhatIfInt || min > kMaxWhatIfInt;
+      }
+      if (!out) continue;
+      return Status(
+          "whatif.edit",
+          p.money
+              ? fmt::format("参数 {} 的金额应在 0 到 {}元 之间", p.name, Yuan(kMaxWhatIfFen))
+              : fmt::format("参数 {} 应在 -{} 到 {} 之间", p.name, kMaxWhatIfInt, kMaxWhatIfInt),
+          Location{.field = "set", .value = p.name});
+    }
+  }
+  return Status::Ok();
+}
+
 Result<Reply> WhatIfRoute(Call& call) {
   Result<json::object> body = call.JsonBody();
   if (!body.ok()) return body.status();
@@ -709,6 +790,25 @@ Result<Reply> WhatIfRoute(Call& call) {
   if (Status s = entitle::ApplyEdits(variant.loaded.list, edits, month.FirstDay()); !s.ok()) {
     return s;
   }
+  if (Status s = CheckWhatIfAmounts(variant.loaded.list); !s.ok()) return s;
+  // A rule the caller writes may not read what the caller may not see: its
+  // counts could single out a person and tell a hidden fact ("3=dibao &&
+  // age == 82"). The withholding rule, applied to the edited items.
+  const Withholding withholding(*call.user);
+  const std::vector<uint32_t> variant_groups = ItemGroups(variant.loaded.list);
+  for (const std::string& e : edits.rule) {
+    const std::string number = e.substr(0, e.find('='));
+    const auto& items = variant.loaded.list.items;
+    for (size_t i = 0; i < items.size(); ++i) {
+      if (items[i].number != number || !withholding.HidesItem(variant_groups, i)) continue;
+      call.Audit("entitle.whatif", list->name, "denied",
+                 {{"reason", "withheld"}, {"item", number}});
+      return Status(
+          "auth.forbidden",
+          fmt::format("第{}项的测算规则读取了您无权查看的信息（如收入、健康、残疾）", number),
+          Location{.field = "rule", .value = number});
+    }
+  }
   Result<policy::CompiledList> variant_compiled =
       policy::CompileList(variant.loaded.list, month.FirstDay());
   if (!variant_compiled.ok()) {
@@ -726,6 +826,16 @@ Result<Reply> WhatIfRoute(Call& call) {
   // Masked examples of gainers and losers only for a user whose scope holds
   // the whole jurisdiction; the counts and money are aggregates.
   const bool examples = UnitWithinScope(*call.user, RegionCode(list->list().jurisdiction));
+  // ... and of items that are not withheld from the user in the list or its
+  // variant.
+  auto withheld = [&](const std::string& number) {
+    if (withholding.HidesItem(list, number)) return true;
+    const auto& items = variant.loaded.list.items;
+    for (size_t i = 0; i < items.size(); ++i) {
+      if (items[i].number == number) return withholding.HidesItem(variant_groups, i);
+    }
+    return false;  // dropped from the variant: the base decides
+  };
   json::object o;
   o["list"] = list->name;
   o["month"] = month.ToString();
@@ -755,7 +865,9 @@ Result<Reply> WhatIfRoute(Call& call) {
     i["amount_down"] = d.amount_down;
     i["monthly_delta_fen"] = d.monthly_delta;
     i["yearly_delta_fen"] = d.yearly_delta;
-    if (examples) {
+    const bool hidden = withheld(d.item);
+    i["withheld"] = hidden;
+    if (examples && !hidden) {
       i["sample_gainers"] = json::value_from(d.sample_gainers);
       i["sample_losers"] = json::value_from(d.sample_losers);
     }

@@ -81,13 +81,35 @@ json::object PageJson(const Paging& p, int64_t total, json::array items) {
   return o;
 }
 
+std::string NeutralizeCsvCell(std::string_view cell) {
+  if (cell.empty()) return std::string(cell);
+  const char c = cell.front();
+  if (c != '=' && c != '+' && c != '-' && c != '@' && c != '\t' && c != '\r') {
+    return std::string(cell);
+  }
+  // A plain negative number stays a number.
+  if (c == '-' && cell.size() > 1) {
+    bool number = true, point = false;
+    for (size_t i = 1; i < cell.size() && number; ++i) {
+      if (cell[i] == '.' && !point && i > 1) {
+        point = true;
+      } else if (cell[i] < '0' || cell[i] > '9') {
+        number = false;
+      }
+    }
+    if (number && cell.back() != '.') return std::string(cell);
+  }
+  return "'" + std::string(cell);
+}
+
 Result<Reply> TableDownload(const std::vector<std::vector<std::string>>& rows,
                             std::string_view format, std::string_view sheet,
                             std::string_view file_stem) {
   if (format == "csv") {
     std::string out = "\xEF\xBB\xBF";
     for (const auto& r : rows) {
-      for (size_t i = 0; i < r.size(); ++i) out += (i ? "," : "") + CsvEscape(r[i]);
+      for (size_t i = 0; i < r.size(); ++i)
+        out += (i ? "," : "") + CsvEscape(NeutralizeCsvCell(r[i]));
       out += "\r\n";
     }
     return Reply::File(std::move(out), "text/csv; charset=utf-8", fmt::format("{}.csv", file_stem));
@@ -178,6 +200,31 @@ Status CheckPersonAccess(Call& call, const std::string& id, std::string_view act
               {"unit_code", call.user->unit_code}});
   return Status("person.scope", "此人不在您的数据范围内，无权查看或处理；本次访问已记录",
                 Location{.value = MaskIdNumber(id)});
+}
+
+Result<std::set<std::string>> PersonsInScope(Call& call, const std::vector<std::string>& ids) {
+  std::set<std::string> reached;
+  const std::vector<registry::SqlFilter> scope = PersonScopeFilters(*call.user, call.app.Today());
+  constexpr size_t kChunk = 500;
+  for (size_t start = 0; start < ids.size(); start += kChunk) {
+    std::string sql = "SELECT p.id_number FROM person p WHERE p.id_number IN (";
+    std::vector<registry::Value> params;
+    for (size_t i = start; i < std::min(ids.size(), start + kChunk); ++i) {
+      sql += i == start ? "?" : ", ?";
+      params.push_back(ids[i]);
+    }
+    sql += ")";
+    for (const registry::SqlFilter& f : scope) {
+      sql += " AND (" + f.sql + ")";
+      params.insert(params.end(), f.params.begin(), f.params.end());
+    }
+    Status s = call.registry->db().Query(sql, params, [&](const registry::Row& r) {
+      reached.insert(r.AsText(0));
+      return true;
+    });
+    if (!s.ok()) return s;
+  }
+  return reached;
 }
 
 Result<CivilDate> DateParam(const Call& call, std::string_view name, CivilDate fallback) {

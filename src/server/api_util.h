@@ -27,7 +27,11 @@ struct Paging {
 };
 Result<Paging> PagingOf(const Call& call, int64_t max_size = 100);
 boost::json::object PageJson(const Paging& p, int64_t total, boost::json::array items);
-// Rows as CSV (UTF-8 with BOM, for Excel) or an XLSX workbook with one sheet.
+// A CSV cell that a spreadsheet would not run as a formula: one starting
+// with = + - @ tab or CR gets a leading ' (a plain negative number stays).
+std::string NeutralizeCsvCell(std::string_view cell);
+// Rows as CSV (UTF-8 with BOM, for Excel; cells neutralised as above) or an
+// XLSX workbook with one sheet (cells are text there: never formulas).
 Result<Reply> TableDownload(const std::vector<std::vector<std::string>>& rows,
                             std::string_view format, std::string_view sheet,
                             std::string_view file_stem);
@@ -49,6 +53,10 @@ Result<std::string> PersonIdOf(Call& call, const std::string& segment);
 // the answer does not tell a narrower user whether an ID number is
 // registered; for "all" it fails with person.not_found (404).
 Status CheckPersonAccess(Call& call, const std::string& id, std::string_view action);
+
+// Of `ids`, those registered and within the caller's data scope today (one
+// query per 500 numbers).
+Result<std::set<std::string>> PersonsInScope(Call& call, const std::vector<std::string>& ids);
 
 // A date query parameter (YYYY-MM-DD), or `fallback` when absent.
 Result<CivilDate> DateParam(const Call& call, std::string_view name, CivilDate fallback);

@@ -15,6 +15,7 @@
 #include "core/utf8.h"
 #include "core/version.h"
 #include "server/schema.h"
+#include "server/web_routes.h"
 
 namespace yanglao::server {
 
@@ -145,8 +146,28 @@ Result<std::optional<std::string>> StringField(const json::object& o, std::strin
     return Status("request.field", fmt::format("字段 {} 应为字符串", key),
                   Location{.field = std::string(key)});
   }
+  if (v->as_string().find('\0') != std::string_view::npos) {
+    return Status("request.field", fmt::format("字段 {} 不能含空字符（\\u0000）", key),
+                  Location{.field = std::string(key)});
+  }
   return std::optional<std::string>(std::string(v->as_string()));
 }
+
+namespace {
+// Every string in `v` with its ID numbers masked (audit details: the target
+// column keeps the number, so that an auditor can search by it; nothing
+// else in the record does, issue #12).
+void MaskStrings(json::value& v) {
+  if (v.is_string()) {
+    std::string masked = MaskIdNumbersIn(v.as_string());
+    if (masked != v.as_string()) v = json::string(masked);
+  } else if (v.is_array()) {
+    for (json::value& e : v.as_array()) MaskStrings(e);
+  } else if (v.is_object()) {
+    for (auto& kv : v.as_object()) MaskStrings(kv.value());
+  }
+}
+}  // namespace
 
 void Call::Audit(std::string action, std::string target, std::string outcome, json::object detail) {
   AuditRecord r;
@@ -160,33 +181,16 @@ void Call::Audit(std::string action, std::string target, std::string outcome, js
   r.action = std::move(action);
   r.target = ToValidUtf8(target);
   r.outcome = std::move(outcome);
-  r.detail = ToValidUtf8(json::serialize(detail));
+  json::value masked(std::move(detail));
+  MaskStrings(masked);
+  r.detail = ToValidUtf8(json::serialize(masked));
   r.request_id = request_id;
   audit.push_back(std::move(r));
 }
 
 // --- Errors -------------------------------------------------------------------
 
-unsigned HttpStatusFor(std::string_view code) {
-  if (code == "auth.unauthenticated" || code == "auth.login") return 401;
-  if (code == "auth.forbidden" || code == "auth.csrf" || code == "person.scope" ||
-      code == "auth.scope" || code == "import.department")
-    return 403;
-  if (code.ends_with(".not_found")) return 404;
-  if (code == "request.method") return 405;
-  if (code == "request.timeout") return 408;
-  if (code.ends_with(".exists")) return 409;
-  if (code == "request.too_large") return 413;
-  if (code == "request.media_type") return 415;
-  if (code == "request.header_too_large") return 431;
-  if (code == "feed.invalid") return 422;
-  if (code == "auth.throttled") return 429;
-  if (code == "server.stopping") return 503;
-  if (code.starts_with("db.") || code.starts_with("audit.") || code.starts_with("server.") ||
-      code == "auth.hash" || code == "io.write")
-    return 500;
-  return 400;
-}
+unsigned HttpStatusFor(std::string_view code) { return HttpStatusOf(CategoryOfCode(code)); }
 
 namespace {
 
@@ -248,6 +252,12 @@ Result<ParsedTarget> ParseTarget(std::string_view target) {
   ParsedTarget out;
   for (auto seg : u->segments()) out.segments.push_back(std::string(seg));
   for (auto p : u->params()) out.query.emplace_back(std::string(p.key), std::string(p.value));
+  // A NUL byte (%00) is no text anyone means, and PostgreSQL refuses it:
+  // refused here rather than failing a query later.
+  auto has_nul = [](const std::string& t) { return t.find('\0') != std::string::npos; };
+  bool nul = std::any_of(out.segments.begin(), out.segments.end(), has_nul);
+  for (const auto& [k, v] : out.query) nul = nul || has_nul(k) || has_nul(v);
+  if (nul) return Status("request.target", "请求地址中不能含空字符（%00）");
   return out;
 }
 
@@ -300,7 +310,8 @@ App::App(AppOptions options)
     : options_(std::move(options)),
       sessions_(options_.session_seconds, options_.session_recheck),
       throttle_(options_.login_max_failures, options_.login_window),
-      address_throttle_(options_.login_max_failures * 4, options_.login_window) {}
+      address_throttle_(options_.login_max_failures * 4, options_.login_window),
+      id_search_throttle_(std::max(1, options_.id_searches_per_minute), std::chrono::seconds(60)) {}
 
 App::~App() {
   if (audit_) audit_->Stop();
@@ -345,6 +356,9 @@ Result<std::unique_ptr<App>> App::Open(AppOptions options) {
     }
   }
   if (app->ref_key_.empty()) return Status("server.secret", "无法建立人员编号密钥");
+  // Every read is audited first: on a database that takes no writes the
+  // server could answer nothing, so it says so and does not start.
+  if (Status s = CheckWritable(db); !s.ok()) return s;
 
   Result<std::unique_ptr<AuditLog>> audit = AuditLog::Open(app->options_.db_url);
   if (!audit.ok()) return audit.status();
@@ -382,6 +396,8 @@ Result<std::unique_ptr<App>> App::Open(AppOptions options) {
   AddPolicyRoutes(*app, app->router_);
   AddEntitleRoutes(*app, app->router_);
   AddAssessRoutes(*app, app->router_);
+  AddCitizenRoutes(*app, app->router_);
+  AddConsoleRoutes(*app, app->router_);
   return app;
 }
 
@@ -456,6 +472,7 @@ App::RouteInfo App::Lookup(http::verb method, std::string_view target) const {
   if (m.route != nullptr) {
     info.body_limit = m.route->spec.body_limit;
     info.blocking = m.route->spec.blocking;
+    info.upload = m.route->spec.upload;
     info.uses_db = true;  // Dispatch leases a connection
     info.pattern = m.route->pattern;
   }
@@ -544,10 +561,46 @@ HttpResponse App::Finish(const HttpRequest& request, Reply reply,
   return res;
 }
 
-App::Outcome App::Handle(const HttpRequest& request, std::string_view remote) {
+std::string App::ClientAddress(const HttpRequest& request, std::string_view remote) const {
+  const std::vector<std::string>& trusted = options_.trusted_proxies;
+  auto is_trusted = [&](std::string_view a) {
+    return std::find(trusted.begin(), trusted.end(), a) != trusted.end();
+  };
+  if (trusted.empty() || !is_trusted(remote)) return std::string(remote);
+  std::string address(remote);
+  // Right to left: each hop appends the address it received from.
+  std::string all;
+  auto [first, last] = request.equal_range("X-Forwarded-For");
+  for (auto it = first; it != last; ++it) {
+    if (!all.empty()) all += ',';
+    all += std::string(it->value());
+  }
+  size_t end = all.size();
+  while (end > 0) {
+    size_t comma = all.rfind(',', end - 1);
+    size_t begin = comma == std::string::npos ? 0 : comma + 1;
+    std::string hop = all.substr(begin, end - begin);
+    hop.erase(0, hop.find_first_not_of(" \t"));
+    hop.erase(hop.find_last_not_of(" \t") + 1);
+    bool plausible =
+        !hop.empty() && hop.size() <= 45 && std::all_of(hop.begin(), hop.end(), [](char c) {
+          return std::isxdigit(static_cast<unsigned char>(c)) || c == '.' || c == ':';
+        });
+    if (!plausible) break;  // a forged or garbled entry: stop at the last good hop
+    address = hop;
+    if (!is_trusted(hop)) break;
+    if (comma == std::string::npos) break;
+    end = comma;
+  }
+  return address;
+}
+
+App::Outcome App::Handle(const HttpRequest& request, std::string_view socket_remote,
+                         const std::atomic<bool>* client_gone) {
   Outcome out;
   std::string rid = NewRequestId();
-  Call call{request, *this, std::string(remote), rid, {}, {}, nullptr, nullptr, {}, {}};
+  const std::string remote = ClientAddress(request, socket_remote);
+  Call call{request, *this, remote, rid, {}, {}, nullptr, nullptr, {}, {}, client_gone};
   Result<Reply> reply = Status("server.internal", "服务器内部错误");
   try {
     Result<ParsedTarget> t = ParseTarget(request.target());

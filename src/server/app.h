@@ -10,6 +10,7 @@
 #ifndef YANGLAO_SERVER_APP_H_
 #define YANGLAO_SERVER_APP_H_
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <filesystem>
@@ -44,17 +45,28 @@ struct AppOptions {
   // `yanglao admin set-password`, takes effect within this time; in this
   // process it takes effect at once). Zero: read it on every request.
   std::chrono::milliseconds session_recheck{1000};
-  int login_max_failures = 5;  // per user name, and 4x that per address
+  // Failed sign-ins: `login_max_failures` for one user name from one address
+  // within the window lock that name for that address only (nobody can lock
+  // an account out for everyone); 4x that from one address lock the address.
+  // Failed password changes: the same limit per user.
+  int login_max_failures = 5;
   std::chrono::seconds login_window{15 * 60};
+  // Addresses of reverse proxies whose X-Forwarded-For is believed: for a
+  // request from one of them, the client is the nearest address in that
+  // header that is not itself a trusted proxy. From anyone else the header is
+  // ignored (it is the client's to forge).
+  std::vector<std::string> trusted_proxies;
+  // Person searches by ID number prefix (which could recover a number digit
+  // by digit): at least `id_prefix_min` digits, and at most
+  // `id_searches_per_minute` such searches per user per minute.
+  size_t id_prefix_min = 6;
+  int id_searches_per_minute = 30;
   std::optional<CivilDate> today;  // fixed "today" (tests, demos); default the clock
   bool secure_cookies = false;     // add Secure to cookies (behind HTTPS)
 };
 
-// Maps an error code to its HTTP status: auth.unauthenticated 401,
-// auth.forbidden / person.scope / auth.csrf 403, *.not_found 404,
-// request.method 405, *.exists 409, request.too_large 413,
-// request.media_type 415, feed.invalid 422, auth.throttled 429,
-// db.* / audit.* / server.* 500, server.stopping 503; others 400.
+// Maps an error code to its HTTP status through its category
+// (core/status.h: CategoryOfCode, HttpStatusOf; docs/api.md lists them).
 unsigned HttpStatusFor(std::string_view code);
 
 class App {
@@ -68,6 +80,7 @@ class App {
     size_t body_limit = 64 * 1024;
     bool blocking = false;
     bool uses_db = false;  // handling it leases a registry connection (every matched route)
+    bool upload = false;   // RouteSpec::upload
     std::string pattern;   // the route's pattern, or "" when none matches
   };
   // What the transport needs to know from the request line alone.
@@ -79,8 +92,14 @@ class App {
     std::string route;               // matched pattern, for the access log
     std::string username;
   };
-  // Handles one request. Never throws.
-  Outcome Handle(const HttpRequest& request, std::string_view remote);
+  // Handles one request. Never throws. `client_gone`, when given, turns true
+  // once the client has closed its connection (long handlers stop early).
+  Outcome Handle(const HttpRequest& request, std::string_view remote,
+                 const std::atomic<bool>* client_gone = nullptr);
+  // The client's address: `remote` (the peer of the socket), or, when that
+  // is a trusted proxy (AppOptions::trusted_proxies), the nearest untrusted
+  // address of X-Forwarded-For.
+  std::string ClientAddress(const HttpRequest& request, std::string_view remote) const;
   // Handle, then commit the audit records and wait; a failed commit turns the
   // response into a 500. For tests and the fuzz target.
   HttpResponse HandleAndAudit(const HttpRequest& request, std::string_view remote);
@@ -94,6 +113,8 @@ class App {
   AuditLog& audit() { return *audit_; }
   SessionStore& sessions() { return sessions_; }
   LoginThrottle& throttle() { return throttle_; }
+  // Person searches by ID number prefix, per user (AppOptions::id_searches_per_minute).
+  LoginThrottle& id_search_throttle() { return id_search_throttle_; }
   const AppOptions& options() const { return options_; }
   CivilDate Today() const;
   // Service lists by name (file stem: "suizhou").
@@ -140,6 +161,7 @@ class App {
   SessionStore sessions_;
   LoginThrottle throttle_;
   LoginThrottle address_throttle_;
+  LoginThrottle id_search_throttle_;
   std::map<std::string, ServedList> lists_;
   std::unique_ptr<EntitleService> entitle_;  // after lists_: uses them
   std::string ref_key_;                      // XChaCha20-Poly1305 key for person refs

@@ -5,6 +5,9 @@
 #include <chrono>
 #include <future>
 
+#include "server/call.h"
+#include "server/schema.h"
+
 namespace yanglao::server {
 
 using registry::Row;
@@ -77,27 +80,100 @@ void AuditLog::Stop() {
   if (checkpointer_.joinable()) checkpointer_.join();
 }
 
+std::string CleanAuditText(std::string_view text) {
+  std::string out = ToValidUtf8(text);
+  if (out.find('\0') == std::string::npos) return out;
+  std::string clean;
+  clean.reserve(out.size() + 8);
+  for (char c : out) {
+    if (c == '\0') {
+      clean += "\xEF\xBF\xBD";  // U+FFFD: neither database takes NUL in text
+    } else {
+      clean += c;
+    }
+  }
+  return clean;
+}
+
 void AuditLog::Run() {
   for (;;) {
     std::deque<std::pair<std::vector<AuditRecord>, Done>> batch;
     {
       std::unique_lock lock(mu_);
-      cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // stopping, everything written
+      cv_.wait(lock, [&] { return stopping_ || !queue_.empty() || !probes_.empty(); });
+      if (!probes_.empty()) {
+        std::vector<Done> probes;
+        probes.swap(probes_);
+        writing_ = true;
+        lock.unlock();
+        Status s = TestWrite();
+        for (Done& d : probes) d(s);
+        probes.clear();
+        lock.lock();
+        writing_ = false;
+        idle_cv_.notify_all();
+      }
+      if (queue_.empty()) {
+        if (stopping_) return;  // stopping, everything written
+        continue;
+      }
       batch.swap(queue_);
       writing_ = true;
     }
+    // Text is made safe for the database first (valid UTF-8, no NUL: one
+    // login with a NUL byte in the name failed whole batches on
+    // PostgreSQL, issue #12).
+    for (auto& [records, done] : batch) {
+      for (AuditRecord& r : records) {
+        for (std::string* t : {&r.username, &r.unit_code, &r.ip, &r.action, &r.target, &r.outcome,
+                               &r.detail, &r.request_id}) {
+          *t = CleanAuditText(*t);
+        }
+      }
+    }
     std::vector<AuditRecord> all;
     for (auto& [records, done] : batch) {
-      for (AuditRecord& r : records) all.push_back(std::move(r));
+      for (const AuditRecord& r : records) all.push_back(r);
     }
     Status s = Commit(all);
-    for (auto& [records, done] : batch) done(s);
+    if (!s.ok() && batch.size() > 1) {
+      // One request's records must never fail another's: each on its own.
+      for (auto& [records, done] : batch) done(Commit(records));
+    } else {
+      for (auto& [records, done] : batch) done(s);
+    }
     batch.clear();  // the callbacks go before anyone is told the writer is idle
     std::lock_guard lock(mu_);
     writing_ = false;
     idle_cv_.notify_all();
   }
+}
+
+Status AuditLog::TestWrite() {
+  if (Status s = db_->Begin(); !s.ok())
+    return Status("audit.write", "操作日志无法写入：" + s.message());
+  Status s = db_->Execute(
+      "INSERT INTO server_audit (at, user_id, username, unit_code, ip, action, target, outcome, "
+      "detail, request_id) VALUES (?, NULL, '', '', '', 'health.probe', '', 'ok', '{}', '')",
+      {UtcNow()});
+  (void)db_->Rollback();
+  if (!s.ok()) return Status("audit.write", "操作日志无法写入：" + s.message());
+  return Status::Ok();
+}
+
+Status AuditLog::Probe(std::chrono::milliseconds wait) {
+  auto p = std::make_shared<std::promise<Status>>();
+  std::future<Status> f = p->get_future();
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_) return Status("audit.stopped", "服务器正在停止，操作日志不再写入");
+    probes_.push_back([p](const Status& s) { p->set_value(s); });
+    cv_.notify_one();
+  }
+  if (f.wait_for(wait) != std::future_status::ready) {
+    return Status("audit.timeout", "操作日志写入线程无响应");
+  }
+  return f.get();
 }
 
 void AuditLog::Drain() {

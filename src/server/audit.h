@@ -7,6 +7,7 @@
 #ifndef YANGLAO_SERVER_AUDIT_H_
 #define YANGLAO_SERVER_AUDIT_H_
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -54,6 +55,11 @@ class AuditLog {
   Status Write(std::vector<AuditRecord> records);
   // Writes everything queued, then stops the writer. Idempotent.
   void Stop();
+  // Checks, on the writer's own connection and thread, that a record could be
+  // written now (an insert, rolled back). Fails with audit.write, or
+  // audit.stopped, or audit.timeout when the writer does not answer within
+  // `wait`.
+  Status Probe(std::chrono::milliseconds wait = std::chrono::milliseconds(3000));
   // Blocks until everything submitted so far is written and the writer no
   // longer holds any of the callbacks (which may hold executors of a server
   // about to be destroyed).
@@ -63,6 +69,7 @@ class AuditLog {
   explicit AuditLog(std::unique_ptr<registry::Database> db);
   void Run();
   Status Commit(const std::vector<AuditRecord>& records);
+  Status TestWrite();
 
   void Checkpoints(std::unique_ptr<registry::Database> db);
 
@@ -71,12 +78,17 @@ class AuditLog {
   std::condition_variable cv_;
   std::condition_variable stop_cv_;
   std::deque<std::pair<std::vector<AuditRecord>, Done>> queue_;
-  bool writing_ = false;  // the writer holds a batch (and its callbacks)
+  std::vector<Done> probes_;  // Probe() calls waiting for the writer
+  bool writing_ = false;      // the writer holds a batch (and its callbacks)
   std::condition_variable idle_cv_;
   bool stopping_ = false;
   std::thread writer_;
   std::thread checkpointer_;  // SQLite only
 };
+
+// `text` as the audit stores it: valid UTF-8 (stray bytes become U+FFFD)
+// and without NUL bytes (U+FFFD too).
+std::string CleanAuditText(std::string_view text);
 
 struct AuditQuery {
   std::string username;  // exact

@@ -16,6 +16,13 @@ using registry::Database;
 using registry::Row;
 using registry::Value;
 
+bool IsValidUsername(std::string_view name) {
+  return name.size() >= 3 && name.size() <= 32 && std::all_of(name.begin(), name.end(), [](char c) {
+           return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '_' || c == '.' || c == '-';
+         });
+}
+
 namespace {
 
 void InitSodium() {
@@ -31,12 +38,7 @@ std::vector<std::string> SplitWords(std::string_view text) {
 }
 
 Status CheckUsername(std::string_view name) {
-  bool ok =
-      name.size() >= 3 && name.size() <= 32 && std::all_of(name.begin(), name.end(), [](char c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-               c == '_' || c == '.' || c == '-';
-      });
-  if (ok) return Status::Ok();
+  if (IsValidUsername(name)) return Status::Ok();
   return Status("user.username", "用户名应为 3 到 32 个英文字母、数字或 _ . -",
                 Location{.field = "username", .value = std::string(name)});
 }
@@ -176,8 +178,12 @@ Result<int64_t> CreateUser(Database& db, const NewUser& user, PasswordCost cost)
 
 Result<std::optional<User>> FindUser(Database& db, std::string_view username) {
   Result<std::vector<Row>> r =
-      db.QueryAll(fmt::format("SELECT {} FROM server_user WHERE username = ?", kUserColumns),
-                  {std::string(username)});
+      // User names are case-insensitive (issue #12): "Admin" is "admin". An
+      // exact match wins over a case variant created before this rule.
+      db.QueryAll(fmt::format("SELECT {} FROM server_user WHERE lower(username) = lower(?) "
+                              "ORDER BY CASE WHEN username = ? THEN 0 ELSE 1 END, id LIMIT 1",
+                              kUserColumns),
+                  {std::string(username), std::string(username)});
   if (!r.ok()) return r.status();
   if (r->empty()) return std::optional<User>();
   return std::optional<User>(UserFromRow((*r)[0]));
@@ -294,14 +300,14 @@ Status SaveRole(Database& db, const Role& role) {
   }
   std::string perms = fmt::format("{}", fmt::join(role.permissions, " "));
   if (Status s = db.Begin(); !s.ok()) return s;
-  Status s = db.Execute("DELETE FROM server_role WHERE role_key = ?", {role.key});
-  if (s.ok()) {
-    s = db.Execute(
-        "INSERT INTO server_role (role_key, name, data_scope, permissions, builtin) VALUES (?, ?, "
-        "?, ?, ?)",
-        {role.key, role.name, std::string(DataScopeKey(role.scope)), perms,
-         int64_t{role.builtin ? 1 : 0}});
-  }
+  // In place: users refer to the role (a DELETE first broke their foreign
+  // key, issue #12).
+  Status s = db.Execute(
+      "INSERT INTO server_role (role_key, name, data_scope, permissions, builtin) VALUES (?, ?, ?, "
+      "?, ?) ON CONFLICT (role_key) DO UPDATE SET name = excluded.name, data_scope = "
+      "excluded.data_scope, permissions = excluded.permissions, builtin = excluded.builtin",
+      {role.key, role.name, std::string(DataScopeKey(role.scope)), perms,
+       int64_t{role.builtin ? 1 : 0}});
   if (!s.ok()) {
     (void)db.Rollback();
     return s;

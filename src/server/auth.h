@@ -84,7 +84,11 @@ struct NewUser {
 // user.department (not a source department), user.role (no such role),
 // auth.password_*.
 Result<int64_t> CreateUser(registry::Database& db, const NewUser& user, PasswordCost cost);
+// By name, case-insensitively (CreateUser refuses a name that differs from
+// an existing one only in case).
 Result<std::optional<User>> FindUser(registry::Database& db, std::string_view username);
+// Is `username` a name CreateUser would accept (3-32 of A-Z a-z 0-9 _ . -)?
+bool IsValidUsername(std::string_view username);
 Result<std::optional<User>> FindUserById(registry::Database& db, int64_t id);
 // Users whose unit is within `unit_prefix` (empty: all), by username.
 Result<std::vector<User>> ListUsers(registry::Database& db, std::string_view unit_prefix);

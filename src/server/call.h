@@ -5,6 +5,7 @@
 #ifndef YANGLAO_SERVER_CALL_H_
 #define YANGLAO_SERVER_CALL_H_
 
+#include <atomic>
 #include <boost/beast/http.hpp>
 #include <boost/json.hpp>
 #include <optional>
@@ -41,14 +42,18 @@ struct Reply {
 struct Call {
   const HttpRequest& request;
   App& app;
-  std::string remote;                      // client IP address
-  std::string request_id;                  // echoed in X-Request-Id and in error bodies
-  Params path;                             // path parameters ({ref} ...), decoded
-  Params query;                            // query parameters, decoded, in order
-  const Principal* user = nullptr;         // null on public routes
-  registry::Registry* registry = nullptr;  // a leased connection
-  std::vector<AuditRecord> audit;          // committed before the reply is sent
-  std::string log_user;                    // the signed-in user, for the access log
+  std::string remote;                              // client IP address
+  std::string request_id;                          // echoed in X-Request-Id and in error bodies
+  Params path;                                     // path parameters ({ref} ...), decoded
+  Params query;                                    // query parameters, decoded, in order
+  const Principal* user = nullptr;                 // null on public routes
+  registry::Registry* registry = nullptr;          // a leased connection
+  std::vector<AuditRecord> audit;                  // committed before the reply is sent
+  std::string log_user;                            // the signed-in user, for the access log
+  const std::atomic<bool>* client_gone = nullptr;  // see App::Handle
+
+  // Has the client closed the connection (so the answer will not be read)?
+  bool ClientGone() const { return client_gone != nullptr && client_gone->load(); }
 
   // A path parameter (always present: the route named it).
   const std::string& Path(std::string_view name) const;
@@ -74,7 +79,7 @@ std::string ToValidUtf8(std::string_view text);
 Result<boost::json::value> ParseJson(std::string_view text);
 
 // A string member of a JSON object, or nullopt; fails with request.field
-// when present but not a string.
+// when present but not a string, or when it holds a NUL byte.
 Result<std::optional<std::string>> StringField(const boost::json::object& o, std::string_view key);
 
 }  // namespace yanglao::server

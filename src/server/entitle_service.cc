@@ -32,6 +32,23 @@ void CollectFacts(const policy::ServiceList& list, const policy::Expr* e,
 
 }  // namespace
 
+std::vector<uint32_t> ItemGroups(const policy::ServiceList& list) {
+  const std::vector<FieldGroup>& groups = FieldGroups();
+  std::vector<uint32_t> out;
+  for (const policy::Item& item : list.items) {
+    std::set<std::string> facts;
+    CollectFacts(list, item.eligibility.get(), facts);
+    CollectFacts(list, item.benefit.amount.get(), facts);
+    CollectFacts(list, item.benefit.percent.get(), facts);
+    uint32_t bits = 0;
+    for (const std::string& f : facts) {
+      if (const FieldGroup* g = GroupOfFact(f)) bits |= 1u << (g - groups.data());
+    }
+    out.push_back(bits);
+  }
+  return out;
+}
+
 ServedList LoadServedList(std::string name, std::filesystem::path file,
                           std::filesystem::path params) {
   ServedList l;
@@ -39,19 +56,52 @@ ServedList LoadServedList(std::string name, std::filesystem::path file,
   l.file = std::move(file);
   l.params = std::move(params);
   l.version = entitle::LoadListVersion(l.file, l.params);
-  const std::vector<FieldGroup>& groups = FieldGroups();
-  for (const policy::Item& item : l.list().items) {
-    std::set<std::string> facts;
-    CollectFacts(l.list(), item.eligibility.get(), facts);
-    CollectFacts(l.list(), item.benefit.amount.get(), facts);
-    CollectFacts(l.list(), item.benefit.percent.get(), facts);
-    uint32_t bits = 0;
-    for (const std::string& f : facts) {
-      if (const FieldGroup* g = GroupOfFact(f)) bits |= 1u << (g - groups.data());
-    }
-    l.item_groups.push_back(bits);
-  }
+  l.item_groups = ItemGroups(l.list());
   return l;
+}
+
+Withholding::Withholding(const Principal& user) {
+  for (const FieldGroup* g : HiddenGroups(user)) hidden_ |= 1u << (g - FieldGroups().data());
+}
+
+bool Withholding::HidesFact(std::string_view fact) const {
+  const FieldGroup* g = GroupOfFact(fact);
+  return g != nullptr && (hidden_ & (1u << (g - FieldGroups().data()))) != 0;
+}
+
+bool Withholding::HidesItem(const std::vector<uint32_t>& item_groups, size_t index) const {
+  if (hidden_ == 0) return false;
+  return index >= item_groups.size() || (item_groups[index] & hidden_) != 0;
+}
+
+bool Withholding::HidesItem(const ServedList* list, std::string_view number) const {
+  if (hidden_ == 0) return false;
+  if (list == nullptr) return true;
+  const auto& items = list->list().items;
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (items[i].number == number) return HidesItem(list->item_groups, i);
+  }
+  return true;  // an item the list does not know: nothing says it is safe
+}
+
+std::optional<std::vector<std::string>> Withholding::WithheldItems(const ServedList* list) const {
+  std::vector<std::string> out;
+  if (hidden_ == 0) return out;
+  if (list == nullptr) return std::nullopt;
+  const auto& items = list->list().items;
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (HidesItem(list->item_groups, i)) out.push_back(items[i].number);
+  }
+  return out;
+}
+
+std::vector<std::string> Withholding::HiddenGroupKeys() const {
+  std::vector<std::string> out;
+  const std::vector<FieldGroup>& groups = FieldGroups();
+  for (size_t i = 0; i < groups.size(); ++i) {
+    if (hidden_ & (1u << i)) out.push_back(groups[i].key);
+  }
+  return out;
 }
 
 std::string_view JobStateKey(JobState s) {

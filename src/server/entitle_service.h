@@ -32,6 +32,7 @@
 #include "entitle/snapshot.h"
 #include "policy/rule_plan.h"
 #include "registry/registry.h"
+#include "server/access.h"
 
 namespace yanglao::server {
 
@@ -52,6 +53,39 @@ struct ServedList {
 // Loads a served list and works out its items' field groups.
 ServedList LoadServedList(std::string name, std::filesystem::path file,
                           std::filesystem::path params);
+
+// Per item of `list` (list order), the field groups its rules read, as bits
+// by index in FieldGroups(): through definitions and the facts that scale
+// parameters (ServedList::item_groups; what-ifs work it out for a variant).
+std::vector<uint32_t> ItemGroups(const policy::ServiceList& list);
+
+// The one withholding rule for everything the server derives from the
+// rules (issue #12): the care advisor, run lines, changes, totals, rolls,
+// what-if examples and the assessment work list. An item whose rules read a
+// fact of a group hidden from the reader is withheld: its outcome for a
+// person (entitled or not, the amount, the reasons, the person's presence
+// on its lines) would tell the hidden fact. Facts of hidden groups are left
+// out wherever they would be shown.
+class Withholding {
+ public:
+  explicit Withholding(const Principal& user);
+  // The hidden groups as bits by index in FieldGroups(); 0: nothing hidden.
+  uint32_t hidden_bits() const { return hidden_; }
+  bool HidesFact(std::string_view fact) const;
+  // Is item `index` (list order) of a list with these item groups withheld?
+  bool HidesItem(const std::vector<uint32_t>& item_groups, size_t index) const;
+  // Is item `number` of `list` withheld? With no list (a run whose list is
+  // no longer served) every item is, unless nothing is hidden.
+  bool HidesItem(const ServedList* list, std::string_view number) const;
+  // The numbers of the withheld items of `list` (empty when nothing is
+  // hidden); with no list, nullopt when something is hidden (withhold all).
+  std::optional<std::vector<std::string>> WithheldItems(const ServedList* list) const;
+  // Keys of the hidden groups ("income" ...).
+  std::vector<std::string> HiddenGroupKeys() const;
+
+ private:
+  uint32_t hidden_ = 0;
+};
 
 enum class JobState { kQueued, kRunning, kDone, kFailed };
 std::string_view JobStateKey(JobState s);   // "queued" "running" "done" "failed"

@@ -1,11 +1,13 @@
 #include "server/http_server.h"
 
 #include <fmt/format.h>
+#include <sys/socket.h>
 
 #include <atomic>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <cerrno>
 #include <cmath>
 #include <limits>
 #include <mutex>
@@ -77,13 +79,13 @@ auto AsyncAudit(AuditLog& log, std::vector<AuditRecord>& records, Token&& token)
 // coming back from the pool first and then submitting.
 template <typename Executor, typename Token>
 auto AsyncHandle(App& app, Executor pool, const HttpRequest& req, const std::string& remote,
-                 Token&& token) {
+                 const std::atomic<bool>* gone, Token&& token) {
   return net::async_initiate<Token, void(App::Outcome)>(
-      [&app, pool, &req, &remote](auto handler) {
+      [&app, pool, &req, &remote, gone](auto handler) {
         auto ex = net::get_associated_executor(handler);
         auto h = std::make_shared<decltype(handler)>(std::move(handler));
-        net::post(pool, [&app, &req, &remote, h, ex] {
-          auto out = std::make_shared<App::Outcome>(app.Handle(req, remote));
+        net::post(pool, [&app, &req, &remote, gone, h, ex] {
+          auto out = std::make_shared<App::Outcome>(app.Handle(req, remote, gone));
           auto resume = [h, ex, out](const Status& s) {
             App::FailOnAudit(s, out->response);
             net::post(ex, [h, out]() mutable { (*h)(std::move(*out)); });
@@ -109,6 +111,7 @@ class HttpServer::Impl {
         db_(o_.db_threads > 0
                 ? std::make_unique<net::thread_pool>(static_cast<size_t>(o_.db_threads))
                 : nullptr),
+        uploads_(static_cast<size_t>(std::max(1, o_.upload_threads))),
         acceptor_(ioc_),
         signals_(ioc_),
         work_(net::make_work_guard(ioc_)) {}
@@ -158,6 +161,7 @@ class HttpServer::Impl {
     }
     threads_.clear();
     blocking_.join();
+    uploads_.join();
     if (db_) db_->join();
     // Let connections cut off at the end of the grace period finish their
     // coroutines here, so none outlives the io_context.
@@ -269,6 +273,24 @@ class HttpServer::Impl {
                        fmt::format("请求内容过大（上限 {} 字节）", info.body_limit));
         break;
       }
+      // An upload holds a slot from before its body is read until answered.
+      std::optional<UploadSlot> slot;
+      if (info.upload &&
+          head[http::field::cookie].find("yl_session=") == beast::string_view::npos) {
+        // Without a session the upload would be refused anyway: not worth a
+        // slot, nor reading up to 256 MiB of body first.
+        error = Status("auth.unauthenticated", "请先登录（会话不存在或已过期）");
+        break;
+      }
+      if (info.upload) {
+        slot.emplace(uploads_in_flight_);
+        if (slot->count > o_.max_uploads) {
+          error = Status("auth.throttled",
+                         fmt::format("同时进行的上传已达上限（{} 个），请稍后再试", o_.max_uploads),
+                         Location{.field = "retry_after_seconds", .value = "5"});
+          break;
+        }
+      }
       if (beast::iequals(head[http::field::expect], "100-continue")) {
         http::response<http::empty_body> cont{http::status::continue_, head.version()};
         auto write_continue =
@@ -289,11 +311,20 @@ class HttpServer::Impl {
       }
       HttpRequest req = parser.release();
       App::Outcome out;
-      if (info.blocking || (info.uses_db && db_)) {
-        // Handled and its audit records committed on the pool.
-        auto pool = info.blocking ? blocking_.get_executor() : db_->get_executor();
-        auto run = AsyncHandle(app_, pool, req, remote, net::use_awaitable);
+      if (info.upload || info.blocking || (info.uses_db && db_)) {
+        // Handled and its audit records committed on the pool. Meanwhile the
+        // connection is watched: if the client closes it, the handler is told.
+        auto gone = std::make_shared<std::atomic<bool>>(false);
+        if (info.upload || info.blocking) WatchForClose(c, gone);
+        auto pool = info.upload     ? uploads_.get_executor()
+                    : info.blocking ? blocking_.get_executor()
+                                    : db_->get_executor();
+        auto run = AsyncHandle(app_, pool, req, remote, gone.get(), net::use_awaitable);
         out = co_await std::move(run);
+        if (info.upload || info.blocking) {
+          error_code ignored;
+          c->stream.socket().cancel(ignored);  // the watch
+        }
       } else {
         out = app_.Handle(req, remote);
       }
@@ -307,8 +338,8 @@ class HttpServer::Impl {
       auto write =
           http::async_write(c->stream, out.response, net::redirect_error(net::use_awaitable, ec));
       co_await std::move(write);
-      Log(remote, std::string(req.method_string()), std::string(req.target()), out.route,
-          out.response, start, out.username);
+      Log(app_.ClientAddress(req, remote), std::string(req.method_string()),
+          std::string(req.target()), out.route, out.response, start, out.username);
       c->busy = false;
       if (ec || !out.response.keep_alive()) break;
     }
@@ -334,6 +365,30 @@ class HttpServer::Impl {
     c->stream.socket().close(ec);
   }
 
+  // Counts uploads in flight for as long as it lives.
+  struct UploadSlot {
+    explicit UploadSlot(std::atomic<int>& n) : n_(n), count(++n) {}
+    ~UploadSlot() { --n_; }
+    UploadSlot(const UploadSlot&) = delete;
+    UploadSlot& operator=(const UploadSlot&) = delete;
+    std::atomic<int>& n_;
+    int count;  // including this one
+  };
+
+  // Sets `gone` once the peer closes the connection (or resets it) while a
+  // request is being handled. Pipelined bytes leave it unset.
+  static void WatchForClose(const std::shared_ptr<Conn>& c,
+                            const std::shared_ptr<std::atomic<bool>>& gone) {
+    c->stream.socket().async_wait(
+        tcp::socket::wait_read, [weak = std::weak_ptr<Conn>(c), gone](const error_code& e) {
+          std::shared_ptr<Conn> conn = weak.lock();
+          if (e || !conn) return;
+          char b;
+          ssize_t n = ::recv(conn->stream.socket().native_handle(), &b, 1, MSG_PEEK | MSG_DONTWAIT);
+          if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) gone->store(true);
+        });
+  }
+
   void Log(const std::string& remote, std::string_view method, std::string_view target,
            std::string_view route, const HttpResponse& res,
            std::chrono::steady_clock::time_point start, std::string_view user) {
@@ -346,7 +401,9 @@ class HttpServer::Impl {
     o["rid"] = std::string(res["X-Request-Id"]);
     o["ip"] = remote;
     o["method"] = method;
-    o["path"] = MaskIdNumbersIn(target.substr(0, std::min(target.find('?'), size_t{512})));
+    // Decoded before masking: "%34%32..." is an ID number too (issue #12).
+    o["path"] =
+        ToValidUtf8(DecodeAndMaskIds(target.substr(0, std::min(target.find('?'), size_t{512}))));
     o["route"] = route;
     o["status"] = res.result_int();
     o["bytes"] = res.body().size();
@@ -412,6 +469,8 @@ class HttpServer::Impl {
   net::io_context ioc_;
   net::thread_pool blocking_;
   std::unique_ptr<net::thread_pool> db_;  // null: database routes on the network threads
+  net::thread_pool uploads_;
+  std::atomic<int> uploads_in_flight_{0};
   tcp::acceptor acceptor_;
   net::signal_set signals_;
   net::executor_work_guard<net::io_context::executor_type> work_;

@@ -40,6 +40,15 @@ struct HttpOptions {
   int threads = 2;
   int blocking_threads = 2;
   int db_threads = 0;  // > 0: database routes run on this many threads (see above)
+  // Uploads (RouteSpec::upload) are parsed and imported on a pool of their
+  // own, so that however slow a file is to parse, sign-ins and reads (on the
+  // network, database and blocking threads) are not held behind it. At most
+  // max_uploads are in flight (reading, queued or running); more are refused
+  // at once (429 auth.throttled) before their body is read, and so is one
+  // without a session cookie (401). A client that
+  // goes away is noticed (Call::ClientGone) and its upload is not imported.
+  int upload_threads = 1;
+  int max_uploads = 4;
   std::chrono::milliseconds header_timeout{10'000};
   std::chrono::milliseconds body_timeout{60'000};
   std::chrono::milliseconds write_timeout{60'000};

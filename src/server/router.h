@@ -21,6 +21,8 @@ struct RouteSpec {
   bool blocking = false;          // slow (imports, exports, compliance, password hashing): runs
                                   // on the blocking pool, not on a network thread
   size_t body_limit = 64 * 1024;  // bytes
+  bool upload = false;  // parses an uploaded file: runs on the upload pool (a few threads, a
+                        // bounded number in flight), never where logins and reads run
 };
 
 struct Route {

@@ -127,4 +127,13 @@ std::string UtcAfter(int64_t seconds) {
   return FormatUtc(std::chrono::system_clock::now() + std::chrono::seconds(seconds));
 }
 
+Status CheckWritable(registry::Database& db) {
+  Status s = db.Execute(
+      "INSERT INTO server_secret (name, value) VALUES ('health_probe', ?) ON CONFLICT (name) DO "
+      "UPDATE SET value = excluded.value",
+      {UtcNow()});
+  if (s.ok()) return s;
+  return Status("db.read_only", "数据库不可写（只读、磁盘满或无权限）：" + s.message());
+}
+
 }  // namespace yanglao::server

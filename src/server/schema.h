@@ -25,6 +25,10 @@ Status MigrateServer(registry::Database& db);
 
 // The current time in UTC as "YYYY-MM-DDTHH:MM:SS.mmmZ" (sorts as text).
 std::string UtcNow();
+
+// Does the database take a write now? Upserts one row of server_secret
+// (health_probe). Fails with db.read_only, naming the database's reason.
+Status CheckWritable(registry::Database& db);
 // `seconds` from now, in the same form.
 std::string UtcAfter(int64_t seconds);
 

@@ -18,16 +18,19 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <future>
 #include <map>
 #include <regex>
 #include <set>
 #include <thread>
 
 #include "assess/form_json.h"
+#include "core/file_io.h"
 #include "core/id_number.h"
 #include "core/utf8.h"
 #include "registry/feed_file.h"
 #include "registry/test_database.h"
+#include "server/api_util.h"
 #include "server/app.h"
 #include "server/http_server.h"
 #include "server/schema.h"
@@ -88,6 +91,9 @@ struct Session {
   std::string csrf;
 };
 
+// The reverse proxy the fixture trusts (AppOptions::trusted_proxies).
+constexpr const char* kProxy = "192.0.2.80";
+
 class ServerTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
@@ -100,6 +106,7 @@ class ServerTest : public ::testing::TestWithParam<std::string> {
     o.connections = 2;
     o.password_cost = PasswordCost::Minimal();
     o.today = kToday;
+    o.trusted_proxies = {kProxy};
     auto app = App::Open(o);
     ASSERT_TRUE(app.ok()) << app.status().ToString();
     app_ = std::move(*app);
@@ -170,10 +177,32 @@ class ServerTest : public ::testing::TestWithParam<std::string> {
 
   static std::string Password(std::string_view user) { return fmt::format("pw-{}-2026", user); }
 
+  // Adds a user (password Password(name)) after the fixture's.
+  void AddUser(const char* name, const char* role, const char* unit, const char* dept) {
+    App::Lease reg = app_->Acquire();
+    auto id = CreateUser(reg->db(), {name, name, Password(name), unit, dept, role},
+                         PasswordCost::Minimal());
+    ASSERT_TRUE(id.ok()) << id.status().ToString();
+    ids_[name] = *id;
+  }
+
+  // Starts a run of suizhou for `month` as `s` and waits for it; the run id.
+  int64_t RunMonth(const Session& s, const char* month) {
+    Response start = Post("/api/v1/entitlement/runs", s, {{"list", "suizhou"}, {"month", month}});
+    EXPECT_EQ(start.status, 202u) << start.raw;
+    app_->entitle().WaitIdle();
+    Response job =
+        Get(fmt::format("/api/v1/entitlement/jobs/{}", start.obj().at("id").as_int64()), s);
+    EXPECT_EQ(job.obj().at("state").as_string(), "done") << job.raw;
+    return job.obj().at("run").at("id").as_int64();
+  }
+
   Response Do(http::verb method, const std::string& target, const Session* s = nullptr,
               const std::string& body = "", std::string content_type = "application/json",
-              bool with_csrf = true) {
+              bool with_csrf = true, const std::string& remote = "192.0.2.7",
+              const std::string& forwarded_for = "") {
     HttpRequest req{method, target, 11};
+    if (!forwarded_for.empty()) req.set("X-Forwarded-For", forwarded_for);
     req.set(http::field::host, "localhost");
     if (s != nullptr) {
       req.set(http::field::cookie, s->cookie);
@@ -185,7 +214,7 @@ class ServerTest : public ::testing::TestWithParam<std::string> {
     }
     req.prepare_payload();
     Response r;
-    r.http = app_->HandleAndAudit(req, "192.0.2.7");
+    r.http = app_->HandleAndAudit(req, remote);
     r.status = r.http.result_int();
     r.raw = r.http.body();
     boost::system::error_code ec;
@@ -199,9 +228,11 @@ class ServerTest : public ::testing::TestWithParam<std::string> {
     return Do(http::verb::post, target, &s, json::serialize(body));
   }
 
-  Response LoginRaw(const std::string& user, const std::string& password) {
+  Response LoginRaw(const std::string& user, const std::string& password,
+                    const std::string& remote = "192.0.2.7", const std::string& forwarded = "") {
     return Do(http::verb::post, "/api/v1/auth/login", nullptr,
-              json::serialize(json::object{{"username", user}, {"password", password}}));
+              json::serialize(json::object{{"username", user}, {"password", password}}),
+              "application/json", true, remote, forwarded);
   }
 
   Session Login(const std::string& user) {
@@ -502,8 +533,8 @@ TEST_P(ServerTest, SearchByNameIdAndPlaceWithPaging) {
   EXPECT_EQ(total(""), 4);
   EXPECT_EQ(total("name=%E5%BC%A0"), 1);  // 张
   EXPECT_EQ(total("name=%E5%BC%A0%E4%B8%89"), 1);
-  EXPECT_EQ(total("id=4213"), 4);
   EXPECT_EQ(total("id=421303"), 1);
+  EXPECT_EQ(total("id=421321"), 1);
   EXPECT_EQ(total(std::string("id=") + kLi), 1);
   EXPECT_EQ(total("region=421303001"), 2);
   EXPECT_EQ(total("region=421303001001"), 1);
@@ -514,6 +545,170 @@ TEST_P(ServerTest, SearchByNameIdAndPlaceWithPaging) {
   // The street worker's search never widens past the street.
   EXPECT_EQ(Get("/api/v1/persons?region=421321", Login("street")).obj().at("total").as_int64(), 0);
   EXPECT_FALSE(AuditOf("person.search", "").empty());
+}
+
+// Issue #12, finding 5: the ID prefix filter cannot be used to recover a
+// number digit by digit.
+TEST_P(ServerTest, IdPrefixSearchNeedsSixDigitsIsRateLimitedAndNarrowingIsARead) {
+  Session street = Login("street");
+  Response short_prefix = Get("/api/v1/persons?id=4213", street);
+  EXPECT_EQ(short_prefix.status, 400u);
+  EXPECT_EQ(short_prefix.code(), "request.param");
+  // A search that narrows to one person by ID number is a read of that person.
+  const size_t reads = AuditOf("person.read", kZhang).size();
+  Response one = Get("/api/v1/persons?id=4213031944", street);
+  ASSERT_EQ(one.status, 200u) << one.raw;
+  ASSERT_EQ(one.obj().at("total").as_int64(), 1);
+  std::vector<AuditRecord> after = AuditOf("person.read", kZhang);
+  ASSERT_EQ(after.size(), reads + 1);
+  EXPECT_EQ(after.front().username, "street");
+  EXPECT_NE(after.front().detail.find("person.search"), std::string::npos) << after.front().detail;
+  // A name search is not an ID search: it is neither limited nor a read.
+  EXPECT_EQ(Get("/api/v1/persons?name=%E5%BC%A0", street).status, 200u);
+  EXPECT_EQ(AuditOf("person.read", kZhang).size(), reads + 1);
+  // Thirty ID searches a minute; the next is refused (another user is not).
+  int served = 1;  // the one above
+  Response r;
+  for (int i = 0; i < 40 && (r = Get("/api/v1/persons?id=421303194", street)).status == 200; ++i)
+    ++served;
+  EXPECT_EQ(served, 30);
+  EXPECT_EQ(r.status, 429u) << r.raw;
+  EXPECT_EQ(r.code(), "auth.throttled");
+  EXPECT_EQ(Get("/api/v1/persons?id=421303194", Login("county")).status, 200u);
+}
+
+// Issue #12, finding 7: CSV cells that a spreadsheet would run as formulas
+// are neutralised in every CSV export.
+TEST_P(ServerTest, CsvExportsNeutraliseFormulaCells) {
+  for (const char* formula : {"=1+2", "@SUM(1+1)", "+86", "-2+3", "\tx", "\rx"})
+    EXPECT_EQ(NeutralizeCsvCell(formula), std::string("'") + formula);
+  for (const char* plain : {"-50.00", "张三", "", "50"}) EXPECT_EQ(NeutralizeCsvCell(plain), plain);
+  // A person named like a formula (through a feed) and a login name like one
+  // (through the audit trail).
+  ImportCsv("公安",
+            "公民身份号码,姓名,户籍地,居住地,死亡日期,起始日期,终止日期\n"
+            "421303194402290016,=HYPERLINK(1),421303001001,421303001001,,2026-02-01,\n",
+            "2026-02-01");
+  LoginRaw("=1+2", "whatever-123");
+  Session admin = Login("admin");
+  Response persons = Get("/api/v1/persons/export?format=csv&name=%3D", admin);
+  ASSERT_EQ(persons.status, 200u) << persons.raw;
+  EXPECT_NE(persons.raw.find("'=HYPERLINK"), std::string::npos) << persons.raw;
+  EXPECT_EQ(persons.raw.find(",=HYPERLINK"), std::string::npos) << persons.raw;
+  Response audit = Get("/api/v1/audit/export?format=csv&action=auth.login", admin);
+  ASSERT_EQ(audit.status, 200u) << audit.raw;
+  EXPECT_NE(audit.raw.find(",'=1+2,"), std::string::npos) << audit.raw;
+  EXPECT_EQ(audit.raw.find(",=1+2,"), std::string::npos) << audit.raw;
+}
+
+// Issue #12, finding 8: behind the HTTPS proxy every client has the proxy's
+// address; failures lock a name only for the address they came from, and the
+// proxy's forwarded address is believed only from the configured proxy.
+TEST_P(ServerTest, LoginThrottlingIsPerNameAndAddressBehindATrustedProxy) {
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(LoginRaw("admin", "wrong-password-1", kProxy, "198.51.100.1").code(), "auth.login");
+  }
+  // The attacker is locked out of admin ...
+  EXPECT_EQ(LoginRaw("admin", Password("admin"), kProxy, "198.51.100.1").code(), "auth.throttled");
+  // ... the administrator, through the same proxy from elsewhere, is not.
+  EXPECT_EQ(LoginRaw("admin", Password("admin"), kProxy, "198.51.100.2").status, 200u);
+  std::vector<AuditRecord> a = AuditOf("auth.login", "admin");
+  ASSERT_FALSE(a.empty());
+  EXPECT_EQ(a.front().ip, "198.51.100.2");
+  // A client that is not the proxy cannot choose its address by the header.
+  LoginRaw("admin", "wrong-password-1", "203.0.113.9", "198.51.100.3");
+  EXPECT_EQ(AuditOf("auth.login", "admin").front().ip, "203.0.113.9");
+  // Many names from one address: the address is locked (20 failures).
+  for (int i = 0; i < 20; ++i) LoginRaw(fmt::format("nobody{}", i), "x-1", "203.0.113.10");
+  EXPECT_EQ(LoginRaw("street", Password("street"), "203.0.113.10").code(), "auth.throttled");
+  EXPECT_EQ(LoginRaw("street", Password("street"), "203.0.113.11").status, 200u);
+  // User names are case-insensitive: one account, one throttle.
+  Response upper = LoginRaw("STREET", Password("street"));
+  ASSERT_EQ(upper.status, 200u) << upper.raw;
+  EXPECT_EQ(upper.obj().at("user").at("username").as_string(), "street");
+  Session admin = Login("admin");
+  EXPECT_EQ(Do(http::verb::post, "/api/v1/users", &admin,
+               json::serialize(json::object{{"username", "Street"},
+                                            {"unit_code", "421303"},
+                                            {"department", "民政"},
+                                            {"role", "street_worker"}}))
+                .code(),
+            "user.exists");
+  // Password changes are throttled too: 5 wrong old passwords, then 429
+  // even with the right one.
+  Session street = Login("street");
+  auto change = [&](const std::string& old_pw) {
+    return Post("/api/v1/auth/password", street,
+                {{"old_password", old_pw}, {"new_password", "new-street-2026"}});
+  };
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(change("wrong-old-1").code(), "auth.login");
+  EXPECT_EQ(change(Password("street")).code(), "auth.throttled");
+  EXPECT_EQ(AuditOf("user.password", "street").front().outcome, "denied");
+}
+
+// Issue #12, finding 6: a NUL byte (or stray bytes) in a user name fails
+// neither the login's audit record nor anyone else's in the same batch.
+TEST_P(ServerTest, AuditTextIsSanitisedAndOneBadRecordNeverFailsOthers) {
+  Response nul = LoginRaw(std::string("ad\0min", 6), "whatever-123");
+  EXPECT_EQ(nul.status, 401u) << nul.raw;
+  EXPECT_EQ(nul.code(), "auth.login");
+  EXPECT_FALSE(AuditOf("auth.login", "ad\xEF\xBF\xBDmin").empty());
+  // Records of several requests in one batch, one of them with NUL bytes and
+  // invalid UTF-8 everywhere: all are committed.
+  std::vector<std::future<Status>> done;
+  for (int i = 0; i < 6; ++i) {
+    AuditRecord r;
+    r.at = UtcNow();
+    r.username = i == 3 ? std::string("x\0y\xff", 4) : "u";
+    r.action = "test.batch";
+    r.target = i == 3 ? std::string("t\0", 2) : fmt::format("t{}", i);
+    r.outcome = "ok";
+    r.detail = i == 3 ? std::string("{\"a\":\"\0\"}", 9) : "{}";
+    auto p = std::make_shared<std::promise<Status>>();
+    done.push_back(p->get_future());
+    app_->audit().Submit({r}, [p](const Status& s) { p->set_value(s); });
+  }
+  for (auto& f : done) EXPECT_TRUE(f.get().ok());
+  App::Lease reg = app_->Acquire();
+  AuditQuery q;
+  q.action = "test.batch";
+  auto page = SearchAudit(reg->db(), q);
+  ASSERT_TRUE(page.ok()) << page.status().ToString();
+  EXPECT_EQ(page->total, 6);
+}
+
+// A NUL byte in a query or a JSON field is a 400, never a database failure
+// (PostgreSQL refuses NUL in text).
+TEST_P(ServerTest, NulBytesInRequestsAreRefusedNotFailures) {
+  Session admin = Login("admin");
+  Response search = Get("/api/v1/persons?name=%E5%BC%A0%00", admin);
+  EXPECT_EQ(search.status, 400u) << search.raw;
+  EXPECT_EQ(search.code(), "request.target");
+  Response user = Post("/api/v1/users", admin,
+                       {{"username", "nul1"},
+                        {"display_name", std::string("a\0b", 3)},
+                        {"unit_code", "421300"},
+                        {"department", "民政"},
+                        {"role", "street_worker"}});
+  EXPECT_EQ(user.status, 400u) << user.raw;
+  EXPECT_EQ(user.code(), "request.field");
+}
+
+// Issue #12, finding 9: ID numbers are masked after percent-decoding in
+// audit details (the access log is in ServerSocketTest).
+TEST_P(ServerTest, AuditDetailsMaskIdNumbersEvenPercentEncoded) {
+  Session auditor = Login("auditor");
+  Response r =
+      Get(std::string("/api/v1/audit/export?format=csv&target=%34") + std::string(kZhang).substr(1),
+          auditor);
+  ASSERT_EQ(r.status, 200u) << r.raw;
+  std::vector<AuditRecord> a = AuditOf("audit.export", "server_audit");
+  ASSERT_FALSE(a.empty());
+  EXPECT_EQ(a.front().detail.find(std::string(kZhang).substr(1)), std::string::npos)
+      << a.front().detail;
+  EXPECT_NE(a.front().detail.find(MaskIdNumber(kZhang)), std::string::npos) << a.front().detail;
+  EXPECT_EQ(DecodeAndMaskIds(std::string("/api/v1/persons/%34%32") + (kZhang + 2)),
+            "/api/v1/persons/" + MaskIdNumber(kZhang));
 }
 
 // No list leaks an unmasked ID number.
@@ -674,6 +869,111 @@ TEST_P(ServerTest, UserAdministrationStaysWithinScopeAndGrants) {
   EXPECT_FALSE(AuditOf("user.create", "s1x").empty());
 }
 
+// Issue #12, finding 3: a county administrator manages users, caseloads and
+// roles only within the county and up to their own permissions.
+TEST_P(ServerTest, DelegatedAdministratorsStayWithinTheirScopeAndPermissions) {
+  Session admin = Login("admin");
+  const json::array perms{"system:user:list",      "system:user:create",  "system:user:update",
+                          "system:role:list",      "system:role:update",  "person:person:list",
+                          "person:person:read",    "entitle:advice:read", "assess:assessment:read",
+                          "assess:request:create", "region:region:read"};
+  ASSERT_EQ(Do(http::verb::put, "/api/v1/roles/county_admin", &admin,
+               json::serialize(json::object{
+                   {"name", "区县用户管理员"}, {"data_scope", "subtree"}, {"permissions", perms}}))
+                .status,
+            200u);
+  AddUser("cadmin", "county_admin", "421303", "民政");
+  AddUser("cwk", "caseworker", "421303001", "民政");
+  Session cadmin = Login("cadmin");
+  const std::string caseload = fmt::format("/api/v1/users/{}/caseload", ids_["cwk"]);
+  auto assign = [&](const json::array& ids) {
+    return Do(http::verb::put, caseload, &cadmin,
+              json::serialize(json::object{{"id_numbers", ids}}));
+  };
+  // A person of another county cannot be handed to the caseworker ...
+  Response other = assign({kLi});
+  EXPECT_EQ(other.status, 403u) << other.raw;
+  EXPECT_EQ(other.code(), "person.scope");
+  EXPECT_EQ(other.raw.find(kLi), std::string::npos);
+  // ... nor an unregistered number (the same answer) ...
+  Response unknown = assign({"11010519491231002X"});
+  EXPECT_EQ(unknown.code(), "person.scope");
+  EXPECT_EQ(unknown.obj().at("error").at("message"), other.obj().at("error").at("message"));
+  // ... so the caseworker never reads 李四; a person of the county is fine.
+  EXPECT_EQ(Get(std::string("/api/v1/persons/") + kLi, Login("cwk")).code(), "person.scope");
+  EXPECT_EQ(assign({kZhang}).status, 200u);
+  EXPECT_EQ(Get(std::string("/api/v1/persons/") + kZhang, Login("cwk")).status, 200u);
+  EXPECT_FALSE(AuditOf("user.caseload", "cwk").empty());
+  // A user of the county with more permissions (a county official, who may
+  // export rolls with full ID numbers) cannot be changed or have the
+  // password reset by the county administrator.
+  Response reset = Do(http::verb::patch, fmt::format("/api/v1/users/{}", ids_["county"]), &cadmin,
+                      json::serialize(json::object{{"password", "taken-over-2026"}}));
+  EXPECT_EQ(reset.status, 403u) << reset.raw;
+  EXPECT_EQ(reset.code(), "auth.forbidden");
+  EXPECT_EQ(LoginRaw("county", "taken-over-2026").status, 401u);
+  EXPECT_EQ(LoginRaw("county", Password("county")).status, 200u);
+  EXPECT_EQ(AuditOf("user.update", "county").front().outcome, "denied");
+  // Nor can it make or manage someone who sees more than itself: a 公安
+  // administrator (income, health, disability hidden) cannot create a 民政
+  // user, nor move a user to 民政.
+  AddUser("padmin", "county_admin", "421303", "公安");
+  Session padmin = Login("padmin");
+  EXPECT_EQ(Do(http::verb::post, "/api/v1/users", &padmin,
+               json::serialize(json::object{{"username", "mz1"},
+                                            {"unit_code", "421303001"},
+                                            {"department", "民政"},
+                                            {"role", "caseworker"}}))
+                .code(),
+            "auth.forbidden");
+  AddUser("pcw", "caseworker", "421303001", "公安");
+  EXPECT_EQ(Do(http::verb::patch, fmt::format("/api/v1/users/{}", ids_["pcw"]), &padmin,
+               json::serialize(json::object{{"department", "卫健"}}))
+                .code(),
+            "auth.forbidden");
+  EXPECT_EQ(Do(http::verb::patch, fmt::format("/api/v1/users/{}", ids_["cwk"]), &padmin,
+               json::serialize(json::object{{"password", "taken-over-2026"}}))
+                .code(),
+            "auth.forbidden");  // a 民政 caseworker sees more than the 公安 administrator
+  EXPECT_EQ(Do(http::verb::patch, fmt::format("/api/v1/users/{}", ids_["pcw"]), &padmin,
+               json::serialize(json::object{{"display_name", "探访员"}}))
+                .status,
+            200u);
+  // The caseworker (less than the administrator) can be managed.
+  EXPECT_EQ(Do(http::verb::patch, fmt::format("/api/v1/users/{}", ids_["cwk"]), &cadmin,
+               json::serialize(json::object{{"display_name", "探访员"}}))
+                .status,
+            200u);
+  // Roles: built-in ones are the system administrator's; the county
+  // administrator's own role can be edited within its limits.
+  Response auditor =
+      Do(http::verb::put, "/api/v1/roles/auditor", &cadmin,
+         json::serialize(json::object{{"name", "审计员"},
+                                      {"data_scope", "subtree"},
+                                      {"permissions", json::array{"person:person:list"}}}));
+  EXPECT_EQ(auditor.status, 403u) << auditor.raw;
+  EXPECT_EQ(auditor.code(), "auth.forbidden");
+  EXPECT_EQ(Do(http::verb::put, "/api/v1/roles/county_admin", &cadmin,
+               json::serialize(json::object{
+                   {"name", "区县用户管理员"}, {"data_scope", "all"}, {"permissions", perms}}))
+                .code(),
+            "auth.forbidden");  // wider than the editor
+  // Editing a role that users hold works (it was a 500: FOREIGN KEY).
+  Response edited =
+      Do(http::verb::put, "/api/v1/roles/county_admin", &admin,
+         json::serialize(json::object{
+             {"name", "区县用户管理员（改）"}, {"data_scope", "subtree"}, {"permissions", perms}}));
+  EXPECT_EQ(edited.status, 200u) << edited.raw;
+  Response builtin =
+      Do(http::verb::put, "/api/v1/roles/street_worker", &admin,
+         json::serialize(json::object{{"name", "街道（乡镇）工作人员"},
+                                      {"data_scope", "subtree"},
+                                      {"permissions", json::array{"person:person:list"}}}));
+  EXPECT_EQ(builtin.status, 200u) << builtin.raw;
+  EXPECT_EQ(Get("/api/v1/auth/me", Login("cadmin")).obj().at("role").at("name").as_string(),
+            "区县用户管理员（改）");
+}
+
 TEST_P(ServerTest, ImportsUploadFeedsAndReportRows) {
   Session health = Login("health");
   const std::string feed =
@@ -712,6 +1012,68 @@ TEST_P(ServerTest, ImportsUploadFeedsAndReportRows) {
   EXPECT_EQ(Do(http::verb::post, target, &street, feed, "text/csv").code(), "auth.forbidden");
   EXPECT_EQ(AuditOf("import.create", "wj.csv").size(),
             4u);  // imported, again, rejected, bad header
+}
+
+// Issue #12, finding 2: a county health official cannot mark a person of
+// another county dead and demented by upload, cannot add persons, and the
+// report reads the same for a number registered elsewhere and one not
+// registered at all.
+TEST_P(ServerTest, ImportsAreRefusedForRowsOutsideTheUploadersScope) {
+  AddUser("chealth", "health_official", "421303", "卫健");
+  Session chealth = Login("chealth");
+  const std::string target = "/api/v1/imports?source=%E5%8D%AB%E5%81%A5&file_name=wj2.csv";
+  const std::string header = "公民身份号码,姓名,计划生育特殊家庭,失智,死亡日期,起始日期,终止日期\n";
+  // 李四 lives in 随县: the county official gets 403 reading him ...
+  EXPECT_EQ(Get(std::string("/api/v1/persons/") + kLi, chealth).code(), "person.scope");
+  // ... and cannot write him either: nothing is imported.
+  Response other = Do(http::verb::post, target, &chealth,
+                      header + "421303194402290016,张三,,是,,2026-08-01,\n" +
+                          "421321195003150021,李四,,是,2026-09-01,2026-09-01,\n",
+                      "text/csv");
+  ASSERT_EQ(other.status, 422u) << other.raw;
+  const json::array& problems = other.obj().at("import").at("problems").as_array();
+  ASSERT_EQ(problems.size(), 1u) << other.raw;
+  EXPECT_EQ(problems[0].at("row").as_int64(), 3);
+  EXPECT_EQ(problems[0].at("code").as_string(), "row.scope");
+  EXPECT_EQ(other.raw.find(kLi), std::string::npos);
+  {
+    App::Lease reg = app_->Acquire();
+    auto li = reg->Person(kLi, kToday, kToday);
+    ASSERT_TRUE(li.ok() && li->has_value());
+    EXPECT_FALSE((*li)->deceased_on(kToday));
+    EXPECT_EQ((*li)->facts.count("dementia"), 0u);
+  }
+  // An unregistered number: the same problem, the same words; no person.
+  Response unknown = Do(http::verb::post, target, &chealth,
+                        header + "11010519491231002X,某某,,是,,2026-08-01,\n", "text/csv");
+  ASSERT_EQ(unknown.status, 422u) << unknown.raw;
+  const json::value& u = unknown.obj().at("import").at("problems").at(0);
+  EXPECT_EQ(u.at("code").as_string(), problems[0].at("code").as_string());
+  EXPECT_EQ(u.at("message").as_string(), problems[0].at("message").as_string());
+  {
+    App::Lease reg = app_->Acquire();
+    auto p = reg->PersonPasses("11010519491231002X", {});
+    ASSERT_TRUE(p.ok());
+    EXPECT_FALSE(*p);
+  }
+  // Within the scope it imports; an administrator (全部) may add persons.
+  Response in = Do(http::verb::post, target, &chealth,
+                   header + "421303194402290016,张三,,是,,2026-08-01,\n", "text/csv");
+  EXPECT_EQ(in.status, 201u) << in.raw;
+  Session admin = Login("admin");
+  Response added = Do(http::verb::post, target, &admin,
+                      header + "11010519491231002X,某某,,是,,2026-08-01,\n", "text/csv");
+  EXPECT_EQ(added.status, 201u) << added.raw;
+  EXPECT_EQ(added.obj().at("outcome").at("persons_added").as_int64(), 1);
+  // A file name that quotes an ID number is stored and audited masked.
+  Response named = Do(http::verb::post,
+                      "/api/v1/imports?source=%E5%8D%AB%E5%81%A5&file_name=%34" +
+                          std::string(kZhang).substr(1) + ".csv",
+                      &chealth, header + "421303194402290016,张三,,是,,2026-08-02,\n", "text/csv");
+  EXPECT_EQ(named.status, 201u) << named.raw;
+  EXPECT_EQ(named.raw.find(kZhang), std::string::npos) << named.raw;
+  EXPECT_EQ(Get("/api/v1/imports", admin).raw.find(kZhang), std::string::npos);
+  EXPECT_FALSE(AuditOf("import.create", MaskIdNumber(kZhang) + ".csv").empty());
 }
 
 TEST_P(ServerTest, RegionsAndServiceLists) {
@@ -959,6 +1321,131 @@ TEST_F(ServerSocketTest, RandomBytesNeverStopTheServer) {
   EXPECT_TRUE(Healthy());
 }
 
+// Issue #12, finding 9: the access log masks an ID number in the path even
+// when the client percent-encodes it.
+TEST_F(ServerSocketTest, AccessLogMasksPercentEncodedIdNumbers) {
+  server_->Stop();
+  server_->Wait();
+  server_.reset();
+  fs::path log_path = path_.string() + ".access.log";
+  std::FILE* log = std::fopen(log_path.c_str(), "w");
+  ASSERT_NE(log, nullptr);
+  HttpOptions h;
+  h.port = 0;
+  h.access_log = log;
+  h.handle_signals = false;
+  server_ = std::make_unique<HttpServer>(*app_, h);
+  ASSERT_TRUE(server_->Start().ok());
+  port_ = server_->port();
+  Exchange(port_,
+           "GET /api/v1/persons/%34%32%31%33%30%33194402290016 HTTP/1.1\r\nHost: x\r\n"
+           "Connection: close\r\n\r\n");
+  server_->Stop();
+  server_->Wait();
+  server_.reset();
+  std::fclose(log);
+  std::string text = *ReadFileBytes(log_path);
+  fs::remove(log_path);
+  EXPECT_NE(text.find("4213**********0016"), std::string::npos) << text;
+  EXPECT_EQ(text.find("194402290016"), std::string::npos) << text;
+}
+
+// Issue #12, finding 4 (the server's half): uploads are parsed on a pool of
+// their own, so sign-ins are answered while hostile files are parsed; a
+// third upload beyond the limit is refused before its body is read; and an
+// upload whose client has gone is not imported.
+TEST_F(ServerSocketTest, UploadsNeverHoldSignInsAndStopWhenTheClientGoes) {
+  server_->Stop();
+  server_->Wait();
+  HttpOptions h;
+  h.port = 0;
+  h.access_log = nullptr;
+  h.handle_signals = false;
+  h.max_uploads = 2;
+  server_ = std::make_unique<HttpServer>(*app_, h);
+  ASSERT_TRUE(server_->Start().ok());
+  port_ = server_->port();
+  std::string login = Exchange(port_, Login(R"({"username":"admin","password":"pw-admin-2026"})"));
+  ASSERT_EQ(StatusLine(login), "HTTP/1.1 200 OK") << login;
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(login, m, std::regex("yl_session=[^;]+")));
+  const std::string cookie = m.str();
+  ASSERT_TRUE(std::regex_search(login, m, std::regex("\"csrf_token\":\"([^\"]+)\"")));
+  const std::string csrf = m.str(1);
+  // A 民政 feed whose one data line has 20,000 columns (quadratic to parse
+  // before issue #12: seconds here).
+  auto hostile = [](int columns) {
+    std::string text =
+        "公民身份号码,姓名,低保,低保后仍困难,低收入,特困,生活不能自理,独居,空巢,留守,流浪乞讨,"
+        "入住养老机构,有赡养能力的赡养人,死亡日期,起始日期,终止日期\n421303194402290016";
+    for (int i = 0; i < columns; ++i) text += ",x";
+    return text + "\n";
+  };
+  const std::string body = hostile(20000);
+  auto upload = [&](const std::string& name) {
+    return fmt::format(
+        "POST /api/v1/imports?source=%E6%B0%91%E6%94%BF&file_name={} HTTP/1.1\r\nHost: x\r\n"
+        "Cookie: {}\r\nX-CSRF-Token: {}\r\nContent-Type: text/csv\r\nContent-Length: {}\r\n"
+        "Connection: close\r\n\r\n{}",
+        name, cookie, csrf, body.size(), body);
+  };
+  std::string first, second;
+  std::thread a([&] { first = Exchange(port_, upload("a.csv"), std::chrono::seconds(300)); });
+  std::thread b([&] { second = Exchange(port_, upload("b.csv"), std::chrono::seconds(300)); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // both sent, being parsed
+  // Without a session an upload is refused before its body is read, and
+  // takes no slot.
+  std::string anonymous = upload("anon.csv");
+  anonymous = anonymous.substr(0, anonymous.find("Cookie:")) +
+              anonymous.substr(anonymous.find("X-CSRF-Token:"));
+  EXPECT_EQ(StatusLine(Exchange(port_, anonymous, std::chrono::seconds(10))),
+            "HTTP/1.1 401 Unauthorized");
+  // A third is refused at once (the limit is two in flight).
+  std::string third = Exchange(port_, upload("c.csv"), std::chrono::seconds(10));
+  EXPECT_EQ(StatusLine(third), "HTTP/1.1 429 Too Many Requests") << third.substr(0, 300);
+  // Sign-ins are answered meanwhile (before issue #12 they waited for both
+  // files: uploads and sign-ins shared the blocking threads).
+  for (int i = 0; i < 3; ++i) {
+    auto start = std::chrono::steady_clock::now();
+    std::string again =
+        Exchange(port_, Login(R"({"username":"admin","password":"pw-admin-2026"})"));
+    auto took = std::chrono::steady_clock::now() - start;
+    EXPECT_EQ(StatusLine(again), "HTTP/1.1 200 OK") << again;
+    EXPECT_LT(took, std::chrono::milliseconds(1000));
+  }
+  a.join();
+  b.join();
+  // Refused as files (a row or file problem), not as a server failure.
+  EXPECT_TRUE(StatusLine(first).starts_with("HTTP/1.1 4")) << first.substr(0, 300);
+  EXPECT_TRUE(StatusLine(second).starts_with("HTTP/1.1 4")) << second.substr(0, 300);
+  // A client that sends a file and goes: the server notices and imports
+  // nothing (the feed here is valid and would import).
+  const std::string valid =
+      "公民身份号码,姓名,户籍地,居住地,死亡日期,起始日期,终止日期\n"
+      "421303194402290016,张三,421303001001,421303001001,,2020-01-01,\n";
+  const std::string tail = hostile(8000);
+  std::string gone = fmt::format(
+      "POST /api/v1/imports?source=%E5%85%AC%E5%AE%89&file_name=gone.csv HTTP/1.1\r\nHost: x\r\n"
+      "Cookie: {}\r\nX-CSRF-Token: {}\r\nContent-Type: text/csv\r\nContent-Length: {}\r\n\r\n{}",
+      cookie, csrf, valid.size() + tail.size() - tail.find('\n') - 1,
+      valid + tail.substr(tail.find('\n') + 1));
+  std::thread c([&] { Exchange(port_, gone, std::chrono::milliseconds(1)); });
+  c.join();
+  std::vector<AuditRecord> records;
+  for (int i = 0; i < 600 && records.empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    App::Lease reg = app_->Acquire();
+    AuditQuery q;
+    q.action = "import.create";
+    q.target = "gone.csv";
+    auto page = SearchAudit(reg->db(), q);
+    if (page.ok()) records = page->records;
+  }
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].outcome, "failed");
+  EXPECT_NE(records[0].detail.find("client_gone"), std::string::npos) << records[0].detail;
+}
+
 TEST_F(ServerSocketTest, StopsGracefully) {
   // An idle keep-alive connection does not hold the shutdown.
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
@@ -1192,6 +1679,267 @@ TEST_P(ServerTest, CareAdvisorAgreesWithTheRunAndHidesWhatTheReaderMayNotSee) {
             "auth.forbidden");
 }
 
+// Issue #12, finding 1: a reader who may not see income, health or
+// disability (a 公安 street worker) learns none of it through run lines,
+// changes, totals, rolls, what-if examples or the work list: exactly the
+// items the advisor withholds are withheld everywhere, by one rule.
+TEST_P(ServerTest, RunResultsWithholdExactlyWhatTheAdvisorWithholds) {
+  AddUser("police", "street_worker", "421303001", "公安");
+  AddUser("pcity", "city_official", "421300", "公安");
+  Session city = Login("city");
+  Session police = Login("police");
+  Session pcity = Login("pcity");
+  const int64_t feb = RunMonth(city, "2026-02");
+  const int64_t mar = RunMonth(city, "2026-03");
+  (void)feb;
+  // The advisor for 张三 in March, as the 公安 worker sees it.
+  Response advice = Get(
+      "/api/v1/persons/" + app_->PersonRef(kZhang) + "/advice?list=suizhou&month=2026-03", police);
+  ASSERT_EQ(advice.status, 200u) << advice.raw;
+  std::set<std::string> withheld, entitled;
+  for (const json::value& i : advice.obj().at("items").as_array()) {
+    std::string item(i.at("item").as_string());
+    if (i.at("withheld").as_bool()) {
+      withheld.insert(item);
+    } else if (i.at("entitled").as_bool()) {
+      entitled.insert(item);
+    }
+  }
+  EXPECT_TRUE(withheld.contains("23"));  // 低保
+  EXPECT_TRUE(withheld.contains("22"));  // dementia
+  EXPECT_TRUE(withheld.contains("27"));  // disability
+  EXPECT_TRUE(entitled.contains("3"));   // 高龄津贴: age alone
+
+  // Lines: what the worker sees of 张三 is what the advisor says, no more.
+  Response lines = Get(fmt::format("/api/v1/entitlement/runs/{}/lines?size=100", mar), police);
+  ASSERT_EQ(lines.status, 200u) << lines.raw;
+  std::set<std::string> zhang_lines;
+  for (const json::value& l : lines.obj().at("items").as_array()) {
+    std::string item(l.at("item").as_string());
+    EXPECT_FALSE(withheld.contains(item)) << item;
+    if (*app_->DecodePersonRef(l.at("ref").as_string()) == kZhang) zhang_lines.insert(item);
+  }
+  EXPECT_EQ(zhang_lines, entitled);
+  std::set<std::string> listed_withheld;
+  for (const json::value& w : lines.obj().at("withheld_items").as_array())
+    listed_withheld.insert(std::string(w.as_string()));
+  for (const std::string& w : withheld) EXPECT_TRUE(listed_withheld.contains(w)) << w;
+  Response dibao = Get(fmt::format("/api/v1/entitlement/runs/{}/lines?item=23", mar), police);
+  ASSERT_EQ(dibao.status, 200u) << dibao.raw;
+  EXPECT_EQ(dibao.obj().at("total").as_int64(), 0);
+  // ... while a 民政 worker of the same street sees them.
+  EXPECT_EQ(Get(fmt::format("/api/v1/entitlement/runs/{}/lines?item=23", mar), Login("street"))
+                .obj()
+                .at("total")
+                .as_int64(),
+            1);
+  // Changes: 李四's 低保 items ceased in March, "低保对象：否"; a 公安 city
+  // official sees none of those changes nor their reasons.
+  Response changes = Get(fmt::format("/api/v1/entitlement/runs/{}/changes?size=100", mar), pcity);
+  ASSERT_EQ(changes.status, 200u) << changes.raw;
+  for (const json::value& c : changes.obj().at("items").as_array())
+    EXPECT_FALSE(withheld.contains(std::string(c.at("item").as_string()))) << c;
+  for (const char* hidden_word : {"低保", "失智", "残疾", "特困", "低收入"})
+    EXPECT_EQ(changes.raw.find(hidden_word), std::string::npos) << hidden_word << changes.raw;
+  Response all_changes =
+      Get(fmt::format("/api/v1/entitlement/runs/{}/changes?size=100", mar), city);
+  EXPECT_GT(all_changes.obj().at("total").as_int64(), changes.obj().at("total").as_int64());
+  // Totals per item: withheld, without people or money.
+  Response run = Get(fmt::format("/api/v1/entitlement/runs/{}", mar), police);
+  ASSERT_EQ(run.status, 200u) << run.raw;
+  for (const json::value& i : run.obj().at("items").as_array()) {
+    std::string item(i.at("item").as_string());
+    EXPECT_EQ(i.at("withheld").as_bool(), withheld.contains(item)) << item;
+    if (i.at("withheld").as_bool()) {
+      EXPECT_FALSE(i.as_object().contains("people")) << item;
+    }
+  }
+  // The change counts of the run leave the withheld items out too: they
+  // agree with the changes the reader may list.
+  for (const Session* s : {&police, &city}) {
+    Response whole = Get(fmt::format("/api/v1/entitlement/runs/{}", mar), *s);
+    int64_t sum = 0;
+    for (const auto& kv : whole.obj().at("changes").as_object()) sum += kv.value().as_int64();
+    Response listed = Get(fmt::format("/api/v1/entitlement/runs/{}/changes?size=1", mar), *s);
+    EXPECT_EQ(sum, listed.obj().at("total").as_int64());
+  }
+  // Rolls: a withheld item's roll is refused and audited; the summary leaves
+  // its lines out.
+  ASSERT_TRUE(withheld.contains("17"));  // 养老服务补贴, cash, read through 低保
+  Response roll = Get(fmt::format("/api/v1/entitlement/runs/{}/rolls/17?format=csv", mar), pcity);
+  EXPECT_EQ(roll.status, 403u) << roll.raw;
+  EXPECT_EQ(roll.raw.find(kZhang), std::string::npos);
+  EXPECT_EQ(AuditOf("entitle.roll.export", std::to_string(mar)).front().outcome, "denied");
+  Response allowed = Get(fmt::format("/api/v1/entitlement/runs/{}/rolls/3?format=csv", mar), pcity);
+  EXPECT_EQ(allowed.status, 200u) << allowed.raw;
+  Response summary =
+      Get(fmt::format("/api/v1/entitlement/runs/{}/rolls/summary?format=csv", mar), pcity);
+  ASSERT_EQ(summary.status, 200u) << summary.raw;
+  Response full_summary =
+      Get(fmt::format("/api/v1/entitlement/runs/{}/rolls/summary?format=csv", mar), city);
+  EXPECT_NE(summary.raw, full_summary.raw);
+  // What-if: dropping 养老服务补贴 (read through 低保) loses 张三; the 民政
+  // official sees him among the examples, the 公安 one only the counts.
+  const json::object drop{{"list", "suizhou"}, {"month", "2026-11"}, {"drop", json::array{"17"}}};
+  Response w = Post("/api/v1/entitlement/whatif", pcity, drop);
+  ASSERT_EQ(w.status, 200u) << w.raw;
+  ASSERT_EQ(w.obj().at("items").as_array().size(), 1u) << w.raw;
+  EXPECT_TRUE(w.obj().at("items").at(0).at("withheld").as_bool());
+  EXPECT_EQ(w.obj().at("items").at(0).at("losers").as_int64(), 1);
+  EXPECT_FALSE(w.obj().at("items").at(0).as_object().contains("sample_losers"));
+  Response wc = Post("/api/v1/entitlement/whatif", city, drop);
+  ASSERT_EQ(wc.status, 200u) << wc.raw;
+  EXPECT_EQ(wc.obj().at("items").at(0).at("sample_losers").at(0).as_string(), MaskIdNumber(kZhang));
+  // A rule that reads 低保 is not the 公安 official's to write: its counts
+  // could single out a person ("age == 82 && dibao").
+  const json::object probe{{"list", "suizhou"},
+                           {"month", "2026-11"},
+                           {"rule", json::array{"3=hukou_local && age == 82 && dibao"}}};
+  Response refused = Post("/api/v1/entitlement/whatif", pcity, probe);
+  EXPECT_EQ(refused.status, 403u) << refused.raw;
+  EXPECT_EQ(refused.code(), "auth.forbidden");
+  EXPECT_EQ(Post("/api/v1/entitlement/whatif", city, probe).status, 200u);
+  // The work list: 张三 (82, 失智, never assessed) is due; the 公安 worker
+  // sees why only as far as age goes.
+  Response due = Get("/api/v1/assessments/due?status=never", police);
+  ASSERT_EQ(due.status, 200u) << due.raw;
+  ASSERT_EQ(due.obj().at("total").as_int64(), 1) << due.raw;
+  EXPECT_EQ(due.obj().at("items").at(0).at("need").as_string(), "80周岁及以上");
+  EXPECT_EQ(due.raw.find("失智"), std::string::npos) << due.raw;
+  Response due_street = Get("/api/v1/assessments/due?status=never", Login("street"));
+  EXPECT_NE(std::string(due_street.obj().at("items").at(0).at("need").as_string()).find("失智"),
+            std::string::npos)
+      << due_street.raw;
+}
+
+// The access matrix over every route that returns personal data (issue
+// #12): for a reader with every field group hidden (a 公安 city official,
+// whose role holds runs, rolls, what-ifs, work lists, imports and exports),
+// nothing of a hidden group shows through any of them; for a delegated
+// (county) administrator, nothing outside the county.
+TEST_P(ServerTest, AccessMatrixEveryPersonalDataRoute) {
+  AddUser("pcity", "city_official", "421300", "公安");
+  Session city = Login("city");
+  Session pcity = Login("pcity");
+  const int64_t run = RunMonth(city, "2026-03");
+  // A 卫健 upload with a bad 失智 cell: its report quotes the cell.
+  Session health = Login("health");
+  Response bad =
+      Do(http::verb::post, "/api/v1/imports?source=%E5%8D%AB%E5%81%A5&file_name=h.csv", &health,
+         "公民身份号码,姓名,计划生育特殊家庭,失智,死亡日期,起始日期,终止日期\n"
+         "421303194402290016,张三,,也许吧,,2026-08-01,\n",
+         "text/csv");
+  ASSERT_EQ(bad.status, 422u) << bad.raw;
+  const int64_t import_id = bad.obj().at("import").at("id").as_int64();
+  // What the advisor withholds from this reader.
+  Response advice = Get(
+      "/api/v1/persons/" + app_->PersonRef(kZhang) + "/advice?list=suizhou&month=2026-03", pcity);
+  ASSERT_EQ(advice.status, 200u) << advice.raw;
+  std::set<std::string> withheld;
+  for (const json::value& i : advice.obj().at("items").as_array())
+    if (i.at("withheld").as_bool()) withheld.insert(std::string(i.at("item").as_string()));
+  ASSERT_EQ(advice.obj().at("hidden_field_groups").as_array().size(), 3u);
+  // Words and keys of the hidden groups' facts, which no person-level answer
+  // may carry.
+  // (Group keys such as "disability" and column headers such as 失智 may
+  // show: they name what is withheld, not a person's facts.)
+  const char* hidden_words[] = {"dibao",
+                                "tekun",
+                                "low_income",
+                                "disability_grade",
+                                "disability_category",
+                                "dementia",
+                                "cannot_self_care",
+                                "long_term_care",
+                                "也许吧",
+                                "生活不能自理",
+                                "需要长期照护",
+                                "残疾等级",
+                                "低保对象",
+                                "失智：",
+                                "、失智"};
+  struct Case {
+    std::string target;
+    unsigned status;
+  };
+  const std::vector<Case> cases = {
+      {fmt::format("/api/v1/entitlement/runs/{}/lines?size=100", run), 200},
+      {fmt::format("/api/v1/entitlement/runs/{}/changes?size=100", run), 200},
+      {fmt::format("/api/v1/entitlement/runs/{}", run), 200},
+      {fmt::format("/api/v1/entitlement/runs/{}/rolls/17?format=csv", run), 403},
+      {fmt::format("/api/v1/entitlement/runs/{}/rolls/3?format=csv", run), 200},
+      {fmt::format("/api/v1/entitlement/runs/{}/rolls/summary?format=csv", run), 200},
+      {"/api/v1/assessments/due?size=100", 200},
+      {"/api/v1/imports", 200},
+      {fmt::format("/api/v1/imports/{}", import_id), 200},
+      {"/api/v1/persons/export?format=csv", 200},
+      {"/api/v1/persons?size=100", 200},
+      {std::string("/api/v1/persons/") + kZhang, 200},
+      {"/api/v1/persons/" + app_->PersonRef(kZhang) + "/assessments", 200},
+      {"/api/v1/persons/" + app_->PersonRef(kZhang) + "/advice?list=suizhou&month=2026-03", 200},
+  };
+  for (const Case& c : cases) {
+    Response r = Get(c.target, pcity);
+    EXPECT_EQ(r.status, c.status) << c.target << " " << r.raw.substr(0, 300);
+    for (const char* w : hidden_words) {
+      // The advisor's items name their rules' facts only when not withheld.
+      EXPECT_EQ(r.raw.find(w), std::string::npos) << c.target << " shows " << w;
+    }
+    if (!r.body.is_object() || !r.obj().contains("items")) continue;
+    for (const json::value& i : r.obj().at("items").as_array()) {
+      if (!i.is_object() || !i.as_object().contains("item")) continue;
+      std::string item(i.at("item").as_string());
+      const bool listed_as_withheld =
+          i.as_object().contains("withheld") && i.at("withheld").as_bool();
+      EXPECT_TRUE(!withheld.contains(item) || listed_as_withheld) << c.target << " item " << item;
+    }
+  }
+  // What-if examples.
+  Response w = Post("/api/v1/entitlement/whatif", pcity,
+                    {{"list", "suizhou"}, {"month", "2026-03"}, {"drop", json::array{"17"}}});
+  ASSERT_EQ(w.status, 200u) << w.raw;
+  EXPECT_EQ(w.raw.find("sample_"), std::string::npos) << w.raw;
+
+  // Delegated administration: a county administrator.
+  Session admin = Login("admin");
+  ASSERT_EQ(Do(http::verb::put, "/api/v1/roles/county_admin", &admin,
+               json::serialize(json::object{
+                   {"name", "区县用户管理员"},
+                   {"data_scope", "subtree"},
+                   {"permissions", json::array{"system:user:list", "system:user:update",
+                                               "system:role:list", "registry:import:read",
+                                               "person:person:list", "person:person:read"}}}))
+                .status,
+            200u);
+  AddUser("cadmin", "county_admin", "421303", "民政");
+  Session cadmin = Login("cadmin");
+  Response users = Get("/api/v1/users", cadmin);
+  ASSERT_EQ(users.status, 200u);
+  for (const json::value& u : users.obj().at("items").as_array())
+    EXPECT_TRUE(std::string(u.at("unit").at("code").as_string()).starts_with("421303")) << u;
+  // Users of the city level (health, caseworker at 421300) are not reached.
+  for (const char* other : {"health", "caseworker"}) {
+    const std::string id = std::to_string(ids_[other]);
+    EXPECT_EQ(Get("/api/v1/users/" + id + "/caseload", cadmin).code(), "user.not_found");
+    EXPECT_EQ(Do(http::verb::put, "/api/v1/users/" + id + "/caseload", &cadmin,
+                 json::serialize(json::object{{"id_numbers", json::array{kZhang}}}))
+                  .code(),
+              "user.not_found");
+  }
+  EXPECT_EQ(Do(http::verb::patch, "/api/v1/users/" + std::to_string(ids_["health"]), &cadmin,
+               json::serialize(json::object{{"display_name", "x"}}))
+                .code(),
+            "user.not_found");
+  // Imports: the health official's upload (unit 421300) is outside the county.
+  Response imports = Get("/api/v1/imports", cadmin);
+  ASSERT_EQ(imports.status, 200u);
+  EXPECT_EQ(imports.obj().at("total").as_int64(), 0) << imports.raw;
+  EXPECT_EQ(Get(fmt::format("/api/v1/imports/{}", import_id), cadmin).code(), "import.not_found");
+  EXPECT_EQ(Get("/api/v1/roles", cadmin).status, 200u);  // roles are no personal data
+  EXPECT_EQ(Get("/api/v1/audit", cadmin).code(), "auth.forbidden");
+  EXPECT_EQ(Get(std::string("/api/v1/persons/") + kLi, cadmin).code(), "person.scope");
+}
+
 TEST_P(ServerTest, WhatIfReportsWhoGainsAndTheCostByCounty) {
   Session city = Login("city");
   // 高龄津贴 from 80 at 150元 instead of 50元: 张三 (曾都区) gets 100元 more.
@@ -1230,6 +1978,20 @@ TEST_P(ServerTest, WhatIfReportsWhoGainsAndTheCostByCounty) {
   ASSERT_EQ(county.status, 200u) << county.raw;
   EXPECT_EQ(county.obj().at("items").at(0).at("gainers").as_int64(), 1);
   EXPECT_FALSE(county.obj().at("items").at(0).as_object().contains("sample_gainers"));
+  // Amounts are range-checked (issue #12, finding 10: this overflowed to a
+  // negative cost).
+  Response huge = Post("/api/v1/entitlement/whatif", city,
+                       {{"list", "suizhou"},
+                        {"month", "2026-11"},
+                        {"set", json::array{"old_age_allowance@80=92233720368547758元"}}});
+  EXPECT_EQ(huge.status, 400u) << huge.raw;
+  EXPECT_EQ(huge.code(), "whatif.edit");
+  EXPECT_EQ(Post("/api/v1/entitlement/whatif", city,
+                 {{"list", "suizhou"},
+                  {"month", "2026-11"},
+                  {"set", json::array{"old_age_allowance@80=-5元"}}})
+                .code(),
+            "whatif.edit");
   // Bad edits are named.
   Response bad = Post("/api/v1/entitlement/whatif", city,
                       {{"list", "suizhou"}, {"set", json::array{"no_such_parameter=1元"}}});
@@ -1397,6 +2159,21 @@ class ServerDbPoolTest : public ::testing::TestWithParam<std::string> {
   std::string Record(const char* id) {
     return Request("GET", fmt::format("/api/v1/persons/{}", id));
   }
+  // Makes the audit trail refuse records (as a full or broken disk would),
+  // or take them again.
+  void RefuseAuditRecords(bool refuse) {
+    auto db = registry::Database::Open(db_.url());
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    const bool pg = (*db)->dialect() == "postgresql";
+    const char* sql = refuse ? (pg ? "ALTER TABLE server_audit ADD CONSTRAINT test_refuse_audit "
+                                     "CHECK (action = '') NOT VALID"
+                                   : "CREATE TRIGGER test_refuse_audit BEFORE INSERT ON "
+                                     "server_audit BEGIN SELECT RAISE(ABORT, 'refused by the "
+                                     "test'); END")
+                             : (pg ? "ALTER TABLE server_audit DROP CONSTRAINT test_refuse_audit"
+                                   : "DROP TRIGGER test_refuse_audit");
+    ASSERT_TRUE((*db)->Execute(sql).ok()) << sql;
+  }
   // Audit records of `action` on `target` (committed ones: a new connection).
   std::vector<AuditRecord> AuditOf(const std::string& action, const std::string& target) {
     auto db = registry::Database::Open(db_.url());
@@ -1456,28 +2233,64 @@ TEST_P(ServerDbPoolTest, RecordReadsAreAuditedBeforeTheResponseLeaves) {
 }
 
 TEST_P(ServerDbPoolTest, AFailedAuditWriteIsA500WithoutTheData) {
-  auto db = registry::Database::Open(db_.url());
-  ASSERT_TRUE(db.ok()) << db.status().ToString();
-  const bool pg = (*db)->dialect() == "postgresql";
-  ASSERT_TRUE((*db)
-                  ->Execute(pg ? "ALTER TABLE server_audit ADD CONSTRAINT test_refuse_audit "
-                                 "CHECK (action = '') NOT VALID"
-                               : "CREATE TRIGGER test_refuse_audit BEFORE INSERT ON server_audit "
-                                 "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END")
-                  .ok());
+  RefuseAuditRecords(true);
   std::string refused = Record(kZhang);
   EXPECT_EQ(StatusLine(refused), "HTTP/1.1 500 Internal Server Error") << refused;
   EXPECT_NE(refused.find("\"code\":\"audit.write\""), std::string::npos) << refused;
   EXPECT_EQ(refused.find(kZhang), std::string::npos) << refused;
   EXPECT_TRUE(AuditOf("person.read", kZhang).empty());
   // Once the audit trail takes records again, so do reads.
-  ASSERT_TRUE((*db)
-                  ->Execute(pg ? "ALTER TABLE server_audit DROP CONSTRAINT test_refuse_audit"
-                               : "DROP TRIGGER test_refuse_audit")
-                  .ok());
+  RefuseAuditRecords(false);
   std::string served = Record(kZhang);
   EXPECT_EQ(StatusLine(served), "HTTP/1.1 200 OK") << served;
   EXPECT_EQ(AuditOf("person.read", kZhang).size(), 1u);
+}
+
+// Issue #12, finding 11: /health says whether the database and the audit
+// trail take writes, and the server does not start on a database that does
+// not.
+TEST_P(ServerDbPoolTest, HealthChecksThatTheDatabaseAndTheAuditCanBeWritten) {
+  auto health = [&] {
+    return Exchange(port_, "GET /api/v1/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  };
+  std::string ok = health();
+  EXPECT_EQ(StatusLine(ok), "HTTP/1.1 200 OK") << ok;
+  auto db = registry::Database::Open(db_.url());
+  ASSERT_TRUE(db.ok()) << db.status().ToString();
+  const bool pg = (*db)->dialect() == "postgresql";
+  // Writes refused (as on a read-only database): 503, and why.
+  ASSERT_TRUE((*db)
+                  ->Execute(pg ? "ALTER TABLE server_secret ADD CONSTRAINT test_read_only "
+                                 "CHECK (name = '') NOT VALID"
+                               : "CREATE TRIGGER test_read_only BEFORE UPDATE ON server_secret "
+                                 "BEGIN SELECT RAISE(ABORT, 'read-only by the test'); END")
+                  .ok());
+  std::string ro = health();
+  EXPECT_EQ(StatusLine(ro), "HTTP/1.1 503 Service Unavailable") << ro;
+  EXPECT_NE(ro.find("\"database_writable\":false"), std::string::npos) << ro;
+  // Start-up on it says so, and does not start.
+  {
+    AppOptions o;
+    o.db_url = db_.url();
+    o.policies_dir = SourceDir() / "policies";
+    o.password_cost = PasswordCost::Minimal();
+    auto refused = App::Open(o);
+    ASSERT_FALSE(refused.ok());
+    EXPECT_EQ(refused.status().code(), "db.read_only");
+    EXPECT_NE(refused.status().message().find("不可写"), std::string::npos);
+  }
+  ASSERT_TRUE((*db)
+                  ->Execute(pg ? "ALTER TABLE server_secret DROP CONSTRAINT test_read_only"
+                               : "DROP TRIGGER test_read_only")
+                  .ok());
+  // The audit trail refusing records: 503 too.
+  RefuseAuditRecords(true);
+  std::string no_audit = health();
+  EXPECT_EQ(StatusLine(no_audit), "HTTP/1.1 503 Service Unavailable") << no_audit;
+  EXPECT_NE(no_audit.find("\"audit_writable\":false"), std::string::npos) << no_audit;
+  RefuseAuditRecords(false);
+  EXPECT_EQ(StatusLine(health()), "HTTP/1.1 200 OK");
+  EXPECT_TRUE(AuditOf("health.probe", "").empty());  // probes leave no records
 }
 
 TEST_P(ServerDbPoolTest, EndedSessionsAreRefusedThoughCached) {

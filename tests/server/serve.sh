@@ -2,7 +2,9 @@
 # `yanglao serve` as a process: an administrator made with `yanglao admin
 # create-user`, a feed imported, the server started on a free port; health,
 # sign-in, a masked list and an audited record over HTTP; the access log has
-# JSON lines with ID numbers masked; SIGTERM stops it cleanly (exit 0).
+# JSON lines with ID numbers masked (percent-encoded ones too) and, behind
+# the trusted proxy (--trusted-proxy 127.0.0.1), the forwarded client
+# address; SIGTERM stops it cleanly (exit 0).
 # Usage: serve.sh YANGLAO
 set -euo pipefail
 bin=$1
@@ -19,7 +21,8 @@ src=${YANGLAO_SOURCE_DIR:-.}
 echo 'pw-admin-2026' | "$bin" admin create-user --db "$db" --username admin --role admin --unit 421300 --password-stdin
 "$bin" admin list-users --db "$db" | grep -q '^admin ' || { echo "admin not listed"; exit 1; }
 
-"$bin" serve --db "$db" --port 0 --policies "$src/policies" --access-log "$dir/access.log" 2>"$dir/err" &
+"$bin" serve --db "$db" --port 0 --policies "$src/policies" --access-log "$dir/access.log" \
+  --trusted-proxy 127.0.0.1 2>"$dir/err" &
 pid=$!
 for _ in $(seq 100); do grep -q '服务已启动' "$dir/err" 2>/dev/null && break; sleep 0.1; done
 port=$(grep -o 'http://127.0.0.1:[0-9]*' "$dir/err" | head -1 | sed 's/.*://')
@@ -36,6 +39,8 @@ record=$(curl -s -b "$dir/jar" "$base/api/v1/persons/421303194402290016")
 [[ $record == *'"id_number":"421303194402290016"'* && $record == *'"name":"张三"'* ]] || { echo "record: $record"; exit 1; }
 audit=$(curl -s -b "$dir/jar" "$base/api/v1/audit?action=person.read")
 [[ $audit == *'"total":1'* ]] || { echo "audit: $audit"; exit 1; }
+curl -s -o /dev/null -b "$dir/jar" -H 'X-Forwarded-For: 198.51.100.9' \
+  "$base/api/v1/persons/%34%32%31%33%30%33194402290016"
 kill -TERM "$pid"
 wait "$pid" && status=0 || status=$?
 pid=""
@@ -44,4 +49,6 @@ grep -q '服务已停止' "$dir/err" || { echo "no clean stop"; exit 1; }
 grep -q '"route":"/api/v1/persons/{ref}","status":200' "$dir/access.log" || { cat "$dir/access.log"; exit 1; }
 grep -q '"path":"/api/v1/persons/4213\*\*\*\*\*\*\*\*\*\*0016"' "$dir/access.log" || { echo "path not masked"; exit 1; }
 ! grep -q '421303194402290016' "$dir/access.log" || { echo "access log shows a full ID number"; exit 1; }
+! grep -q '194402290016' "$dir/access.log" || { echo "access log shows an encoded full ID number"; exit 1; }
+grep -q '"ip":"198.51.100.9"' "$dir/access.log" || { echo "forwarded address not logged"; exit 1; }
 echo "ok: served on port $port, stopped cleanly"

@@ -1,4 +1,4 @@
-#include "assess/synthetic.h"
+#include "gen/assess_synthetic.h"
 
 #include <fmt/format.h>
 
@@ -18,10 +18,22 @@
 #include "gen/calibration.h"
 #include "gen/rng.h"
 
-namespace yanglao::assess {
+namespace yanglao::gen {
 namespace {
 
-using gen::Rng;
+using assess::FindItem;
+using assess::FormAnswers;
+using assess::FormDocument;
+using assess::FormToJson;
+using assess::Item;
+using assess::Items;
+using assess::kDimensionCount;
+using assess::kItemCount;
+using assess::kMaxTotal;
+using assess::Level;
+using assess::Levels;
+using assess::Reason;
+using assess::ValidUntil;
 
 uint64_t Fnv1a(std::string_view s) {
   uint64_t h = 0xCBF29CE484222325ULL;
@@ -350,4 +362,4 @@ Result<SyntheticSummary> WriteSyntheticAssessments(const SyntheticOptions& optio
   return writer.summary;
 }
 
-}  // namespace yanglao::assess
+}  // namespace yanglao::gen

@@ -1,4 +1,6 @@
-// Synthetic assessment histories for a generated city (`yanglao gen`).
+// Synthetic assessment histories for a generated city (`yanglao gen`): the
+// assess module's synthetic data, kept with the generator (src/gen) so that
+// what the server links never includes it.
 //
 // Reads the department feeds a generated city was written as (公安.csv for
 // who lives where, who died and when; 民政.csv 生活不能自理, 卫健.csv 失智,
@@ -18,8 +20,8 @@
 // dimensions a profile (physical or cognitive) makes likely.
 //
 // Deterministic: the same feeds, seed and date give the same file.
-#ifndef YANGLAO_ASSESS_SYNTHETIC_H_
-#define YANGLAO_ASSESS_SYNTHETIC_H_
+#ifndef YANGLAO_GEN_ASSESS_SYNTHETIC_H_
+#define YANGLAO_GEN_ASSESS_SYNTHETIC_H_
 
 #include <cstdint>
 #include <filesystem>
@@ -28,7 +30,7 @@
 #include "core/civil_date.h"
 #include "core/status.h"
 
-namespace yanglao::assess {
+namespace yanglao::gen {
 
 struct SyntheticOptions {
   std::filesystem::path feeds_dir;  // where yanglao gen wrote the feeds
@@ -54,6 +56,6 @@ struct SyntheticSummary {
 // gen.io (the output cannot be written).
 Result<SyntheticSummary> WriteSyntheticAssessments(const SyntheticOptions& options);
 
-}  // namespace yanglao::assess
+}  // namespace yanglao::gen
 
-#endif  // YANGLAO_ASSESS_SYNTHETIC_H_
+#endif  // YANGLAO_GEN_ASSESS_SYNTHETIC_H_

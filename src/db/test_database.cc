@@ -1,4 +1,4 @@
-#include "registry/test_database.h"
+#include "db/test_database.h"
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -7,9 +7,9 @@
 #include <atomic>
 #include <cstdlib>
 
-#include "registry/database.h"
+#include "db/database.h"
 
-namespace yanglao::registry {
+namespace yanglao::db {
 
 void TestDatabase::SetUp(std::string_view backend, std::string_view prefix) {
   static std::atomic<int> counter{0};
@@ -44,4 +44,4 @@ void TestDatabase::Remove() {
   }
 }
 
-}  // namespace yanglao::registry
+}  // namespace yanglao::db

@@ -1,4 +1,4 @@
-#include "registry/database.h"
+#include "db/database.h"
 
 #include <fmt/format.h>
 #include <libpq-fe.h>
@@ -7,7 +7,7 @@
 #include <charconv>
 #include <unordered_map>
 
-namespace yanglao::registry {
+namespace yanglao::db {
 namespace {
 
 Status DbError(std::string code, std::string message, std::string_view detail = {}) {
@@ -581,4 +581,4 @@ Status MigrateModule(Database& db, std::string_view module,
   return Status::Ok();
 }
 
-}  // namespace yanglao::registry
+}  // namespace yanglao::db
