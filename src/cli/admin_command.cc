@@ -140,6 +140,8 @@ int RunAssign(const AdminArgs& a) {
 // The demo accounts of a city: an administrator, and a worker at each level
 // of the city's first county, street and community, and a health official.
 int RunDemoUsers(const AdminArgs& a) {
+  // Shown for an existing user whose password no logins file records.
+  static constexpr char kKeptPassword[] = "（已有用户，密码不变）";
   const RegionTable& regions = RegionTable::Builtin();
   const Region* city = regions.Find(a.city);
   if (city == nullptr || city->level != RegionLevel::kCity) {
@@ -189,18 +191,15 @@ int RunDemoUsers(const AdminArgs& a) {
       fmt::print(stderr, "yanglao: {}\n", existing.status().ToString());
       return 1;
     }
-    if (existing->has_value() && known.count(d.username)) continue;
-    std::string password = server::RandomPassword();
     if (existing->has_value()) {
-      server::UserChanges c;
-      c.password = password;
-      if (Status s = server::UpdateUser(reg->db(), (*existing)->id, c,
-                                        server::PasswordCost::Interactive());
-          !s.ok()) {
-        fmt::print(stderr, "yanglao: {}\n", s.ToString());
-        return 1;
-      }
-    } else {
+      // An existing user is kept as it is, password included (an
+      // administrator may have changed it); the logins file, if any, says
+      // the password it was given.
+      if (!known.count(d.username)) known[d.username] = kKeptPassword;
+      continue;
+    }
+    std::string password = server::RandomPassword();
+    {
       server::NewUser u{d.username, d.name, password, d.unit->code, d.department, d.role};
       Result<int64_t> id = server::CreateUser(reg->db(), u, server::PasswordCost::Interactive());
       if (!id.ok()) {
@@ -212,7 +211,10 @@ int RunDemoUsers(const AdminArgs& a) {
   }
   if (!a.logins.empty()) {
     std::ofstream out(a.logins, std::ios::trunc);
-    for (const Demo& d : demos) out << d.username << '\t' << known[d.username] << '\n';
+    for (const Demo& d : demos) {
+      if (known[d.username] != kKeptPassword)
+        out << d.username << '\t' << known[d.username] << '\n';
+    }
     out.close();
     std::filesystem::permissions(
         a.logins, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);

@@ -14,6 +14,7 @@
 #include "cli/commands.h"
 #include "cli/options.h"
 #include "core/csv.h"
+#include "core/file_io.h"
 #include "core/id_number.h"
 #include "core/region.h"
 #include "gen/calibration.h"
@@ -41,6 +42,36 @@ Result<CivilDate> DateOr(const std::string& text, CivilDate fallback) {
   return CivilDate::Parse(text);
 }
 
+// Writes the row problems as a report people can open: XLSX, or CSV with a
+// UTF-8 byte-order mark (which Excel on Chinese Windows needs to read it).
+int WriteProblemReport(const registry::ParsedFeed& feed, const std::string& report) {
+  std::vector<std::vector<std::string>> rows = {
+      {"工作表", "行", "列", "字段", "值", "错误代码", "原因"}};
+  for (const registry::RowProblem& p : feed.problems) {
+    rows.push_back({feed.sheet, std::to_string(p.row), std::to_string(p.column), p.header, p.value,
+                    p.code, p.message});
+  }
+  if (report.ends_with(".xlsx")) {
+    if (Status s = xlsx::WriteWorkbook(report, {xlsx::Sheet{"错误行", rows}}); !s.ok()) {
+      fmt::print(stderr, "{}\n", s.ToString());
+      return 1;
+    }
+  } else {
+    std::ofstream out(report, std::ios::binary);
+    out << "\xEF\xBB\xBF";
+    for (const auto& r : rows) {
+      for (size_t i = 0; i < r.size(); ++i) out << (i ? "," : "") << CsvEscape(r[i]);
+      out << "\r\n";
+    }
+    if (!out) {
+      fmt::print(stderr, "yanglao: 无法写入错误报告 {}\n", report);
+      return 1;
+    }
+  }
+  fmt::print("错误报告已写入 {}\n", report);
+  return 0;
+}
+
 int RunImport(const Common& c, const std::string& source, const std::string& file,
               const std::string& recorded_text, const std::string& report) {
   Result<CivilDate> recorded = DateOr(recorded_text, CivilDate::Today());
@@ -49,46 +80,68 @@ int RunImport(const Common& c, const std::string& source, const std::string& fil
     return 2;
   }
   auto start = std::chrono::steady_clock::now();
-  Result<registry::ParsedFeed> feed = registry::ReadFeedFile(file, source, CivilDate::Today());
-  if (!feed.ok()) {
-    fmt::print(stderr, "{}\n", feed.status().ToString());
+  std::string ext = std::filesystem::path(file).extension().string();
+  for (char& ch : ext) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  if (ext == ".xls") {
+    // ReadFeedFile names the format problem.
+    fmt::print(stderr, "{}\n",
+               registry::ReadFeedFile(file, source, CivilDate::Today()).status().ToString());
     return 1;
   }
-  for (const std::string& w : feed->warnings) fmt::print("提示：{}\n", w);
-  if (!feed->problems.empty()) {
-    for (const registry::RowProblem& p : feed->problems) {
-      fmt::print("{}:{}:{} 「{}」值「{}」：{} [{}]\n", file, p.row, p.column, p.header, p.value,
+  Result<std::string> bytes = ReadFileBytes(file);
+  if (!bytes.ok()) {
+    fmt::print(stderr, "{}\n", bytes.status().ToString());
+    return 1;
+  }
+  Result<std::unique_ptr<Registry>> opened = Registry::Open(c.db.empty() ? DefaultDb() : c.db);
+  // Progress on a terminal: rows read, rows a second, and an estimate from
+  // the share of the file read so far.
+  const bool tty = ::isatty(STDERR_FILENO) != 0;
+  bool progress_shown = false;
+  auto progress = [&](const registry::FeedProgress& p) {
+    if (!tty) return;
+    double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (seconds < 1.0) return;
+    double rate = static_cast<double>(p.rows) / seconds;
+    fmt::print(stderr, "\r已读取 {} 行，每秒 {:.0f} 行，已用 {:.0f} 秒   ", p.rows, rate, seconds);
+    progress_shown = true;
+  };
+  registry::ParsedFeed feed;
+  Result<registry::ImportOutcome> out = registry::ImportOutcome{};
+  if (opened.ok()) {
+    out =
+        (*opened)->ImportBytes(*bytes, file, source, CivilDate::Today(), *recorded, feed, progress);
+  } else {
+    // Without a database the file is still checked, so its problems are named.
+    Result<registry::ParsedFeed> read =
+        registry::ReadFeedBytes(*bytes, file, source, CivilDate::Today());
+    if (!read.ok()) {
+      fmt::print(stderr, "{}\n", read.status().ToString());
+      return 1;
+    }
+    feed = std::move(*read);
+    if (feed.problem_count == 0) {
+      fmt::print(stderr, "{}\n", opened.status().ToString());
+      return 1;
+    }
+    out = Status("feed.invalid", "");
+  }
+  if (progress_shown) fmt::print(stderr, "\n");
+  if (!out.ok() && out.status().code() != "feed.invalid") {
+    fmt::print(stderr, "{}\n", out.status().ToString());
+    return 1;
+  }
+  for (const std::string& w : feed.warnings) fmt::print("提示：{}\n", w);
+  if (!out.ok()) {
+    const std::string where = feed.sheet.empty() ? file : fmt::format("{}「{}」", file, feed.sheet);
+    for (const registry::RowProblem& p : feed.problems) {
+      fmt::print("{}:{}:{} 「{}」值「{}」：{} [{}]\n", where, p.row, p.column, p.header, p.value,
                  p.message, p.code);
     }
-    if (!report.empty()) {
-      std::vector<std::vector<std::string>> rows = {{"行", "列", "字段", "值", "错误代码", "原因"}};
-      for (const registry::RowProblem& p : feed->problems) {
-        rows.push_back({std::to_string(p.row), std::to_string(p.column), p.header, p.value, p.code,
-                        p.message});
-      }
-      if (report.ends_with(".xlsx")) {
-        if (Status s = xlsx::WriteWorkbook(report, {xlsx::Sheet{"错误行", rows}}); !s.ok()) {
-          fmt::print(stderr, "{}\n", s.ToString());
-          return 1;
-        }
-      } else {
-        std::ofstream out(report, std::ios::binary);
-        for (const auto& r : rows) {
-          for (size_t i = 0; i < r.size(); ++i) out << (i ? "," : "") << CsvEscape(r[i]);
-          out << '\n';
-        }
-      }
-      fmt::print("错误报告已写入 {}\n", report);
-    }
-    fmt::print("{}：{} 行数据，{} 处错误；整个文件未导入，请改正后重新报送\n", file,
-               feed->data_rows, feed->problems.size());
-    return 1;
-  }
-  std::unique_ptr<Registry> reg = OpenRegistry(c);
-  if (reg == nullptr) return 1;
-  Result<registry::ImportOutcome> out = reg->Import(*feed, *recorded);
-  if (!out.ok()) {
-    fmt::print(stderr, "{}\n", out.status().ToString());
+    if (!report.empty() && WriteProblemReport(feed, report) != 0) return 1;
+    fmt::print("{}：{} 行数据，{} 处错误；整个文件未导入，请改正后重新报送\n", file, feed.data_rows,
+               feed.problem_count);
     return 1;
   }
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -96,12 +149,47 @@ int RunImport(const Common& c, const std::string& source, const std::string& fil
     fmt::print("{}：此文件已于第 {} 批导入，未作任何改动\n", file, out->feed_id);
     return 0;
   }
+  std::string format = feed.encoding == "XLSX" ? fmt::format("XLSX 工作表「{}」", feed.sheet)
+                                               : fmt::format("CSV，{} 编码", feed.encoding);
   fmt::print(
-      "{}：第 {} 批（{}，记录日期 {}）导入 {} 行：新增人员 {}，新增记录 {}，与已有记录相同 "
+      "{}：第 {} 批（{}，记录日期 {}，{}）导入 {} 行：新增人员 {}，新增记录 {}，与已有记录相同 "
       "{}，新冲突 {}；用时 {:.2f} 秒\n",
-      file, out->feed_id, source, recorded->ToString(), feed->data_rows, out->persons_added,
+      file, out->feed_id, source, recorded->ToString(), format, feed.data_rows, out->persons_added,
       out->facts_added, out->facts_unchanged, out->conflicts_added, seconds);
   return 0;
+}
+
+// Reads and checks a feed without storing it; the facts are counted and
+// dropped batch by batch, so memory is as for an import.
+int RunCheck(const std::string& source, const std::string& file) {
+  auto start = std::chrono::steady_clock::now();
+  Result<std::string> bytes = ReadFileBytes(file);
+  if (!bytes.ok()) {
+    fmt::print(stderr, "{}\n", bytes.status().ToString());
+    return 1;
+  }
+  int64_t facts = 0;
+  registry::FeedOptions options;
+  options.sink = [&](std::vector<registry::FactRecord>& batch) {
+    facts += static_cast<int64_t>(batch.size());
+    return Status::Ok();
+  };
+  Result<registry::ParsedFeed> feed =
+      registry::ReadFeedBytes(*bytes, file, source, CivilDate::Today(), options);
+  if (!feed.ok()) {
+    fmt::print(stderr, "{}\n", feed.status().ToString());
+    return 1;
+  }
+  for (const std::string& w : feed->warnings) fmt::print("提示：{}\n", w);
+  for (const registry::RowProblem& p : feed->problems) {
+    fmt::print("{}:{}:{} 「{}」值「{}」：{} [{}]\n", file, p.row, p.column, p.header, p.value,
+               p.message, p.code);
+  }
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  fmt::print("{}：{} 行数据，{} 处错误，{} 条记录；用时 {:.2f} 秒，每秒 {:.0f} 行\n", file,
+             feed->data_rows, feed->problem_count, facts, seconds,
+             seconds > 0 ? feed->data_rows / seconds : 0.0);
+  return feed->problem_count == 0 ? 0 : 1;
 }
 
 // A fact as shown to people: phone numbers masked unless `full`.
@@ -242,6 +330,19 @@ int RunStats(const Common& c, const std::string& as_of_text, bool calibration,
   }
   std::unique_ptr<Registry> reg = OpenRegistry(c);
   if (reg == nullptr) return 1;
+  if (calibration && as_of_text.empty()) {
+    // The calibration describes the city on the day its data were drawn up:
+    // without --as-of, count on the latest day the records start (for a
+    // generated city, its --as-of), not on today, when everyone is older.
+    Result<std::vector<registry::Row>> latest = reg->db().QueryAll(
+        "SELECT MAX(valid_from) FROM fact WHERE valid_from <= ?", {CivilDate::Today().ToString()});
+    if (latest.ok() && !latest->empty() && !(*latest)[0].IsNull(0)) {
+      if (Result<CivilDate> d = CivilDate::Parse((*latest)[0].AsText(0)); d.ok()) {
+        as_of = *d;
+        fmt::print("统计日期取登记记录的最近起始日期 {}（可用 --as-of 指定）\n", d->ToString());
+      }
+    }
+  }
   const RegionTable& regions = RegionTable::Builtin();
   static const char* kBandNames[] = {"50岁以下", "50-59", "60-64", "65-69",
                                      "70-79",    "80-89", "90-99", "100+"};
@@ -442,6 +543,15 @@ void AddRegistryCommands(CLI::App& app, int& exit_code) {
   add_db(imp);
   imp->callback(
       [=, &exit_code] { exit_code = RunImport(*common, *source, *file, *recorded, *report); });
+
+  CLI::App* check = reg->add_subcommand(
+      "check", "只检查部门数据文件（CSV 或 XLSX），不导入：列出错误行，显示读取速度");
+  check
+      ->add_option("--source", *source,
+                   "数据来源部门：公安、民政、人社、卫健、医保、残联、退役军人")
+      ->required();
+  check->add_option("file", *file, "数据文件")->required();
+  check->callback([=, &exit_code] { exit_code = RunCheck(*source, *file); });
 
   auto id = std::make_shared<std::string>();
   auto as_of = std::make_shared<std::string>();

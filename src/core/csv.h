@@ -6,6 +6,13 @@
 // line end. Rejects, with the place (line:column, 1-based, columns counted in
 // characters), an unterminated quoted field and a quote inside an unquoted field.
 // Invalid UTF-8 is rejected too, so later stages can trust the text.
+//
+// Cost is linear in the text: each byte is looked at a bounded number of
+// times, whatever the number of fields in a row. Limits (CsvLimits, below;
+// beyond them a located error, the row is not returned):
+//   csv.too_many_columns  more than 16,384 fields in a row (Excel's maximum)
+//   csv.row_too_long      a row (with its quoted line breaks) over 1 MiB
+//   csv.field_too_long    a field over 65,536 bytes
 #ifndef YANGLAO_CORE_CSV_H_
 #define YANGLAO_CORE_CSV_H_
 
@@ -17,6 +24,13 @@
 #include "core/utf8.h"
 
 namespace yanglao {
+
+// The reader's limits; see above.
+struct CsvLimits {
+  size_t max_columns = 16'384;
+  size_t max_row_bytes = size_t{1} << 20;
+  size_t max_field_bytes = size_t{1} << 16;
+};
 
 struct CsvRow {
   int line = 0;                     // line where the row starts, 1-based
@@ -38,7 +52,7 @@ struct CsvRow {
 class CsvReader {
  public:
   // `name` is used as the file in error locations.
-  CsvReader(std::string_view text, std::string name);
+  CsvReader(std::string_view text, std::string name, CsvLimits limits = {});
 
   // Reads the next row into `row`; false at the end of the text. Blank lines
   // are skipped. After an error the reader stays at the failure.
@@ -48,12 +62,16 @@ class CsvReader {
 
  private:
   Status Error(std::string code, std::string message, int line, int column) const;
+  // The 1-based column (in characters) of byte `pos` of the line starting at
+  // byte `line_start`: computed only for an error, so never in a loop.
+  int ColumnAt(size_t line_start, size_t pos) const;
 
   std::string_view text_;
   std::string name_;
   size_t pos_ = 0;
   int line_ = 1;
   size_t line_start_ = 0;
+  CsvLimits limits_;
 };
 
 // Checks that `header` has exactly the `expected` column names, in order.

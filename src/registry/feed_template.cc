@@ -171,6 +171,10 @@ Result<std::string> CellValue(const FeedColumn& column, std::string_view text) {
       if (r == nullptr) return Status("feed.region", "不是有效的行政区划代码");
       if (r->level < RegionLevel::kCounty)
         return Status("feed.region", "区划代码应至少到县级（6位）");
+      // 居住地 is where the person lives: a street (9 digits) or a
+      // community or village (12), as docs/registry-feeds.md says.
+      if (column.fact == "residence_region" && r->level < RegionLevel::kTownship)
+        return Status("feed.region", "居住地应为9位（街道、乡镇）或12位（社区、村）区划代码");
       return r->code;
     }
     case CellKind::kPhone:
@@ -249,6 +253,7 @@ std::string ValueLabel(std::string_view fact, std::string_view value) {
 
 std::string FactLabel(std::string_view fact) {
   if (fact == "name") return "姓名";
+  if (fact == "name_written") return "姓名（原写法）";
   const FeedColumn* c = ColumnOfFact(fact);
   return c == nullptr ? std::string(fact) : c->header;
 }

@@ -177,6 +177,20 @@ Result<ImportOutcome> Registry::ImportInTransaction(const ParsedFeed& feed, Civi
     return Status("feed.invalid", fmt::format("数据文件有 {} 处错误，未导入", feed.problems.size()),
                   Location{.file = feed.file_name});
   }
+  Result<ImportOutcome> out = BeginStaging(feed, recorded_on);
+  if (!out.ok() || out->already_imported) return out;
+  if (Status s = StageFacts(feed.facts, feed.source, out->feed_id, recorded_on.ToString());
+      !s.ok()) {
+    return s;
+  }
+  if (Status s = FinishStaging(*out, static_cast<int64_t>(feed.facts.size()), feed.data_rows);
+      !s.ok()) {
+    return s;
+  }
+  return out;
+}
+
+Result<ImportOutcome> Registry::BeginStaging(const ParsedFeed& feed, CivilDate recorded_on) {
   ImportOutcome out;
   Database& db = *db_;
   // The caller rolls back.
@@ -206,7 +220,6 @@ Result<ImportOutcome> Registry::ImportInTransaction(const ParsedFeed& feed, Civi
       !s.ok()) {
     return fail(s);
   }
-
   // Stage the rows, then move them in with set-based statements.
   const char* stage_ddl =
       "CREATE TEMP TABLE IF NOT EXISTS fact_stage (id_number TEXT, fact TEXT, value TEXT, "
@@ -215,38 +228,60 @@ Result<ImportOutcome> Registry::ImportInTransaction(const ParsedFeed& feed, Civi
       "CREATE TEMP TABLE IF NOT EXISTS person_stage (id_number TEXT, sex INTEGER, birth_date TEXT);"
       "DELETE FROM fact_stage; DELETE FROM person_stage;";
   if (Status s = db.Execute(stage_ddl); !s.ok()) return fail(s);
-  std::vector<std::vector<Value>> rows;
-  rows.reserve(feed.facts.size());
-  std::set<std::string> ids;
-  for (const FactRecord& f : feed.facts) {
-    rows.push_back({f.id_number, f.fact, f.value, f.valid_from,
-                    f.valid_to.empty() ? Value{} : Value{f.valid_to}, feed.source, out.feed_id,
-                    static_cast<int64_t>(f.row), recorded});
-    ids.insert(f.id_number);
-  }
-  if (Status s = db.BulkInsert("fact_stage",
-                               {"id_number", "fact", "value", "valid_from", "valid_to", "source",
-                                "feed_id", "row_no", "recorded_on"},
-                               rows);
-      !s.ok()) {
-    return fail(s);
-  }
-  rows.clear();
-  for (const std::string& id : ids) {
-    auto [birth, sex] = BirthAndSex(id);
-    rows.push_back({id, sex, birth});
-  }
-  if (Status s = db.BulkInsert("person_stage", {"id_number", "sex", "birth_date"}, rows); !s.ok())
-    return fail(s);
-  rows = {};
+  return out;
+}
 
+Status Registry::StageFacts(const std::vector<FactRecord>& facts, const std::string& source,
+                            int64_t feed_id, const std::string& recorded) {
+  Database& db = *db_;
+  // In slices, so the bound values never cost much more than the facts.
+  constexpr size_t kSlice = 20'000;
+  std::vector<std::vector<Value>> rows;
+  std::vector<std::vector<Value>> persons;
+  for (size_t begin = 0; begin < facts.size(); begin += kSlice) {
+    const size_t end = std::min(facts.size(), begin + kSlice);
+    rows.clear();
+    persons.clear();
+    rows.reserve(end - begin);
+    std::string last_id;
+    for (size_t i = begin; i < end; ++i) {
+      const FactRecord& f = facts[i];
+      rows.push_back({f.id_number, f.fact, f.value, f.valid_from,
+                      f.valid_to.empty() ? Value{} : Value{f.valid_to}, source, feed_id,
+                      static_cast<int64_t>(f.row), recorded});
+      // A person_stage row for each run of one person's records (the same
+      // person may come again: FinishStaging takes distinct ones).
+      if (f.id_number != last_id) {
+        auto [birth, sex] = BirthAndSex(f.id_number);
+        persons.push_back({f.id_number, sex, birth});
+        last_id = f.id_number;
+      }
+    }
+    if (Status s = db.BulkInsert("fact_stage",
+                                 {"id_number", "fact", "value", "valid_from", "valid_to", "source",
+                                  "feed_id", "row_no", "recorded_on"},
+                                 rows);
+        !s.ok()) {
+      return s;
+    }
+    if (Status s = db.BulkInsert("person_stage", {"id_number", "sex", "birth_date"}, persons);
+        !s.ok()) {
+      return s;
+    }
+  }
+  return Status::Ok();
+}
+
+Status Registry::FinishStaging(ImportOutcome& out, int64_t staged, int64_t data_rows) {
+  Database& db = *db_;
   if (Status s =
           db.Execute("INSERT INTO person (id_number, sex, birth_date, first_feed) "
-                     "SELECT s.id_number, s.sex, s.birth_date, ? FROM person_stage s "
-                     "WHERE NOT EXISTS (SELECT 1 FROM person p WHERE p.id_number = s.id_number)",
+                     "SELECT s.id_number, MIN(s.sex), MIN(s.birth_date), ? FROM person_stage s "
+                     "WHERE NOT EXISTS (SELECT 1 FROM person p WHERE p.id_number = s.id_number) "
+                     "GROUP BY s.id_number",
                      {out.feed_id});
       !s.ok()) {
-    return fail(s);
+    return s;
   }
   if (Status s =
           db.Execute("INSERT INTO fact (id_number, fact, value, valid_from, valid_to, source, "
@@ -259,7 +294,7 @@ Result<ImportOutcome> Registry::ImportInTransaction(const ParsedFeed& feed, Civi
                      "s.value AND f.valid_from = "
                      "s.valid_from AND COALESCE(f.valid_to, '') = COALESCE(s.valid_to, ''))");
       !s.ok()) {
-    return fail(s);
+    return s;
   }
   MaybeKill("import.after_facts");
 
@@ -268,13 +303,15 @@ Result<ImportOutcome> Registry::ImportInTransaction(const ParsedFeed& feed, Civi
       "first_feed = ?), "
       "(SELECT COALESCE(MAX(id), 0) FROM conflict)",
       {out.feed_id, out.feed_id});
-  if (!counts.ok()) return fail(counts.status());
+  if (!counts.ok()) return counts.status();
   out.facts_added = (*counts)[0].AsInt(0);
   out.persons_added = (*counts)[0].AsInt(1);
-  out.facts_unchanged = static_cast<int64_t>(feed.facts.size()) - out.facts_added;
+  out.facts_unchanged = staged - out.facts_added;
   int64_t last_conflict = (*counts)[0].AsInt(2);
 
-  // Disagreements with other sources over overlapping periods.
+  // Disagreements with other sources over overlapping periods. A name as
+  // the department wrote it (name_written: dots not normalised) is kept for
+  // the record, never compared.
   if (Status s = db.Execute("INSERT INTO conflict (id, id_number, fact, value_a, source_a, feed_a, "
                             "row_a, value_b, source_b, feed_b, "
                             "row_b, detected_feed, status) "
@@ -284,22 +321,64 @@ Result<ImportOutcome> Registry::ImportInTransaction(const ParsedFeed& feed, Civi
                             "n.source, n.feed_id, n.row_no, ?, "
                             "'open' FROM fact n JOIN fact o ON o.id_number = n.id_number AND "
                             "o.fact = n.fact AND o.source <> "
-                            "n.source AND o.value <> n.value WHERE n.feed_id = ? AND (o.valid_to "
+                            "n.source AND o.value <> n.value WHERE n.feed_id = ? AND "
+                            "n.fact <> 'name_written' AND (o.valid_to "
                             "IS NULL OR o.valid_to >= "
                             "n.valid_from) AND (n.valid_to IS NULL OR n.valid_to >= o.valid_from)",
                             {last_conflict, out.feed_id, out.feed_id});
       !s.ok()) {
-    return fail(s);
+    return s;
   }
   Result<std::vector<Row>> conflicts =
       db.QueryAll("SELECT COUNT(*) FROM conflict WHERE detected_feed = ?", {out.feed_id});
-  if (!conflicts.ok()) return fail(conflicts.status());
+  if (!conflicts.ok()) return conflicts.status();
   out.conflicts_added = (*conflicts)[0].AsInt(0);
-  if (Status s = db.Execute("UPDATE feed SET facts_added = ? WHERE id = ?",
-                            {out.facts_added, out.feed_id});
-      !s.ok()) {
-    return fail(s);
+  return db.Execute("UPDATE feed SET facts_added = ?, data_rows = ? WHERE id = ?",
+                    {out.facts_added, data_rows, out.feed_id});
+}
+
+Result<ImportOutcome> Registry::ImportBytes(
+    std::string_view bytes, const std::string& file_name, std::string_view source, CivilDate today,
+    CivilDate recorded_on, ParsedFeed& parsed,
+    const std::function<void(const FeedProgress&)>& progress) {
+  parsed = ParsedFeed{};
+  parsed.source = std::string(source);
+  parsed.file_name = file_name;
+  parsed.sha256 = Sha256Hex(bytes);
+  if (FindTemplate(source) == nullptr) {
+    // ReadFeedBytes names the known sources.
+    Result<ParsedFeed> unknown = ReadFeedBytes("", file_name, source, today);
+    return unknown.status();
   }
+  Result<db::Transaction> tx = db::Transaction::Begin(*db_);
+  if (!tx.ok()) return tx.status();
+  // Every failure below leaves with `tx` uncommitted: it rolls back.
+  auto fail = [](Status s) -> Result<ImportOutcome> { return s; };
+  Result<ImportOutcome> out = BeginStaging(parsed, recorded_on);
+  if (!out.ok() || out->already_imported) return out;
+  const std::string recorded = recorded_on.ToString();
+  int64_t staged = 0;
+  FeedOptions options;
+  options.progress = [&](const FeedProgress& p) {
+    if (progress) progress(FeedProgress{p.rows, 0, bytes.size()});
+  };
+  options.sink = [&](std::vector<FactRecord>& facts) {
+    staged += static_cast<int64_t>(facts.size());
+    return StageFacts(facts, parsed.source, out->feed_id, recorded);
+  };
+  Result<ParsedFeed> read = ReadFeedBytes(bytes, file_name, source, today, options);
+  if (!read.ok()) return fail(read.status());
+  std::string sha = parsed.sha256;
+  parsed = std::move(*read);
+  parsed.sha256 = sha;
+  if (parsed.problem_count > 0) {
+    return fail(Status("feed.invalid",
+                       fmt::format("数据文件有 {} 处错误，未导入", parsed.problem_count),
+                       Location{.file = file_name}));
+  }
+  if (Status s = FinishStaging(*out, staged, parsed.data_rows); !s.ok()) return fail(s);
+  MaybeKill("import.before_commit");
+  if (Status s = tx->Commit(); !s.ok()) return fail(s);
   return out;
 }
 

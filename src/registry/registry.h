@@ -164,6 +164,18 @@ class Registry {
   // nothing (already_imported). After a failure the caller must roll back.
   Result<ImportOutcome> ImportInTransaction(const ParsedFeed& feed, CivilDate recorded_on);
 
+  // Reads the feed file in `bytes` (ReadFeedBytes: CSV in UTF-8 or GB18030,
+  // or XLSX) and stores it like Import, in bounded memory: valid rows are
+  // staged in batches inside one transaction, which commits only when the
+  // whole file is valid; a file with any bad row stores nothing and fails
+  // with feed.invalid. `parsed` receives the summary (data rows, problems,
+  // warnings, encoding; its facts stay empty). A file already imported
+  // (same source and SHA-256) is not read again (already_imported).
+  Result<ImportOutcome> ImportBytes(std::string_view bytes, const std::string& file_name,
+                                    std::string_view source, CivilDate today, CivilDate recorded_on,
+                                    ParsedFeed& parsed,
+                                    const std::function<void(const FeedProgress&)>& progress = {});
+
   // The person as of `as_of`, as known on `known_on`; nullopt if the person
   // was not known then.
   Result<std::optional<PersonView>> Person(std::string_view id_number, CivilDate as_of,
@@ -233,6 +245,14 @@ class Registry {
                                          CivilDate known_on);
 
  private:
+  // The steps of an import inside a transaction: claim a feed id (or find
+  // the file already imported), stage facts (any number of times), then
+  // move the staged rows in and count.
+  Result<ImportOutcome> BeginStaging(const ParsedFeed& feed, CivilDate recorded_on);
+  Status StageFacts(const std::vector<FactRecord>& facts, const std::string& source,
+                    int64_t feed_id, const std::string& recorded);
+  Status FinishStaging(ImportOutcome& out, int64_t staged, int64_t data_rows);
+
   explicit Registry(std::unique_ptr<db::Database> db) : db_(std::move(db)) {}
   Status LoadPrecedence();
   // Resolves the records of one person.

@@ -11,6 +11,9 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <set>
+#include <tuple>
 
 #include "gen/calibration.h"
 #include "gen/calibration_check.h"
@@ -394,11 +397,20 @@ TEST(FeedFileTest, HeaderProblemsAreLocated) {
   ASSERT_FALSE(f.ok());
   EXPECT_EQ(f.status().code(), "feed.header");
   EXPECT_NE(f.status().message().find("低保后仍困难"), std::string::npos);
-  f = ReadFeedCsv("公民身份号码,姓名,户籍地,居住地,死亡日期,起始日期,终止日期,备注\n", "h.csv",
-                  "公安", kToday);
+  // A header without 公民身份号码 and 姓名 in the first rows is no header.
+  f = ReadFeedCsv("身份,名字,户籍地\n1,2,3\n", "h.csv", "公安", kToday);
   ASSERT_FALSE(f.ok());
-  EXPECT_EQ(f.status().where().column, 8);
-  EXPECT_EQ(f.status().where().value, "备注");
+  EXPECT_EQ(f.status().code(), "feed.header");
+  EXPECT_EQ(f.status().where().line, 1);
+  // Extra columns (序号, 备注) are ignored with a notice.
+  f = ReadFeedCsv(
+      "序号,公民身份号码,姓名,户籍地,居住地,死亡日期,起始日期,终止日期,备注\n"
+      "1,421303194402290016,张三,421303001001,421303001001,,2020-01-01,,见附件\n",
+      "h.csv", "公安", kToday);
+  ASSERT_TRUE(f.ok()) << f.status().ToString();
+  ASSERT_TRUE(f->problems.empty());
+  EXPECT_EQ(f->warnings, std::vector<std::string>{"忽略了模板以外的列：序号、备注"});
+  EXPECT_EQ(f->facts.size(), 3u);
   EXPECT_EQ(ReadFeedCsv("a\n", "h.csv", "教育局", kToday).status().code(), "feed.source");
 }
 
@@ -598,6 +610,150 @@ TEST(FeedFileTest, EmptyAndOldFormatFilesAreRejected) {
           .code(),
       "feed.empty");
   EXPECT_EQ(ReadFeedFile(Feeds() / "不存在.xls", "医保", kToday).status().code(), "io.open");
+}
+
+// tests/registry/realworld: files as departments really send them (see
+// make.py there), each imported exactly as clean.csv or refused as
+// expected.txt says. No file may give different records.
+using RecordKey = std::tuple<std::string, std::string, std::string, std::string, std::string>;
+std::multiset<RecordKey> Records(const ParsedFeed& feed) {
+  std::multiset<RecordKey> out;
+  for (const FactRecord& f : feed.facts) {
+    if (f.fact == "name_written") continue;  // the original spelling, kept beside
+    out.insert({f.id_number, f.fact, f.value, f.valid_from, f.valid_to});
+  }
+  return out;
+}
+
+TEST(FeedRealWorldTest, EveryFileImportsAsTheCleanOneOrIsRefusedAsExpected) {
+  const fs::path dir = Feeds().parent_path() / "realworld";
+  Result<ParsedFeed> clean = ReadFeedFile(dir / "clean.csv", "公安", kToday);
+  ASSERT_TRUE(clean.ok()) << clean.status().ToString();
+  ASSERT_TRUE(clean->problems.empty()) << clean->problems[0].message;
+  ASSERT_EQ(clean->data_rows, 3);
+  const std::multiset<RecordKey> want = Records(*clean);
+  std::ifstream expected(dir / "expected.txt");
+  ASSERT_TRUE(expected.good());
+  std::string line;
+  int cases = 0;
+  while (std::getline(expected, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    std::vector<std::string> parts;
+    for (size_t start = 0;;) {
+      size_t tab = line.find('\t', start);
+      parts.push_back(line.substr(start, tab - start));
+      if (tab == std::string::npos) break;
+      start = tab + 1;
+    }
+    ASSERT_GE(parts.size(), 3u) << line;
+    ++cases;
+    SCOPED_TRACE(parts[0]);
+    Result<ParsedFeed> feed = ReadFeedFile(dir / parts[0], "公安", kToday);
+    if (parts[1] == "same") {
+      ASSERT_TRUE(feed.ok()) << feed.status().ToString();
+      ASSERT_TRUE(feed->problems.empty())
+          << feed->problems[0].code << " " << feed->problems[0].message;
+      EXPECT_EQ(Records(*feed), want);
+      if (parts[2] != "-") {
+        bool found = false;
+        for (const std::string& w : feed->warnings)
+          found = found || w.find(parts[2]) != std::string::npos;
+        EXPECT_TRUE(found) << "no notice with " << parts[2];
+      }
+      continue;
+    }
+    ASSERT_EQ(parts[1], "refused");
+    ASSERT_EQ(parts.size(), 5u);
+    std::string code, message;
+    int row = 0;
+    if (!feed.ok()) {
+      code = feed.status().code();
+      message = feed.status().message();
+      row = feed.status().where().line;
+    } else {
+      ASSERT_FALSE(feed->problems.empty()) << "imported, but should be refused";
+      code = feed->problems[0].code;
+      message = feed->problems[0].message;
+      row = feed->problems[0].row;
+    }
+    EXPECT_EQ(code, parts[2]);
+    EXPECT_EQ(row, std::stoi(parts[3]));
+    EXPECT_NE(message.find(parts[4]), std::string::npos) << message;
+  }
+  EXPECT_EQ(cases, 20);
+}
+
+TEST(FeedRealWorldTest, NameDotsAreComparedNormalisedAndKeptAsWritten) {
+  const fs::path dir = Feeds().parent_path() / "realworld";
+  Result<ParsedFeed> feed = ReadFeedFile(dir / "name-dots.csv", "公安", kToday);
+  ASSERT_TRUE(feed.ok());
+  std::vector<std::string> names, written;
+  for (const FactRecord& f : feed->facts) {
+    if (f.fact == "name" && f.id_number == "421321193002030029") names.push_back(f.value);
+    if (f.fact == "name_written") written.push_back(f.value);
+  }
+  EXPECT_EQ(names, std::vector<std::string>{"阿依古丽\u00B7买买提"});
+  EXPECT_EQ(written, std::vector<std::string>{"阿依古丽\u2022买买提"});
+}
+
+TEST(FeedFileTest, ResidenceNeedsNineOrTwelveDigits) {
+  Result<ParsedFeed> f = ReadFeedCsv(
+      "公民身份号码,姓名,户籍地,居住地,死亡日期,起始日期,终止日期\n"
+      "421303194402290016,张三,421303,421303,,2020-01-01,\n"
+      "421302194605100044,赵六,421303,421303001,,2020-01-01,\n",
+      "r.csv", "公安", kToday);
+  ASSERT_TRUE(f.ok());
+  ASSERT_EQ(f->problems.size(), 1u);
+  EXPECT_EQ(f->problems[0].row, 2);
+  EXPECT_EQ(f->problems[0].header, "居住地");
+  EXPECT_EQ(f->problems[0].code, "feed.region");
+}
+
+TEST_P(RegistryTest, ImportBytesStoresWhatImportStoresAndNothingOfABadFile) {
+  std::ifstream in(Feeds() / "民政-错误.csv", std::ios::binary);
+  std::string bad((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  ParsedFeed parsed;
+  Result<ImportOutcome> refused =
+      reg_->ImportBytes(bad, "民政-错误.csv", "民政", kToday, kToday, parsed);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), "feed.invalid");
+  EXPECT_EQ(parsed.problems.size(), 7u);
+  EXPECT_EQ(Count("fact"), 0);
+  EXPECT_EQ(Count("feed"), 0);
+  EXPECT_EQ(Count("person"), 0);
+
+  std::ifstream good_in(Feeds() / "公安.csv", std::ios::binary);
+  std::string good((std::istreambuf_iterator<char>(good_in)), std::istreambuf_iterator<char>());
+  std::vector<int64_t> progress;
+  Result<ImportOutcome> out =
+      reg_->ImportBytes(good, "公安.csv", "公安", kToday, D("2026-01-05"), parsed,
+                        [&](const FeedProgress& p) { progress.push_back(p.rows); });
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  EXPECT_EQ(parsed.encoding, "UTF-8");
+  EXPECT_TRUE(parsed.facts.empty());
+  const int64_t facts = Count("fact"), persons = Count("person");
+  EXPECT_EQ(out->facts_added, facts);
+  EXPECT_EQ(out->persons_added, persons);
+  // The same file through Import, in a fresh registry, stores the same.
+  Result<std::vector<Row>> via_bytes = reg_->db().QueryAll(
+      "SELECT id_number, fact, value, valid_from, COALESCE(valid_to, ''), row_no FROM fact "
+      "ORDER BY 1, 2, 3, 4");
+  ASSERT_TRUE(via_bytes.ok());
+  ASSERT_TRUE(reg_->db().Execute("DELETE FROM fact; DELETE FROM person; DELETE FROM feed;").ok());
+  Import("公安", "公安.csv", "2026-01-05");
+  Result<std::vector<Row>> via_feed = reg_->db().QueryAll(
+      "SELECT id_number, fact, value, valid_from, COALESCE(valid_to, ''), row_no FROM fact "
+      "ORDER BY 1, 2, 3, 4");
+  ASSERT_TRUE(via_feed.ok());
+  ASSERT_EQ(via_bytes->size(), via_feed->size());
+  for (size_t i = 0; i < via_feed->size(); ++i) {
+    for (size_t c = 0; c < 5; ++c) EXPECT_EQ((*via_bytes)[i].AsText(c), (*via_feed)[i].AsText(c));
+  }
+  // Again: already imported, not read.
+  Result<ImportOutcome> again =
+      reg_->ImportBytes(good, "公安.csv", "公安", kToday, D("2026-01-05"), parsed);
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(again->already_imported);
 }
 
 }  // namespace

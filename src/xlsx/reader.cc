@@ -234,6 +234,12 @@ class WorkbookReader {
   WorkbookReader(zip_t* zip, std::string file, const ReadLimits& limits)
       : zip_(zip), file_(std::move(file)), limits_(limits) {}
 
+  // Finds the workbook, its worksheets, styles and shared strings.
+  Status Open();
+  const std::vector<SheetInfo>& sheets() const { return sheet_infos_; }
+  // Streams worksheet `index` of sheets(); Open first.
+  Status Stream(size_t index, const std::function<bool(const SheetRow&)>& on_row);
+  // The first worksheet as a table; Open first.
   Result<Sheet> Read();
 
  private:
@@ -259,8 +265,8 @@ class WorkbookReader {
   Result<std::vector<Relationship>> ReadRelationships(const std::string& part) const;
   Status ReadStyles(const std::string& part);
   Status ReadSharedStrings(const std::string& part);
-  Status ReadRow(pugi::xml_node row, Sheet& sheet);
-  Result<std::string> CellText(pugi::xml_node cell, int64_t row, int64_t column) const;
+  Status ReadRow(pugi::xml_node row, SheetRow& out);
+  Result<Cell> CellOf(pugi::xml_node cell, int64_t row, int64_t column) const;
   Status Put(Sheet& sheet, int64_t row, int64_t column, std::string text);
 
   zip_t* zip_;
@@ -271,6 +277,8 @@ class WorkbookReader {
   std::vector<NumberKind> style_kinds_;  // by cellXfs index
   std::string shared_text_;              // the shared strings back to back
   std::vector<uint64_t> shared_ends_;    // where each ends in shared_text_
+  std::vector<SheetInfo> sheet_infos_;
+  std::vector<std::string> sheet_parts_;  // beside sheet_infos_
   int64_t last_row_ = 0;
   uint64_t cells_ = 0;
   uint64_t text_bytes_ = 0;
@@ -485,14 +493,19 @@ Status WorkbookReader::ReadSharedStrings(const std::string& part) {
   });
 }
 
-Result<std::string> WorkbookReader::CellText(pugi::xml_node cell, int64_t row,
-                                             int64_t column) const {
+Result<Cell> WorkbookReader::CellOf(pugi::xml_node cell, int64_t row, int64_t column) const {
   std::string_view type = cell.attribute("t").value();
   pugi::xml_node v = Child(cell, "v");
   std::string raw = v ? TextOf(v) : std::string();
-  std::string text;
+  Cell out;
+  out.column = static_cast<int>(column);
+  std::string& text = out.text;
+  if (raw.empty() && Child(cell, "f") && type != "inlineStr") {
+    out.type = CellType::kFormulaNoValue;
+    return out;
+  }
   if (type == "s") {
-    if (raw.empty()) return std::string();
+    if (raw.empty()) return out;
     std::optional<uint64_t> index = ParseIndex(raw);
     if (!index || *index >= shared_ends_.size()) {
       return Status(
@@ -503,7 +516,8 @@ Result<std::string> WorkbookReader::CellText(pugi::xml_node cell, int64_t row,
           CellLocation(row, column));
     }
     uint64_t begin = *index == 0 ? 0 : shared_ends_[*index - 1];
-    return shared_text_.substr(begin, shared_ends_[*index] - begin);
+    text = shared_text_.substr(begin, shared_ends_[*index] - begin);
+    return out;
   }
   if (type == "inlineStr") {
     pugi::xml_node is = Child(cell, "is");
@@ -511,8 +525,10 @@ Result<std::string> WorkbookReader::CellText(pugi::xml_node cell, int64_t row,
   } else if (type == "str") {
     text = internal::DecodeEscapes(raw);
   } else if (type == "b") {
+    out.type = CellType::kBool;
     text = raw == "1" || raw == "true" ? "TRUE" : raw == "0" || raw == "false" ? "FALSE" : raw;
   } else if (type == "e") {
+    out.type = CellType::kError;
     text = raw;
   } else if (type == "d") {
     // An ISO 8601 date (and maybe time): the date part.
@@ -521,6 +537,7 @@ Result<std::string> WorkbookReader::CellText(pugi::xml_node cell, int64_t row,
       is_date = k == 4 || k == 7 ? raw[k] == '-' : raw[k] >= '0' && raw[k] <= '9';
     }
     text = is_date ? raw.substr(0, 10) : raw;
+    out.type = CellType::kDate;
   } else if (!raw.empty()) {
     NumberKind kind = NumberKind::kNumber;
     std::optional<uint64_t> style = ParseIndex(cell.attribute("s").value());
@@ -528,7 +545,9 @@ Result<std::string> WorkbookReader::CellText(pugi::xml_node cell, int64_t row,
     std::optional<std::string> shown;
     if (kind == NumberKind::kDate) shown = internal::SerialToDate(raw, date1904_);
     if (kind == NumberKind::kTime) shown = internal::SerialToTime(raw);
+    out.type = shown ? CellType::kDate : CellType::kNumber;
     text = shown ? std::move(*shown) : internal::FormatNumber(raw);
+    out.raw = std::move(raw);
   }
   if (!IsValidUtf8(text)) {
     return Status("xlsx.xml",
@@ -536,7 +555,7 @@ Result<std::string> WorkbookReader::CellText(pugi::xml_node cell, int64_t row,
                               CellRef(static_cast<int>(row), static_cast<int>(column))),
                   CellLocation(row, column));
   }
-  return text;
+  return out;
 }
 
 Status WorkbookReader::Put(Sheet& sheet, int64_t row, int64_t column, std::string text) {
@@ -561,7 +580,10 @@ Status WorkbookReader::Put(Sheet& sheet, int64_t row, int64_t column, std::strin
   return Status::Ok();
 }
 
-Status WorkbookReader::ReadRow(pugi::xml_node row, Sheet& sheet) {
+Status WorkbookReader::ReadRow(pugi::xml_node row, SheetRow& out) {
+  out.cells.clear();
+  std::string_view hidden = row.attribute("hidden").value();
+  out.hidden = hidden == "1" || hidden == "true";
   int64_t row_number = last_row_ + 1;
   if (pugi::xml_attribute r = row.attribute("r")) {
     std::optional<uint64_t> parsed = ParseIndex(r.value());
@@ -577,6 +599,7 @@ Status WorkbookReader::ReadRow(pugi::xml_node row, Sheet& sheet) {
                     Location{.file = file_, .value = std::to_string(row_number)});
   }
   last_row_ = row_number;
+  out.number = static_cast<int>(row_number);
   int64_t column = 0;
   for (pugi::xml_node cell : row.children()) {
     if (cell.type() != pugi::node_element || internal::LocalName(cell.name()) != "c") continue;
@@ -601,16 +624,26 @@ Status WorkbookReader::ReadRow(pugi::xml_node row, Sheet& sheet) {
                    .line = static_cast<int>(row_number),
                    .value = ref.empty() ? std::to_string(column) : internal::Excerpt(ref)});
     }
-    Result<std::string> text = CellText(cell, row_number, column);
-    if (!text.ok()) return text.status();
-    if (text->empty()) continue;
-    Status put = Put(sheet, row_number, column, std::move(*text));
-    if (!put.ok()) return put;
+    Result<Cell> value = CellOf(cell, row_number, column);
+    if (!value.ok()) return value.status();
+    if (value->text.empty() && value->type != CellType::kFormulaNoValue) continue;
+    // Cells out of order (a later one naming an earlier column) replace.
+    if (!out.cells.empty() && out.cells.back().column >= column) {
+      auto at = std::lower_bound(out.cells.begin(), out.cells.end(), column,
+                                 [](const Cell& c, int64_t col) { return c.column < col; });
+      if (at != out.cells.end() && at->column == column) {
+        *at = std::move(*value);
+      } else {
+        out.cells.insert(at, std::move(*value));
+      }
+      continue;
+    }
+    out.cells.push_back(std::move(*value));
   }
   return Status::Ok();
 }
 
-Result<Sheet> WorkbookReader::Read() {
+Status WorkbookReader::Open() {
   // The workbook part.
   std::string workbook_part;
   Result<std::vector<Relationship>> package = ReadRelationships("");
@@ -630,6 +663,7 @@ Result<Sheet> WorkbookReader::Read() {
   struct SheetEntry {
     std::string name;
     std::string relationship;
+    bool hidden = false;
   };
   std::vector<SheetEntry> sheets;
   Status status = ForEachElement(workbook_part, limits_.max_other_part_bytes, "workbook",
@@ -639,12 +673,14 @@ Result<Sheet> WorkbookReader::Read() {
                                    return Status::Ok();
                                  });
   if (!status.ok()) return status;
-  status = ForEachElement(
-      workbook_part, limits_.max_other_part_bytes, "sheets", "sheet", [&](pugi::xml_node node) {
-        sheets.push_back(
-            {node.attribute("name").value(), std::string(PrefixedAttribute(node, "id"))});
-        return Status::Ok();
-      });
+  status = ForEachElement(workbook_part, limits_.max_other_part_bytes, "sheets", "sheet",
+                          [&](pugi::xml_node node) {
+                            std::string_view state = node.attribute("state").value();
+                            sheets.push_back({node.attribute("name").value(),
+                                              std::string(PrefixedAttribute(node, "id")),
+                                              state == "hidden" || state == "veryHidden"});
+                            return Status::Ok();
+                          });
   if (!status.ok()) return status;
 
   Result<std::vector<Relationship>> related = ReadRelationships(workbook_part);
@@ -658,32 +694,32 @@ Result<Sheet> WorkbookReader::Read() {
 
   std::unordered_map<std::string_view, const Relationship*> by_id;
   for (const Relationship& r : *related) by_id.emplace(r.id, &r);
-  Sheet sheet;
-  std::string sheet_part;
   for (const SheetEntry& entry : sheets) {
     auto it = by_id.find(entry.relationship);
     if (it == by_id.end() || it->second->external) continue;
-    if (it->second->type.ends_with("/worksheet")) {
-      sheet.name = entry.name;
-      sheet_part = it->second->target;
-      break;
+    if (!it->second->type.ends_with("/worksheet")) continue;
+    if (!IsValidUtf8(entry.name)) {
+      return XmlError(workbook_part, "工作表名称不是有效的 UTF-8", std::nullopt);
     }
+    sheet_infos_.push_back({entry.name, entry.hidden});
+    sheet_parts_.push_back(it->second->target);
   }
-  if (sheet_part.empty() && related->empty() && Find("xl/worksheets/sheet1.xml")) {
-    sheet.name = sheets.empty() ? "Sheet1" : sheets.front().name;
-    sheet_part = "xl/worksheets/sheet1.xml";
+  if (sheet_parts_.empty() && related->empty() && Find("xl/worksheets/sheet1.xml")) {
+    std::string name = sheets.empty() ? "Sheet1" : sheets.front().name;
+    if (!IsValidUtf8(name)) {
+      return XmlError(workbook_part, "工作表名称不是有效的 UTF-8", std::nullopt);
+    }
+    sheet_infos_.push_back({name, !sheets.empty() && sheets.front().hidden});
+    sheet_parts_.push_back("xl/worksheets/sheet1.xml");
   }
-  if (sheet_part.empty()) {
+  if (sheet_parts_.empty()) {
     return Status("xlsx.no_sheet", "工作簿中没有工作表", Location{.file = file_});
   }
-  if (!IsValidUtf8(sheet.name)) {
-    return XmlError(workbook_part, "工作表名称不是有效的 UTF-8", std::nullopt);
-  }
-  if (!Find(sheet_part)) {
-    return Status(
-        "xlsx.no_sheet",
-        fmt::format("{}：找不到工作表「{}」的内容（{}）", kNotXlsx, sheet.name, sheet_part),
-        Location{.file = file_, .value = sheet_part});
+  if (!Find(sheet_parts_[0])) {
+    return Status("xlsx.no_sheet",
+                  fmt::format("{}：找不到工作表「{}」的内容（{}）", kNotXlsx, sheet_infos_[0].name,
+                              sheet_parts_[0]),
+                  Location{.file = file_, .value = sheet_parts_[0]});
   }
 
   std::string styles_part = related_part("/styles");
@@ -693,9 +729,47 @@ Result<Sheet> WorkbookReader::Read() {
   status = ReadSharedStrings(shared_part.empty() ? "xl/sharedStrings.xml" : shared_part);
   if (!status.ok()) return status;
 
-  status = ForEachElement(sheet_part, limits_.max_sheet_part_bytes, "sheetData", "row",
-                          [&](pugi::xml_node row) { return ReadRow(row, sheet); });
+  return Status::Ok();
+}
+
+Status WorkbookReader::Stream(size_t index, const std::function<bool(const SheetRow&)>& on_row) {
+  const std::string& part = sheet_parts_.at(index);
+  if (!Find(part)) {
+    return Status(
+        "xlsx.no_sheet",
+        fmt::format("{}：找不到工作表「{}」的内容（{}）", kNotXlsx, sheet_infos_[index].name, part),
+        Location{.file = file_, .value = part});
+  }
+  last_row_ = 0;
+  SheetRow row;
+  bool stopped = false;
+  Status status = ForEachElement(part, limits_.max_sheet_part_bytes, "sheetData", "row",
+                                 [&](pugi::xml_node node) {
+                                   if (Status s = ReadRow(node, row); !s.ok()) return s;
+                                   if (!row.cells.empty() && !on_row(row)) {
+                                     stopped = true;
+                                     return Status("xlsx.stopped", "");  // not an error
+                                   }
+                                   return Status::Ok();
+                                 });
+  if (stopped) return Status::Ok();
+  return status;
+}
+
+Result<Sheet> WorkbookReader::Read() {
+  Sheet sheet;
+  sheet.name = sheet_infos_[0].name;
+  Status failure;
+  Status status = Stream(0, [&](const SheetRow& row) {
+    for (const Cell& cell : row.cells) {
+      if (cell.text.empty()) continue;
+      failure = Put(sheet, row.number, cell.column, cell.text);
+      if (!failure.ok()) return false;
+    }
+    return true;
+  });
   if (!status.ok()) return status;
+  if (!failure.ok()) return failure;
   return sheet;
 }
 
@@ -709,7 +783,37 @@ Result<Sheet> ReadArchive(zip_t* zip, const std::string& file, const ReadLimits&
     return Status("xlsx.no_sheet", fmt::format("{}：压缩包是空的", kNotXlsx),
                   Location{.file = file});
   }
-  return WorkbookReader(zip, file, limits).Read();
+  WorkbookReader reader(zip, file, limits);
+  if (Status s = reader.Open(); !s.ok()) return s;
+  return reader.Read();
+}
+
+}  // namespace
+
+namespace {
+
+// The archive in `bytes`, or why not.
+Result<ZipPtr> OpenMemory(std::string_view bytes, const std::string& name) {
+  if (bytes.empty()) return NotXlsx(name);
+  zip_error_t error;
+  zip_error_init(&error);
+  zip_source_t* source = zip_source_buffer_create(bytes.data(), bytes.size(), 0, &error);
+  if (source == nullptr) {
+    zip_error_fini(&error);
+    return NotXlsx(name);
+  }
+  zip_t* zip = zip_open_from_source(source, ZIP_RDONLY, &error);
+  zip_error_fini(&error);
+  if (zip == nullptr) {
+    zip_source_free(source);
+    return NotXlsx(name);
+  }
+  ZipPtr owned(zip);
+  if (zip_get_num_entries(zip, 0) <= 0) {
+    return Status("xlsx.no_sheet", fmt::format("{}：压缩包是空的", kNotXlsx),
+                  Location{.file = name});
+  }
+  return owned;
 }
 
 }  // namespace
@@ -718,24 +822,34 @@ namespace internal {
 
 Result<Sheet> ReadFirstSheetFromMemory(std::string_view bytes, const std::string& name_for_errors,
                                        const ReadLimits& limits) {
-  if (bytes.empty()) return NotXlsx(name_for_errors);
-  zip_error_t error;
-  zip_error_init(&error);
-  zip_source_t* source = zip_source_buffer_create(bytes.data(), bytes.size(), 0, &error);
-  if (source == nullptr) {
-    zip_error_fini(&error);
-    return NotXlsx(name_for_errors);
-  }
-  zip_t* zip = zip_open_from_source(source, ZIP_RDONLY, &error);
-  zip_error_fini(&error);
-  if (zip == nullptr) {
-    zip_source_free(source);
-    return NotXlsx(name_for_errors);
-  }
-  return ReadArchive(zip, name_for_errors, limits);
+  Result<ZipPtr> zip = OpenMemory(bytes, name_for_errors);
+  if (!zip.ok()) return zip.status();
+  return ReadArchive(zip->release(), name_for_errors, limits);
 }
 
 }  // namespace internal
+
+Result<std::vector<SheetInfo>> ListSheets(std::string_view bytes,
+                                          const std::string& name_for_errors) {
+  Result<ZipPtr> zip = OpenMemory(bytes, name_for_errors);
+  if (!zip.ok()) return zip.status();
+  WorkbookReader reader(zip->get(), name_for_errors, internal::ReadLimits{});
+  if (Status s = reader.Open(); !s.ok()) return s;
+  return reader.sheets();
+}
+
+Status ReadSheetRows(std::string_view bytes, const std::string& name_for_errors, size_t index,
+                     const std::function<bool(const SheetRow&)>& on_row) {
+  Result<ZipPtr> zip = OpenMemory(bytes, name_for_errors);
+  if (!zip.ok()) return zip.status();
+  WorkbookReader reader(zip->get(), name_for_errors, internal::ReadLimits{});
+  if (Status s = reader.Open(); !s.ok()) return s;
+  if (index >= reader.sheets().size()) {
+    return Status("xlsx.no_sheet", fmt::format("工作簿中没有第 {} 个工作表", index + 1),
+                  Location{.file = name_for_errors});
+  }
+  return reader.Stream(index, on_row);
+}
 
 Result<Sheet> ReadFirstSheet(const std::filesystem::path& path) {
   const std::string file = path.string();

@@ -27,6 +27,7 @@
 #define YANGLAO_XLSX_XLSX_H_
 
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -75,8 +76,11 @@ struct Sheet {
 // worksheet part and for the shared strings part (checked against the sizes
 // the archive declares and again while decompressing), 64 MiB for each other
 // part read (workbook, relationships, styles), row numbers up to 2,000,000,
-// column numbers up to 16,384, 50,000,000 cells in the table (counting the
-// "" that fill gaps) and 1 GiB of cell text.
+// column numbers up to 16,384, 8,000,000 cells in the table (counting the
+// "" that fill gaps: a row with one cell at column XFD fills 16,383, so a
+// small file of such rows is refused rather than taking gigabytes; the table
+// costs at most some 256 MiB) and 1 GiB of cell text. Large sheets are read
+// with ReadSheetRows, whose rows are sparse.
 // Never crashes, hangs or asserts on any bytes; memory use is bounded by the
 // limits above. The worksheet is parsed a batch of rows at a time, so memory
 // is about the uncompressed worksheet XML plus the table (some 32 bytes a
@@ -86,6 +90,49 @@ Result<Sheet> ReadFirstSheet(const std::filesystem::path& path);
 // The same for a workbook held in `bytes`; `name_for_errors` is the file in
 // error locations.
 Result<Sheet> ReadFirstSheetFromMemory(std::string_view bytes, const std::string& name_for_errors);
+
+// How a cell was stored, for readers that must not trust a number's digits
+// (an ID number typed into a number cell has lost its last ones).
+enum class CellType {
+  kText,            // a shared, inline or formula string
+  kNumber,          // a number shown as a number (text as ReadFirstSheet gives it)
+  kDate,            // a number with a date or time format (text YYYY-MM-DD / HH:MM:SS)
+  kBool,            // TRUE / FALSE
+  kError,           // #N/A ...
+  kFormulaNoValue,  // a formula whose value was never calculated and cached (text "")
+};
+
+struct Cell {
+  int column = 0;  // 1-based
+  CellType type = CellType::kText;
+  std::string text;  // as ReadFirstSheet shows it
+  std::string raw;   // a number as stored ("4.2138119620622E+17"); else empty
+};
+
+// One row of a worksheet, sparse: only the cells that hold something (or a
+// formula without a value), in column order.
+struct SheetRow {
+  int number = 0;  // spreadsheet row number, 1-based
+  bool hidden = false;
+  std::vector<Cell> cells;
+};
+
+struct SheetInfo {
+  std::string name;
+  bool hidden = false;  // state="hidden" or "veryHidden"
+};
+
+// The worksheets of the workbook in `bytes`, in tab order (chart sheets left
+// out). Fails as ReadFirstSheet.
+Result<std::vector<SheetInfo>> ListSheets(std::string_view bytes,
+                                          const std::string& name_for_errors);
+
+// Calls `on_row` for each row of worksheet `index` (of ListSheets) holding a
+// cell, in order, until it returns false. Memory is the worksheet's XML plus
+// one batch of rows (the rows are sparse, whatever their columns); limits as
+// ReadFirstSheet except the table limits, which the caller applies.
+Status ReadSheetRows(std::string_view bytes, const std::string& name_for_errors, size_t index,
+                     const std::function<bool(const SheetRow&)>& on_row);
 
 // Writes a workbook with `sheets` in order to `path`, replacing any file
 // there. In each sheet the first row is the header: bold, frozen (stays in

@@ -20,7 +20,7 @@ struct ReadLimits {
   uint64_t max_other_part_bytes = uint64_t{64} << 20;   // workbook, relationships, styles
   int max_rows = 2'000'000;
   int max_columns = 16'384;
-  uint64_t max_cells = 50'000'000;              // table slots, including "" filling gaps
+  uint64_t max_cells = 8'000'000;               // table slots, including "" filling gaps
   uint64_t max_text_bytes = uint64_t{1} << 30;  // sum of the cells' text
 };
 

@@ -838,5 +838,73 @@ TEST(ReadTest, ManyRowsAcrossBatches) {
             (std::vector<std::string>{"30000", "60000", "90000", "120000", "150000"}));
 }
 
+// --- Sparse rows (ReadSheetRows) -------------------------------------------
+
+// Issue #12: a 17 KB workbook with one cell at column XFD in each of 3,000
+// rows took 1.5 GB as a dense table. The dense table now refuses it at its
+// cell limit (8,000,000 slots, about 256 MiB); the sparse reader reads it,
+// one cell a row.
+TEST(SparseRowsTest, OneCellAtXfdPerRowIsRefusedDenseAndReadSparse) {
+  std::string rows;
+  for (int r = 1; r <= 3000; ++r) {
+    rows += "<row r=\"" + std::to_string(r) + "\"><c r=\"XFD" + std::to_string(r) +
+            "\" t=\"inlineStr\"><is><t>x</t></is></c></row>";
+  }
+  const std::string archive = Xlsx({.sheet = Worksheet(rows)}, true);
+  EXPECT_LT(archive.size(), 40'000u);
+  Result<Sheet> dense = Read(archive);
+  ASSERT_FALSE(dense.ok());
+  EXPECT_EQ(dense.status().code(), "xlsx.too_large");
+  EXPECT_EQ(dense.status().where().line, 489);  // 488 rows of 16,384 fit in 8,000,000
+
+  int seen = 0;
+  size_t most_cells = 0;
+  Status status = ReadSheetRows(archive, "t.xlsx", 0, [&](const SheetRow& row) {
+    ++seen;
+    most_cells = std::max(most_cells, row.cells.size());
+    EXPECT_EQ(row.cells[0].column, 16384);
+    return true;
+  });
+  ASSERT_TRUE(status.ok()) << status.ToString();
+  EXPECT_EQ(seen, 3000);
+  EXPECT_EQ(most_cells, 1u);
+}
+
+TEST(SparseRowsTest, TypesHiddenRowsFormulasAndStopping) {
+  const std::string archive = Xlsx(
+      {.sheet = Worksheet(
+           R"(<row r="1"><c r="A1" t="inlineStr"><is><t>号</t></is></c><c r="C1"><v>4.2138119620622E+17</v></c></row>)"
+           R"(<row r="2" hidden="1"><c r="A2"><f>B2+1</f></c><c r="B2" t="b"><v>1</v></c><c r="D2" s="1"><v>45658</v></c></row>)"
+           R"(<row r="3"><c r="A3" t="str"><f>"a"</f><v>a</v></c></row>)"),
+       .styles = Styles("", {0, 14})});
+  std::vector<SheetRow> got;
+  ASSERT_TRUE(ReadSheetRows(archive, "t.xlsx", 0, [&](const SheetRow& row) {
+                got.push_back(row);
+                return got.size() < 2;
+              }).ok());
+  ASSERT_EQ(got.size(), 2u);  // stopped after the second row
+  ASSERT_EQ(got[0].cells.size(), 2u);
+  EXPECT_EQ(got[0].cells[0].type, CellType::kText);
+  EXPECT_EQ(got[0].cells[1].type, CellType::kNumber);
+  EXPECT_EQ(got[0].cells[1].raw, "4.2138119620622E+17");
+  EXPECT_EQ(got[0].cells[1].text, "421381196206220000");
+  EXPECT_FALSE(got[0].hidden);
+  EXPECT_TRUE(got[1].hidden);
+  EXPECT_EQ(got[1].number, 2);
+  ASSERT_EQ(got[1].cells.size(), 3u);
+  EXPECT_EQ(got[1].cells[0].type, CellType::kFormulaNoValue);
+  EXPECT_EQ(got[1].cells[1].type, CellType::kBool);
+  EXPECT_EQ(got[1].cells[2].type, CellType::kDate);
+  EXPECT_EQ(got[1].cells[2].text, "2025-01-01");
+
+  Result<std::vector<SheetInfo>> sheets = ListSheets(archive, "t.xlsx");
+  ASSERT_TRUE(sheets.ok());
+  ASSERT_EQ(sheets->size(), 1u);
+  EXPECT_EQ((*sheets)[0].name, "数据");
+  EXPECT_FALSE((*sheets)[0].hidden);
+  EXPECT_EQ(ReadSheetRows(archive, "t.xlsx", 1, [](const SheetRow&) { return true; }).code(),
+            "xlsx.no_sheet");
+}
+
 }  // namespace
 }  // namespace yanglao::xlsx
