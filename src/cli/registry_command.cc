@@ -93,7 +93,7 @@ int RunImport(const Common& c, const std::string& source, const std::string& fil
     fmt::print(stderr, "{}\n", bytes.status().ToString());
     return 1;
   }
-  Result<std::unique_ptr<Registry>> opened = Registry::Open(c.db.empty() ? DefaultDb() : c.db);
+  Result<std::unique_ptr<Registry>> opened = Registry::Open(DbUrl(c.db));
   // Progress on a terminal: rows read, rows a second, and an estimate from
   // the share of the file read so far.
   const bool tty = ::isatty(STDERR_FILENO) != 0;
