@@ -91,6 +91,8 @@ json::object RunJson(const App& app, const entitle::RunRecord& r) {
   o["monthly_yuan"] = Yuan(r.monthly_fen);
   o["yearly_fen"] = r.yearly_fen;
   o["yearly_yuan"] = Yuan(r.yearly_fen);
+  o["verify"] = r.verify;  // (item, person) to verify (待核实), on no roll
+  o["residents"] = r.residents;
   o["created_on"] = r.created_on;
   return o;
 }

@@ -319,17 +319,11 @@ Result<registry::ParsedFeed> ReadUpload(const Call& call, const std::string& sou
     return Status("feed.format", "不支持旧版 .xls 文件，请在 Excel 中另存为 .xlsx 或 CSV（UTF-8）",
                   Location{.file = file_name});
   }
-  if (lower.ends_with(".xlsx")) {
-    Result<xlsx::Sheet> sheet = xlsx::ReadFirstSheetFromMemory(bytes, file_name);
-    if (!sheet.ok()) return sheet.status();
-    std::vector<int> lines(sheet->rows.size());
-    for (size_t i = 0; i < lines.size(); ++i) lines[i] = static_cast<int>(i + 1);
-    Result<registry::ParsedFeed> feed =
-        registry::ReadFeedTable(sheet->rows, lines, file_name, source, call.app.Today());
-    if (feed.ok()) feed->sha256 = registry::Sha256Hex(bytes);
-    return feed;
-  }
-  return registry::ReadFeedCsv(bytes, file_name, source, call.app.Today());
+  // The same reader as `yanglao registry import`: CSV in UTF-8 or GB18030,
+  // or any sheet of an .xlsx found by its header, with identifiers in number
+  // cells and formulas without a stored value refused rather than rounded or
+  // read as blank (issue #15).
+  return registry::ReadFeedBytes(bytes, file_name, source, call.app.Today());
 }
 
 // Issue #12, finding 2: an upload may only touch persons within the

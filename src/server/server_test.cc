@@ -28,6 +28,7 @@
 #include "core/file_io.h"
 #include "core/id_number.h"
 #include "core/utf8.h"
+#include "entitle/run.h"
 #include "registry/feed_file.h"
 #include "registry/test_database.h"
 #include "server/api_util.h"
@@ -1018,6 +1019,39 @@ TEST_P(ServerTest, ImportsUploadFeedsAndReportRows) {
 // another county dead and demented by upload, cannot add persons, and the
 // report reads the same for a number registered elsewhere and one not
 // registered at all.
+// Uploads are read as `registry import` reads files (issue #15): an ID number
+// typed into a number cell, or a formula without a stored value, is refused
+// with its sheet row, never stored rounded or blank; a GBK file is decoded.
+TEST_P(ServerTest, UploadsRefuseNumberCellsAndFormulasAndDecodeGbk) {
+  Session admin = Login("admin");
+  const fs::path dir = SourceDir() / "tests/registry/realworld";
+  struct Case {
+    const char* file;
+    const char* code;
+    int64_t row;
+  };
+  for (const Case& c : {Case{"id-number-cell.xlsx", "feed.number_cell", 2},
+                        Case{"household-number-cell.xlsx", "feed.number_cell", 2},
+                        Case{"formula-no-value.xlsx", "feed.formula", 4}}) {
+    Result<std::string> bytes = ReadFileBytes(dir / c.file);
+    ASSERT_TRUE(bytes.ok()) << c.file;
+    Response r = Do(http::verb::post,
+                    std::string("/api/v1/imports?source=%E5%85%AC%E5%AE%89&file_name=") + c.file,
+                    &admin, *bytes, "application/octet-stream");
+    ASSERT_EQ(r.status, 422u) << c.file << r.raw;
+    const json::array& problems = r.obj().at("import").at("problems").as_array();
+    ASSERT_FALSE(problems.empty()) << c.file << r.raw;
+    EXPECT_EQ(problems[0].at("code").as_string(), c.code) << c.file << r.raw;
+    EXPECT_EQ(problems[0].at("row").as_int64(), c.row) << c.file << r.raw;
+  }
+  Result<std::string> gbk = ReadFileBytes(dir / "gbk.csv");
+  ASSERT_TRUE(gbk.ok());
+  Response ok = Do(http::verb::post, "/api/v1/imports?source=%E5%85%AC%E5%AE%89&file_name=gbk.csv",
+                   &admin, *gbk, "text/csv");
+  ASSERT_EQ(ok.status, 201u) << ok.raw;
+  EXPECT_NE(ok.raw.find("GB18030"), std::string::npos) << ok.raw;
+}
+
 TEST_P(ServerTest, ImportsAreRefusedForRowsOutsideTheUploadersScope) {
   AddUser("chealth", "health_official", "421303", "卫健");
   Session chealth = Login("chealth");
@@ -1503,6 +1537,18 @@ TEST_P(ServerTest, EntitlementRunsAreJobsAndTheirResultsFollowTheScope) {
   Response runs = Get("/api/v1/entitlement/runs?list=suizhou", street);
   ASSERT_EQ(runs.obj().at("items").as_array().size(), 2u);
   EXPECT_EQ(runs.obj().at("items").at(0).at("month").as_string(), "2026-03");
+  // The run carries its to-verify count (待核实), the length of its stored
+  // to-verify list.
+  {
+    const json::object& newest = runs.obj().at("items").at(0).as_object();
+    App::Lease reg = app_->Acquire();
+    auto store = entitle::RunStore::Open(*reg);
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    auto verify = (*store)->Verify(newest.at("id").as_int64());
+    ASSERT_TRUE(verify.ok()) << verify.status().ToString();
+    EXPECT_EQ(newest.at("verify").as_int64(), static_cast<int64_t>(verify->size()));
+    EXPECT_GT(newest.at("residents").as_int64(), 0);
+  }
 
   // 高龄津贴 (item 3): 张三 alone is 80+ and alive (王五 died in January);
   // 50元 at 82 by the demo values. The street sees the same line.
