@@ -162,7 +162,7 @@ test('person_entitlements', async (page) => {
   const text = await advice.innerText()
   assert.match(text, /可享受/)
   assert.match(text, /高龄津贴/)
-  assert.match(text, /age >= 80/) // the reason behind the allowance
+  assert.match(text, /年满80周岁/) // the reason behind the allowance, in words
   await settled(page)
   await page.screenshot({ path: path.join(shots, 'person.png') })
   // The record with its history on both time axes.
