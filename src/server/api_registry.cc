@@ -319,6 +319,12 @@ Result<registry::ParsedFeed> ReadUpload(const Call& call, const std::string& sou
     return Status("feed.format", "不支持旧版 .xls 文件，请在 Excel 中另存为 .xlsx 或 CSV（UTF-8）",
                   Location{.file = file_name});
   }
+  // ReadFeedBytes tells a workbook by its zip signature; a file named .xlsx
+  // without one would otherwise be read as CSV and fail on its "header".
+  if (lower.ends_with(".xlsx") && !bytes.starts_with("PK\x03\x04")) {
+    return Status("feed.format", "文件扩展名为 .xlsx，但内容不是 Excel 工作簿：请重新导出后上传",
+                  Location{.file = file_name});
+  }
   // The same reader as `yanglao registry import`: CSV in UTF-8 or GB18030,
   // or any sheet of an .xlsx found by its header, with identifiers in number
   // cells and formulas without a stored value refused rather than rounded or

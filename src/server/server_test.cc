@@ -1044,6 +1044,11 @@ TEST_P(ServerTest, UploadsRefuseNumberCellsAndFormulasAndDecodeGbk) {
     EXPECT_EQ(problems[0].at("code").as_string(), c.code) << c.file << r.raw;
     EXPECT_EQ(problems[0].at("row").as_int64(), c.row) << c.file << r.raw;
   }
+  // A file named .xlsx that is no workbook is refused as such, not read as CSV.
+  Response fake =
+      Do(http::verb::post, "/api/v1/imports?source=%E5%85%AC%E5%AE%89&file_name=fake.xlsx", &admin,
+         "公民身份号码,姓名\n", "application/octet-stream");
+  EXPECT_EQ(fake.code(), "feed.format") << fake.raw;
   Result<std::string> gbk = ReadFileBytes(dir / "gbk.csv");
   ASSERT_TRUE(gbk.ok());
   Response ok = Do(http::verb::post, "/api/v1/imports?source=%E5%85%AC%E5%AE%89&file_name=gbk.csv",
