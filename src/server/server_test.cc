@@ -2475,5 +2475,61 @@ TEST_F(ServerSocketTest, UploadThreadsRunAtALowerPriority) {
   EXPECT_EQ(nices, std::vector<std::string>{"10"});  // HttpOptions: one thread, nice 10
 }
 
+// The access matrix's last rows (issue #12): users, roles and caseloads as a
+// delegated administrator with every field group hidden (a 公安 county
+// administrator) reads them: only the county's users, caseload persons by
+// masked number and ref, no fact of any person, no full ID number.
+TEST_P(ServerTest, AccessMatrixUsersRolesAndCaseloadsForAHiddenGroupAdministrator) {
+  Session admin = Login("admin");
+  ASSERT_EQ(Do(http::verb::put, "/api/v1/roles/county_admin", &admin,
+               json::serialize(json::object{
+                   {"name", "区县用户管理员"},
+                   {"data_scope", "subtree"},
+                   {"permissions",
+                    json::array{"system:user:list", "system:user:update", "system:role:list"}}}))
+                .status,
+            200u);
+  AddUser("padmin", "county_admin", "421303", "公安");
+  AddUser("cwk", "caseworker", "421303001", "民政");
+  {
+    App::Lease reg = app_->Acquire();
+    ASSERT_TRUE(SetCaseload(reg->db(), ids_["cwk"], {kZhang}).ok());
+  }
+  Session padmin = Login("padmin");
+  const std::regex full_id("[0-9]{17}[0-9X]");
+  const char* facts[] = {"dibao", "tekun", "dementia", "disability",
+                         "低保",  "失智",  "残疾",     "张三"};
+  struct Case {
+    std::string target;
+    unsigned status;
+  };
+  const std::vector<Case> cases = {
+      {"/api/v1/users?size=100", 200},
+      {fmt::format("/api/v1/users/{}/caseload", ids_["cwk"]), 200},
+      {fmt::format("/api/v1/users/{}/caseload", ids_["caseworker"]), 404},  // city level
+      {"/api/v1/roles", 200},
+  };
+  for (const Case& c : cases) {
+    Response r = Get(c.target, padmin);
+    EXPECT_EQ(r.status, c.status) << c.target << " " << r.raw.substr(0, 300);
+    EXPECT_FALSE(std::regex_search(r.raw, full_id)) << c.target << " " << r.raw.substr(0, 300);
+    if (c.target == "/api/v1/roles") continue;  // names permissions, not persons
+    for (const char* f : facts) EXPECT_EQ(r.raw.find(f), std::string::npos) << c.target << " " << f;
+  }
+  Response users = Get("/api/v1/users?size=100", padmin);
+  ASSERT_FALSE(users.obj().at("items").as_array().empty());
+  for (const json::value& u : users.obj().at("items").as_array())
+    EXPECT_TRUE(std::string(u.at("unit").at("code").as_string()).starts_with("421303")) << u;
+  Response caseload = Get(fmt::format("/api/v1/users/{}/caseload", ids_["cwk"]), padmin);
+  ASSERT_EQ(caseload.obj().at("items").as_array().size(), 1u) << caseload.raw;
+  EXPECT_EQ(caseload.obj().at("items").at(0).at("id_number").as_string(), MaskIdNumber(kZhang));
+  // The ref opens nothing for an administrator without person permissions.
+  EXPECT_EQ(
+      Get("/api/v1/persons/" + std::string(caseload.obj().at("items").at(0).at("ref").as_string()),
+          padmin)
+          .code(),
+      "auth.forbidden");
+}
+
 }  // namespace
 }  // namespace yanglao::server
