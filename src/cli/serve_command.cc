@@ -30,6 +30,7 @@ struct ServeArgs {
   bool secure_cookies = false;
   std::vector<std::string> trusted_proxies;
   int upload_threads = 1;
+  int upload_nice = 10;
 };
 
 // Database threads on PostgreSQL: libpq blocks for every round trip, so
@@ -86,6 +87,7 @@ int RunServe(const ServeArgs& a) {
   http.blocking_threads = a.blocking_threads;
   http.db_threads = db_threads;
   http.upload_threads = std::max(1, a.upload_threads);
+  http.upload_nice = a.upload_nice;
   http.access_log = log;
   server::HttpServer srv(**app, http);
   if (Status s = srv.Start(); !s.ok()) {
@@ -136,6 +138,9 @@ void AddServeCommand(CLI::App& app, int& exit_code) {
                   "中的客户端地址");
   cmd->add_option("--upload-threads", a->upload_threads,
                   "解析、导入上传文件的线程数（默认 1；与登录、查询的线程分开）");
+  cmd->add_option("--upload-nice", a->upload_nice,
+                  "上传线程的 nice 值（0 到 19，默认 10：处理器忙时让登录、查询先行；0 为不降低）")
+      ->check(CLI::Range(0, 19));
   cmd->callback([a, &exit_code] { exit_code = RunServe(*a); });
 }
 

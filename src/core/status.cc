@@ -31,6 +31,7 @@ constexpr CodeCategory kCodeCategories[] = {
     {"request.header_too_large", ErrorCategory::kHeadersTooLarge},
     {"feed.invalid", ErrorCategory::kUnprocessable},
     {"server.stopping", ErrorCategory::kUnavailable},
+    {"server.busy", ErrorCategory::kUnavailable},
 };
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <map>
@@ -41,6 +42,7 @@ constexpr std::chrono::seconds kWindow{15 * 60};
 constexpr std::chrono::minutes kCodeLife{30};
 constexpr int kGuessesPerCode = 5;
 constexpr size_t kMaxChallenges = 100000;
+std::atomic<size_t> challenge_limit{kMaxChallenges};
 
 // The demo sender: the message goes to the server log.
 class LogSmsSender : public SmsSender {
@@ -136,7 +138,8 @@ Result<Reply> RequestCode(CitizenState& state, Call& call) {
   {
     std::lock_guard lock(state.mu);
     state.DropExpired(Clock::now());
-    if (state.challenges.size() >= kMaxChallenges) {
+    if (state.challenges.size() >= challenge_limit.load()) {
+      // Unavailable (503), not our failure: the client may try again later.
       return Status("server.busy", "服务繁忙，请稍后再试");
     }
     state.challenges[token] = c;
@@ -299,6 +302,10 @@ Result<Reply> CitizenAdvice(CitizenState& state, Call& call) {
 void SetSmsSender(std::shared_ptr<SmsSender> sender) {
   std::lock_guard lock(sender_mu);
   SenderSlot() = sender != nullptr ? std::move(sender) : std::make_shared<LogSmsSender>();
+}
+
+void SetCitizenChallengeLimit(size_t limit) {
+  challenge_limit.store(limit == 0 ? kMaxChallenges : limit);
 }
 
 void AddCitizenRoutes(App& app, Router& router) {

@@ -87,7 +87,8 @@ constexpr std::string_view kUserColumns =
 }  // namespace
 
 PasswordCost PasswordCost::Interactive() {
-  return {crypto_pwhash_argon2id_OPSLIMIT_INTERACTIVE, crypto_pwhash_argon2id_MEMLIMIT_INTERACTIVE};
+  // OWASP: m = 19 MiB, t = 2, p = 1 (libsodium's lanes are always 1).
+  return {2, size_t{19} << 20};
 }
 
 PasswordCost PasswordCost::Minimal() {
@@ -125,6 +126,19 @@ bool VerifyPassword(std::string_view hash, std::string_view password) {
   if (hash.size() >= crypto_pwhash_STRBYTES) return false;
   std::string h(hash);  // NUL-terminated copy
   return crypto_pwhash_str_verify(h.c_str(), password.data(), password.size()) == 0;
+}
+
+Status RehashIfCostChanged(Database& db, int64_t user_id, std::string_view hash,
+                           std::string_view password, PasswordCost cost) {
+  InitSodium();
+  if (hash.size() >= crypto_pwhash_STRBYTES) return Status::Ok();
+  std::string h(hash);  // NUL-terminated copy
+  if (crypto_pwhash_str_needs_rehash(h.c_str(), cost.ops, cost.mem) == 0) return Status::Ok();
+  Result<std::string> fresh = HashPassword(password, cost);
+  if (!fresh.ok()) return fresh.status();
+  // Only if the hash is still the one that matched (no change in between).
+  return db.Execute("UPDATE server_user SET password_hash = ? WHERE id = ? AND password_hash = ?",
+                    {*fresh, user_id, h});
 }
 
 std::string RandomToken(size_t bytes) {

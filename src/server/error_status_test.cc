@@ -131,6 +131,7 @@ TEST(ErrorStatusTest, CategoriesOfCodesThatAreNotInvalidInput) {
   EXPECT_EQ(HttpStatusFor("db.query"), 500u);
   EXPECT_EQ(HttpStatusFor("auth.hash"), 500u);
   EXPECT_EQ(HttpStatusFor("server.stopping"), 503u);
+  EXPECT_EQ(HttpStatusFor("server.busy"), 503u);  // was 500 (server.* is internal by rule)
   EXPECT_EQ(HttpStatusFor("person.ref"), 400u);
 }
 

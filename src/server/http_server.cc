@@ -1,7 +1,10 @@
 #include "server/http_server.h"
 
 #include <fmt/format.h>
+#include <pthread.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <boost/asio.hpp>
@@ -111,7 +114,7 @@ class HttpServer::Impl {
         db_(o_.db_threads > 0
                 ? std::make_unique<net::thread_pool>(static_cast<size_t>(o_.db_threads))
                 : nullptr),
-        uploads_(static_cast<size_t>(std::max(1, o_.upload_threads))),
+        uploads_work_(net::make_work_guard(uploads_)),
         acceptor_(ioc_),
         signals_(ioc_),
         work_(net::make_work_guard(ioc_)) {}
@@ -145,6 +148,17 @@ class HttpServer::Impl {
       });
     }
     net::co_spawn(ioc_, Accept(), net::detached);
+    for (int i = 0; i < std::max(1, o_.upload_threads); ++i) {
+      upload_threads_.emplace_back([this] {
+        // Named for ps/top and tests. Lowers this thread's CPU priority only
+        // (on Linux the nice value is per thread); failing to is harmless.
+        pthread_setname_np(pthread_self(), "yl-upload");
+        if (o_.upload_nice > 0)
+          (void)setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()),
+                            std::min(19, o_.upload_nice));
+        uploads_.run();
+      });
+    }
     for (int i = 0; i < std::max(1, o_.threads); ++i) threads_.emplace_back([this] { ioc_.run(); });
     return Status::Ok();
   }
@@ -161,7 +175,13 @@ class HttpServer::Impl {
     }
     threads_.clear();
     blocking_.join();
-    uploads_.join();
+    // Uploads queued or running finish (their connections are gone by now,
+    // so they stop before importing), then the upload threads return.
+    uploads_work_.reset();
+    for (std::thread& t : upload_threads_) {
+      if (t.joinable()) t.join();
+    }
+    upload_threads_.clear();
     if (db_) db_->join();
     // Let connections cut off at the end of the grace period finish their
     // coroutines here, so none outlives the io_context.
@@ -316,9 +336,9 @@ class HttpServer::Impl {
         // connection is watched: if the client closes it, the handler is told.
         auto gone = std::make_shared<std::atomic<bool>>(false);
         if (info.upload || info.blocking) WatchForClose(c, gone);
-        auto pool = info.upload     ? uploads_.get_executor()
-                    : info.blocking ? blocking_.get_executor()
-                                    : db_->get_executor();
+        net::any_io_executor pool = info.upload     ? net::any_io_executor(uploads_.get_executor())
+                                    : info.blocking ? net::any_io_executor(blocking_.get_executor())
+                                                    : net::any_io_executor(db_->get_executor());
         auto run = AsyncHandle(app_, pool, req, remote, gone.get(), net::use_awaitable);
         out = co_await std::move(run);
         if (info.upload || info.blocking) {
@@ -469,7 +489,11 @@ class HttpServer::Impl {
   net::io_context ioc_;
   net::thread_pool blocking_;
   std::unique_ptr<net::thread_pool> db_;  // null: database routes on the network threads
-  net::thread_pool uploads_;
+  // Uploads: an io_context run by threads of its own (not a thread_pool) so
+  // that each can lower its priority before it takes work.
+  net::io_context uploads_{std::max(1, o_.upload_threads)};
+  net::executor_work_guard<net::io_context::executor_type> uploads_work_;
+  std::vector<std::thread> upload_threads_;
   std::atomic<int> uploads_in_flight_{0};
   tcp::acceptor acceptor_;
   net::signal_set signals_;

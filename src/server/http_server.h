@@ -49,6 +49,11 @@ struct HttpOptions {
   // goes away is noticed (Call::ClientGone) and its upload is not imported.
   int upload_threads = 1;
   int max_uploads = 4;
+  // The upload threads run at this nice value (Linux: per thread, 0..19;
+  // 0 leaves them as the others), so that when the cores are busy a parse
+  // yields to sign-ins and reads instead of sharing the core equally with
+  // them (bench/server/upload_login.sh measures it).
+  int upload_nice = 10;
   std::chrono::milliseconds header_timeout{10'000};
   std::chrono::milliseconds body_timeout{60'000};
   std::chrono::milliseconds write_timeout{60'000};

@@ -4,6 +4,7 @@
 #ifndef YANGLAO_SERVER_WEB_ROUTES_H_
 #define YANGLAO_SERVER_WEB_ROUTES_H_
 
+#include <cstddef>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -28,6 +29,9 @@ class SmsSender {
 // The sender used by the citizen routes from now on (process-wide; null
 // restores the demo sender). For tests and deployments with an SMS gateway.
 void SetSmsSender(std::shared_ptr<SmsSender> sender);
+// How many citizen challenges may be open at once (process-wide; 0 restores
+// the default, 100,000); beyond it a code request is 503 server.busy. For tests.
+void SetCitizenChallengeLimit(size_t limit);
 
 // POST /api/v1/citizen/code, POST /api/v1/citizen/advice (api_citizen.cc).
 void AddCitizenRoutes(App& app, Router& router);
