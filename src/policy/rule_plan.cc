@@ -246,6 +246,12 @@ Result<CompiledItem> CompileItem(const ServiceList& list, const Item& item, Civi
     if (!p.ok()) return p.status();
     ci.percent = *p;
   }
+  for (const DiscountPart& part : item.benefit.also) {
+    if (!part.percent) continue;
+    Result<int32_t> p = c.Compile(*part.percent);
+    if (!p.ok()) return p.status();
+    ci.also_percents.push_back(*p);
+  }
   return ci;
 }
 
