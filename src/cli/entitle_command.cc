@@ -99,7 +99,80 @@ std::string RegionLabel(int32_t index) {
   return fmt::format("{} {}", r.code, r.name);
 }
 
-int RunRun(const Options& o, bool replace, const std::string& rolls_dir, size_t show) {
+// `entitle run --format json`: the run's summary (with the to-verify count
+// per item), per item its people, amount and changes, and the rolls written.
+int PrintRunJson(const entitle::RunOutcome& out, const policy::ServiceList& list,
+                 const std::vector<entitle::ItemCount>& verify_counts, Registry& reg,
+                 RunStore& runs, const std::string& rolls_dir) {
+  namespace bj = boost::json;
+  const entitle::RunRecord& run = out.run;
+  std::map<std::string, std::array<int64_t, 3>> changes;  // item -> new, ceased, changed
+  for (const entitle::Change& c : out.changes) ++changes[c.item][static_cast<size_t>(c.kind)];
+  std::map<std::string, int64_t> verify_of;
+  bj::array by_item;
+  for (const entitle::ItemCount& c : verify_counts) {
+    verify_of[c.item] = c.count;
+    const policy::Item* item = list.FindItem(c.item);
+    by_item.emplace_back(
+        bj::object{{"item", c.item}, {"name", item ? item->name : ""}, {"count", c.count}});
+  }
+  bj::array items;
+  for (size_t i = 0; i < out.evaluation.rolls.size() && i < list.items.size(); ++i) {
+    const policy::Item& item = list.items[i];
+    const policy::ItemRoll& roll = out.evaluation.rolls[i];
+    int64_t sum = 0;
+    for (int64_t a : roll.amounts) sum += a;
+    auto c = changes[item.number];
+    items.emplace_back(
+        bj::object{{"item", item.number},
+                   {"name", item.name},
+                   {"standing", item.benefit.standing()},
+                   {"recipient", std::string(policy::RecipientName(item.benefit.recipient))},
+                   {"people", static_cast<int64_t>(roll.rows.size())},
+                   {"amount_fen", item.benefit.type == policy::BenefitType::kCash ? sum : 0},
+                   {"new", c[0]},
+                   {"ceased", c[1]},
+                   {"changed", c[2]},
+                   {"to_verify", item.benefit.standing() ? verify_of[item.number] : 0}});
+  }
+  bj::object o{{"run", run.id},
+               {"list", run.list_title},
+               {"jurisdiction", run.list_code},
+               {"month", run.month},
+               {"as_of", run.as_of},
+               {"known_on", run.known_on},
+               {"feed_watermark", run.feed_watermark},
+               {"list_sha256", run.list_sha256},
+               {"recomputed", out.recomputed},
+               {"identical", out.identical},
+               {"recomputed_next", out.recomputed_next},
+               {"previous_run", run.previous_run},
+               {"people", run.people},
+               {"residents", run.residents},
+               {"lines", run.lines},
+               {"monthly_fen", run.monthly_fen},
+               {"yearly_fen", run.yearly_fen},
+               {"to_verify", run.verify},
+               {"to_verify_by_item", std::move(by_item)},
+               {"changes", static_cast<int64_t>(out.changes.size())},
+               {"items", std::move(items)}};
+  if (!rolls_dir.empty()) {
+    Result<entitle::RollsOutcome> rolls = entitle::WriteRolls(reg, runs, run, list, rolls_dir);
+    if (!rolls.ok()) {
+      fmt::print(stderr, "{}\n", rolls.status().ToString());
+      return 1;
+    }
+    o["rolls"] = bj::object{{"files", static_cast<int64_t>(rolls->rolls.size())},
+                            {"people", rolls->people},
+                            {"total_fen", rolls->total_fen},
+                            {"summary", rolls->summary_xlsx.string()}};
+  }
+  fmt::print("{}\n", bj::serialize(o));
+  return out.recomputed && !out.identical ? 1 : 0;
+}
+
+int RunRun(const Options& o, bool replace, const std::string& rolls_dir, size_t show,
+           const std::string& format) {
   std::unique_ptr<LoadedVersion> v = LoadList(o.list, o.params);
   if (v == nullptr) return 1;
   std::optional<Month> month = MonthOr(o.month);
@@ -123,6 +196,14 @@ int RunRun(const Options& o, bool replace, const std::string& rolls_dir, size_t 
     return 1;
   }
   const entitle::RunRecord& run = out->run;
+  // The stored to-verify count per item: the run's summary.
+  Result<std::vector<entitle::ItemCount>> verify_counts = st.runs->VerifyCounts(run.id);
+  if (!verify_counts.ok()) {
+    fmt::print(stderr, "{}\n", verify_counts.status().ToString());
+    return 1;
+  }
+  if (format == "json")
+    return PrintRunJson(*out, v->loaded.list, *verify_counts, *st.reg, *st.runs, rolls_dir);
   fmt::print("{} {} 待遇核定（第 {} 次运行）\n", run.list_title, run.month, run.id);
   fmt::print("事实基准：{}（月初），按 {} 所知，数据批次至 #{}；清单 SHA-256 {}\n", run.as_of,
              run.known_on, run.feed_watermark, run.list_sha256.substr(0, 16));
@@ -166,6 +247,15 @@ int RunRun(const Options& o, bool replace, const std::string& rolls_dir, size_t 
                item.benefit.type == policy::BenefitType::kCash ? policy::FormatCash(item, sum) : "",
                c[0], c[1], c[2], roll.verify.size(),
                compiled.ok() ? policy::CoverageName(compiled->items[i].coverage) : "");
+  }
+  if (!verify_counts->empty()) {
+    std::string per_item;
+    for (const entitle::ItemCount& c : *verify_counts)
+      per_item += fmt::format("{}第{}项 {} 人", per_item.empty() ? "" : "，", c.item, c.count);
+    fmt::print(
+        "\n待核实（按项目，共 {} 人项；核实前不列入名册，yanglao entitle lines --kind "
+        "待核实 列出）：{}\n",
+        run.verify, per_item);
   }
   if (!out->changes.empty()) {
     fmt::print("\n与上次运行（#{}）相比的变化（前 {} 条，身份证号已脱敏）：\n", run.previous_run,
@@ -679,7 +769,10 @@ void AddEntitleCommands(CLI::App& app, int& exit_code) {
   run->add_flag("--replace", *replace, "该月已用另一版本清单运行过时，替换之");
   run->add_option("--rolls", *rolls, "同时把代发名册与资金汇总写入此目录");
   run->add_option("--show", *show, "显示变化的条数（默认20）");
-  run->callback([=, &exit_code] { exit_code = RunRun(*o, *replace, *rolls, *show); });
+  auto run_format = std::make_shared<std::string>("text");
+  AddFormatOption(run, *run_format, {"text", "json"},
+                  "text（默认）或 json（运行摘要，含各项目待核实人数）");
+  run->callback([=, &exit_code] { exit_code = RunRun(*o, *replace, *rolls, *show, *run_format); });
 
   CLI::App* runs = ent->add_subcommand("runs", "已保存的各次运行");
   common(runs, false);

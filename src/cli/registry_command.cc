@@ -463,6 +463,12 @@ std::vector<xlsx::Sheet> TemplateSheets(const registry::FeedTemplate& t) {
       case registry::CellKind::kBirthDate:
         rule = "日期，格式 YYYY-MM-DD；须与公民身份号码一致";
         break;
+      case registry::CellKind::kIdNumber:
+        rule = "18位公民身份号码（末位可为X）";
+        break;
+      case registry::CellKind::kName:
+        rule = "姓名，不超过30个字";
+        break;
     }
     help.rows.push_back({c.header,
                          c.optional ? "选填，也可不列此列（空白表示本行不涉及此项）"

@@ -49,9 +49,16 @@ const std::string kLeavesDibao = Id("42130319500101003");
 const std::string kMoves = Id("42130319440101004");
 const std::string kStays = Id("42130319300101005");
 
+// 戊's daughter, the family carer 民政 has on record.
+const std::string kCarer = Id("42130319700315002");
+
 constexpr const char* kCivilAffairsHeader =
     "公民身份号码,姓名,低保,低保后仍困难,低收入,特困,生活不能自理,独居,空巢,留守,流浪乞讨,"
     "入住养老机构,有赡养能力的赡养人,死亡日期,起始日期,终止日期";
+
+// The 民政 template with the family carer's columns (optional ones).
+const std::string kCarerHeader = std::string(kCivilAffairsHeader) +
+                                 ",家庭照护者公民身份号码,家庭照护者姓名,家庭照护者与老年人关系";
 
 policy::LoadedList Suizhou() {
   const char* src = std::getenv("YANGLAO_SOURCE_DIR");
@@ -447,6 +454,11 @@ TEST_P(EntitleTest, AOnceOnlyItemIsPaidOnceAcrossAYear) {
                    "{},戊,,是,,2020-01-01,\n",
                    kStays),
        "2026-02-20");
+  // Item 22 is for the family carer: paid to the carer on record (without
+  // one the person would be to verify, on no roll).
+  Feed("民政",
+       fmt::format("{}\n{},戊,,,,,,,,,,,,,2020-01-01,,{},庚,子女\n", kCarerHeader, kStays, kCarer),
+       "2026-02-20");
   int paid = 0, ceased = 0;
   for (int m = 1; m <= 12; ++m) {
     RunOutcome out = Run(fmt::format("2026-{:02}", m).c_str(), "once");
@@ -457,6 +469,92 @@ TEST_P(EntitleTest, AOnceOnlyItemIsPaidOnceAcrossAYear) {
   }
   EXPECT_EQ(paid, 1);
   EXPECT_EQ(ceased, 0);
+}
+
+// Issue 14 point 2: an item whose beneficiary is the family carer (Suizhou
+// 22 made a standing monthly item for the test) is on the roll under the
+// carer 民政 has on record: the carer's name, ID number and relation as the
+// payee, the older person (name by the registry's precedence, masked ID) as
+// the reason. A person with no carer on record is to verify (the fact and
+// 民政), on no roll. The run's summary counts the to-verify people per item.
+TEST_P(EntitleTest, AFamilyCarersSubsidyIsOnTheRollUnderTheCarer) {
+  policy::Item& item = list_.list.items[21];
+  ASSERT_EQ(item.number, "22");
+  item.benefit.grant = policy::Grant::kStanding;
+  item.benefit.once_per_event = false;
+  item.benefit.period = policy::CashPeriod::kMonth;
+  // Both have dementia; only 戊 has a carer on record (民政 also writes a
+  // name of its own for 戊: the roll takes 公安's, as the precedence says).
+  Feed("卫健",
+       fmt::format("公民身份号码,姓名,计划生育特殊家庭,失智,死亡日期,起始日期,终止日期\n"
+                   "{},戊,,是,,2020-01-01,\n{},甲,,是,,2020-01-01,\n",
+                   kStays, kTurns80),
+       "2026-02-20");
+  Feed(
+      "民政",
+      fmt::format("{}\n{},戊某,,,,,,,,,,,,,2020-01-01,,{},庚,子女\n", kCarerHeader, kStays, kCarer),
+      "2026-02-20");
+  RunOutcome april = Run("2026-04");
+  auto lines = store_->Lines(april.run.id);
+  ASSERT_TRUE(lines.ok());
+  std::vector<std::string> paid;
+  for (const RunLine& l : *lines) {
+    if (l.item == "22") paid.push_back(l.id_number);
+  }
+  EXPECT_EQ(paid, std::vector<std::string>{kStays});
+  auto verify = store_->Verify(april.run.id);
+  ASSERT_TRUE(verify.ok());
+  int64_t verify22 = 0;
+  for (const VerifyLine& v : *verify) {
+    if (v.item != "22") continue;
+    ++verify22;
+    EXPECT_EQ(v.id_number, kTurns80);
+    EXPECT_EQ(v.facts, "有登记的家庭照护者");
+    EXPECT_EQ(v.departments, "民政");
+  }
+  EXPECT_EQ(verify22, 1);
+
+  auto rolls = BuildRolls(*reg_, *store_, april.run, list_.list, {}, "22");
+  ASSERT_TRUE(rolls.ok()) << rolls.status().ToString();
+  ASSERT_EQ(rolls->rolls.size(), 1u);
+  const RollTable& t = rolls->rolls[0];
+  ASSERT_EQ(t.rows.size(), 4u);  // title, header, 庚, total
+  EXPECT_NE(t.rows[0][0].find("发给家庭照护者"), std::string::npos) << t.rows[0][0];
+  EXPECT_EQ(t.rows[1], (std::vector<std::string>{"序号", "领取人姓名", "领取人公民身份号码",
+                                                 "与老年人关系", "照护的老年人", "县（市、区）",
+                                                 "乡镇（街道）", "村（社区）", "金额（元）"}));
+  EXPECT_EQ(t.rows[2], (std::vector<std::string>{"1", "庚", kCarer, "子女",
+                                                 fmt::format("戊（{}）", MaskIdNumber(kStays)),
+                                                 "曾都区", t.rows[2][6], t.rows[2][7], "600.00"}));
+  EXPECT_EQ(t.rows[3].front(), "合计");
+  EXPECT_EQ(t.rows[3][1], "1人");
+  EXPECT_EQ(t.rows[3].back(), "600.00");
+
+  // The run's summary: to verify per item, adding up to the run's total.
+  auto counts = store_->VerifyCounts(april.run.id);
+  ASSERT_TRUE(counts.ok()) << counts.status().ToString();
+  int64_t total = 0;
+  bool has22 = false;
+  std::map<std::string, int64_t> by_item;
+  for (const VerifyLine& v : *verify) ++by_item[v.item];
+  for (const ItemCount& c : *counts) {
+    total += c.count;
+    EXPECT_EQ(c.count, by_item[c.item]) << c.item;
+    has22 |= c.item == "22" && c.count == 1;
+  }
+  EXPECT_TRUE(has22);
+  EXPECT_EQ(total, april.run.verify);
+  for (size_t k = 1; k < counts->size(); ++k)
+    EXPECT_LT(std::atoi((*counts)[k - 1].item.c_str()), std::atoi((*counts)[k].item.c_str()));
+
+  // A carer's ID number that is not one is refused at import.
+  auto bad = registry::ReadFeedCsv(
+      fmt::format("{}\n{},戊,,,,,,,,,,,,,2020-01-01,,{}{},庚,子女\n", kCarerHeader, kStays,
+                  kCarer.substr(0, 17), kCarer[17] == '1' ? '2' : '1'),
+      "民政-bad.csv", "民政", D("2026-11-22"));
+  ASSERT_TRUE(bad.ok());
+  ASSERT_EQ(bad->problems.size(), 1u);
+  EXPECT_EQ(bad->problems[0].code, "feed.id_number");
 }
 
 TEST_P(EntitleTest, SnapshotDerivesPlaceAndTimeFacts) {

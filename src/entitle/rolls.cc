@@ -4,10 +4,11 @@
 
 #include <fstream>
 #include <map>
-#include <unordered_map>
-#include <unordered_set>
+#include <set>
 
 #include "core/csv.h"
+#include "core/mask.h"
+#include "registry/feed_template.h"
 #include "xlsx/xlsx.h"
 
 namespace yanglao::entitle {
@@ -80,22 +81,38 @@ Result<RollTables> BuildRolls(registry::Registry& registry, RunStore& store, con
   for (RunLine& l : *all_lines) {
     if (cash.contains(l.item) && (!keep || keep(l))) lines.push_back(std::move(l));
   }
-  // Names of the people on the rolls, as known by the run; 公安 first.
-  std::unordered_set<std::string> wanted;
-  for (const RunLine& l : lines) wanted.insert(l.id_number);
-  std::unordered_map<std::string, std::pair<int, std::string>> names;  // id -> (rank, name)
-  Status s = registry.db().Query(
-      "SELECT id_number, value, source FROM fact WHERE fact = 'name' AND feed_id <= ? AND "
-      "recorded_on <= ? ORDER BY feed_id",
-      {run.feed_watermark, run.known_on}, [&](const registry::Row& r) {
-        std::string id = r.AsText(0);
-        if (!wanted.contains(id)) return true;
-        int rank = r.AsText(2) == "公安" ? 0 : 1;
-        auto [it, inserted] = names.try_emplace(id, rank, r.AsText(1));
-        if (!inserted && rank <= it->second.first) it->second = {rank, r.AsText(1)};
-        return true;
-      });
-  if (!s.ok()) return s;
+  // Names of the people on the rolls, and of the family carers an item for
+  // the carer is paid to, as the registry resolves them for the run's state
+  // (its as_of, known_on and feed watermark; names by the precedence table).
+  Result<CivilDate> as_of = CivilDate::Parse(run.as_of);
+  Result<CivilDate> known_on = CivilDate::Parse(run.known_on);
+  if (!as_of.ok()) return as_of.status();
+  if (!known_on.ok()) return known_on.status();
+  auto chosen = [&](std::string_view fact, const std::set<std::string>& ids) {
+    return registry.ChosenValues(fact, ids, *as_of, *known_on, run.feed_watermark);
+  };
+  std::set<std::string> wanted, cared_for;
+  for (const RunLine& l : lines) {
+    wanted.insert(l.id_number);
+    if (cash[l.item]->benefit.recipient == policy::Recipient::kFamilyCarer)
+      cared_for.insert(l.id_number);
+  }
+  Result<std::map<std::string, std::string>> names = chosen("name", wanted);
+  if (!names.ok()) return names.status();
+  std::map<std::string, std::string> carer_id, carer_name, carer_relation;
+  if (!cared_for.empty()) {
+    for (auto [fact, out] :
+         {std::pair{"carer_id_number", &carer_id}, std::pair{"carer_name", &carer_name},
+          std::pair{"carer_relation", &carer_relation}}) {
+      Result<std::map<std::string, std::string>> v = chosen(fact, cared_for);
+      if (!v.ok()) return v.status();
+      *out = std::move(*v);
+    }
+  }
+  auto value_of = [](const std::map<std::string, std::string>& m, const std::string& id) {
+    auto it = m.find(id);
+    return it == m.end() ? std::string() : it->second;
+  };
 
   RollTables out;
   std::map<std::pair<std::string, std::string>, std::pair<int64_t, int64_t>> by_county_item;
@@ -104,23 +121,44 @@ Result<RollTables> BuildRolls(registry::Registry& registry, RunStore& store, con
     t.item = number;
     t.name = item->name;
     t.department = item->departments.empty() ? "未注明部门" : item->departments.front();
-    t.rows = {{fmt::format("{} {} 第{}项 {} 代发名册（{}）", list.title, run.month, number,
-                           item->name, policy::CashPeriodSuffix(item->benefit.period))},
-              {"序号", "姓名", "公民身份号码", "县（市、区）", "乡镇（街道）", "村（社区）",
-               "金额（元）"}};
+    // An item for the family carer is paid to the carer on record: the
+    // carer is the payee, the older person cared for the reason.
+    const bool to_carer = item->benefit.recipient == policy::Recipient::kFamilyCarer;
+    t.rows = {{fmt::format("{} {} 第{}项 {} 代发名册（{}{}）", list.title, run.month, number,
+                           item->name, policy::CashPeriodSuffix(item->benefit.period),
+                           to_carer ? "；发给家庭照护者" : "")}};
+    if (to_carer) {
+      t.rows.push_back({"序号", "领取人姓名", "领取人公民身份号码", "与老年人关系", "照护的老年人",
+                        "县（市、区）", "乡镇（街道）", "村（社区）", "金额（元）"});
+    } else {
+      t.rows.push_back({"序号", "姓名", "公民身份号码", "县（市、区）", "乡镇（街道）",
+                        "村（社区）", "金额（元）"});
+    }
     for (const RunLine& l : lines) {
       if (l.item != number) continue;
       ++t.people;
       t.total_fen += l.amount;
-      auto n = names.find(l.id_number);
-      t.rows.push_back({std::to_string(t.people), n == names.end() ? "" : n->second.second,
-                        l.id_number, RegionName(l.county), RegionName(l.street),
-                        RegionName(l.community), Yuan(l.amount)});
+      const std::string name = value_of(*names, l.id_number);
+      if (to_carer) {
+        t.rows.push_back(
+            {std::to_string(t.people), value_of(carer_name, l.id_number),
+             value_of(carer_id, l.id_number),
+             registry::ValueLabel("carer_relation", value_of(carer_relation, l.id_number)),
+             fmt::format("{}（{}）", name, MaskIdNumber(l.id_number)), RegionName(l.county),
+             RegionName(l.street), RegionName(l.community), Yuan(l.amount)});
+      } else {
+        t.rows.push_back({std::to_string(t.people), name, l.id_number, RegionName(l.county),
+                          RegionName(l.street), RegionName(l.community), Yuan(l.amount)});
+      }
       auto& c = by_county_item[{l.county, number}];
       ++c.first;
       c.second += l.amount;
     }
-    t.rows.push_back({"合计", fmt::format("{}人", t.people), "", "", "", "", Yuan(t.total_fen)});
+    std::vector<std::string> total(t.rows[1].size());
+    total.front() = "合计";
+    total[1] = fmt::format("{}人", t.people);
+    total.back() = Yuan(t.total_fen);
+    t.rows.push_back(std::move(total));
     out.people += t.people;
     out.total_fen += t.total_fen;
     out.rolls.push_back(std::move(t));

@@ -35,6 +35,12 @@ struct RollTables {
   int64_t total_fen = 0;
 };
 
+// An item whose recipient is the family carer (recipient: family_carer) is
+// paid to the carer 民政 has on record for the older person: its roll names
+// the carer (name, ID number, relation) as the payee and the older person
+// cared for (name, masked ID number) as the reason. A person without a
+// carer on record is on the run's to-verify list, never on such a roll.
+//
 // The rolls of `run` (made with `list`) in memory. `keep`, when given,
 // selects the lines (a user's data scope); `only_item`, when not empty, the
 // one item wanted (the summary then covers that item alone).

@@ -373,6 +373,22 @@ Result<std::vector<VerifyLine>> RunStore::Verify(int64_t run_id) {
   return out;
 }
 
+Result<std::vector<ItemCount>> RunStore::VerifyCounts(int64_t run_id) {
+  std::vector<ItemCount> out;
+  Status s = registry_.db().Query(
+      "SELECT item, COUNT(*) FROM entitle_verify WHERE run_id = ? GROUP BY item", {run_id},
+      [&](const Row& r) {
+        out.push_back(ItemCount{r.AsText(0), r.AsInt(1)});
+        return true;
+      });
+  if (!s.ok()) return s;
+  // "8.1" < "10": by the number's leading integer, then as text.
+  auto key = [](const std::string& item) { return std::pair(std::atoll(item.c_str()), item); };
+  std::sort(out.begin(), out.end(),
+            [&](const ItemCount& a, const ItemCount& b) { return key(a.item) < key(b.item); });
+  return out;
+}
+
 Result<std::vector<Change>> RunStore::Changes(int64_t run_id) {
   std::vector<Change> out;
   Status s = registry_.db().Query(

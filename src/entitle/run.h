@@ -78,6 +78,12 @@ struct VerifyLine {
   std::string county, street, community;
 };
 
+// How many (item, person) of a run's to-verify list an item has.
+struct ItemCount {
+  std::string item;  // item number
+  int64_t count = 0;
+};
+
 struct RunLine {
   std::string item;  // item number
   std::string id_number;
@@ -132,6 +138,9 @@ class RunStore {
   Result<std::vector<Change>> Changes(int64_t run_id);
   // The to-verify list, in item, ID order.
   Result<std::vector<VerifyLine>> Verify(int64_t run_id);
+  // The to-verify count per item of a stored run (the run's summary; items
+  // with none are left out), in item-number order (numerically: 2 before 10).
+  Result<std::vector<ItemCount>> VerifyCounts(int64_t run_id);
 
  private:
   explicit RunStore(registry::Registry& r) : registry_(r) {}

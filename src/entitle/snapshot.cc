@@ -63,7 +63,7 @@ int32_t RegionIndex(const registry::PersonView& p, const char* fact) {
 }
 
 struct Slots {
-  size_t age, sex, hukou_local, resident_local, area, deceased, cert_valid;
+  size_t age, sex, hukou_local, resident_local, area, deceased, cert_valid, carer;
   std::vector<std::pair<size_t, std::string>> stored;  // slot -> registry fact of the same name
 };
 
@@ -77,10 +77,11 @@ const Slots& SlotsOf() {
                         *schema.Find("area"),
                         *schema.Find("deceased"),
                         *schema.Find("disability_cert_valid"),
+                        *schema.Find("has_family_carer"),
                         {}};
     for (size_t slot = 0; slot < schema.size(); ++slot) {
       if (slot == s->age || slot == s->sex || slot == s->hukou_local || slot == s->resident_local ||
-          slot == s->area || slot == s->deceased || slot == s->cert_valid)
+          slot == s->area || slot == s->deceased || slot == s->cert_valid || slot == s->carer)
         continue;
       s->stored.emplace_back(slot, schema.at(slot).name);
     }
@@ -120,6 +121,7 @@ struct Chosen {
   int32_t residence = -1, hukou = -1;  // region indexes
   bool deceased = false;               // a death date on or before the snapshot date
   bool cert_valid = false;             // a 残疾证 valid on it
+  bool carer = false;                  // a family carer on record (carer_id_number)
 };
 
 // Fills `f` (schema size; stored slots already set) with the derived facts.
@@ -135,6 +137,8 @@ void Derive(const Chosen& c, const Jurisdiction& where, CivilDate as_of, PersonF
   f[slots.area] = IsUrban(c.residence) ? 0 : 1;
   f[slots.deceased] = c.deceased ? 1 : 0;
   f[slots.cert_valid] = c.cert_valid ? 1 : 0;
+  // No carer on record: unknown (to verify), not "none".
+  f[slots.carer] = c.carer ? 1 : policy::kUnknownFact;
 }
 
 }  // namespace
@@ -159,6 +163,7 @@ PersonFacts FactsOf(const registry::PersonView& person, const Jurisdiction& wher
   c.deceased = person.deceased_on(as_of);
   auto cert = person.facts.find("disability_cert_until");
   c.cert_valid = cert != person.facts.end() && cert->second.value >= as_of.ToString();
+  c.carer = person.facts.contains("carer_id_number");
   Derive(c, where, as_of, f);
   return f;
 }
@@ -278,9 +283,9 @@ Result<Snapshot> BuildSnapshot(registry::Registry& registry, std::string_view wh
   if (!snap.ok()) return snap;
   const Slots& slots = SlotsOf();
   // The registry facts read: these four, then one per stored slot.
-  enum : size_t { kResidence, kHukou, kDeath, kCertUntil, kFirstStored };
+  enum : size_t { kResidence, kHukou, kDeath, kCertUntil, kCarer, kFirstStored };
   std::vector<std::string> names = {"residence_region", "hukou_region", "death_date",
-                                    "disability_cert_until"};
+                                    "disability_cert_until", "carer_id_number"};
   for (const auto& [slot, name] : slots.stored) names.push_back(name);
   const std::string d = as_of.ToString();
   std::unordered_map<std::string, int32_t> regions;  // a few thousand codes, looked up often
@@ -297,6 +302,8 @@ Result<Snapshot> BuildSnapshot(registry::Registry& registry, std::string_view wh
         return v <= d ? 1 : 0;
       case kCertUntil:
         return v >= d ? 1 : 0;
+      case kCarer:
+        return 1;
       default:
         return static_cast<int32_t>(SlotValue(slots.stored[fact - kFirstStored].first, v));
     }
@@ -326,6 +333,7 @@ Result<Snapshot> BuildSnapshot(registry::Registry& registry, std::string_view wh
         c.hukou = p.codes[kHukou] == kNone ? -1 : p.codes[kHukou];
         c.deceased = p.codes[kDeath] == 1;
         c.cert_valid = p.codes[kCertUntil] == 1;
+        c.carer = p.codes[kCarer] == 1;
         if (!j->Contains(c.residence) && !j->Contains(c.hukou)) return;  // not the city's
         Derive(c, *j, as_of, f);
         snap->Add(PackIdNumber(p.id_number), p.birth_date, c.residence, c.hukou, f);

@@ -5,8 +5,8 @@
 // (its 17 digits; the check character is recomputed), birth date 4 (days
 // since 1970-01-01), residence and hukou regions 4 each (indexes into the
 // built-in region table), and one byte per fact slot of the schema
-// (policy/fact_schema.h; every fact lies in 0..150). With the 35 slots of
-// today's schema that is 55 bytes.
+// (policy/fact_schema.h; every fact lies in 0..150). With the 36 slots of
+// today's schema that is 56 bytes.
 //
 // A snapshot holds the jurisdiction's people only: those whose residence or
 // hukou lies within it (a list's items cover residents, or by hukou the
@@ -23,7 +23,9 @@
 //                   村委会, 镇 or 乡 (unknown: urban, the schema default);
 //   age             whole years on the snapshot date;
 //   deceased        the death date chosen by precedence is on or before it;
-//   disability_cert_valid  a 残疾证 valid on the snapshot date.
+//   disability_cert_valid  a 残疾证 valid on the snapshot date;
+//   has_family_carer  a family carer on record (carer_id_number) on that
+//                   date; unknown without one.
 #ifndef YANGLAO_ENTITLE_SNAPSHOT_H_
 #define YANGLAO_ENTITLE_SNAPSHOT_H_
 

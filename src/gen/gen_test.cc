@@ -138,7 +138,8 @@ TEST_F(GenTest, HeadersAreExactlyTheTemplates) {
        "公民身份号码,姓名,性别,出生日期,户籍地,居住地,联系电话,户号,死亡日期,起始日期,终止日期"},
       {"民政.csv",
        "公民身份号码,姓名,低保,低保后仍困难,低收入,特困,生活不能自理,独居,空巢,留守,流浪乞讨,"
-       "入住养老机构,有赡养能力的赡养人,死亡日期,联系电话,起始日期,终止日期"},
+       "入住养老机构,有赡养能力的赡养人,死亡日期,联系电话,家庭照护者公民身份号码,家庭照护者姓名,"
+       "家庭照护者与老年人关系,起始日期,终止日期"},
       {"人社.csv", "公民身份号码,姓名,养老保险,符合领取条件,起始日期,终止日期"},
       {"卫健.csv", "公民身份号码,姓名,计划生育特殊家庭,失智,死亡日期,起始日期,终止日期"},
       {"医保.csv", "公民身份号码,姓名,需要长期照护,起始日期,终止日期"},
@@ -159,6 +160,13 @@ TEST_F(GenTest, HeadersAreExactlyTheTemplates) {
     EXPECT_EQ(HeaderLine(t), expected.at(FileName(t)));
   }
   EXPECT_TRUE(fs::exists(*dir_ / "manifest.yaml"));
+  // Some older people who need care have a family carer on record (issue 14).
+  std::string civil = ReadFile(*dir_ / "民政.csv");
+  size_t carers = 0;
+  for (std::string_view r : {",配偶,", ",子女,", ",子女配偶,"}) {
+    for (size_t at = civil.find(r); at != std::string::npos; at = civil.find(r, at + 1)) ++carers;
+  }
+  EXPECT_GT(carers, 0u);
 }
 
 TEST_F(GenTest, EveryRowIsValidAndEveryoneIsInPublicSecurity) {

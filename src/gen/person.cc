@@ -82,6 +82,7 @@ namespace {
 constexpr std::string_view kYes = "是";
 constexpr std::string_view kNo = "否";
 constexpr std::string_view kTekunText[] = {"否", "集中供养", "分散供养"};
+constexpr std::string_view kCarerRelationText[] = {"配偶", "子女", "子女配偶"};
 constexpr std::string_view kPensionText[] = {"未参保", "职工基本养老保险", "城乡居民基本养老保险"};
 constexpr std::string_view kCategoryText[] = {"无",   "视力", "听力", "言语",
                                               "肢体", "智力", "精神", "多重"};
@@ -108,7 +109,8 @@ struct Layout {
   // 民政
   int dibao = 0, dibao_hardship = 0, low_income = 0, tekun = 0, cannot_self_care = 0,
       living_alone = 0, empty_nest = 0, left_behind = 0, vagrant = 0, in_institution = 0,
-      able_supporter = 0, ca_death = 0, ca_phone = 0;
+      able_supporter = 0, ca_death = 0, ca_phone = 0, carer_id = 0, carer_name = 0,
+      carer_relation = 0;
   // 人社
   int pension = 0, pension_eligible = 0;
   // 卫健
@@ -160,6 +162,9 @@ Layout BuildLayout() {
   l.able_supporter = at(D::kCivilAffairs, "有赡养能力的赡养人");
   l.ca_death = at(D::kCivilAffairs, "死亡日期");
   l.ca_phone = at(D::kCivilAffairs, "联系电话");
+  l.carer_id = at(D::kCivilAffairs, "家庭照护者公民身份号码");
+  l.carer_name = at(D::kCivilAffairs, "家庭照护者姓名");
+  l.carer_relation = at(D::kCivilAffairs, "家庭照护者与老年人关系");
   l.pension = at(D::kHumanResources, "养老保险");
   l.pension_eligible = at(D::kHumanResources, "符合领取条件");
   l.family_planning = at(D::kHealth, "计划生育特殊家庭");
@@ -719,12 +724,50 @@ class BlockWriter {
     if (p.vagrant) r.SetBool(col_.vagrant, true);
     if (p.able_supporter >= 0) r.SetBool(col_.able_supporter, p.able_supporter == 1);
     r.Set(col_.ca_phone, p.phone);
+    if (carer_) {
+      r.Set(col_.carer_id, std::string_view(carer_id_, 18));
+      r.Set(col_.carer_name, carer_name_);
+      r.Set(col_.carer_relation, kCarerRelationText[carer_relation_]);
+    }
+  }
+
+  // The family carer (家庭照护者) 民政 has on record for an older person who
+  // needs care and lives at home: a spouse, a child or a child's spouse.
+  // Drawn from a stream of its own, so the rest of the city is the same as
+  // without carers. The share is not calibrated (no public figure): a demo.
+  void DrawCarer(const Person& p) {
+    static constexpr double kCarerOnRecordShare = 0.6;
+    carer_ = false;
+    const bool needs_care = p.cannot_self_care || p.dementia || p.long_term_care;
+    if (p.age < 60 || p.dead || p.in_institution || p.tekun == 1 || !needs_care) return;
+    Rng rng(Mix(m_.seed ^ 0x6361726572ULL, static_cast<uint64_t>(p.index)));
+    if (!rng.Bernoulli(kCarerOnRecordShare)) return;
+    carer_ = true;
+    double r = rng.Uniform();
+    carer_relation_ = r < 0.25 ? 0 : r < 0.85 ? 1 : 2;  // spouse, child, child's spouse
+    bool male = carer_relation_ == 0 ? !p.male : rng.Bernoulli(0.5);
+    int year = carer_relation_ == 0 ? p.birth.year() + rng.Between(-3, 3)
+                                    : p.birth.year() + rng.Between(22, 38);
+    std::memcpy(carer_id_, p.id, 6);  // the older person's address code
+    char date[10];
+    Row::WriteDate(date, year, rng.Between(1, 12), rng.Between(1, 28));
+    std::memcpy(carer_id_ + 6, date, 4);
+    std::memcpy(carer_id_ + 10, date + 5, 2);
+    std::memcpy(carer_id_ + 12, date + 8, 2);
+    int seq = static_cast<int>(rng.Below(500)) * 2 + (male ? 1 : 0);
+    carer_id_[14] = static_cast<char>('0' + seq / 100);
+    carer_id_[15] = static_cast<char>('0' + seq / 10 % 10);
+    carer_id_[16] = static_cast<char>('0' + seq % 10);
+    carer_id_[17] = IdCheckCharacter(std::string_view(carer_id_, 17));
+    carer_name_.clear();
+    AppendName(rng, male, year, carer_name_);
   }
 
   void WriteCivilAffairs(const Person& p, Rng& rng) {
     bool known = p.dibao || p.low_income || p.tekun != 0 || p.cannot_self_care || p.living_alone ||
                  p.empty_nest || p.left_behind || p.in_institution || p.vagrant;
     if (!known) return;
+    DrawCarer(p);
     Row& r = Start(Department::kCivilAffairs, p);
     CivilAffairsFields(r, p, p.dibao);
     r.SetDate(col_.from[1], p.civil_from);
@@ -954,6 +997,11 @@ class BlockWriter {
   Person p_;
   Row row_;
   Rng dirty_rng_{0};
+  // The family carer of the person being written (DrawCarer).
+  bool carer_ = false;
+  char carer_id_[18] = {};
+  std::string carer_name_;
+  int carer_relation_ = 0;
 };
 
 }  // namespace

@@ -44,8 +44,18 @@ std::string BenefitWords(const Item& item, const ItemOutcome& o) {
   switch (item.benefit.type) {
     case BenefitType::kCash:
       return FormatCash(item, o.amount);
-    case BenefitType::kDiscount:
-      return o.percent >= 100 ? "免费" : fmt::format("优惠 {}%", o.percent);
+    case BenefitType::kDiscount: {
+      auto words = [](int64_t percent) {
+        return percent >= 100 ? std::string("免费") : fmt::format("优惠 {}%", percent);
+      };
+      // Several discounts (`also`, known for one person): each with its places.
+      if (item.benefit.also.empty() || o.also_percents.size() != item.benefit.also.size())
+        return words(o.percent);
+      std::string out = fmt::format("{}：{}", item.benefit.text, words(o.percent));
+      for (size_t k = 0; k < item.benefit.also.size(); ++k)
+        out += fmt::format("；{}：{}", item.benefit.also[k].on, words(o.also_percents[k]));
+      return out;
+    }
     default:
       return std::string(BenefitTypeName(item.benefit.type));
   }
@@ -110,6 +120,8 @@ std::vector<ItemOutcome> EntitlePerson(const CompiledList& list, const PersonFac
     if (!o.entitled) continue;
     if (ci.amount >= 0) o.amount = EvaluateNode(list.plan, ci.amount, person);
     if (ci.percent >= 0) o.percent = EvaluateNode(list.plan, ci.percent, person);
+    for (int32_t p : ci.also_percents)
+      o.also_percents.push_back(EvaluateNode(list.plan, p, person));
   }
   for (const std::vector<size_t>& group : list.groups) {
     size_t best = SIZE_MAX;

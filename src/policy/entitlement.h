@@ -16,10 +16,11 @@ namespace yanglao::policy {
 
 struct ItemOutcome {
   bool entitled = false;
-  bool excluded = false;         // eligible, but another item of its exclusive group pays more
-  int64_t amount = 0;            // cash items: fen per the item's period
-  int64_t percent = 0;           // discount items
-  std::vector<std::string> why;  // deciding conditions, when asked for
+  bool excluded = false;  // eligible, but another item of its exclusive group pays more
+  int64_t amount = 0;     // cash items: fen per the item's period
+  int64_t percent = 0;    // discount items
+  std::vector<int64_t> also_percents;  // a discount item's further discounts (one person only)
+  std::vector<std::string> why;        // deciding conditions, when asked for
   // 待核实: the person qualifies unless an unknown fact says otherwise (the
   // rule, or the amount, is unknown); not entitled, and `unknown_facts`
   // are the fact slots to check (each with its department in the schema).

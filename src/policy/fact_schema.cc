@@ -80,6 +80,10 @@ std::vector<FactInfo> PersonFactInfos() {
             {"resident", "城乡居民基本养老保险"}}),
       Bool("pension_eligible", "符合养老保险待遇领取条件", "人社"),
       Bool("deceased", "已死亡", "公安/民政/卫健"),
+      // A family carer (家庭照护者) on record with 民政 (ID number, name,
+      // relation): an item for the family carer is paid to them. No record:
+      // unknown, to verify (the older person may well have one).
+      Unknowable(Bool("has_family_carer", "有登记的家庭照护者", "民政")),
   };
 }
 

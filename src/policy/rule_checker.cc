@@ -20,6 +20,9 @@ class Checker {
       if (item.eligibility) Expect(*item.eligibility, kBool, where + "的 eligibility");
       if (item.benefit.amount) Expect(*item.benefit.amount, kMoney, where + "的 amount");
       if (item.benefit.percent) Expect(*item.benefit.percent, kInt, where + "的 percent");
+      for (const DiscountPart& part : item.benefit.also) {
+        if (part.percent) Expect(*part.percent, kInt, where + "的 also 的 percent");
+      }
     }
   }
 

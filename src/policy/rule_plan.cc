@@ -213,7 +213,17 @@ Result<CompiledItem> CompileItem(const ServiceList& list, const Item& item, Civi
   Result<int32_t> e = c.Compile(*item.eligibility);
   if (!e.ok()) return e.status();
   ci.rule = *e;
-  ci.eligibility = *e;
+  // A standing item for the family carer is paid to the carer on record:
+  // without one (unknown) the person is to verify, not on the roll.
+  if (item.benefit.recipient == Recipient::kFamilyCarer && item.benefit.standing()) {
+    static const int64_t kCarer =
+        static_cast<int64_t>(*FactSchema::Person().Find("has_family_carer"));
+    plan.nodes.push_back(PlanNode{.op = PlanOp::kFact, .value = kCarer});
+    auto fact = static_cast<int32_t>(plan.nodes.size() - 1);
+    plan.nodes.push_back(PlanNode{.op = PlanOp::kAnd, .a = *e, .b = fact});
+    ci.rule = static_cast<int32_t>(plan.nodes.size() - 1);
+  }
+  ci.eligibility = ci.rule;
   ci.coverage = Names(list, *item.eligibility, "hukou_local", "resident_local")
                     ? Coverage::kRule
                     : Coverage::kResidence;
@@ -223,7 +233,7 @@ Result<CompiledItem> CompileItem(const ServiceList& list, const Item& item, Civi
     // The fact node right before the AND (EntitlePopulation relies on it).
     plan.nodes.push_back(PlanNode{.op = PlanOp::kFact, .value = kResident});
     auto fact = static_cast<int32_t>(plan.nodes.size() - 1);
-    plan.nodes.push_back(PlanNode{.op = PlanOp::kAnd, .a = fact, .b = *e});
+    plan.nodes.push_back(PlanNode{.op = PlanOp::kAnd, .a = fact, .b = ci.rule});
     ci.eligibility = static_cast<int32_t>(plan.nodes.size() - 1);
   }
   if (item.benefit.amount) {
@@ -235,6 +245,12 @@ Result<CompiledItem> CompileItem(const ServiceList& list, const Item& item, Civi
     Result<int32_t> p = c.Compile(*item.benefit.percent);
     if (!p.ok()) return p.status();
     ci.percent = *p;
+  }
+  for (const DiscountPart& part : item.benefit.also) {
+    if (!part.percent) continue;
+    Result<int32_t> p = c.Compile(*part.percent);
+    if (!p.ok()) return p.status();
+    ci.also_percents.push_back(*p);
   }
   return ci;
 }

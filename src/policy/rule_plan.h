@@ -66,10 +66,11 @@ std::string_view CoverageName(Coverage c);  // "按居住地（本地常住）" 
 struct CompiledItem {
   const Item* item = nullptr;
   Coverage coverage = Coverage::kResidence;
-  int32_t rule = -1;         // bool: the item's own rule
-  int32_t eligibility = -1;  // bool: coverage and rule
-  int32_t amount = -1;       // money, cash items
-  int32_t percent = -1;      // int, discount items
+  int32_t rule = -1;                   // bool: the item's own rule
+  int32_t eligibility = -1;            // bool: coverage and rule
+  int32_t amount = -1;                 // money, cash items
+  int32_t percent = -1;                // int, discount items
+  std::vector<int32_t> also_percents;  // int, a discount item's further discounts (`also`)
 };
 
 // A list bound to a date. Points into the ServiceList, which must outlive it.

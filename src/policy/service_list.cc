@@ -424,11 +424,29 @@ void ReadBenefit(Reader& r, const YAML::Node& node, Item& item, const std::strin
     b.amount = r.Rule(node["amount"], bw + "的 amount");
   } else if (type == "discount") {
     b.type = BenefitType::kDiscount;
-    r.CheckKeys(node, {"type", "percent", "on", "note", "recipient", "grant", "condition", "once"},
-                bw);
+    r.CheckKeys(
+        node, {"type", "percent", "on", "also", "note", "recipient", "grant", "condition", "once"},
+        bw);
     if (!node["percent"]) r.Error(node, "policy.missing_field", bw + "缺少 percent");
     b.percent = r.Rule(node["percent"], bw + "的 percent");
     b.text = r.Text(node, "on", false, bw);
+    if (const YAML::Node also = node["also"]; also) {
+      if (!also.IsSequence()) {
+        r.Error(also, "policy.field_type", bw + "的 also 应为列表（每项写 percent 与 on）");
+      } else {
+        for (const YAML::Node& part : also) {
+          std::string pw = bw + "的 also";
+          if (!part.IsMap()) {
+            r.Error(part, "policy.field_type", pw + "的每项应写 percent 与 on");
+            continue;
+          }
+          r.CheckKeys(part, {"percent", "on"}, pw);
+          if (!part["percent"]) r.Error(part, "policy.missing_field", pw + "缺少 percent");
+          b.also.push_back(DiscountPart{r.Rule(part["percent"], pw + "的 percent"),
+                                        r.Text(part, "on", true, pw)});
+        }
+      }
+    }
   } else if (type == "service") {
     b.type = BenefitType::kService;
     r.CheckKeys(

@@ -78,6 +78,14 @@ struct Target {
   std::string by;  // date as written, may be empty
 };
 
+// One more discount of a discount item, on other places than the item's
+// own (`also`): Ezhou 9 gives parks free from 60 and scenic spots half price
+// from 60 to 64 in one row.
+struct DiscountPart {
+  ExprPtr percent;  // int 1..100
+  std::string on;
+};
+
 struct Benefit {
   BenefitType type = BenefitType::kService;
   CashPeriod period = CashPeriod::kMonth;  // kCash
@@ -86,6 +94,7 @@ struct Benefit {
   std::string per;                         // kService: year | month | once | on_request
   int64_t times = 1;                       // kService
   std::string text;                        // on / what / for / provider
+  std::vector<DiscountPart> also;          // kDiscount: more discounts, each on its places
   Recipient recipient = Recipient::kOlderPerson;
   Grant grant = Grant::kStanding;
   std::string condition;        // kEvent / kApplication: "available if …", verbatim-ish

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "policy/entitlement.h"
 #include "policy/rule_plan.h"
 
 namespace yanglao::policy {
@@ -114,6 +115,71 @@ TEST(ServiceListTest, EachMalformationGivesOnePreciseLocatedError) {
     EXPECT_EQ(e.where().column, c.column) << c.name << ": " << e.ToString();
     EXPECT_FALSE(e.message().empty());
   }
+}
+
+// Issue 14 point 6: a discount row with two discounts on different places
+// (Ezhou 9) writes the second one under `also`; the explanation names both.
+TEST(ServiceListTest, ADiscountMayHaveFurtherDiscountsOnOtherPlaces) {
+  std::string text = Replace(kGood, "percent: 'age >= 80 ? 40 : 20'}",
+                             "percent: 'age >= 80 ? 40 : 20', on: 景点门票, also: [{percent: 100, "
+                             "on: 公园门票}]}");
+  LoadedList l = Load(text);
+  ASSERT_TRUE(l.ok()) << l.errors.front().ToString();
+  ASSERT_EQ(l.list.items[1].benefit.also.size(), 1u);
+  EXPECT_EQ(l.list.items[1].benefit.also[0].on, "公园门票");
+  Result<CompiledList> c = CompileList(l.list, *CivilDate::Parse("2026-04-01"));
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  PersonFacts person(FactSchema::Person().size(), 0);
+  person[*FactSchema::Person().Find("age")] = 70;
+  person[*FactSchema::Person().Find("resident_local")] = 1;
+  std::vector<ItemOutcome> o = EntitlePerson(*c, person);
+  ASSERT_TRUE(o[1].entitled);
+  EXPECT_EQ(o[1].percent, 20);
+  EXPECT_EQ(o[1].also_percents, std::vector<int64_t>{100});
+  EXPECT_EQ(BenefitWords(l.list.items[1], o[1]), "景点门票：优惠 20%；公园门票：免费");
+
+  LoadedList bad = Load(Replace(text, "also: [{percent: 100,", "also: [{percent: true,"));
+  ASSERT_EQ(bad.errors.size(), 1u);
+  EXPECT_EQ(bad.errors[0].code(), "rule.type") << bad.errors[0].ToString();
+  LoadedList not_list = Load(Replace(text, "also: [{percent: 100, on: 公园门票}]", "also: 100"));
+  ASSERT_EQ(not_list.errors.size(), 1u);
+  EXPECT_EQ(not_list.errors[0].code(), "policy.field_type") << not_list.errors[0].ToString();
+}
+
+// Issue 14 point 2: a standing item for the family carer needs a carer on
+// record (has_family_carer): unknown puts the person on the to-verify list
+// with that fact (民政); an item granted on an event does not need one.
+TEST(ServiceListTest, AStandingItemForTheFamilyCarerNeedsACarerOnRecord) {
+  std::string text = Replace(kGood, "benefit: {type: cash, period: month, amount: allowance(age)}",
+                             "benefit: {type: cash, period: month, amount: allowance(age), "
+                             "recipient: family_carer}");
+  LoadedList l = Load(text);
+  ASSERT_TRUE(l.ok()) << l.errors.front().ToString();
+  Result<CompiledList> c = CompileList(l.list, *CivilDate::Parse("2026-04-01"));
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  const FactSchema& schema = FactSchema::Person();
+  PersonFacts person(schema.size(), 0);
+  person[*schema.Find("age")] = 85;
+  person[*schema.Find("hukou_local")] = 1;
+  person[*schema.Find("has_family_carer")] = kUnknownFact;
+  std::vector<ItemOutcome> o = EntitlePerson(*c, person);
+  EXPECT_FALSE(o[0].entitled);
+  ASSERT_TRUE(o[0].verify);
+  EXPECT_EQ(o[0].unknown_facts, std::vector<size_t>{*schema.Find("has_family_carer")});
+  EXPECT_EQ(DescribeUnknownFacts(o[0].unknown_facts), "有登记的家庭照护者（民政）");
+  person[*schema.Find("has_family_carer")] = 1;
+  o = EntitlePerson(*c, person);
+  EXPECT_TRUE(o[0].entitled);
+  EXPECT_EQ(o[0].amount, 10000);
+  person[*schema.Find("has_family_carer")] = 0;
+  EXPECT_FALSE(EntitlePerson(*c, person)[0].entitled);
+  // Granted on an event (a training): whoever trains, no record needed.
+  l.list.items[0].benefit.grant = Grant::kEvent;
+  l.list.items[0].benefit.condition = "家庭成员参加培训";
+  c = CompileList(l.list, *CivilDate::Parse("2026-04-01"));
+  ASSERT_TRUE(c.ok());
+  person[*schema.Find("has_family_carer")] = kUnknownFact;
+  EXPECT_TRUE(EntitlePerson(*c, person)[0].entitled);
 }
 
 TEST(ServiceListTest, DefinitionCycle) {

@@ -412,8 +412,9 @@ class FeedBuilder {
       const FeedColumn& column = tmpl_.columns[k];
       const size_t c = fact_cell_[k];
       if (c >= cells.size()) continue;
-      const bool identifier =
-          column.kind == CellKind::kPhone || column.kind == CellKind::kHousehold;
+      const bool identifier = column.kind == CellKind::kPhone ||
+                              column.kind == CellKind::kHousehold ||
+                              column.kind == CellKind::kIdNumber;
       std::optional<std::string> text = CellText(row, column.header, cells[c], identifier, bad);
       if (bad || text->empty()) continue;  // blank says nothing about this fact
       std::string value_text = *text;

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "core/civil_date.h"
+#include "core/id_number.h"
 #include "core/region.h"
 
 namespace yanglao::registry {
@@ -51,8 +52,18 @@ std::vector<FeedTemplate> BuildTemplates() {
         BoolColumn("空巢", "empty_nest"), BoolColumn("留守", "left_behind"),
         BoolColumn("流浪乞讨", "vagrant"), BoolColumn("入住养老机构", "in_institution"),
         BoolColumn("有赡养能力的赡养人", "has_able_supporter"),
-        DateColumn("死亡日期", "death_date"),
-        OptionalColumn("联系电话", "phone", CellKind::kPhone)}},
+        DateColumn("死亡日期", "death_date"), OptionalColumn("联系电话", "phone", CellKind::kPhone),
+        // The family carer (家庭照护者) 民政 has on record for the older
+        // person: whom an item for the family carer is paid to (issue 14).
+        OptionalColumn("家庭照护者公民身份号码", "carer_id_number", CellKind::kIdNumber),
+        OptionalColumn("家庭照护者姓名", "carer_name", CellKind::kName),
+        OptionalColumn("家庭照护者与老年人关系", "carer_relation", CellKind::kEnum,
+                       {{"配偶", "spouse"},
+                        {"子女", "child"},
+                        {"子女配偶", "child_in_law"},
+                        {"孙子女", "grandchild"},
+                        {"兄弟姐妹", "sibling"},
+                        {"其他亲属", "other_relative"}})}},
       {"人社",
        {EnumColumn("养老保险", "pension_scheme",
                    {{"未参保", "none"},
@@ -181,6 +192,23 @@ Result<std::string> CellValue(const FeedColumn& column, std::string_view text) {
       return NormalizePhone(text);
     case CellKind::kHousehold:
       return NormalizeHousehold(text);
+    case CellKind::kIdNumber: {
+      std::string id(text);
+      if (!id.empty() && id.back() == 'x') id.back() = 'X';
+      bool digits = id.size() == 18;
+      for (size_t i = 0; digits && i < 17; ++i) digits = IsDigit(id[i]);
+      if (!digits || (!IsDigit(id[17]) && id[17] != 'X'))
+        return Status("feed.id_number", "应为18位公民身份号码（末位可为X）");
+      if (IdCheckCharacter(std::string_view(id).substr(0, 17)) != id[17])
+        return Status("feed.id_number", "公民身份号码校验码不正确");
+      return id;
+    }
+    case CellKind::kName: {
+      size_t chars = 0;
+      for (char c : text) chars += (static_cast<unsigned char>(c) & 0xC0) != 0x80 ? 1 : 0;
+      if (chars > 30) return Status("feed.name", "姓名超过30个字");
+      return std::string(text);
+    }
   }
   return Status("feed.value", "无法识别的值");
 }

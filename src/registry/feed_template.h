@@ -24,6 +24,8 @@ enum class CellKind {
   kHousehold,  // 户号: 6-20 digits or capital letters
   kSex,        // 性别 (男/女): checked against the ID number, not stored
   kBirthDate,  // 出生日期: checked against the ID number, not stored
+  kIdNumber,   // another person's 公民身份号码 (a family carer's): 18 characters, check digit
+  kName,       // another person's name (a family carer's): 1-30 characters
 };
 
 struct FeedColumn {
@@ -60,7 +62,8 @@ const FeedTemplate* FindTemplate(std::string_view source);
 
 // Converts a non-blank cell of `column` to its stored value. Fails with a
 // Chinese reason and the code feed.value (not one of the allowed labels),
-// feed.date, feed.region, feed.phone or feed.household. Phones are stored
+// feed.date, feed.region, feed.phone, feed.household, feed.id_number or
+// feed.name. Phones are stored
 // as "13812345678" or "0722-1234567"; a kBirthDate cell as YYYY-MM-DD and a
 // kSex cell as "male" / "female".
 Result<std::string> CellValue(const FeedColumn& column, std::string_view text);

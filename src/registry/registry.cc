@@ -763,6 +763,38 @@ Result<int64_t> Registry::LatestFeedId() {
   return rows->empty() || (*rows)[0].IsNull(0) ? int64_t{0} : (*rows)[0].AsInt(0);
 }
 
+Result<std::map<std::string, std::string>> Registry::ChosenValues(std::string_view fact,
+                                                                  const std::set<std::string>& ids,
+                                                                  CivilDate as_of,
+                                                                  CivilDate known_on,
+                                                                  int64_t max_feed_id) {
+  std::map<std::string, StoredFact> chosen;
+  const std::string d = as_of.ToString();
+  Status s = db_->Query(
+      fmt::format("SELECT f.id_number, {} FROM fact f WHERE f.fact = ? AND f.recorded_on <= ? AND "
+                  "f.feed_id <= ?",
+                  kFactColumns),
+      {std::string(fact), known_on.ToString(), max_feed_id}, [&](const Row& r) {
+        std::string id = r.AsText(0);
+        if (!ids.contains(id)) return true;
+        StoredFact f = FactFromRow(r, 1);
+        bool applies = f.fact == "death_date"
+                           ? f.value <= d
+                           : f.valid_from <= d && (f.valid_to.empty() || f.valid_to >= d);
+        if (!applies) return true;
+        auto [it, inserted] = chosen.try_emplace(id, f);
+        if (!inserted && Preferred({Rank(f.fact, f.source), f.valid_from, f.feed_id, f.row},
+                                   {Rank(it->second.fact, it->second.source), it->second.valid_from,
+                                    it->second.feed_id, it->second.row}))
+          it->second = std::move(f);
+        return true;
+      });
+  if (!s.ok()) return s;
+  std::map<std::string, std::string> out;
+  for (auto& [id, f] : chosen) out.emplace(id, std::move(f.value));
+  return out;
+}
+
 Result<std::string> Registry::Checksum() {
   static const std::pair<const char*, const char*> kTables[] = {
       {"feed",

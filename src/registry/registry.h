@@ -23,6 +23,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -209,6 +210,15 @@ class Registry {
                             int64_t max_feed_id = INT64_MAX);
   // The id of the latest feed imported (0 when none).
   Result<int64_t> LatestFeedId();
+  // The value of `fact` for each of `ids`, as Person(id, as_of, known_on)
+  // would choose it (the records that apply on `as_of`, then Preferred by
+  // the precedence table), counting feeds up to `max_feed_id`: ID -> value,
+  // without the people who have no such record. For lists of many people
+  // (the names on a payment roll) in one read.
+  Result<std::map<std::string, std::string>> ChosenValues(std::string_view fact,
+                                                          const std::set<std::string>& ids,
+                                                          CivilDate as_of, CivilDate known_on,
+                                                          int64_t max_feed_id = INT64_MAX);
 
   int64_t PersonCount();
 

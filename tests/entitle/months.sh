@@ -46,6 +46,21 @@ assert len(lines) == int(sys.argv[2]), (len(lines), sys.argv[2])
 assert all(l["kind"] == "待核实" and l["benefit"] and l["departments"] for l in lines), lines[:3]
 print("to verify:", len(lines), "e.g.", lines[0]["item"], lines[0]["benefit"], lines[0]["departments"] if lines else "")
 PY
+# The run's summary as JSON (a re-run: recomputed, nothing written) gives the
+# to-verify count per item, adding up to the run's; the text names them too.
+"$bin" entitle run --db "$db" "${list[@]}" --month 2026-10 --format json >"$dir/oct.json"
+python3 - "$dir/oct.json" "$dir/verify.json" <<'PY' || fail "to-verify counts per item do not add up"
+import json, sys, collections
+run = json.load(open(sys.argv[1]))
+listed = collections.Counter(l["item"] for l in json.load(open(sys.argv[2]))["lines"])
+by_item = {c["item"]: c["count"] for c in run["to_verify_by_item"]}
+assert run["recomputed"] and run["identical"], run
+assert sum(by_item.values()) == run["to_verify"], (by_item, run["to_verify"])
+assert by_item == dict(listed), (by_item, listed)
+assert all(i["to_verify"] == by_item.get(i["item"], 0) for i in run["items"] if i["standing"])
+print("to verify per item:", by_item)
+PY
+grep -q '^待核实（按项目' "$dir/oct.txt" || fail "the run's summary lacks the to-verify count per item"
 "$bin" entitle lines --db "$db" "${list[@]}" --month 2026-10 --item 3 --region 421303 --limit 5 >"$dir/lines.txt"
 grep -q $'^享受\t第3项 高龄津贴\t' "$dir/lines.txt" || fail "entitle lines --item 3 --region 421303 shows nothing"
 
