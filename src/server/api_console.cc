@@ -106,24 +106,13 @@ Result<Reply> Conflicts(Call& call) {
   if (!paging.ok()) return paging.status();
   const Principal& user = *call.user;
   const CivilDate today = call.app.Today();
-  std::string sql =
-      "SELECT c.id, c.id_number, c.fact FROM conflict c JOIN person p ON p.id_number = "
-      "c.id_number WHERE c.status = 'open'";
-  std::vector<registry::Value> params;
-  for (const registry::SqlFilter& f : PersonScopeFilters(user, today)) {
-    sql += " AND (" + f.sql + ")";
-    params.insert(params.end(), f.params.begin(), f.params.end());
+  Result<std::vector<registry::Registry::OpenConflict>> all =
+      call.registry->OpenConflicts(PersonScopeFilters(user, today));
+  if (!all.ok()) return all.status();
+  std::vector<registry::Registry::OpenConflict> open;
+  for (registry::Registry::OpenConflict& c : *all) {
+    if (CanSeeFact(user, c.fact)) open.push_back(std::move(c));
   }
-  struct Open {
-    int64_t id;
-    std::string id_number, fact;
-  };
-  std::vector<Open> open;
-  Status s = call.registry->db().Query(sql + " ORDER BY c.id", params, [&](const registry::Row& r) {
-    if (CanSeeFact(user, r.AsText(2))) open.push_back({r.AsInt(0), r.AsText(1), r.AsText(2)});
-    return true;
-  });
-  if (!s.ok()) return s;
   json::array items;
   for (size_t i = static_cast<size_t>(paging->offset());
        i < open.size() && items.size() < static_cast<size_t>(paging->size); ++i) {
@@ -192,13 +181,12 @@ Result<Reply> Ages(Call& call) {
                                      ? fmt::format("{}-{}岁", kBands[i], kBands[i + 1] - 1)
                                      : fmt::format("{}岁及以上", kBands[i])));
   }
-  Result<std::vector<registry::Row>> newest =
-      call.registry->db().QueryAll("SELECT COALESCE(MAX(id), 0) FROM feed");
+  Result<int64_t> newest = call.registry->LatestFeedId();
   if (!newest.ok()) return newest.status();
   const std::string key = fmt::format("{}|{}|{}|{}|{}|{}|{}", call.app.options().db_url, r->code,
                                       DataScopeKey(user.scope), user.unit_code,
                                       user.scope == DataScope::kSelf ? user.user_id : 0,
-                                      call.app.Today().ToString(), (*newest)[0].AsInt(0));
+                                      call.app.Today().ToString(), *newest);
   {
     std::lock_guard lock(TheAgesCache().mu);
     auto hit = TheAgesCache().answers.find(key);
@@ -212,50 +200,21 @@ Result<Reply> Ages(Call& call) {
   json::array units;
   if (!children.empty()) {
     const CivilDate today = call.app.Today();
-    const std::string d = today.ToString();
-    // One pass over the residence records that hold today (the latest one
-    // per person, as ResidenceFilter and Registry::Person choose), grouped by
-    // the unit below `r`; born on or before cutoff[i] <=> aged kBands[i]+.
-    std::vector<std::string> cutoff;
-    for (int b : kBands) {
-      cutoff.push_back(
-          fmt::format("{:04d}-{:02d}-{:02d}", today.year() - b, today.month(), today.day()));
-    }
-    std::string sql = "SELECT substr(r.value, 1, ?)";
-    std::vector<registry::Value> params = {static_cast<int64_t>(children.front()->code.size())};
-    for (size_t i = 0; i < cutoff.size(); ++i) {
-      sql += fmt::format(", SUM(CASE WHEN p.birth_date <= ?{} THEN 1 ELSE 0 END)",
-                         i + 1 < cutoff.size() ? " AND p.birth_date > ?" : "");
-      params.emplace_back(cutoff[i]);
-      if (i + 1 < cutoff.size()) params.emplace_back(cutoff[i + 1]);
-    }
-    sql +=
-        " FROM person p JOIN fact r ON r.id_number = p.id_number WHERE r.fact = "
-        "'residence_region' AND r.valid_from <= ? AND (r.valid_to IS NULL OR r.valid_to >= ?) "
-        "AND substr(r.value, 1, ?) = ? AND NOT EXISTS (SELECT 1 FROM fact r2 WHERE "
-        "r2.id_number = r.id_number AND r2.fact = 'residence_region' AND r2.valid_from <= ? AND "
-        "(r2.valid_to IS NULL OR r2.valid_to >= ?) AND (r2.valid_from > r.valid_from OR "
-        "(r2.valid_from = r.valid_from AND (r2.feed_id > r.feed_id OR (r2.feed_id = r.feed_id "
-        "AND r2.row_no > r.row_no)))))";
-    params.insert(params.end(), {d, d, static_cast<int64_t>(r->code.size()), r->code, d, d});
-    for (const registry::SqlFilter& f : PersonScopeFilters(user, today)) {
-      sql += " AND (" + f.sql + ")";
-      params.insert(params.end(), f.params.begin(), f.params.end());
-    }
-    sql += " GROUP BY 1 ORDER BY 1";
-    Status s = call.registry->db().Query(sql, params, [&](const registry::Row& row) {
-      json::array counts;
+    Result<std::vector<registry::Registry::AgeBandCounts>> counts =
+        call.registry->AgeBandsByUnit(r->code, children.front()->code.size(),
+                                      std::vector<int>(std::begin(kBands), std::end(kBands)), today,
+                                      PersonScopeFilters(user, today));
+    if (!counts.ok()) return counts.status();
+    for (const registry::Registry::AgeBandCounts& unit : *counts) {
+      json::array by_band;
       int64_t total = 0;
-      for (size_t i = 0; i < cutoff.size(); ++i) {
-        int64_t n = row.IsNull(i + 1) ? 0 : row.AsInt(i + 1);
-        counts.push_back(n);
+      for (int64_t n : unit.counts) {
+        by_band.push_back(n);
         total += n;
       }
       units.push_back(
-          {{"region", RegionJson(row.AsText(0))}, {"counts", counts}, {"total", total}});
-      return true;
-    });
-    if (!s.ok()) return s;
+          {{"region", RegionJson(unit.unit)}, {"counts", std::move(by_band)}, {"total", total}});
+    }
   }
   call.Audit("person.stats", r->code, "ok", {{"units", units.size()}});
   Reply reply = Reply::Json(

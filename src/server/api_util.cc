@@ -203,28 +203,7 @@ Status CheckPersonAccess(Call& call, const std::string& id, std::string_view act
 }
 
 Result<std::set<std::string>> PersonsInScope(Call& call, const std::vector<std::string>& ids) {
-  std::set<std::string> reached;
-  const std::vector<registry::SqlFilter> scope = PersonScopeFilters(*call.user, call.app.Today());
-  constexpr size_t kChunk = 500;
-  for (size_t start = 0; start < ids.size(); start += kChunk) {
-    std::string sql = "SELECT p.id_number FROM person p WHERE p.id_number IN (";
-    std::vector<registry::Value> params;
-    for (size_t i = start; i < std::min(ids.size(), start + kChunk); ++i) {
-      sql += i == start ? "?" : ", ?";
-      params.push_back(ids[i]);
-    }
-    sql += ")";
-    for (const registry::SqlFilter& f : scope) {
-      sql += " AND (" + f.sql + ")";
-      params.insert(params.end(), f.params.begin(), f.params.end());
-    }
-    Status s = call.registry->db().Query(sql, params, [&](const registry::Row& r) {
-      reached.insert(r.AsText(0));
-      return true;
-    });
-    if (!s.ok()) return s;
-  }
-  return reached;
+  return call.registry->PersonsPassing(ids, PersonScopeFilters(*call.user, call.app.Today()));
 }
 
 Result<CivilDate> DateParam(const Call& call, std::string_view name, CivilDate fallback) {

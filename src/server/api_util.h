@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "core/region.h"
+#include "db/query.h"
 #include "server/access.h"
 #include "server/app.h"
 #include "server/auth.h"
@@ -24,6 +25,7 @@ boost::json::object UserJson(const User& u);
 struct Paging {
   int64_t page = 1, size = 20;
   int64_t offset() const { return (page - 1) * size; }
+  db::Page db_page() const { return db::Page{page, size}; }
 };
 Result<Paging> PagingOf(const Call& call, int64_t max_size = 100);
 boost::json::object PageJson(const Paging& p, int64_t total, boost::json::array items);
