@@ -19,8 +19,8 @@
 
 namespace yanglao::entitle {
 
-using registry::Row;
-using registry::Value;
+using db::Row;
+using db::Value;
 
 const std::vector<std::string>& EntitleMigrations() {
   static const std::vector<std::string>* const migrations = new std::vector<std::string>{
@@ -320,7 +320,7 @@ db::ModuleSchema EntitleSchema() {
 }
 
 Result<std::unique_ptr<RunStore>> RunStore::Open(registry::Registry& registry) {
-  if (Status s = registry::MigrateModule(registry.db(), "entitle", EntitleMigrations()); !s.ok())
+  if (Status s = db::MigrateModule(registry.db(), "entitle", EntitleMigrations()); !s.ok())
     return s;
   return std::make_unique<RunStore>(registry);
 }
@@ -567,7 +567,7 @@ Result<RunOutcome> RunStore::Run(const ListVersion& version, Month month,
 
   // Store: everything in one transaction.
   t0 = std::chrono::steady_clock::now();
-  registry::Database& db = registry_.db();
+  db::Database& db = registry_.db();
   if (Status s = db.Begin(); !s.ok()) return s;
   auto fail = [&](Status s) -> Result<RunOutcome> {
     (void)db.Rollback();
