@@ -37,17 +37,6 @@ std::string RegionCode(std::string_view code) {
   return r == nullptr ? std::string(code) : r->code;
 }
 
-Result<int64_t> IdSegment(const Call& call, std::string_view name, std::string_view what) {
-  const std::string& text = call.Path(name);
-  int64_t v = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || end != text.data() + text.size() || v <= 0) {
-    return Status("request.param", fmt::format("{}应为正整数", what),
-                  Location{.field = std::string(name), .value = text.substr(0, 32)});
-  }
-  return v;
-}
-
 // The served list a run was made with (same jurisdiction).
 const ServedList* ListOfRun(const App& app, const entitle::RunRecord& run) {
   const ServedList* any = nullptr;
@@ -115,7 +104,7 @@ json::object JobJson(const App& app, const RunJob& j) {
 // The stored run the path's {id} names. Fails with request.param or
 // run.not_found.
 Result<entitle::RunRecord> RunOfPath(Call& call) {
-  Result<int64_t> id = IdSegment(call, "id", "核定编号");
+  Result<int64_t> id = IdPath(call, "id", "核定编号");
   if (!id.ok()) return id.status();
   entitle::RunStore store(*call.registry);
   Result<std::optional<entitle::RunRecord>> run = store.Get(*id);
@@ -218,7 +207,7 @@ Result<Reply> StartRunRoute(Call& call) {
 }
 
 Result<Reply> GetJobRoute(Call& call) {
-  Result<int64_t> id = IdSegment(call, "id", "任务编号");
+  Result<int64_t> id = IdPath(call, "id", "任务编号");
   if (!id.ok()) return id.status();
   std::optional<RunJob> job = call.app.entitle().Job(*id);
   if (!job) {
@@ -344,14 +333,11 @@ Result<Reply> RunLinesRoute(Call& call) {
     view.item = item->substr(0, 16);
     detail["item"] = view.item;
   }
-  if (std::optional<std::string> region = call.Query("region")) {
-    const Region* r = RegionTable::Builtin().Find(*region);
-    if (r == nullptr) {
-      return Status("region.not_found", "没有这个行政区划代码",
-                    Location{.field = "region", .value = region->substr(0, 20)});
-    }
-    view.region = r->code;
-    detail["region"] = r->code;
+  Result<const Region*> region = RegionQuery(call, "region");
+  if (!region.ok()) return region.status();
+  if (*region != nullptr) {
+    view.region = (*region)->code;
+    detail["region"] = (*region)->code;
   }
   Result<entitle::LinePage> page =
       entitle::RunStore(*call.registry).LinesPage(id, view, paging->db_page());
@@ -391,13 +377,12 @@ Result<Reply> RunChangesRoute(Call& call) {
   const Withholding withholding(*call.user);
   entitle::LineQuery view = ViewOf(*call.user, withholding, list);
   json::object detail{{"run", id}};
-  if (std::optional<std::string> kind = call.Query("kind")) {
-    if (*kind != "new" && *kind != "ceased" && *kind != "changed") {
-      return Status("request.param", "kind 应为 new（新增）、ceased（停发）或 changed（变更）",
-                    Location{.field = "kind", .value = kind->substr(0, 16)});
-    }
-    view.kind = *kind;
-    detail["kind"] = *kind;
+  Result<std::optional<std::string>> kind =
+      EnumQuery(call, "kind", {{"new", "新增"}, {"ceased", "停发"}, {"changed", "变更"}});
+  if (!kind.ok()) return kind.status();
+  if (kind->has_value()) {
+    view.kind = **kind;
+    detail["kind"] = **kind;
   }
   if (std::optional<std::string> item = call.Query("item")) {
     view.item = item->substr(0, 16);
@@ -453,11 +438,10 @@ Result<Reply> RollRoute(Call& call) {
                     Location{.field = "item", .value = item.substr(0, 16)});
     }
   }
-  std::string format = call.Query("format").value_or("xlsx");
-  if (format != "xlsx" && format != "csv") {
-    return Status("request.param", "format 应为 xlsx 或 csv",
-                  Location{.field = "format", .value = format.substr(0, 16)});
-  }
+  Result<std::optional<std::string>> format_param =
+      EnumQuery(call, "format", {{"xlsx", ""}, {"csv", ""}});
+  if (!format_param.ok()) return format_param.status();
+  const std::string format = format_param->value_or("xlsx");
   const Withholding withholding(*call.user);
   if (!summary && withholding.HidesItem(list, item)) {
     call.Audit("entitle.roll.export", std::to_string(id), "denied",
