@@ -65,6 +65,26 @@ TEST(ModuleTableTest, EveryRoutePermissionAndMenuPermissionIsInTheTable) {
       EXPECT_TRUE(e.permission.empty() || IsKnownPermission(e.permission)) << e.path;
     }
   }
+  // Routes are added module by module, and the first that matches answers:
+  // no two routes may match one path unless they are of one group in the
+  // intended order (a literal before the {param} it would otherwise hit).
+  std::vector<std::string> overlaps;
+  const std::vector<Route>& routes = (*app)->router().routes();
+  for (size_t i = 0; i < routes.size(); ++i) {
+    for (size_t j = i + 1; j < routes.size(); ++j) {
+      const Route& a = routes[i];
+      const Route& b = routes[j];
+      if (a.method != b.method || a.segments.size() != b.segments.size()) continue;
+      bool overlap = true;
+      for (size_t k = 0; overlap && k < a.segments.size(); ++k) {
+        const bool pa = a.segments[k].starts_with('{'), pb = b.segments[k].starts_with('{');
+        overlap = pa || pb || a.segments[k] == b.segments[k];
+      }
+      if (overlap) overlaps.push_back(a.pattern + " before " + b.pattern);
+    }
+  }
+  EXPECT_EQ(overlaps,
+            (std::vector<std::string>{"/api/v1/persons/export before /api/v1/persons/{ref}"}));
   app->reset();
 }
 
