@@ -118,7 +118,7 @@ TEST(ModuleTableTest, DeclarationsAreConsistent) {
   ASSERT_FALSE(AllPermissions().empty());
   EXPECT_EQ(AllPermissions().front().key, "region:region:read");
   EXPECT_EQ(AllPermissions().back().key, "system:audit:export");
-  EXPECT_EQ(FieldGroups().size(), 3u);
+  EXPECT_GE(FieldGroups().size(), 3u);
   EXPECT_EQ(FieldGroups()[0].key, "income");
 }
 
@@ -140,9 +140,9 @@ class ReconcileTest : public ::testing::TestWithParam<std::string> {
   }
   // The table with one more module, which grants a new permission to the
   // community worker (as a module added in a later version would).
-  std::vector<const db::ModuleInfo*> WithCanteen() {
+  std::vector<const db::ModuleInfo*> WithTrial() {
     std::vector<const db::ModuleInfo*> modules = ModuleInfos();
-    modules.push_back(&canteen_);
+    modules.push_back(&trial_);
     return modules;
   }
   Status Restart(const std::vector<const db::ModuleInfo*>& modules) {
@@ -151,10 +151,10 @@ class ReconcileTest : public ::testing::TestWithParam<std::string> {
 
   db::TestDatabase db_;
   std::unique_ptr<registry::Registry> reg_;
-  db::ModuleInfo canteen_{
-      .name = "canteen",
-      .label = "老年助餐",
-      .permissions = {{"canteen:meal:read", "查看助餐记录", {"community_worker", "caseworker"}}},
+  db::ModuleInfo trial_{
+      .name = "trial",
+      .label = "试点模块",
+      .permissions = {{"trial:visit:read", "查看试点记录", {"community_worker", "caseworker"}}},
   };
 };
 
@@ -164,12 +164,14 @@ TEST_P(ReconcileTest, AFreshDatabaseGetsTheBuiltInRolesOfTheTable) {
   EXPECT_EQ(roles["admin"], "*");
   // The same permissions, in the same order, as the migrations gave before
   // the table (the role editor shows them in this order).
-  EXPECT_EQ(roles["city_official"],
-            "region:region:read policy:list:read person:person:list person:person:read "
-            "person:person:export person:conflict:resolve registry:import:create "
-            "registry:import:read entitle:run:read entitle:run:create entitle:roll:export "
-            "entitle:advice:read entitle:whatif:run assess:assessment:read "
-            "assess:assessment:create assess:request:create assess:due:list");
+  EXPECT_PRED2(
+      [](const std::string& role, const std::string& prefix) { return role.starts_with(prefix); },
+      roles["city_official"],
+      "region:region:read policy:list:read person:person:list person:person:read "
+      "person:person:export person:conflict:resolve registry:import:create "
+      "registry:import:read entitle:run:read entitle:run:create entitle:roll:export "
+      "entitle:advice:read entitle:whatif:run assess:assessment:read "
+      "assess:assessment:create assess:request:create assess:due:list");
   EXPECT_EQ(roles["caseworker"],
             "region:region:read person:person:list person:person:read entitle:advice:read "
             "assess:assessment:read assess:request:create");
@@ -185,19 +187,19 @@ TEST_P(ReconcileTest, AFreshDatabaseGetsTheBuiltInRolesOfTheTable) {
 }
 
 TEST_P(ReconcileTest, APermissionAModuleAddsAppearsInItsRolesAfterRestart) {
-  ASSERT_TRUE(Restart(WithCanteen()).ok());
+  ASSERT_TRUE(Restart(WithTrial()).ok());
   std::map<std::string, std::string> roles = RolePermissions(reg_->db());
-  EXPECT_TRUE(roles["community_worker"].ends_with(" assess:due:list canteen:meal:read"))
+  EXPECT_TRUE(roles["community_worker"].ends_with(" trial:visit:read"))
       << roles["community_worker"];
-  EXPECT_TRUE(roles["caseworker"].ends_with(" canteen:meal:read"));
-  EXPECT_EQ(roles["city_official"].find("canteen"), std::string::npos);
-  ASSERT_TRUE(Restart(WithCanteen()).ok());
+  EXPECT_TRUE(roles["caseworker"].ends_with(" trial:visit:read"));
+  EXPECT_EQ(roles["city_official"].find("trial"), std::string::npos);
+  ASSERT_TRUE(Restart(WithTrial()).ok());
   EXPECT_EQ(RolePermissions(reg_->db()), roles);
 }
 
 TEST_P(ReconcileTest, ASitesOwnRoleEditSurvivesRestarts) {
-  ASSERT_TRUE(Restart(WithCanteen()).ok());
-  // The site takes entitle:run:read and canteen:meal:read from the community
+  ASSERT_TRUE(Restart(WithTrial()).ok());
+  // The site takes entitle:run:read and trial:visit:read from the community
   // worker, renames the role, narrows its scope, and adds its own role.
   Result<std::optional<Role>> role = FindRole(reg_->db(), "community_worker");
   ASSERT_TRUE(role.ok() && role->has_value());
@@ -206,15 +208,15 @@ TEST_P(ReconcileTest, ASitesOwnRoleEditSurvivesRestarts) {
   edited.name = "村级协管员";
   edited.scope = DataScope::kSelf;
   ASSERT_TRUE(IsKnownPermission("entitle:run:read"));
-  Status saved = SaveRole(reg_->db(), edited);  // canteen:meal:read is unknown to this build
+  Status saved = SaveRole(reg_->db(), edited);  // trial:visit:read is unknown to this build
   EXPECT_EQ(saved.code(), "role.permission");
-  std::erase(edited.permissions, "canteen:meal:read");
+  std::erase(edited.permissions, "trial:visit:read");
   ASSERT_TRUE(SaveRole(reg_->db(), edited).ok());
   Role own{"meal_helper", "助餐员", DataScope::kUnit, {"person:person:list"}, false};
   ASSERT_TRUE(SaveRole(reg_->db(), own).ok());
   std::map<std::string, std::string> before = RolePermissions(reg_->db());
 
-  ASSERT_TRUE(Restart(WithCanteen()).ok());
+  ASSERT_TRUE(Restart(WithTrial()).ok());
   ASSERT_TRUE(PrepareDatabase(reg_->db()).ok());
   EXPECT_EQ(RolePermissions(reg_->db()), before);
   role = FindRole(reg_->db(), "community_worker");
@@ -234,10 +236,14 @@ TEST_P(ReconcileTest, ADatabaseFromBeforeTheTableKeepsWhatTheSiteTookAway) {
                            {std::string("region:region:read person:person:list"),
                             std::string("caseworker")})
                   .ok());
-  ASSERT_TRUE(Restart(WithCanteen()).ok());
+  ASSERT_TRUE(Restart(WithTrial()).ok());
   std::map<std::string, std::string> roles = RolePermissions(reg_->db());
   // Only what the new module grants is added.
-  EXPECT_EQ(roles["caseworker"], "region:region:read person:person:list canteen:meal:read");
+  const std::string& caseworker = roles["caseworker"];
+  EXPECT_TRUE(caseworker.starts_with("region:region:read person:person:list ")) << caseworker;
+  EXPECT_TRUE(caseworker.ends_with(" trial:visit:read")) << caseworker;
+  EXPECT_EQ(caseworker.find("person:person:read"), std::string::npos) << caseworker;
+  EXPECT_EQ(caseworker.find("entitle:advice:read"), std::string::npos) << caseworker;
 }
 
 TEST_P(ReconcileTest, ABuiltInRoleTheSiteDeletedIsNotCreatedAgain) {
@@ -297,22 +303,42 @@ class MenuTest : public ::testing::Test {
     std::set<std::string> perms;
     for (const json::value& p : o.at("permissions").as_array()) perms.emplace(p.as_string());
     EXPECT_EQ(perms, user.permissions);
+    // Every entry of the table the user may see is shown once; the lines
+    // below keep the entries of the modules this test was written with, so
+    // that a module added later changes no expectation here.
+    static const std::set<std::string> kKnown = {
+        "/dashboard", "/persons", "/conflicts",    "/assessments",  "/lists",       "/runs",
+        "/whatif",    "/imports", "/system/users", "/system/roles", "/system/audit"};
+    size_t visible = 0, shown = 0;
+    for (const db::ModuleInfo* mod : ModuleInfos()) {
+      for (const db::MenuEntry& e : mod->menu) {
+        if (e.permission.empty() || user.Can(e.permission)) ++visible;
+      }
+    }
     std::vector<std::string> out;
     for (const json::value& e : o.at("menus").as_array()) {
       const json::object& entry = e.as_object();
       if (!entry.contains("children")) {
         EXPECT_TRUE(entry.contains("path") && entry.contains("icon") &&
                     entry.contains("permission"));
-        out.emplace_back(entry.at("title").as_string());
+        ++shown;
+        if (kKnown.contains(std::string(entry.at("path").as_string()))) {
+          out.emplace_back(entry.at("title").as_string());
+        }
         continue;
       }
       std::string line = std::string(entry.at("title").as_string()) + ":";
+      bool any = false;
       for (const json::value& c : entry.at("children").as_array()) {
+        ++shown;
+        if (!kKnown.contains(std::string(c.at("path").as_string()))) continue;
+        any = true;
         line += " " + std::string(c.at("title").as_string()) + "(" +
                 std::string(c.at("path").as_string()) + ")";
       }
-      out.push_back(line);
+      if (any) out.push_back(line);
     }
+    EXPECT_EQ(shown, visible) << role_key;
     return out;
   }
 
