@@ -17,9 +17,9 @@
 namespace yanglao::assess {
 namespace {
 
-using registry::Database;
-using registry::Row;
-using registry::Value;
+using db::Database;
+using db::Row;
+using db::Value;
 
 constexpr std::string_view kColumns =
     "id, id_number, name, assessed_on, reason, assessor, agency, note, answers, coma, dementia, "
@@ -171,11 +171,15 @@ Result<BatchFile> ReadBatchFile(const std::filesystem::path& path, CivilDate tod
   return batch;
 }
 
+db::ModuleSchema AssessSchema() {
+  return {"assess", [](std::string_view) { return AssessMigrations(); }};
+}
+
 Result<std::unique_ptr<AssessmentStore>> AssessmentStore::Open(registry::Registry& registry) {
-  if (Status s = registry::MigrateModule(registry.db(), "assess", AssessMigrations()); !s.ok()) {
+  if (Status s = db::MigrateModule(registry.db(), "assess", AssessMigrations()); !s.ok()) {
     return s;
   }
-  return std::unique_ptr<AssessmentStore>(new AssessmentStore(registry));
+  return std::make_unique<AssessmentStore>(registry);
 }
 
 Result<RecordOutcome> AssessmentStore::Record(const FormDocument& form,

@@ -22,8 +22,9 @@
 // the whole history kept. A later assessment's records start later and so win
 // where periods overlap.
 //
-// The tables have their own migration sequence (AssessMigrations, version
-// table assess_schema_version), applied after the registry's.
+// The tables have their own migration sequence (AssessMigrations, counted
+// under "assess" in module_schema), applied after the registry's, once at
+// start-up through db::MigrateAll (AssessSchema()).
 //
 // Re-recording is idempotent: a form already recorded (same content) or a
 // batch file already imported (same bytes) changes nothing. Writes are
@@ -45,6 +46,7 @@
 #include "assess/scoring.h"
 #include "core/civil_date.h"
 #include "core/status.h"
+#include "db/migrate.h"
 #include "registry/registry.h"
 
 namespace yanglao::assess {
@@ -121,8 +123,12 @@ struct AssessmentRequest {
 
 class AssessmentStore {
  public:
-  // Brings the assessment tables of `registry`'s database up to date. The
-  // registry must outlive the store.
+  // A store over the registry's database; no I/O (the tables come from
+  // AssessSchema() through db::MigrateAll at start-up). The registry must
+  // outlive the store.
+  explicit AssessmentStore(registry::Registry& registry) : registry_(registry) {}
+  // The store, after bringing the assessment tables up to date (for callers
+  // that have not run db::MigrateAll: the CLI's commands, tests).
   static Result<std::unique_ptr<AssessmentStore>> Open(registry::Registry& registry);
 
   // Records one form (its header required) and the facts it states, in one
@@ -152,7 +158,6 @@ class AssessmentStore {
   registry::Registry& registry() { return registry_; }
 
  private:
-  explicit AssessmentStore(registry::Registry& registry) : registry_(registry) {}
   Result<RecordOutcome> Store(const std::vector<const FormDocument*>& forms,
                               const std::vector<int>& rows, const std::string& origin,
                               const std::string& key, const RecordSettings& settings,
@@ -163,6 +168,8 @@ class AssessmentStore {
 
 // The assessment tables' migrations, in order (version = index + 1).
 const std::vector<std::string>& AssessMigrations();
+// The module's tables for db::MigrateAll ("assess").
+db::ModuleSchema AssessSchema();
 
 // The identity of a form's content: SHA-256 of its canonical JSON.
 std::string FormKey(const FormDocument& form);

@@ -6,8 +6,19 @@
 #define YANGLAO_CLI_COMMANDS_H_
 
 #include <CLI/CLI.hpp>
+#include <string_view>
+#include <vector>
 
 namespace yanglao::cli {
+
+// A command group: the module it belongs to ("" for the program's own
+// tools: id, region, demo) and the function that adds its commands.
+struct CommandGroup {
+  std::string_view module;
+  void (*add)(CLI::App& app, int& exit_code);
+};
+// Every command group, in the order `yanglao --help` lists them (main.cc).
+const std::vector<CommandGroup>& CommandGroups();
 
 void AddIdCommands(CLI::App& app, int& exit_code);
 void AddRegionCommands(CLI::App& app, int& exit_code);

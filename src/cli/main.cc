@@ -1,11 +1,12 @@
 // yanglao: the command-line entry point. Parses arguments and dispatches to
-// the command groups in this folder; all domain logic lives in the module
-// libraries under src/.
+// the command groups in this folder (CommandGroups, one line per module);
+// all domain logic lives in the module libraries under src/.
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
 #include <exception>
 #include <string>
+#include <vector>
 
 #include "cli/commands.h"
 #include "core/version.h"
@@ -31,6 +32,28 @@ std::string ChineseParseError(const CLI::ParseError& e) {
 
 }  // namespace
 
+namespace yanglao::cli {
+
+const std::vector<CommandGroup>& CommandGroups() {
+  // In the order `yanglao --help` lists them; a module with commands adds
+  // its line here.
+  static const std::vector<CommandGroup>* const groups = new std::vector<CommandGroup>{
+      {"", AddIdCommands},
+      {"", AddRegionCommands},
+      {"policy", AddPolicyCommands},
+      {"registry", AddRegistryCommands},
+      {"entitle", AddEntitleCommands},
+      {"assess", AddAssessCommands},
+      {"gen", AddGenCommand},
+      {"server", AddServeCommand},
+      {"server", AddAdminCommands},
+      {"", AddDemoCommand},
+  };
+  return *groups;
+}
+
+}  // namespace yanglao::cli
+
 int main(int argc, char** argv) {
   CLI::App app("yanglao 养老：基本养老服务体系平台", "yanglao");
   app.set_version_flag("--version", std::string("yanglao ") + yanglao::kVersion);
@@ -38,16 +61,9 @@ int main(int argc, char** argv) {
   app.fallthrough(false);
 
   int exit_code = 0;
-  yanglao::cli::AddIdCommands(app, exit_code);
-  yanglao::cli::AddRegionCommands(app, exit_code);
-  yanglao::cli::AddPolicyCommands(app, exit_code);
-  yanglao::cli::AddRegistryCommands(app, exit_code);
-  yanglao::cli::AddEntitleCommands(app, exit_code);
-  yanglao::cli::AddAssessCommands(app, exit_code);
-  yanglao::cli::AddGenCommand(app, exit_code);
-  yanglao::cli::AddServeCommand(app, exit_code);
-  yanglao::cli::AddAdminCommands(app, exit_code);
-  yanglao::cli::AddDemoCommand(app, exit_code);
+  for (const yanglao::cli::CommandGroup& group : yanglao::cli::CommandGroups()) {
+    group.add(app, exit_code);
+  }
 
   try {
     app.parse(argc, argv);

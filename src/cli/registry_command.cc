@@ -334,13 +334,10 @@ int RunStats(const Common& c, const std::string& as_of_text, bool calibration,
     // The calibration describes the city on the day its data were drawn up:
     // without --as-of, count on the latest day the records start (for a
     // generated city, its --as-of), not on today, when everyone is older.
-    Result<std::vector<registry::Row>> latest = reg->db().QueryAll(
-        "SELECT MAX(valid_from) FROM fact WHERE valid_from <= ?", {CivilDate::Today().ToString()});
-    if (latest.ok() && !latest->empty() && !(*latest)[0].IsNull(0)) {
-      if (Result<CivilDate> d = CivilDate::Parse((*latest)[0].AsText(0)); d.ok()) {
-        as_of = *d;
-        fmt::print("统计日期取登记记录的最近起始日期 {}（可用 --as-of 指定）\n", d->ToString());
-      }
+    Result<std::optional<CivilDate>> latest = reg->LatestRecordStart(CivilDate::Today());
+    if (latest.ok() && latest->has_value()) {
+      as_of = **latest;
+      fmt::print("统计日期取登记记录的最近起始日期 {}（可用 --as-of 指定）\n", as_of->ToString());
     }
   }
   const RegionTable& regions = RegionTable::Builtin();

@@ -19,8 +19,8 @@
 
 namespace yanglao::entitle {
 
-using registry::Row;
-using registry::Value;
+using db::Row;
+using db::Value;
 
 const std::vector<std::string>& EntitleMigrations() {
   static const std::vector<std::string>* const migrations = new std::vector<std::string>{
@@ -105,6 +105,18 @@ std::string_view ChangeKindName(ChangeKind k) {
       return "停发";
     case ChangeKind::kChanged:
       return "变更";
+  }
+  return "";
+}
+
+std::string_view ChangeKindKey(ChangeKind k) {
+  switch (k) {
+    case ChangeKind::kNew:
+      return "new";
+    case ChangeKind::kCeased:
+      return "ceased";
+    case ChangeKind::kChanged:
+      return "changed";
   }
   return "";
 }
@@ -303,10 +315,14 @@ std::vector<Change> ComputeChanges(registry::Registry& registry,
   return changes;
 }
 
+db::ModuleSchema EntitleSchema() {
+  return {"entitle", [](std::string_view) { return EntitleMigrations(); }};
+}
+
 Result<std::unique_ptr<RunStore>> RunStore::Open(registry::Registry& registry) {
-  if (Status s = registry::MigrateModule(registry.db(), "entitle", EntitleMigrations()); !s.ok())
+  if (Status s = db::MigrateModule(registry.db(), "entitle", EntitleMigrations()); !s.ok())
     return s;
-  return std::unique_ptr<RunStore>(new RunStore(registry));
+  return std::make_unique<RunStore>(registry);
 }
 
 Result<std::optional<RunRecord>> RunStore::Find(std::string_view list_code,
@@ -567,7 +583,7 @@ Result<RunOutcome> RunStore::Run(const ListVersion& version, Month month,
 
   // Store: everything in one transaction.
   t0 = std::chrono::steady_clock::now();
-  registry::Database& db = registry_.db();
+  db::Database& db = registry_.db();
   if (Status s = db.Begin(); !s.ok()) return s;
   auto fail = [&](Status s) -> Result<RunOutcome> {
     (void)db.Rollback();
@@ -654,6 +670,163 @@ Result<RunOutcome> RunStore::Run(const ListVersion& version, Month month,
   if (Status s = db.Commit(); !s.ok()) return fail(s);
   out.store_seconds = SecondsSince(t0);
   out.snapshot = std::move(*snap);
+  return out;
+}
+
+// --- Reads cut to a caller's view ----------------------------------------------
+
+namespace {
+
+ChangeKind ChangeKindOf(std::string_view key) {
+  return key == "new"      ? ChangeKind::kNew
+         : key == "ceased" ? ChangeKind::kCeased
+                           : ChangeKind::kChanged;
+}
+
+// The conditions of `q` other than the kind and region, on a row whose item,
+// residence and ID number are the given SQL expressions.
+void AddViewConditions(const LineQuery& q, std::string_view item_column,
+                       std::string_view region_column, std::string_view id_column,
+                       std::string& where, std::vector<Value>& params) {
+  std::vector<db::Filter> filters;
+  if (q.scope) filters = q.scope(region_column, id_column);
+  if (q.no_items) {
+    filters.push_back({"1 = 0", {}});
+  } else if (!q.withheld_items.empty()) {
+    db::Filter f;
+    f.sql = fmt::format("{} NOT IN (", item_column);
+    for (size_t i = 0; i < q.withheld_items.size(); ++i) {
+      f.sql += i ? ", ?" : "?";
+      f.params.push_back(q.withheld_items[i]);
+    }
+    f.sql += ")";
+    filters.push_back(std::move(f));
+  }
+  db::AddConditions(filters, where, params);
+}
+
+// WHERE text and values over entitle_line l for `q`.
+void LineWhere(int64_t run_id, const LineQuery& q, std::string& where, std::vector<Value>& params) {
+  where = " WHERE l.run_id = ?";
+  params.push_back(run_id);
+  if (!q.item.empty()) {
+    where += " AND l.item = ?";
+    params.push_back(q.item);
+  }
+  if (!q.region.empty()) {
+    db::AddConditions({db::RegionCodeFilter("l.community", q.region, false)}, where, params);
+  }
+  AddViewConditions(q, "l.item", "l.community", "l.id_number", where, params);
+}
+
+// The changes of `run` joined to the lines of the run and of the previous
+// run (for the residence), with WHERE text and values for `q`.
+constexpr std::string_view kChangeFrom =
+    " FROM entitle_change c LEFT JOIN entitle_line cur ON cur.run_id = c.run_id AND cur.item = "
+    "c.item AND cur.id_number = c.id_number LEFT JOIN entitle_line prev ON prev.run_id = ? AND "
+    "prev.item = c.item AND prev.id_number = c.id_number";
+constexpr std::string_view kChangePlace = "COALESCE(cur.community, prev.community, '')";
+
+void ChangeWhere(const RunRecord& run, const LineQuery& q, std::string& where,
+                 std::vector<Value>& params) {
+  params.push_back(run.previous_run);
+  where = " WHERE c.run_id = ?";
+  params.push_back(run.id);
+  if (!q.kind.empty()) {
+    where += " AND c.kind = ?";
+    params.push_back(q.kind);
+  }
+  if (!q.item.empty()) {
+    where += " AND c.item = ?";
+    params.push_back(q.item);
+  }
+  AddViewConditions(q, "c.item", kChangePlace, "c.id_number", where, params);
+}
+
+}  // namespace
+
+Result<std::map<std::string, ItemTotal>> RunStore::ItemTotals(int64_t run_id, const LineQuery& q) {
+  std::string where;
+  std::vector<Value> params;
+  LineWhere(run_id, q, where, params);
+  std::map<std::string, ItemTotal> out;
+  Status s = registry_.db().Query(
+      "SELECT l.item, COUNT(*), SUM(l.amount) FROM entitle_line l" + where + " GROUP BY l.item",
+      params, [&](const Row& r) {
+        out[r.AsText(0)] = {r.AsInt(1), r.IsNull(2) ? 0 : r.AsInt(2)};
+        return true;
+      });
+  if (!s.ok()) return s;
+  return out;
+}
+
+Result<std::map<std::string, int64_t>> RunStore::ChangeCounts(const RunRecord& run,
+                                                              const LineQuery& q) {
+  std::string where;
+  std::vector<Value> params;
+  ChangeWhere(run, q, where, params);
+  std::map<std::string, int64_t> out;
+  Status s = registry_.db().Query(
+      "SELECT c.kind, COUNT(*)" + std::string(kChangeFrom) + where + " GROUP BY c.kind", params,
+      [&](const Row& r) {
+        out[r.AsText(0)] = r.AsInt(1);
+        return true;
+      });
+  if (!s.ok()) return s;
+  return out;
+}
+
+Result<LinePage> RunStore::LinesPage(int64_t run_id, const LineQuery& q, const db::Page& page) {
+  std::string where;
+  std::vector<Value> params;
+  LineWhere(run_id, q, where, params);
+  LinePage out;
+  Result<std::vector<Row>> total =
+      registry_.db().QueryAll("SELECT COUNT(*) FROM entitle_line l" + where, params);
+  if (!total.ok()) return total.status();
+  out.total = (*total)[0].AsInt(0);
+  const std::string limit = page.Bind(params);
+  Status s = registry_.db().Query(
+      "SELECT l.item, l.id_number, l.amount, l.percent, l.county, l.street, l.community FROM "
+      "entitle_line l" +
+          where + " ORDER BY l.item, l.id_number" + limit,
+      params, [&](const Row& r) {
+        out.lines.push_back(RunLine{r.AsText(0), r.AsText(1), r.AsInt(2), r.AsInt(3), r.AsText(4),
+                                    r.AsText(5), r.AsText(6)});
+        return true;
+      });
+  if (!s.ok()) return s;
+  return out;
+}
+
+Result<ChangePage> RunStore::ChangesPage(const RunRecord& run, const LineQuery& q,
+                                         const db::Page& page) {
+  std::string where;
+  std::vector<Value> params;
+  ChangeWhere(run, q, where, params);
+  ChangePage out;
+  Result<std::vector<Row>> total =
+      registry_.db().QueryAll("SELECT COUNT(*)" + std::string(kChangeFrom) + where, params);
+  if (!total.ok()) return total.status();
+  out.total = (*total)[0].AsInt(0);
+  const std::string limit = page.Bind(params);
+  Status s = registry_.db().Query(
+      "SELECT c.kind, c.item, c.id_number, c.old_amount, c.new_amount, c.reason, " +
+          std::string(kChangePlace) + std::string(kChangeFrom) + where +
+          " ORDER BY c.item, c.id_number" + limit,
+      params, [&](const Row& r) {
+        PlacedChange c;
+        c.change.kind = ChangeKindOf(r.AsText(0));
+        c.change.item = r.AsText(1);
+        c.change.id_number = r.AsText(2);
+        c.change.old_amount = r.AsInt(3);
+        c.change.new_amount = r.AsInt(4);
+        c.change.reason = r.AsText(5);
+        c.place = r.AsText(6);
+        out.changes.push_back(std::move(c));
+        return true;
+      });
+  if (!s.ok()) return s;
   return out;
 }
 

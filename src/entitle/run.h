@@ -18,6 +18,8 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -25,6 +27,8 @@
 
 #include "core/civil_date.h"
 #include "core/status.h"
+#include "db/migrate.h"
+#include "db/query.h"
 #include "entitle/engine.h"
 #include "entitle/snapshot.h"
 #include "policy/rule_plan.h"
@@ -94,6 +98,7 @@ struct RunLine {
 
 enum class ChangeKind { kNew, kCeased, kChanged };
 std::string_view ChangeKindName(ChangeKind k);  // "新增" "停发" "变更"
+std::string_view ChangeKindKey(ChangeKind k);   // "new" "ceased" "changed" (as stored)
 
 struct Change {
   ChangeKind kind = ChangeKind::kNew;
@@ -120,9 +125,49 @@ struct RunOptions {
   CivilDate today = CivilDate::Today();
 };
 
+// What a caller sees of a run's lines and changes: the conditions the store
+// adds to its own queries (all values bound).
+struct LineQuery {
+  // The caller's data scope on a row whose residence code and ID number are
+  // the SQL expressions given (the store names its own columns), e.g. the
+  // server's RowScopeFilters; unset or empty: no restriction.
+  std::function<std::vector<db::Filter>(std::string_view region_column, std::string_view id_column)>
+      scope;
+  std::vector<std::string> withheld_items;  // items left out
+  bool no_items = false;                    // every item left out
+  std::string item;                         // only this item ("" = every item)
+  std::string region;  // lines only: residence at or below this region code ("" = all)
+  std::string kind;    // changes only: "new", "ceased" or "changed" ("" = all)
+};
+
+struct ItemTotal {
+  int64_t people = 0;  // lines
+  int64_t amount = 0;  // fen, summed over the lines
+};
+
+struct LinePage {
+  int64_t total = 0;  // lines in all pages
+  std::vector<RunLine> lines;
+};
+
+// A change with the residence it is counted at: the line's, or for a
+// ceased line the previous run's ("" when neither has one).
+struct PlacedChange {
+  Change change;
+  std::string place;
+};
+struct ChangePage {
+  int64_t total = 0;
+  std::vector<PlacedChange> changes;
+};
+
 class RunStore {
  public:
-  // Brings the run tables of the registry's database up to date.
+  // A store over the registry's database; no I/O (the tables come from
+  // EntitleSchema() through db::MigrateAll at start-up).
+  explicit RunStore(registry::Registry& r) : registry_(r) {}
+  // The store, after bringing the run tables up to date (for callers that
+  // have not run db::MigrateAll: the CLI's commands, tests).
   static Result<std::unique_ptr<RunStore>> Open(registry::Registry& registry);
 
   // Runs `list` for `month`. Fails with "entitle.run_exists" for another
@@ -142,12 +187,23 @@ class RunStore {
   // with none are left out), in item-number order (numerically: 2 before 10).
   Result<std::vector<ItemCount>> VerifyCounts(int64_t run_id);
 
+  // --- Reads cut to a caller's view (LineQuery) ---------------------------
+  // Lines and amounts per item.
+  Result<std::map<std::string, ItemTotal>> ItemTotals(int64_t run_id, const LineQuery& q);
+  // Changes against `run`'s previous run, counted by kind ("new" ...).
+  Result<std::map<std::string, int64_t>> ChangeCounts(const RunRecord& run, const LineQuery& q);
+  // One page of lines, in item, ID order, and the count of all.
+  Result<LinePage> LinesPage(int64_t run_id, const LineQuery& q, const db::Page& page);
+  // One page of changes, in item, ID order, and the count of all.
+  Result<ChangePage> ChangesPage(const RunRecord& run, const LineQuery& q, const db::Page& page);
+
  private:
-  explicit RunStore(registry::Registry& r) : registry_(r) {}
   registry::Registry& registry_;
 };
 
 const std::vector<std::string>& EntitleMigrations();
+// The module's tables for db::MigrateAll ("entitle").
+db::ModuleSchema EntitleSchema();
 
 // The changes from `before` (the previous calendar month's run) to `lines`
 // (both sorted by item, ID) with their reasons from `snap`. Discount items

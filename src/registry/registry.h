@@ -254,6 +254,34 @@ class Registry {
   Result<PersonRecord> PersonWithHistory(std::string_view id_number, CivilDate as_of,
                                          CivilDate known_on);
 
+  // --- Scoped reads for the platform server (registry/scoped_reads.cc) -----
+  // Of `ids`, those registered and passing every filter (one query per 500
+  // numbers).
+  Result<std::set<std::string>> PersonsPassing(const std::vector<std::string>& ids,
+                                               const std::vector<SqlFilter>& filters);
+  // Open conflicts of the persons passing every filter, oldest first.
+  struct OpenConflict {
+    int64_t id = 0;
+    std::string id_number, fact;
+  };
+  Result<std::vector<OpenConflict>> OpenConflicts(const std::vector<SqlFilter>& filters);
+  // Registered persons living (ResidenceFilter) on `on` at or below `region`,
+  // passing every filter, counted per unit one level down (the first
+  // `unit_digits` digits of their residence) and per age band: band i holds
+  // those aged at least band_years[i] and (but for the last, open band) less
+  // than band_years[i + 1]. Units in code order; units with nobody are absent.
+  struct AgeBandCounts {
+    std::string unit;
+    std::vector<int64_t> counts;  // one per band
+  };
+  Result<std::vector<AgeBandCounts>> AgeBandsByUnit(std::string_view region, size_t unit_digits,
+                                                    const std::vector<int>& band_years,
+                                                    CivilDate on,
+                                                    const std::vector<SqlFilter>& filters);
+  // The latest date a record starts (valid_from) on or before `on`; nullopt
+  // when there is none.
+  Result<std::optional<CivilDate>> LatestRecordStart(CivilDate on);
+
  private:
   // The steps of an import inside a transaction: claim a feed id (or find
   // the file already imported), stage facts (any number of times), then

@@ -331,6 +331,53 @@ TEST_P(RegistryTest, ResidenceFilterFollowsAMove) {
   EXPECT_EQ(Person(kZhang, "2026-06-01").facts.at("residence_region").value, "421321101201");
 }
 
+TEST_P(RegistryTest, ScopedReadsForTheServerTakeTheCallersConditions) {
+  EXPECT_FALSE(reg_->LatestRecordStart(D("2026-07-01"))->has_value());
+  Import("公安", "公安.csv", "2026-01-05");
+  const CivilDate on = D("2026-07-01");
+  EXPECT_EQ(reg_->LatestRecordStart(on)->value(), D("2020-01-01"));
+  EXPECT_FALSE(reg_->LatestRecordStart(D("2019-12-31"))->has_value());
+
+  // Persons passing a scope: unknown numbers and persons outside drop out.
+  Result<std::set<std::string>> passing = reg_->PersonsPassing(
+      {kZhang, kLi, "110101190001010017"}, {ResidenceFilter("421303", false, on)});
+  ASSERT_TRUE(passing.ok()) << passing.status().ToString();
+  EXPECT_EQ(*passing, (std::set<std::string>{kZhang}));
+  EXPECT_EQ(reg_->PersonsPassing({kZhang, kLi}, {})->size(), 2u);
+
+  // Age bands per unit one level down: 张三 (82) and 赵六 (80) in 421303001;
+  // 李四 (76) in 421321; 王五 (96) in 421381.
+  const std::vector<int> bands = {50, 60, 70, 80, 90};
+  Result<std::vector<Registry::AgeBandCounts>> city =
+      reg_->AgeBandsByUnit("4213", 6, bands, on, {});
+  ASSERT_TRUE(city.ok()) << city.status().ToString();
+  ASSERT_EQ(city->size(), 3u);
+  EXPECT_EQ((*city)[0].unit, "421303");
+  EXPECT_EQ((*city)[0].counts, (std::vector<int64_t>{0, 0, 0, 2, 0}));
+  EXPECT_EQ((*city)[1].unit, "421321");
+  EXPECT_EQ((*city)[1].counts, (std::vector<int64_t>{0, 0, 1, 0, 0}));
+  EXPECT_EQ((*city)[2].unit, "421381");
+  EXPECT_EQ((*city)[2].counts, (std::vector<int64_t>{0, 0, 0, 0, 1}));
+  Result<std::vector<Registry::AgeBandCounts>> one =
+      reg_->AgeBandsByUnit("421303", 9, bands, on, {ResidenceFilter("421303001001", true, on)});
+  ASSERT_TRUE(one.ok()) << one.status().ToString();
+  ASSERT_EQ(one->size(), 1u);
+  EXPECT_EQ((*one)[0].unit, "421303001");
+  EXPECT_EQ((*one)[0].counts, (std::vector<int64_t>{0, 0, 0, 1, 0}));
+
+  // Open conflicts of the persons in scope only.
+  Import("民政", "民政.csv", "2026-01-05");
+  Import("民政", "民政-死亡.csv", "2026-01-15");
+  Import("公安", "公安-死亡.csv", "2026-01-20");
+  Result<std::vector<Registry::OpenConflict>> all = reg_->OpenConflicts({});
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  ASSERT_EQ(all->size(), 1u);
+  EXPECT_EQ((*all)[0].id_number, kWang);
+  EXPECT_EQ((*all)[0].fact, "death_date");
+  EXPECT_EQ(reg_->OpenConflicts({ResidenceFilter("421381", false, on)})->size(), 1u);
+  EXPECT_TRUE(reg_->OpenConflicts({ResidenceFilter("421303", false, on)})->empty());
+}
+
 TEST_P(RegistryTest, PersonWithHistoryMatchesPersonAndHistory) {
   Import("公安", "公安.csv", "2026-01-05");
   Import("民政", "民政.csv", "2026-01-05");

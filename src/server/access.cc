@@ -6,6 +6,7 @@
 
 #include "core/id_number.h"
 #include "registry/feed_template.h"
+#include "server/modules.h"
 
 namespace yanglao::server {
 
@@ -47,35 +48,13 @@ Result<DataScope> ParseDataScope(std::string_view key) {
 }
 
 const std::vector<PermissionInfo>& AllPermissions() {
-  static const std::vector<PermissionInfo>* const all = new std::vector<PermissionInfo>{
-      {"region:region:read", "查看行政区划"},
-      {"policy:list:read", "查看服务清单、比对、合规检查"},
-      {"person:person:list", "查询老年人名单"},
-      {"person:person:read", "查看老年人详细信息（含完整身份号码，留痕）"},
-      {"person:person:export", "导出老年人名单（脱敏，留痕）"},
-      {"person:conflict:resolve", "处理数据冲突"},
-      {"person:field:income", "查看收入状况（低保、低收入、特困）"},
-      {"person:field:disability", "查看残疾信息"},
-      {"person:field:health", "查看健康信息（失能、失智、长期照护）"},
-      {"registry:import:create", "导入部门数据"},
-      {"registry:import:read", "查看导入记录与错误报告"},
-      {"entitle:run:read", "查看月度核定、享受名单与增减名单（数据范围内，脱敏）"},
-      {"entitle:run:create", "发起月度核定（政策找人、免申即享）"},
-      {"entitle:roll:export", "下载代发名册与资金汇总（含完整身份号码，留痕）"},
-      {"entitle:advice:read", "养老顾问：查看个人可享待遇与即将发生的变化（留痕）"},
-      {"entitle:whatif:run", "政策测算：调整清单参数与规则，测算受益人数与资金变化"},
-      {"assess:assessment:read", "查看能力评估记录（留痕）"},
-      {"assess:assessment:create", "录入能力评估"},
-      {"assess:request:create", "登记复评申请"},
-      {"assess:due:list", "查看评估工作清单与覆盖率"},
-      {"system:user:list", "查看用户"},
-      {"system:user:create", "新增用户"},
-      {"system:user:update", "修改用户、重置密码、分配服务对象"},
-      {"system:role:list", "查看角色"},
-      {"system:role:update", "新增、修改角色"},
-      {"system:audit:list", "查询操作日志"},
-      {"system:audit:export", "导出操作日志"},
-  };
+  static const std::vector<PermissionInfo>* const all = [] {
+    auto* out = new std::vector<PermissionInfo>;
+    for (const db::ModuleInfo* m : ModuleInfos()) {
+      for (const db::PermissionInfo& p : m->permissions) out->push_back({p.key, p.label});
+    }
+    return out;
+  }();
   return *all;
 }
 
@@ -123,18 +102,17 @@ bool UnitWithinScope(const Principal& user, std::string_view code) {
 }
 
 const std::vector<FieldGroup>& FieldGroups() {
-  static const std::vector<FieldGroup>* const groups = new std::vector<FieldGroup>{
-      {"income", "收入状况", {"dibao", "dibao_hardship", "low_income", "tekun"}, {"民政"}},
-      {"disability",
-       "残疾信息",
-       {"disability_category", "disability_grade", "disability_cert_until",
-        "disability_cert_valid"},
-       {"残联", "民政"}},
-      {"health",
-       "健康信息",
-       {"dementia", "cannot_self_care", "long_term_care_need"},
-       {"卫健", "民政", "医保"}},
-  };
+  static const std::vector<FieldGroup>* const groups = [] {
+    auto* out = new std::vector<FieldGroup>;
+    for (const db::ModuleInfo* m : ModuleInfos()) {
+      for (const db::FieldGroupInfo& g : m->field_groups) {
+        out->push_back({std::string(g.key), std::string(g.label),
+                        std::vector<std::string>(g.facts.begin(), g.facts.end()),
+                        std::vector<std::string>(g.departments.begin(), g.departments.end())});
+      }
+    }
+    return out;
+  }();
   return *groups;
 }
 

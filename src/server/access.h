@@ -43,7 +43,8 @@ std::string_view DataScopeKey(DataScope s);
 std::string_view DataScopeName(DataScope s);  // 全部 / 本级及以下 / 本级 / 仅本人
 Result<DataScope> ParseDataScope(std::string_view key);
 
-// Every permission key the server checks, with its Chinese label.
+// Every permission key the server checks, with its Chinese label: those the
+// modules declare (the module table, server/modules.h), in its order.
 struct PermissionInfo {
   std::string_view key;
   std::string_view label;
@@ -81,7 +82,8 @@ std::vector<registry::SqlFilter> PersonScopeFilters(const Principal& user, Civil
 // reaches no other unit.
 bool UnitWithinScope(const Principal& user, std::string_view code);
 
-// A group of sensitive facts and the departments that see it.
+// A group of sensitive facts and the departments that see it; the groups
+// are those the modules declare (db::FieldGroupInfo), in the table's order.
 struct FieldGroup {
   std::string key;    // "income"
   std::string label;  // "收入状况"

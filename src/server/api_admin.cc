@@ -26,7 +26,7 @@ Status CheckGrant(const Principal& actor, const Role& role) {
                 Location{.field = "role", .value = role.key});
 }
 
-Result<Role> RoleOrFail(registry::Database& db, const std::string& key) {
+Result<Role> RoleOrFail(db::Database& db, const std::string& key) {
   Result<std::optional<Role>> r = FindRole(db, key);
   if (!r.ok()) return r.status();
   if (!r->has_value()) {
@@ -54,7 +54,7 @@ Status CheckUnitInScope(const Principal& actor, std::string_view unit_text) {
 // could grant that role, and the user would see no field group the actor
 // may not see (a department decides what is seen): an administrator never
 // acts as, or makes, someone who may do or see more than they may.
-Status CheckManage(registry::Database& db, const Principal& actor, const std::string& role_key,
+Status CheckManage(db::Database& db, const Principal& actor, const std::string& role_key,
                    const std::string& department) {
   if (actor.Can("*")) return Status::Ok();
   Result<std::optional<Role>> role = FindRole(db, role_key);
@@ -126,7 +126,7 @@ Result<Reply> CreateUserRoute(Call& call) {
   }
   bool generated = u.password.empty();
   if (generated) u.password = RandomPassword();
-  registry::Database& db = call.registry->db();
+  db::Database& db = call.registry->db();
   if (Status s = CheckUnitInScope(*call.user, u.unit_code); !s.ok()) return s;
   Result<Role> role = RoleOrFail(db, u.role_key);
   if (!role.ok()) return role.status();
@@ -171,7 +171,7 @@ Result<Reply> UpdateUserRoute(Call& call) {
     c.active = a->as_bool();
     changed.push_back("active");
   }
-  registry::Database& db = call.registry->db();
+  db::Database& db = call.registry->db();
   if (Status s = CheckManage(db, *call.user, target->role_key, target->department); !s.ok()) {
     call.Audit("user.update", target->username, "denied",
                {{"id", target->id}, {"fields", changed}, {"reason", "role"}});
@@ -289,7 +289,7 @@ Result<Reply> ListRolesRoute(Call& call) {
 // May `actor` save `role` (replacing `existing`)? Built-in roles only with
 // "*"; otherwise the new role must be grantable by the actor, and an
 // existing one too, with every user who holds it within the actor's scope.
-Status CheckRoleEdit(registry::Database& db, const Principal& actor, const Role& role,
+Status CheckRoleEdit(db::Database& db, const Principal& actor, const Role& role,
                      const std::optional<Role>& existing) {
   if (actor.Can("*")) return Status::Ok();
   if (existing && existing->builtin) {
@@ -300,10 +300,10 @@ Status CheckRoleEdit(registry::Database& db, const Principal& actor, const Role&
   if (Status s = CheckGrant(actor, role); !s.ok()) return s;
   if (!existing) return Status::Ok();
   if (Status s = CheckGrant(actor, *existing); !s.ok()) return s;
-  Result<std::vector<registry::Row>> holders =
+  Result<std::vector<db::Row>> holders =
       db.QueryAll("SELECT unit_code FROM server_user WHERE role_key = ?", {existing->key});
   if (!holders.ok()) return holders.status();
-  for (const registry::Row& r : *holders) {
+  for (const db::Row& r : *holders) {
     if (!UnitWithinScope(actor, r.AsText(0))) {
       return Status("auth.scope", "此角色有本人数据范围以外的用户，不能修改",
                     Location{.field = "key", .value = existing->key});
@@ -336,7 +336,7 @@ Result<Reply> PutRole(Call& call) {
                     Location{.field = "permissions"});
     role.permissions.push_back(std::string(p.as_string()));
   }
-  registry::Database& db = call.registry->db();
+  db::Database& db = call.registry->db();
   Result<std::optional<Role>> existing = FindRole(db, role.key);
   if (!existing.ok()) return existing.status();
   role.builtin = existing->has_value() && (*existing)->builtin;

@@ -24,8 +24,10 @@ using http::verb;
 
 namespace {
 
+// The store over the request's connection: no I/O (its tables were brought
+// up to date at start-up).
 Result<std::unique_ptr<assess::AssessmentStore>> StoreOf(Call& call) {
-  return assess::AssessmentStore::Open(*call.registry);
+  return std::make_unique<assess::AssessmentStore>(*call.registry);
 }
 
 json::object ScoreJson(const std::array<int, assess::kDimensionCount>& subtotals, int total,
@@ -207,11 +209,11 @@ Result<Reply> DueRoute(Call& call) {
   Result<Paging> paging = PagingOf(call);
   if (!paging.ok()) return paging.status();
   const Principal& user = *call.user;
-  std::string region = call.Query("region").value_or(user.unit_code);
-  const Region* r = RegionTable::Builtin().Find(region);
-  if (r == nullptr) {
-    return Status("region.not_found", "没有这个行政区划代码",
-                  Location{.field = "region", .value = region.substr(0, 20)});
+  Result<const Region*> region = RegionQuery(call, "region", user.unit_code);
+  if (!region.ok()) return region.status();
+  const Region* r = *region;
+  if (r == nullptr) {  // a user without a unit and no region asked for
+    return Status("region.not_found", "没有这个行政区划代码", Location{.field = "region"});
   }
   // The region itself must lie within the scope (a "self" user sees the
   // entries of their caseload in their own unit).
@@ -223,18 +225,17 @@ Result<Reply> DueRoute(Call& call) {
                   Location{.field = "region", .value = r->DisplayCode()});
   }
   std::optional<assess::DueStatus> wanted;
-  if (std::optional<std::string> st = call.Query("status")) {
+  Result<std::optional<std::string>> status_param = EnumQuery(
+      call, "status", {{"overdue", ""}, {"requested", ""}, {"due_soon", ""}, {"never", ""}});
+  if (!status_param.ok()) return status_param.status();
+  if (status_param->has_value()) {
     static const std::pair<const char*, assess::DueStatus> kStatuses[] = {
         {"overdue", assess::DueStatus::kOverdue},
         {"requested", assess::DueStatus::kRequested},
         {"due_soon", assess::DueStatus::kDueSoon},
         {"never", assess::DueStatus::kNever}};
     for (const auto& [key, value] : kStatuses) {
-      if (*st == key) wanted = value;
-    }
-    if (!wanted) {
-      return Status("request.param", "status 应为 overdue、requested、due_soon 或 never",
-                    Location{.field = "status", .value = st->substr(0, 16)});
+      if (**status_param == key) wanted = value;
     }
   }
   Result<std::set<std::string>> caseload = CaseloadOf(call);

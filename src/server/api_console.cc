@@ -1,11 +1,11 @@
 // GET /api/v1/console/menu: the web console's menu and the signed-in user's
 // permissions. The console shows a page only when it is in this answer and
 // checks buttons against `permissions`; the server checks every call again.
-// The menu is data in one table (kMenu) so that it can later come from the
-// module table. GET /api/v1/console/import-template?source=民政&format=xlsx|csv:
-// a department's blank feed template (the header row), for the import page.
-// GET /api/v1/console/conflicts?page=&size=: open conflicts between sources
-// of the persons within the caller's scope, on facts the caller may see (the
+// The menu comes from the module table: each module's menu entries
+// (src/<module>/module.h), filtered by the caller's permissions. GET
+// /api/v1/console/import-template?source=民政&format=xlsx|csv: a department's blank feed template
+// (the header row), for the import page. GET /api/v1/console/conflicts?page=&size=: open conflicts
+// between sources of the persons within the caller's scope, on facts the caller may see (the
 // dashboard's "awaiting resolution" and its list); audited as conflict.list.
 // GET /api/v1/console/facts: the person facts rules read, with their Chinese
 // labels and value labels (to show a list's rules in words).
@@ -13,6 +13,7 @@
 // below a region (the dashboard), within the caller's data scope.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
 #include <mutex>
 #include <string_view>
@@ -23,6 +24,7 @@
 #include "registry/feed_template.h"
 #include "server/api_util.h"
 #include "server/app.h"
+#include "server/modules.h"
 #include "server/web_routes.h"
 
 namespace yanglao::server {
@@ -32,50 +34,34 @@ using http::verb;
 
 namespace {
 
-struct MenuEntry {
-  std::string_view group;       // top-level group title ("" = top level)
-  std::string_view path;        // console route
-  std::string_view title;       // Chinese label
-  std::string_view icon;        // Element Plus icon name
-  std::string_view permission;  // needed to see it; "" = every signed-in user
-};
-
-// clang-format off
-constexpr MenuEntry kMenu[] = {
-    {"",         "/dashboard",         "首页",       "Odometer",   ""},
-    {"老年人",   "/persons",           "老年人信息", "User",       "person:person:list"},
-    {"老年人",   "/conflicts",         "数据冲突",   "Warning",    "person:person:list"},
-    {"老年人",   "/assessments",       "能力评估",   "Document",   "assess:due:list"},
-    {"政策",     "/lists",             "服务清单",   "Tickets",    "policy:list:read"},
-    {"政策",     "/runs",              "月度核定",   "Calendar",   "entitle:run:read"},
-    {"政策",     "/whatif",            "政策测算",   "TrendCharts", "entitle:whatif:run"},
-    {"数据",     "/imports",           "数据导入",   "Upload",     "registry:import:read"},
-    {"系统管理", "/system/users",      "用户管理",   "Avatar",     "system:user:list"},
-    {"系统管理", "/system/roles",      "角色管理",   "Lock",       "system:role:list"},
-    {"系统管理", "/system/audit",      "审计日志",   "List",       "system:audit:list"},
-};
-// clang-format on
-
+// The console's menu: the entries of every module of the table
+// (db::MenuEntry), in their order, grouped by title (a group where its first
+// entry falls), without those the user may not see.
 Result<Reply> Menu(Call& call) {
   const Principal& user = *call.user;
+  static const std::vector<db::MenuEntry>* const entries = [] {
+    auto* out = new std::vector<db::MenuEntry>;
+    for (const db::ModuleInfo* m : ModuleInfos()) {
+      out->insert(out->end(), m->menu.begin(), m->menu.end());
+    }
+    std::stable_sort(out->begin(), out->end(), [](const db::MenuEntry& a, const db::MenuEntry& b) {
+      return a.order < b.order;
+    });
+    return out;
+  }();
   json::array menus;
-  json::object* group = nullptr;
-  std::string_view group_title;
-  for (const MenuEntry& e : kMenu) {
+  std::map<std::string_view, size_t> group_at;  // group title -> index in menus
+  for (const db::MenuEntry& e : *entries) {
     if (!e.permission.empty() && !user.Can(e.permission)) continue;
     json::object item{
         {"path", e.path}, {"title", e.title}, {"icon", e.icon}, {"permission", e.permission}};
     if (e.group.empty()) {
       menus.push_back(std::move(item));
-      group = nullptr;
       continue;
     }
-    if (group == nullptr || group_title != e.group) {
-      menus.push_back(json::object{{"title", e.group}, {"children", json::array{}}});
-      group = &menus.back().as_object();
-      group_title = e.group;
-    }
-    (*group)["children"].as_array().push_back(std::move(item));
+    auto [it, added] = group_at.try_emplace(e.group, menus.size());
+    if (added) menus.push_back(json::object{{"title", e.group}, {"children", json::array{}}});
+    menus[it->second].as_object()["children"].as_array().push_back(std::move(item));
   }
   json::object o;
   o["menus"] = std::move(menus);
@@ -93,11 +79,10 @@ Result<Reply> ImportTemplate(Call& call) {
     return Status("feed.source", fmt::format("未知的数据来源部门「{}」", source.substr(0, 60)),
                   Location{.field = "source", .value = source.substr(0, 60)});
   }
-  std::string format = call.Query("format").value_or("xlsx");
-  if (format != "xlsx" && format != "csv") {
-    return Status("request.param", "format 应为 xlsx 或 csv",
-                  Location{.field = "format", .value = format.substr(0, 16)});
-  }
+  Result<std::optional<std::string>> format_param =
+      EnumQuery(call, "format", {{"xlsx", ""}, {"csv", ""}});
+  if (!format_param.ok()) return format_param.status();
+  const std::string format = format_param->value_or("xlsx");
   return TableDownload({t->Header()}, format, source, fmt::format("{}-数据模板", source));
 }
 
@@ -106,24 +91,13 @@ Result<Reply> Conflicts(Call& call) {
   if (!paging.ok()) return paging.status();
   const Principal& user = *call.user;
   const CivilDate today = call.app.Today();
-  std::string sql =
-      "SELECT c.id, c.id_number, c.fact FROM conflict c JOIN person p ON p.id_number = "
-      "c.id_number WHERE c.status = 'open'";
-  std::vector<registry::Value> params;
-  for (const registry::SqlFilter& f : PersonScopeFilters(user, today)) {
-    sql += " AND (" + f.sql + ")";
-    params.insert(params.end(), f.params.begin(), f.params.end());
+  Result<std::vector<registry::Registry::OpenConflict>> all =
+      call.registry->OpenConflicts(PersonScopeFilters(user, today));
+  if (!all.ok()) return all.status();
+  std::vector<registry::Registry::OpenConflict> open;
+  for (registry::Registry::OpenConflict& c : *all) {
+    if (CanSeeFact(user, c.fact)) open.push_back(std::move(c));
   }
-  struct Open {
-    int64_t id;
-    std::string id_number, fact;
-  };
-  std::vector<Open> open;
-  Status s = call.registry->db().Query(sql + " ORDER BY c.id", params, [&](const registry::Row& r) {
-    if (CanSeeFact(user, r.AsText(2))) open.push_back({r.AsInt(0), r.AsText(1), r.AsText(2)});
-    return true;
-  });
-  if (!s.ok()) return s;
   json::array items;
   for (size_t i = static_cast<size_t>(paging->offset());
        i < open.size() && items.size() < static_cast<size_t>(paging->size); ++i) {
@@ -192,13 +166,12 @@ Result<Reply> Ages(Call& call) {
                                      ? fmt::format("{}-{}岁", kBands[i], kBands[i + 1] - 1)
                                      : fmt::format("{}岁及以上", kBands[i])));
   }
-  Result<std::vector<registry::Row>> newest =
-      call.registry->db().QueryAll("SELECT COALESCE(MAX(id), 0) FROM feed");
+  Result<int64_t> newest = call.registry->LatestFeedId();
   if (!newest.ok()) return newest.status();
   const std::string key = fmt::format("{}|{}|{}|{}|{}|{}|{}", call.app.options().db_url, r->code,
                                       DataScopeKey(user.scope), user.unit_code,
                                       user.scope == DataScope::kSelf ? user.user_id : 0,
-                                      call.app.Today().ToString(), (*newest)[0].AsInt(0));
+                                      call.app.Today().ToString(), *newest);
   {
     std::lock_guard lock(TheAgesCache().mu);
     auto hit = TheAgesCache().answers.find(key);
@@ -212,50 +185,21 @@ Result<Reply> Ages(Call& call) {
   json::array units;
   if (!children.empty()) {
     const CivilDate today = call.app.Today();
-    const std::string d = today.ToString();
-    // One pass over the residence records that hold today (the latest one
-    // per person, as ResidenceFilter and Registry::Person choose), grouped by
-    // the unit below `r`; born on or before cutoff[i] <=> aged kBands[i]+.
-    std::vector<std::string> cutoff;
-    for (int b : kBands) {
-      cutoff.push_back(
-          fmt::format("{:04d}-{:02d}-{:02d}", today.year() - b, today.month(), today.day()));
-    }
-    std::string sql = "SELECT substr(r.value, 1, ?)";
-    std::vector<registry::Value> params = {static_cast<int64_t>(children.front()->code.size())};
-    for (size_t i = 0; i < cutoff.size(); ++i) {
-      sql += fmt::format(", SUM(CASE WHEN p.birth_date <= ?{} THEN 1 ELSE 0 END)",
-                         i + 1 < cutoff.size() ? " AND p.birth_date > ?" : "");
-      params.emplace_back(cutoff[i]);
-      if (i + 1 < cutoff.size()) params.emplace_back(cutoff[i + 1]);
-    }
-    sql +=
-        " FROM person p JOIN fact r ON r.id_number = p.id_number WHERE r.fact = "
-        "'residence_region' AND r.valid_from <= ? AND (r.valid_to IS NULL OR r.valid_to >= ?) "
-        "AND substr(r.value, 1, ?) = ? AND NOT EXISTS (SELECT 1 FROM fact r2 WHERE "
-        "r2.id_number = r.id_number AND r2.fact = 'residence_region' AND r2.valid_from <= ? AND "
-        "(r2.valid_to IS NULL OR r2.valid_to >= ?) AND (r2.valid_from > r.valid_from OR "
-        "(r2.valid_from = r.valid_from AND (r2.feed_id > r.feed_id OR (r2.feed_id = r.feed_id "
-        "AND r2.row_no > r.row_no)))))";
-    params.insert(params.end(), {d, d, static_cast<int64_t>(r->code.size()), r->code, d, d});
-    for (const registry::SqlFilter& f : PersonScopeFilters(user, today)) {
-      sql += " AND (" + f.sql + ")";
-      params.insert(params.end(), f.params.begin(), f.params.end());
-    }
-    sql += " GROUP BY 1 ORDER BY 1";
-    Status s = call.registry->db().Query(sql, params, [&](const registry::Row& row) {
-      json::array counts;
+    Result<std::vector<registry::Registry::AgeBandCounts>> counts =
+        call.registry->AgeBandsByUnit(r->code, children.front()->code.size(),
+                                      std::vector<int>(std::begin(kBands), std::end(kBands)), today,
+                                      PersonScopeFilters(user, today));
+    if (!counts.ok()) return counts.status();
+    for (const registry::Registry::AgeBandCounts& unit : *counts) {
+      json::array by_band;
       int64_t total = 0;
-      for (size_t i = 0; i < cutoff.size(); ++i) {
-        int64_t n = row.IsNull(i + 1) ? 0 : row.AsInt(i + 1);
-        counts.push_back(n);
+      for (int64_t n : unit.counts) {
+        by_band.push_back(n);
         total += n;
       }
       units.push_back(
-          {{"region", RegionJson(row.AsText(0))}, {"counts", counts}, {"total", total}});
-      return true;
-    });
-    if (!s.ok()) return s;
+          {{"region", RegionJson(unit.unit)}, {"counts", std::move(by_band)}, {"total", total}});
+    }
   }
   call.Audit("person.stats", r->code, "ok", {{"units", units.size()}});
   Reply reply = Reply::Json(

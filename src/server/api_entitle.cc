@@ -27,9 +27,6 @@ namespace yanglao::server {
 
 namespace json = boost::json;
 using http::verb;
-using registry::Row;
-using registry::SqlFilter;
-using registry::Value;
 
 namespace {
 
@@ -38,25 +35,6 @@ std::string Yuan(int64_t fen) { return Money::Fen(fen).FormatYuan(); }
 std::string RegionCode(std::string_view code) {
   const Region* r = RegionTable::Builtin().Find(code);
   return r == nullptr ? std::string(code) : r->code;
-}
-
-// Appends the filters to a WHERE clause that already has a condition.
-void AndAll(const std::vector<SqlFilter>& filters, std::string& where, std::vector<Value>& params) {
-  for (const SqlFilter& f : filters) {
-    where += " AND (" + f.sql + ")";
-    params.insert(params.end(), f.params.begin(), f.params.end());
-  }
-}
-
-Result<int64_t> IdSegment(const Call& call, std::string_view name, std::string_view what) {
-  const std::string& text = call.Path(name);
-  int64_t v = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || end != text.data() + text.size() || v <= 0) {
-    return Status("request.param", fmt::format("{}应为正整数", what),
-                  Location{.field = std::string(name), .value = text.substr(0, 32)});
-  }
-  return v;
 }
 
 // The served list a run was made with (same jurisdiction).
@@ -126,11 +104,10 @@ json::object JobJson(const App& app, const RunJob& j) {
 // The stored run the path's {id} names. Fails with request.param or
 // run.not_found.
 Result<entitle::RunRecord> RunOfPath(Call& call) {
-  Result<int64_t> id = IdSegment(call, "id", "核定编号");
+  Result<int64_t> id = IdPath(call, "id", "核定编号");
   if (!id.ok()) return id.status();
-  Result<std::unique_ptr<entitle::RunStore>> store = entitle::RunStore::Open(*call.registry);
-  if (!store.ok()) return store.status();
-  Result<std::optional<entitle::RunRecord>> run = (*store)->Get(*id);
+  entitle::RunStore store(*call.registry);
+  Result<std::optional<entitle::RunRecord>> run = store.Get(*id);
   if (!run.ok()) return run.status();
   if (!run->has_value()) {
     return Status("run.not_found", "没有这次核定",
@@ -177,9 +154,8 @@ Result<Reply> ListRunsRoute(Call& call) {
     if (!l.ok()) return l.status();
     list_code = (*l)->list().jurisdiction;
   }
-  Result<std::unique_ptr<entitle::RunStore>> store = entitle::RunStore::Open(*call.registry);
-  if (!store.ok()) return store.status();
-  Result<std::vector<entitle::RunRecord>> runs = (*store)->Runs(list_code);
+  entitle::RunStore store(*call.registry);
+  Result<std::vector<entitle::RunRecord>> runs = store.Runs(list_code);
   if (!runs.ok()) return runs.status();
   json::array items;
   for (auto it = runs->rbegin(); it != runs->rend(); ++it) items.push_back(RunJson(call.app, *it));
@@ -231,7 +207,7 @@ Result<Reply> StartRunRoute(Call& call) {
 }
 
 Result<Reply> GetJobRoute(Call& call) {
-  Result<int64_t> id = IdSegment(call, "id", "任务编号");
+  Result<int64_t> id = IdPath(call, "id", "任务编号");
   if (!id.ok()) return id.status();
   std::optional<RunJob> job = call.app.entitle().Job(*id);
   if (!job) {
@@ -241,21 +217,21 @@ Result<Reply> GetJobRoute(Call& call) {
   return Reply::Json(JobJson(call.app, *job));
 }
 
-// The condition that leaves out the items withheld from the caller
-// (Withholding), on the item column `column`; none when nothing is hidden.
-std::vector<SqlFilter> WithheldItemsFilter(const Withholding& w, const ServedList* list,
-                                           std::string_view column) {
+// What the caller sees of a run's lines and changes: the caller's data scope
+// (on the residence recorded with each row) and the items withheld from the
+// caller (Withholding).
+entitle::LineQuery ViewOf(const Principal& user, const Withholding& w, const ServedList* list) {
+  entitle::LineQuery q;
+  q.scope = [&user](std::string_view region_column, std::string_view id_column) {
+    return RowScopeFilters(user, region_column, id_column);
+  };
   std::optional<std::vector<std::string>> items = w.WithheldItems(list);
-  if (!items) return {{"1 = 0", {}}};  // the run's list is not served: withhold everything
-  if (items->empty()) return {};
-  SqlFilter f;
-  f.sql = fmt::format("{} NOT IN (", column);
-  for (size_t i = 0; i < items->size(); ++i) {
-    f.sql += i ? ", ?" : "?";
-    f.params.push_back((*items)[i]);
+  if (!items) {
+    q.no_items = true;  // the run's list is not served: withhold everything
+  } else {
+    q.withheld_items = std::move(*items);
   }
-  f.sql += ")";
-  return {f};
+  return q;
 }
 
 json::array WithheldJson(const Withholding& w, const ServedList* list) {
@@ -265,12 +241,6 @@ json::array WithheldJson(const Withholding& w, const ServedList* list) {
     for (const std::string& i : *items) out.push_back(json::string(i));
   }
   return out;
-}
-
-// The scope of run lines of `l`: the residence recorded with the line.
-std::vector<SqlFilter> LineScope(const Principal& user, std::string_view alias) {
-  return RowScopeFilters(user, fmt::format("{}.community", alias),
-                         fmt::format("{}.id_number", alias));
 }
 
 Result<Reply> GetRunRoute(Call& call) {
@@ -286,26 +256,17 @@ Result<Reply> GetRunRoute(Call& call) {
                 {"unit", RegionJson(call.user->unit_code)}};
   // Per item, within the caller's scope.
   const Withholding withholding(*call.user);
-  std::string where = "l.run_id = ?";
-  std::vector<Value> params = {id};
-  AndAll(LineScope(*call.user, "l"), where, params);
-  AndAll(WithheldItemsFilter(withholding, list, "l.item"), where, params);
-  std::map<std::string, std::pair<int64_t, int64_t>> by_item;
-  Status s = call.registry->db().Query(
-      "SELECT l.item, COUNT(*), SUM(l.amount) FROM entitle_line l WHERE " + where +
-          " GROUP BY l.item",
-      params, [&](const Row& r) {
-        by_item[r.AsText(0)] = {r.AsInt(1), r.IsNull(2) ? 0 : r.AsInt(2)};
-        return true;
-      });
-  if (!s.ok()) return s;
+  const entitle::LineQuery view = ViewOf(*call.user, withholding, list);
+  entitle::RunStore store(*call.registry);
+  Result<std::map<std::string, entitle::ItemTotal>> by_item = store.ItemTotals(id, view);
+  if (!by_item.ok()) return by_item.status();
   json::array items;
   int64_t monthly = 0;
   if (list != nullptr) {
     for (const policy::Item& item : list->list().items) {
-      auto it = by_item.find(item.number);
-      int64_t people = it == by_item.end() ? 0 : it->second.first;
-      int64_t amount = it == by_item.end() ? 0 : it->second.second;
+      auto it = by_item->find(item.number);
+      int64_t people = it == by_item->end() ? 0 : it->second.people;
+      int64_t amount = it == by_item->end() ? 0 : it->second.amount;
       json::object i;
       i["item"] = item.number;
       i["name"] = item.name;
@@ -332,22 +293,10 @@ Result<Reply> GetRunRoute(Call& call) {
   o["scope_monthly_fen"] = monthly;
   o["scope_monthly_yuan"] = Yuan(monthly);
   // Changes against the previous run, within the scope.
-  std::string cwhere = "c.run_id = ?";
-  std::vector<Value> cparams = {run->previous_run, id};
-  AndAll(RowScopeFilters(*call.user, "COALESCE(cur.community, prev.community, '')", "c.id_number"),
-         cwhere, cparams);
-  AndAll(WithheldItemsFilter(withholding, list, "c.item"), cwhere, cparams);
+  Result<std::map<std::string, int64_t>> counts = store.ChangeCounts(*run, view);
+  if (!counts.ok()) return counts.status();
   json::object changes{{"new", 0}, {"ceased", 0}, {"changed", 0}};
-  s = call.registry->db().Query(
-      "SELECT c.kind, COUNT(*) FROM entitle_change c LEFT JOIN entitle_line cur ON cur.run_id = "
-      "c.run_id AND cur.item = c.item AND cur.id_number = c.id_number LEFT JOIN entitle_line prev "
-      "ON prev.run_id = ? AND prev.item = c.item AND prev.id_number = c.id_number WHERE " +
-          cwhere + " GROUP BY c.kind",
-      cparams, [&](const Row& r) {
-        changes[r.AsText(0)] = r.AsInt(1);
-        return true;
-      });
-  if (!s.ok()) return s;
+  for (const auto& [kind, n] : *counts) changes[kind] = n;
   o["changes"] = std::move(changes);
   o["withheld_items"] = WithheldJson(withholding, list);
   return Reply::Json(o);
@@ -376,44 +325,24 @@ Result<Reply> RunLinesRoute(Call& call) {
   Result<entitle::RunRecord> run = RunOfPath(call);
   if (!run.ok()) return run.status();
   const int64_t id = run->id;
-  std::string where = "l.run_id = ?";
-  std::vector<Value> params = {id};
-  json::object detail{{"run", id}};
-  if (std::optional<std::string> item = call.Query("item")) {
-    where += " AND l.item = ?";
-    params.push_back(item->substr(0, 16));
-    detail["item"] = item->substr(0, 16);
-  }
-  if (std::optional<std::string> region = call.Query("region")) {
-    const Region* r = RegionTable::Builtin().Find(*region);
-    if (r == nullptr) {
-      return Status("region.not_found", "没有这个行政区划代码",
-                    Location{.field = "region", .value = region->substr(0, 20)});
-    }
-    AndAll({registry::RegionCodeFilter("l.community", r->code, false)}, where, params);
-    detail["region"] = r->code;
-  }
-  AndAll(LineScope(*call.user, "l"), where, params);
   const ServedList* list = ListOfRun(call.app, *run);
   const Withholding withholding(*call.user);
-  AndAll(WithheldItemsFilter(withholding, list, "l.item"), where, params);
-  registry::Database& db = call.registry->db();
-  Result<std::vector<Row>> total =
-      db.QueryAll("SELECT COUNT(*) FROM entitle_line l WHERE " + where, params);
-  if (!total.ok()) return total.status();
-  params.push_back(paging->size);
-  params.push_back(paging->offset());
-  std::vector<entitle::RunLine> lines;
-  Status s = db.Query(
-      "SELECT l.item, l.id_number, l.amount, l.percent, l.county, l.street, l.community FROM "
-      "entitle_line l WHERE " +
-          where + " ORDER BY l.item, l.id_number LIMIT ? OFFSET ?",
-      params, [&](const Row& r) {
-        lines.push_back(entitle::RunLine{r.AsText(0), r.AsText(1), r.AsInt(2), r.AsInt(3),
-                                         r.AsText(4), r.AsText(5), r.AsText(6)});
-        return true;
-      });
-  if (!s.ok()) return s;
+  entitle::LineQuery view = ViewOf(*call.user, withholding, list);
+  json::object detail{{"run", id}};
+  if (std::optional<std::string> item = call.Query("item")) {
+    view.item = item->substr(0, 16);
+    detail["item"] = view.item;
+  }
+  Result<const Region*> region = RegionQuery(call, "region");
+  if (!region.ok()) return region.status();
+  if (*region != nullptr) {
+    view.region = (*region)->code;
+    detail["region"] = (*region)->code;
+  }
+  Result<entitle::LinePage> page =
+      entitle::RunStore(*call.registry).LinesPage(id, view, paging->db_page());
+  if (!page.ok()) return page.status();
+  const std::vector<entitle::RunLine>& lines = page->lines;
   std::map<std::string, std::string> names = ItemNames(list);
   json::array items;
   for (const entitle::RunLine& l : lines) {
@@ -431,11 +360,11 @@ Result<Reply> RunLinesRoute(Call& call) {
     }
     items.push_back(std::move(o));
   }
-  detail["total"] = (*total)[0].AsInt(0);
+  detail["total"] = page->total;
   call.Audit("entitle.lines", std::to_string(id), "ok", std::move(detail));
-  json::object page = PageJson(*paging, (*total)[0].AsInt(0), std::move(items));
-  page["withheld_items"] = WithheldJson(withholding, list);
-  return Reply::Json(page);
+  json::object out = PageJson(*paging, page->total, std::move(items));
+  out["withheld_items"] = WithheldJson(withholding, list);
+  return Reply::Json(out);
 }
 
 Result<Reply> RunChangesRoute(Call& call) {
@@ -444,74 +373,45 @@ Result<Reply> RunChangesRoute(Call& call) {
   Result<entitle::RunRecord> run = RunOfPath(call);
   if (!run.ok()) return run.status();
   const int64_t id = run->id;
-  std::string where = "c.run_id = ?";
-  std::vector<Value> params = {run->previous_run, id};
-  json::object detail{{"run", id}};
-  if (std::optional<std::string> kind = call.Query("kind")) {
-    if (*kind != "new" && *kind != "ceased" && *kind != "changed") {
-      return Status("request.param", "kind 应为 new（新增）、ceased（停发）或 changed（变更）",
-                    Location{.field = "kind", .value = kind->substr(0, 16)});
-    }
-    where += " AND c.kind = ?";
-    params.push_back(*kind);
-    detail["kind"] = *kind;
-  }
-  if (std::optional<std::string> item = call.Query("item")) {
-    where += " AND c.item = ?";
-    params.push_back(item->substr(0, 16));
-    detail["item"] = item->substr(0, 16);
-  }
-  const std::string place = "COALESCE(cur.community, prev.community, '')";
-  AndAll(RowScopeFilters(*call.user, place, "c.id_number"), where, params);
   const ServedList* list = ListOfRun(call.app, *run);
   const Withholding withholding(*call.user);
-  AndAll(WithheldItemsFilter(withholding, list, "c.item"), where, params);
-  const std::string from =
-      " FROM entitle_change c LEFT JOIN entitle_line cur ON cur.run_id = c.run_id AND cur.item = "
-      "c.item AND cur.id_number = c.id_number LEFT JOIN entitle_line prev ON prev.run_id = ? AND "
-      "prev.item = c.item AND prev.id_number = c.id_number WHERE ";
-  registry::Database& db = call.registry->db();
-  Result<std::vector<Row>> total = db.QueryAll("SELECT COUNT(*)" + from + where, params);
-  if (!total.ok()) return total.status();
-  params.push_back(paging->size);
-  params.push_back(paging->offset());
+  entitle::LineQuery view = ViewOf(*call.user, withholding, list);
+  json::object detail{{"run", id}};
+  Result<std::optional<std::string>> kind =
+      EnumQuery(call, "kind", {{"new", "新增"}, {"ceased", "停发"}, {"changed", "变更"}});
+  if (!kind.ok()) return kind.status();
+  if (kind->has_value()) {
+    view.kind = **kind;
+    detail["kind"] = **kind;
+  }
+  if (std::optional<std::string> item = call.Query("item")) {
+    view.item = item->substr(0, 16);
+    detail["item"] = view.item;
+  }
+  Result<entitle::ChangePage> page =
+      entitle::RunStore(*call.registry).ChangesPage(*run, view, paging->db_page());
+  if (!page.ok()) return page.status();
   std::map<std::string, std::string> names = ItemNames(list);
-  struct Line {
-    std::string kind, item, id;
-    int64_t old_amount, new_amount;
-    std::string reason, place;
-  };
-  std::vector<Line> lines;
-  Status s = db.Query("SELECT c.kind, c.item, c.id_number, c.old_amount, c.new_amount, c.reason, " +
-                          place + from + where + " ORDER BY c.item, c.id_number LIMIT ? OFFSET ?",
-                      params, [&](const Row& r) {
-                        lines.push_back({r.AsText(0), r.AsText(1), r.AsText(2), r.AsInt(3),
-                                         r.AsInt(4), r.AsText(5), r.AsText(6)});
-                        return true;
-                      });
-  if (!s.ok()) return s;
   json::array items;
-  for (const Line& l : lines) {
-    entitle::ChangeKind kind = l.kind == "new"      ? entitle::ChangeKind::kNew
-                               : l.kind == "ceased" ? entitle::ChangeKind::kCeased
-                                                    : entitle::ChangeKind::kChanged;
+  for (const entitle::PlacedChange& pc : page->changes) {
+    const entitle::Change& c = pc.change;
     json::object o;
-    o["kind"] = l.kind;
-    o["kind_name"] = entitle::ChangeKindName(kind);
-    o["item"] = l.item;
-    o["item_name"] = names[l.item];
-    PersonCells(call, l.id, o);
-    o["residence"] = l.place.empty() ? json::value(nullptr) : json::value(RegionJson(l.place));
-    o["old_amount_fen"] = l.old_amount;
-    o["new_amount_fen"] = l.new_amount;
-    o["reason"] = MaskIdNumbersIn(l.reason);
+    o["kind"] = entitle::ChangeKindKey(c.kind);
+    o["kind_name"] = entitle::ChangeKindName(c.kind);
+    o["item"] = c.item;
+    o["item_name"] = names[c.item];
+    PersonCells(call, c.id_number, o);
+    o["residence"] = pc.place.empty() ? json::value(nullptr) : json::value(RegionJson(pc.place));
+    o["old_amount_fen"] = c.old_amount;
+    o["new_amount_fen"] = c.new_amount;
+    o["reason"] = MaskIdNumbersIn(c.reason);
     items.push_back(std::move(o));
   }
-  detail["total"] = (*total)[0].AsInt(0);
+  detail["total"] = page->total;
   call.Audit("entitle.changes", std::to_string(id), "ok", std::move(detail));
-  json::object page = PageJson(*paging, (*total)[0].AsInt(0), std::move(items));
-  page["withheld_items"] = WithheldJson(withholding, list);
-  return Reply::Json(page);
+  json::object out = PageJson(*paging, page->total, std::move(items));
+  out["withheld_items"] = WithheldJson(withholding, list);
+  return Reply::Json(out);
 }
 
 Result<Reply> RollRoute(Call& call) {
@@ -538,11 +438,10 @@ Result<Reply> RollRoute(Call& call) {
                     Location{.field = "item", .value = item.substr(0, 16)});
     }
   }
-  std::string format = call.Query("format").value_or("xlsx");
-  if (format != "xlsx" && format != "csv") {
-    return Status("request.param", "format 应为 xlsx 或 csv",
-                  Location{.field = "format", .value = format.substr(0, 16)});
-  }
+  Result<std::optional<std::string>> format_param =
+      EnumQuery(call, "format", {{"xlsx", ""}, {"csv", ""}});
+  if (!format_param.ok()) return format_param.status();
+  const std::string format = format_param->value_or("xlsx");
   const Withholding withholding(*call.user);
   if (!summary && withholding.HidesItem(list, item)) {
     call.Audit("entitle.roll.export", std::to_string(id), "denied",
@@ -554,10 +453,9 @@ Result<Reply> RollRoute(Call& call) {
   Result<std::set<std::string>> caseload = CaseloadOf(call);
   if (!caseload.ok()) return caseload.status();
   const Principal& user = *call.user;
-  Result<std::unique_ptr<entitle::RunStore>> store = entitle::RunStore::Open(*call.registry);
-  if (!store.ok()) return store.status();
+  entitle::RunStore store(*call.registry);
   Result<entitle::RollTables> tables = entitle::BuildRolls(
-      *call.registry, **store, *run, list->list(),
+      *call.registry, store, *run, list->list(),
       [&](const entitle::RunLine& l) {
         return RowInScope(user, l.community, *caseload, l.id_number) &&
                !withholding.HidesItem(list, l.item);

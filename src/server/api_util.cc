@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <charconv>
 #include <filesystem>
 
 #include "core/csv.h"
@@ -203,28 +204,7 @@ Status CheckPersonAccess(Call& call, const std::string& id, std::string_view act
 }
 
 Result<std::set<std::string>> PersonsInScope(Call& call, const std::vector<std::string>& ids) {
-  std::set<std::string> reached;
-  const std::vector<registry::SqlFilter> scope = PersonScopeFilters(*call.user, call.app.Today());
-  constexpr size_t kChunk = 500;
-  for (size_t start = 0; start < ids.size(); start += kChunk) {
-    std::string sql = "SELECT p.id_number FROM person p WHERE p.id_number IN (";
-    std::vector<registry::Value> params;
-    for (size_t i = start; i < std::min(ids.size(), start + kChunk); ++i) {
-      sql += i == start ? "?" : ", ?";
-      params.push_back(ids[i]);
-    }
-    sql += ")";
-    for (const registry::SqlFilter& f : scope) {
-      sql += " AND (" + f.sql + ")";
-      params.insert(params.end(), f.params.begin(), f.params.end());
-    }
-    Status s = call.registry->db().Query(sql, params, [&](const registry::Row& r) {
-      reached.insert(r.AsText(0));
-      return true;
-    });
-    if (!s.ok()) return s;
-  }
-  return reached;
+  return call.registry->PersonsPassing(ids, PersonScopeFilters(*call.user, call.app.Today()));
 }
 
 Result<CivilDate> DateParam(const Call& call, std::string_view name, CivilDate fallback) {
@@ -247,6 +227,49 @@ Result<Month> MonthParam(const Call& call, std::string_view name, Month fallback
                   Location{.field = std::string(name), .value = text->substr(0, 32)});
   }
   return *m;
+}
+
+Result<int64_t> IdPath(const Call& call, std::string_view name, std::string_view what) {
+  const std::string& text = call.Path(name);
+  int64_t v = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || end != text.data() + text.size() || v <= 0) {
+    return Status("request.param", fmt::format("{}应为正整数", what),
+                  Location{.field = std::string(name), .value = text.substr(0, 32)});
+  }
+  return v;
+}
+
+Result<std::optional<std::string>> EnumQuery(const Call& call, std::string_view name,
+                                             const std::vector<EnumValue>& values) {
+  std::optional<std::string> text = call.Query(name);
+  if (!text) return text;
+  for (const EnumValue& v : values) {
+    if (*text == v.key) return text;
+  }
+  std::string listed;
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) {
+      // "xlsx 或 csv", "ceased（停发）或 changed（变更）": a space only beside ASCII.
+      listed += i + 1 < values.size() ? "、" : values[i - 1].label.empty() ? " 或 " : "或 ";
+    }
+    listed += values[i].key;
+    if (!values[i].label.empty()) listed += fmt::format("（{}）", values[i].label);
+  }
+  return Status("request.param", fmt::format("{} 应为 {}", name, listed),
+                Location{.field = std::string(name), .value = text->substr(0, 16)});
+}
+
+Result<const Region*> RegionQuery(const Call& call, std::string_view name,
+                                  std::string_view fallback) {
+  std::string code = call.Query(name).value_or(std::string(fallback));
+  if (code.empty() && !call.Query(name)) return static_cast<const Region*>(nullptr);
+  const Region* r = RegionTable::Builtin().Find(code);
+  if (r == nullptr) {
+    return Status("region.not_found", "没有这个行政区划代码",
+                  Location{.field = std::string(name), .value = code.substr(0, 20)});
+  }
+  return r;
 }
 
 std::vector<registry::SqlFilter> RowScopeFilters(const Principal& user,
@@ -286,7 +309,7 @@ Result<std::set<std::string>> CaseloadOf(Call& call) {
   std::set<std::string> out;
   if (call.user->scope != DataScope::kSelf) return out;
   Status s = call.registry->db().Query("SELECT id_number FROM server_caseload WHERE user_id = ?",
-                                       {call.user->user_id}, [&](const registry::Row& r) {
+                                       {call.user->user_id}, [&](const db::Row& r) {
                                          out.insert(r.AsText(0));
                                          return true;
                                        });

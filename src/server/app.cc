@@ -9,11 +9,11 @@
 #include <charconv>
 #include <fstream>
 
-#include "assess/store.h"
 #include "core/file_io.h"
 #include "core/id_number.h"
 #include "core/utf8.h"
 #include "core/version.h"
+#include "server/modules.h"
 #include "server/schema.h"
 #include "server/web_routes.h"
 
@@ -284,7 +284,9 @@ HttpResponse App::ErrorResponse(const Status& s, std::string_view request_id, un
   json::object body;
   body["error"] = std::move(err);
   body["request_id"] = request_id;
-  HttpResponse res{static_cast<http::status>(HttpStatusFor(s.code())), version};
+  // The status from the failure's category (which a code may set
+  // explicitly, Status(ErrorCategory, ...)), not re-derived from its code.
+  HttpResponse res{static_cast<http::status>(HttpStatusOf(s.category())), version};
   res.set(http::field::content_type, "application/json; charset=utf-8");
   res.set(http::field::cache_control, "no-store");
   res.set("X-Content-Type-Options", "nosniff");
@@ -328,15 +330,17 @@ Result<std::unique_ptr<App>> App::Open(AppOptions options) {
         registry::Registry::Open(app->options_.db_url);
     if (!reg.ok()) return reg.status();
     if (i == 0) {
-      if (Status s = MigrateServer((*reg)->db()); !s.ok()) return s;
+      // Every module's tables, once, and the built-in roles (the module
+      // table, server/modules.h).
+      if (Status s = PrepareDatabase((*reg)->db()); !s.ok()) return s;
     }
     app->free_.push_back(reg->get());
     app->pool_.push_back(std::move(*reg));
   }
   // The key of person refs: made once, kept in the database.
-  registry::Database& db = app->pool_[0]->db();
+  db::Database& db = app->pool_[0]->db();
   for (int attempt = 0; attempt < 2 && app->ref_key_.empty(); ++attempt) {
-    Result<std::vector<registry::Row>> key =
+    Result<std::vector<db::Row>> key =
         db.QueryAll("SELECT value FROM server_secret WHERE name = 'person_ref_key'");
     if (!key.ok()) return key.status();
     if (!key->empty()) {
@@ -380,24 +384,9 @@ Result<std::unique_ptr<App>> App::Open(AppOptions options) {
     }
   }
   app->entitle_ = std::make_unique<EntitleService>(app->options_.db_url, app->lists_);
-  {
-    // The tables of the module libraries the routes use, brought up to date
-    // once here rather than by the first request.
-    Result<std::unique_ptr<entitle::RunStore>> runs = entitle::RunStore::Open(*app->pool_[0]);
-    if (!runs.ok()) return runs.status();
-    Result<std::unique_ptr<assess::AssessmentStore>> assessments =
-        assess::AssessmentStore::Open(*app->pool_[0]);
-    if (!assessments.ok()) return assessments.status();
+  for (const ServerModule& m : ServerModules()) {
+    if (m.routes != nullptr) m.routes(*app, app->router_);
   }
-
-  AddAuthRoutes(*app, app->router_);
-  AddAdminRoutes(*app, app->router_);
-  AddRegistryRoutes(*app, app->router_);
-  AddPolicyRoutes(*app, app->router_);
-  AddEntitleRoutes(*app, app->router_);
-  AddAssessRoutes(*app, app->router_);
-  AddCitizenRoutes(*app, app->router_);
-  AddConsoleRoutes(*app, app->router_);
   return app;
 }
 

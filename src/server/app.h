@@ -6,7 +6,7 @@
 // Errors are one JSON envelope:
 //   {"error": {"code": "person.scope", "message": "...", "details": {...}},
 //    "request_id": "..."}
-// with the HTTP status chosen from the code by HttpStatusFor.
+// with the HTTP status of the Status's category (HttpStatusOf).
 #ifndef YANGLAO_SERVER_APP_H_
 #define YANGLAO_SERVER_APP_H_
 
@@ -71,8 +71,10 @@ unsigned HttpStatusFor(std::string_view code);
 
 class App {
  public:
-  // Opens the registry at options.db_url (migrating the registry and server
-  // tables), the pool, the audit writer, and loads the service lists.
+  // Opens the registry at options.db_url, brings every module's tables up
+  // to date and reconciles the built-in roles (PrepareDatabase, modules.h),
+  // opens the pool, the audit writer, loads the service lists, and adds the
+  // routes of every module of the table (ServerModules()).
   static Result<std::unique_ptr<App>> Open(AppOptions options);
   ~App();
 
@@ -106,7 +108,8 @@ class App {
   // Replaces `response` by the audit-failure error when `s` failed.
   static void FailOnAudit(const Status& s, HttpResponse& response);
 
-  // The error envelope as a response.
+  // The error envelope as a response; its HTTP status is
+  // HttpStatusOf(s.category()).
   static HttpResponse ErrorResponse(const Status& s, std::string_view request_id,
                                     unsigned version = 11);
 
@@ -170,7 +173,7 @@ class App {
   friend LoginThrottle& AddressThrottle(App& app);
 };
 
-// Route groups (api_*.cc).
+// Route groups (api_*.cc), added by the module table (modules.cc).
 void AddAuthRoutes(App& app, Router& router);      // health, login, logout, me, password
 void AddAdminRoutes(App& app, Router& router);     // users, roles, caseloads, audit
 void AddRegistryRoutes(App& app, Router& router);  // persons, conflicts, imports

@@ -221,10 +221,8 @@ void EntitleService::Execute(RunJob& job) {
     if (registry_ == nullptr) {
       Result<std::unique_ptr<registry::Registry>> reg = registry::Registry::Open(db_url_);
       if (!reg.ok()) return fail(reg.status());
-      Result<std::unique_ptr<entitle::RunStore>> store = entitle::RunStore::Open(**reg);
-      if (!store.ok()) return fail(store.status());
       registry_ = std::move(*reg);
-      store_ = std::move(*store);
+      store_ = std::make_unique<entitle::RunStore>(*registry_);  // tables: App::Open
     }
     entitle::RunOptions options;
     options.known_on = job.known_on;

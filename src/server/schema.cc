@@ -5,6 +5,8 @@
 #include <chrono>
 #include <ctime>
 
+#include "server/modules.h"
+
 namespace yanglao::server {
 
 std::vector<std::string> ServerMigrations(std::string_view dialect) {
@@ -12,8 +14,10 @@ std::vector<std::string> ServerMigrations(std::string_view dialect) {
                              ? "id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"
                              : "id INTEGER PRIMARY KEY AUTOINCREMENT";
   return {
-      // 1: roles (with the built-in ones), users, sessions, caseloads, audit,
-      // uploads, secrets. (No index on fact values: with one, SQLite plans the
+      // 1: roles, users, sessions, caseloads, audit, uploads, secrets. (The
+      // built-in roles were inserted here until the module table; they are
+      // now reconciled from it at start-up, ReconcileBuiltinRoles.) (No index on fact values: with
+      // one, SQLite plans the
       // correlated residence filter as a scan of every residence record per
       // person; the (id_number, fact) index is the right one.)
       fmt::format(R"(
@@ -77,37 +81,27 @@ CREATE TABLE server_import (
 CREATE TABLE server_secret (
   name TEXT PRIMARY KEY,
   value TEXT NOT NULL);
-INSERT INTO server_role (role_key, name, data_scope, permissions, builtin) VALUES
-  ('admin', '系统管理员', 'all', '*', 1),
-  ('city_official', '市级工作人员', 'subtree',
-   'region:region:read policy:list:read person:person:list person:person:read person:person:export person:conflict:resolve registry:import:create registry:import:read', 1),
-  ('county_official', '区县工作人员', 'subtree',
-   'region:region:read policy:list:read person:person:list person:person:read person:conflict:resolve registry:import:read', 1),
-  ('street_worker', '街道（乡镇）工作人员', 'subtree',
-   'region:region:read policy:list:read person:person:list person:person:read person:conflict:resolve', 1),
-  ('community_worker', '社区（村）工作人员', 'unit',
-   'region:region:read policy:list:read person:person:list person:person:read', 1),
-  ('health_official', '卫健工作人员', 'subtree',
-   'region:region:read policy:list:read person:person:list person:person:read registry:import:create registry:import:read', 1),
-  ('caseworker', '探访关爱人员', 'self',
-   'region:region:read person:person:list person:person:read', 1),
-  ('auditor', '审计员', 'all', 'system:audit:list system:audit:export', 1);
 )",
                   fmt::arg("id", id)),
-      // 2: the entitlement and assessment routes' permissions for the
-      // built-in roles.
+      // 2: (was: the entitlement and assessment permissions of the built-in
+      // roles, now granted by the module table) nothing.
+      "UPDATE server_role SET builtin = builtin WHERE 1 = 0",
+      // 3: the permissions offered to each built-in role by the module table,
+      // so that one a site takes away is not offered again.
       R"(
-UPDATE server_role SET permissions = permissions || ' entitle:run:read entitle:run:create entitle:roll:export entitle:advice:read entitle:whatif:run assess:assessment:read assess:assessment:create assess:request:create assess:due:list' WHERE role_key = 'city_official' AND builtin = 1;
-UPDATE server_role SET permissions = permissions || ' entitle:run:read entitle:roll:export entitle:advice:read entitle:whatif:run assess:assessment:read assess:request:create assess:due:list' WHERE role_key = 'county_official' AND builtin = 1;
-UPDATE server_role SET permissions = permissions || ' entitle:run:read entitle:advice:read assess:assessment:read assess:request:create assess:due:list' WHERE role_key IN ('street_worker', 'community_worker') AND builtin = 1;
-UPDATE server_role SET permissions = permissions || ' entitle:advice:read assess:assessment:read assess:assessment:create assess:request:create assess:due:list' WHERE role_key = 'health_official' AND builtin = 1;
-UPDATE server_role SET permissions = permissions || ' entitle:advice:read assess:assessment:read assess:request:create' WHERE role_key = 'caseworker' AND builtin = 1;
+CREATE TABLE server_role_grant (
+  role_key TEXT NOT NULL,
+  permission TEXT NOT NULL,
+  PRIMARY KEY (role_key, permission));
 )",
   };
 }
 
-Status MigrateServer(registry::Database& db) {
-  return registry::MigrateModule(db, "server", ServerMigrations(db.dialect()));
+Status MigrateServer(db::Database& db) {
+  if (Status s = db::MigrateModule(db, "server", ServerMigrations(db.dialect())); !s.ok()) {
+    return s;
+  }
+  return ReconcileBuiltinRoles(db, ModuleInfos());
 }
 
 namespace {
@@ -127,7 +121,7 @@ std::string UtcAfter(int64_t seconds) {
   return FormatUtc(std::chrono::system_clock::now() + std::chrono::seconds(seconds));
 }
 
-Status CheckWritable(registry::Database& db) {
+Status CheckWritable(db::Database& db) {
   Status s = db.Execute(
       "INSERT INTO server_secret (name, value) VALUES ('health_probe', ?) ON CONFLICT (name) DO "
       "UPDATE SET value = excluded.value",
