@@ -394,11 +394,12 @@ TEST(Planning, GreedySitesWithCapacityKeepExistingSites) {
   EXPECT_EQ(s.sites[0].gain, 400);
   EXPECT_EQ(s.sites[1].gain, 300);
   EXPECT_EQ(s.uncovered_after, 0);
-  // With a capacity of 250 people a site: 250 of 003's 300 (a tie with 东城's
+  // With a capacity of 250 people a site: 250 of 003's 300 from 002 (500 m
+  // away, reaching 003; a tie with 东城's
   // 400, broken by code order), 250 of 东城's 400, then 东城's other 150.
   s = SuggestSites(v, {Kind::kDayCare}, 3, 250);
   ASSERT_EQ(s.sites.size(), 3u);
-  EXPECT_EQ(v.areas[s.sites[0].area].region->code, "421303001003");
+  EXPECT_EQ(v.areas[s.sites[0].area].region->code, "421303001002");
   EXPECT_EQ(s.sites[0].gain, 250);
   EXPECT_EQ(v.areas[s.sites[1].area].region->code, "421303002001");
   EXPECT_EQ(s.sites[1].gain, 250);
