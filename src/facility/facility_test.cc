@@ -80,8 +80,12 @@ TEST(Peijian, GoldenCasesPerCity) {
 
 TEST(Peijian, CheckEstateAreaAndSingleSite) {
   FacilityPolicy qidong = Policy("qidong");
-  Estate e{.id = "E1", .community = "320681001001", .households = 1500, .year_built = 2025,
-           .area_provided_m2 = 700, .largest_site_m2 = 500};
+  Estate e{.id = "E1",
+           .community = "320681001001",
+           .households = 1500,
+           .year_built = 2025,
+           .area_provided_m2 = 700,
+           .largest_site_m2 = 500};
   EstateCheck c = CheckEstate(qidong, e);
   EXPECT_FALSE(c.compliant);  // enough area, but no single site of 600 m²
   EXPECT_EQ(c.shortfall_m2, 0);
@@ -131,9 +135,11 @@ TEST(Policy, BadFilesAreRefusedWithTheField) {
   EXPECT_EQ(r.status().code(), "facility.policy");
   EXPECT_EQ(r.status().where().field, "targets[0].measure");
   EXPECT_EQ(r.status().where().value, "magic");
-  r = ParseFacilityPolicy(base + "targets:\n  - {id: a, label: A, measure: beds_total}\n", "t.yaml");
+  r = ParseFacilityPolicy(base + "targets:\n  - {id: a, label: A, measure: beds_total}\n",
+                          "t.yaml");
   EXPECT_EQ(r.status().code(), "facility.policy");  // no quote of the seed
-  r = ParseFacilityPolicy("format: yanglao.facility/1\njurisdiction: \"421300\"\nsource: s\n", "t.yaml");
+  r = ParseFacilityPolicy("format: yanglao.facility/1\njurisdiction: \"421300\"\nsource: s\n",
+                          "t.yaml");
   EXPECT_EQ(r.status().where().field, "walk");
   r = ParseFacilityPolicy("[unclosed", "t.yaml");
   EXPECT_EQ(r.status().code(), "facility.policy");
@@ -142,7 +148,8 @@ TEST(Policy, BadFilesAreRefusedWithTheField) {
 // --- import files -------------------------------------------------------------
 
 const char kFacilities[] =
-    "编号,名称,类型,所在社区,X坐标（米）,Y坐标（米）,服务社区,建筑面积（平方米）,床位,护理型床位,运营方,"
+    "编号,名称,类型,所在社区,X坐标（米）,Y坐标（米）,服务社区,建筑面积（平方米）,床位,护理型床位,"
+    "运营方,"
     "开业日期,状态,合成\n"
     "F1,西城综合体,养老服务综合体,421303001001,0,0,421303001002、421303001003,1200,40,20,西城街道,"
     "2021-05-01,运营,\n"
@@ -175,8 +182,8 @@ TEST(Table, BadRowsAreLocated) {
   EXPECT_EQ(t.status().where().field, "类型");
   EXPECT_EQ(t.status().where().value, "养老院所");
 
-  t = ParseFacilityFile(std::string(kFacilities) + "F1,重复,养老机构,421303001001,0,0,,,,,,,运营,\n",
-                        "养老设施.csv");
+  t = ParseFacilityFile(
+      std::string(kFacilities) + "F1,重复,养老机构,421303001001,0,0,,,,,,,运营,\n", "养老设施.csv");
   EXPECT_EQ(t.status().code(), "facility.duplicate");
   EXPECT_EQ(t.status().where().value, "F1");
 
@@ -199,9 +206,10 @@ TEST(Table, BadRowsAreLocated) {
 
 TEST(Table, ReadsAWorkbook) {
   fs::path dir = TempDir("facility_xlsx");
-  xlsx::Sheet sheet{.name = "社区坐标", .rows = {{"社区代码", "X坐标（米）", "Y坐标（米）", "合成"},
-                                                 {"421303001001", "12", "-7", ""},
-                                                 {"421303001002", "100.0", "0", "是"}}};
+  xlsx::Sheet sheet{.name = "社区坐标",
+                    .rows = {{"社区代码", "X坐标（米）", "Y坐标（米）", "合成"},
+                             {"421303001001", "12", "-7", ""},
+                             {"421303001002", "100.0", "0", "是"}}};
   ASSERT_TRUE(xlsx::WriteWorkbook(dir / "p.xlsx", {sheet}).ok());
   Result<std::string> bytes = ReadFileBytes(dir / "p.xlsx");
   ASSERT_TRUE(bytes.ok());
@@ -279,7 +287,10 @@ TEST_P(FacilityStoreTest, AFileWithABadRowStoresNothing) {
 
 TEST_P(FacilityStoreTest, GeneratedCityRoundTripsAndOlderComeFromTheRegistry) {
   fs::path dir = TempDir("facility_city_" + GetParam());
-  gen::GenOptions options{.region = "421300", .seed = 7, .scale = 0.003, .as_of = *CivilDate::Parse("2026-01-01"),
+  gen::GenOptions options{.region = "421300",
+                          .seed = 7,
+                          .scale = 0.003,
+                          .as_of = *CivilDate::Parse("2026-01-01"),
                           .out = dir.string()};
   Result<gen::GenSummary> city = gen::GenerateCity(options);
   ASSERT_TRUE(city.ok()) << city.status().ToString();
@@ -316,12 +327,14 @@ TEST_P(FacilityStoreTest, GeneratedCityRoundTripsAndOlderComeFromTheRegistry) {
   // Cross-check with the person-by-person read.
   std::map<std::string, int64_t> expected;
   ASSERT_TRUE((*reg)
-                  ->ForEachPerson(as_of, as_of, [&](const registry::PersonView& p) {
-                    if (p.deceased_on(as_of) || AgeOn(p.birth_date, as_of) < 60) return;
-                    auto it = p.facts.find("residence_region");
-                    std::string code = it == p.facts.end() ? "" : it->second.value;
-                    ++expected[code.size() == 12 ? code : ""];
-                  })
+                  ->ForEachPerson(as_of, as_of,
+                                  [&](const registry::PersonView& p) {
+                                    if (p.deceased_on(as_of) || AgeOn(p.birth_date, as_of) < 60)
+                                      return;
+                                    auto it = p.facts.find("residence_region");
+                                    std::string code = it == p.facts.end() ? "" : it->second.value;
+                                    ++expected[code.size() == 12 ? code : ""];
+                                  })
                   .ok());
   int64_t total = 0;
   for (const auto& [code, n] : *older) {
@@ -369,8 +382,9 @@ CityView SmallCity(const FacilityPolicy& policy, std::vector<Facility> facilitie
 TEST(Planning, WalkCircleUsesDetourAndSpeed) {
   FacilityPolicy policy = Policy("suizhou");
   // Radius 15 × 60 / 1.3 = 692.3 m: 001 and 002 are inside, 003 (1000 m) is not.
-  CityView v = SmallCity(policy, {Facility{.id = "F", .kind = Kind::kDayCare,
-                                           .community = "421303001001", .x = 0, .y = 0}});
+  CityView v = SmallCity(
+      policy,
+      {Facility{.id = "F", .kind = Kind::kDayCare, .community = "421303001001", .x = 0, .y = 0}});
   WalkCoverage w = Walk(v, {Kind::kDayCare});
   EXPECT_NEAR(w.radius_m, 692.3, 0.1);
   EXPECT_EQ(w.older_total, 1050);
@@ -384,8 +398,9 @@ TEST(Planning, WalkCircleUsesDetourAndSpeed) {
 
 TEST(Planning, GreedySitesWithCapacityKeepExistingSites) {
   FacilityPolicy policy = Policy("suizhou");
-  CityView v = SmallCity(policy, {Facility{.id = "F", .kind = Kind::kDayCare,
-                                           .community = "421303001001", .x = 0, .y = 0}});
+  CityView v = SmallCity(
+      policy,
+      {Facility{.id = "F", .kind = Kind::kDayCare, .community = "421303001001", .x = 0, .y = 0}});
   // Uncovered: 003 (300) and 东城 001 (400), 4 km apart: one site each.
   Suggestion s = SuggestSites(v, {Kind::kDayCare}, 3, 0);
   EXPECT_EQ(s.uncovered_before, 700);
@@ -454,7 +469,8 @@ TEST(Planning, GeneratedSuizhouAgainstItsTargets) {
     all[k++] = std::move(*t);
   }
   FacilityPolicy policy = Policy("suizhou");
-  Result<CityView> view = BuildCityView(policy, all[0].facilities, all[1].estates, all[2].points, {});
+  Result<CityView> view =
+      BuildCityView(policy, all[0].facilities, all[1].estates, all[2].points, {});
   ASSERT_TRUE(view.ok());
   std::vector<CoverageLine> lines = CoverageTable(*view, {2023, 2024, 2025}, GroupBy::kCity);
   ASSERT_EQ(lines.size(), policy.targets.size());
@@ -478,7 +494,8 @@ TEST(Planning, GeneratedSuizhouAgainstItsTargets) {
   // Same seed, same files.
   fs::path again = TempDir("facility_suizhou_again");
   ASSERT_TRUE(gen::WriteSyntheticFacilities({.region = "421300", .seed = 7, .out = again}).ok());
-  EXPECT_EQ(*ReadFileBytes(syn->dir / "养老设施.csv"), *ReadFileBytes(again / "设施" / "养老设施.csv"));
+  EXPECT_EQ(*ReadFileBytes(syn->dir / "养老设施.csv"),
+            *ReadFileBytes(again / "设施" / "养老设施.csv"));
   fs::remove_all(dir);
   fs::remove_all(again);
 }

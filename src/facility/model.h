@@ -34,18 +34,18 @@ std::string_view KindLabel(Kind kind);
 std::optional<Kind> KindFromText(std::string_view text);
 
 struct Facility {
-  std::string id;    // the operator's or the department's code, unique
+  std::string id;  // the operator's or the department's code, unique
   std::string name;
   Kind kind = Kind::kComplex;
-  std::string community;             // 12-digit code where it stands
-  int64_t x = 0, y = 0;              // metres
-  std::vector<std::string> served;   // communities it serves besides its own
+  std::string community;            // 12-digit code where it stands
+  int64_t x = 0, y = 0;             // metres
+  std::vector<std::string> served;  // communities it serves besides its own
   int64_t floor_area_m2 = 0;
   int64_t beds = 0;
-  int64_t nursing_beds = 0;          // 护理型床位, of `beds`
+  int64_t nursing_beds = 0;  // 护理型床位, of `beds`
   std::string operator_name;
-  std::string opened_on;             // YYYY-MM-DD or empty
-  std::string status = "运营";       // 运营 / 在建 / 停业: only 运营 counts
+  std::string opened_on;        // YYYY-MM-DD or empty
+  std::string status = "运营";  // 运营 / 在建 / 停业: only 运营 counts
   bool synthetic = false;
   bool active() const { return status == "运营"; }
 };

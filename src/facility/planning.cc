@@ -89,18 +89,17 @@ Result<std::unordered_map<std::string, int64_t>> OlderByCommunity(registry::Regi
     return it->second;
   };
   constexpr int32_t kNone = registry::CodedPerson::kNoRecord;
-  Status s = registry.ForEachPersonCoded(
-      as_of, as_of, {"residence_region", "death_date"}, encode,
-      [&](const registry::CodedPerson& p) {
-        if (p.codes[1] == 1) return;
-        if (AgeOn(p.birth_date, as_of) < min_age) return;
-        int32_t c = p.codes[0];
-        if (c == kNone || c < 0) {
-          ++unplaced;
-        } else {
-          ++counts[static_cast<size_t>(c)];
-        }
-      });
+  Status s = registry.ForEachPersonCoded(as_of, as_of, {"residence_region", "death_date"}, encode,
+                                         [&](const registry::CodedPerson& p) {
+                                           if (p.codes[1] == 1) return;
+                                           if (AgeOn(p.birth_date, as_of) < min_age) return;
+                                           int32_t c = p.codes[0];
+                                           if (c == kNone || c < 0) {
+                                             ++unplaced;
+                                           } else {
+                                             ++counts[static_cast<size_t>(c)];
+                                           }
+                                         });
   if (!s.ok()) return s;
   std::unordered_map<std::string, int64_t> out;
   for (size_t i = 0; i < codes.size(); ++i) {
@@ -164,7 +163,8 @@ Result<CityView> BuildCityView(const FacilityPolicy& policy, std::vector<Facilit
       uint32_t bit = Bit(f.kind);
       v.areas[v.area_index[f.community]].served_kinds |= bit;
       for (const std::string& c : f.served) {
-        if (auto it = v.area_index.find(c); it != v.area_index.end()) v.areas[it->second].served_kinds |= bit;
+        if (auto it = v.area_index.find(c); it != v.area_index.end())
+          v.areas[it->second].served_kinds |= bit;
       }
       if (auto it = township_index.find(f.community.substr(0, 9)); it != township_index.end()) {
         v.townships[it->second].kinds |= bit;
@@ -188,7 +188,8 @@ Indicator Compute(const CityView& view, const Target& target, std::string_view s
     case Measure::kUnitCount: {
       int64_t num = 0, den = 0;
       std::string what;
-      if (target.level == UnitLevel::kUrbanCommunity || target.level == UnitLevel::kRuralCommunity) {
+      if (target.level == UnitLevel::kUrbanCommunity ||
+          target.level == UnitLevel::kRuralCommunity) {
         bool urban = target.level == UnitLevel::kUrbanCommunity;
         what = urban ? "城市社区" : "行政村";
         for (const Area& a : view.areas) {
@@ -199,7 +200,8 @@ Indicator Compute(const CityView& view, const Target& target, std::string_view s
       } else if (target.level == UnitLevel::kCounty) {
         what = "县级单位";
         for (const Unit& u : view.counties) {
-          if (!InScope(u.region, scope) && !std::string_view(scope).starts_with(u.region->code)) continue;
+          if (!InScope(u.region, scope) && !std::string_view(scope).starts_with(u.region->code))
+            continue;
           ++den;
           if (u.kinds & mask) ++num;
         }
@@ -207,7 +209,8 @@ Indicator Compute(const CityView& view, const Target& target, std::string_view s
         what = "街道（乡镇）";
         for (const Unit& u : view.townships) {
           if (!TownshipMatches(u.region, target.level)) continue;
-          if (!InScope(u.region, scope) && !std::string_view(scope).starts_with(u.region->code)) continue;
+          if (!InScope(u.region, scope) && !std::string_view(scope).starts_with(u.region->code))
+            continue;
           ++den;
           if (u.kinds & mask) ++num;
         }
@@ -248,7 +251,8 @@ Indicator Compute(const CityView& view, const Target& target, std::string_view s
     case Measure::kNursingBedShare: {
       int64_t beds = 0, nursing = 0;
       for (const Facility& f : view.facilities) {
-        if (!f.active() || (!scope.empty() && !std::string_view(f.community).starts_with(scope))) continue;
+        if (!f.active() || (!scope.empty() && !std::string_view(f.community).starts_with(scope)))
+          continue;
         beds += f.beds;
         nursing += f.nursing_beds;
       }
@@ -292,8 +296,9 @@ std::vector<CoverageLine> CoverageTable(const CityView& view, const std::vector<
   for (const auto& [code, name] : scopes) {
     for (const Target& t : view.policy->targets) {
       // Count targets over units and city-wide totals only make sense for the city.
-      if (by != GroupBy::kCity && (t.measure == Measure::kUnitCount || t.measure == Measure::kBedsTotal ||
-                                   t.measure == Measure::kNotTracked)) {
+      if (by != GroupBy::kCity &&
+          (t.measure == Measure::kUnitCount || t.measure == Measure::kBedsTotal ||
+           t.measure == Measure::kNotTracked)) {
         continue;
       }
       if (by == GroupBy::kStreet && t.measure == Measure::kUnitCoverage &&

@@ -113,12 +113,12 @@ std::vector<EstateTotals> EstateTotalsBy(const CityView& view, GroupBy by);
 
 // The 15-minute circle of facilities of `kinds` (active ones).
 struct WalkCoverage {
-  double radius_m = 0;       // straight-line radius
-  int64_t older_total = 0;   // placed and unplaced
+  double radius_m = 0;      // straight-line radius
+  int64_t older_total = 0;  // placed and unplaced
   int64_t older_covered = 0;
-  std::vector<bool> covered;          // per area
-  std::vector<size_t> outside;        // placed areas with older people, not covered
-  std::vector<size_t> unplaced_areas; // areas without a point
+  std::vector<bool> covered;           // per area
+  std::vector<size_t> outside;         // placed areas with older people, not covered
+  std::vector<size_t> unplaced_areas;  // areas without a point
 };
 WalkCoverage Walk(const CityView& view, const std::vector<Kind>& kinds);
 

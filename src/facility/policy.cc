@@ -233,7 +233,8 @@ Result<FacilityPolicy> LoadFacilityPolicy(const std::filesystem::path& path) {
   return ParseFacilityPolicy(*text, path.string());
 }
 
-Result<FacilityPolicy> FindFacilityPolicy(const std::filesystem::path& dir, std::string_view region) {
+Result<FacilityPolicy> FindFacilityPolicy(const std::filesystem::path& dir,
+                                          std::string_view region) {
   Result<std::string> code = NormalizeRegionCode(region);
   if (!code.ok()) return code.status();
   std::error_code ec;
@@ -247,7 +248,8 @@ Result<FacilityPolicy> FindFacilityPolicy(const std::filesystem::path& dir, std:
     if (!p.ok()) return p.status();
     if (code->starts_with(p->jurisdiction)) return p;
   }
-  return Status("facility.no_policy", fmt::format("{} 下没有区划 {} 的设施政策文件", dir.string(), region),
+  return Status("facility.no_policy",
+                fmt::format("{} 下没有区划 {} 的设施政策文件", dir.string(), region),
                 Location{.file = dir.string(), .field = "region", .value = std::string(region)});
 }
 

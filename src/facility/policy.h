@@ -27,13 +27,13 @@ struct AreaRule {
 };
 
 enum class Measure {
-  kUnitCoverage,     // share of units at `level` with an active facility of `kinds`
-  kUnitCount,        // units at `level` with one (a count)
-  kEstateCompliance, // share of estates (new / existing / all) meeting the rule
-  kBedsTotal,        // beds of active facilities
-  kNursingBedShare,  // nursing beds / beds
-  kOlderWithinWalk,  // older people within the walk of a facility of `kinds`
-  kNotTracked,       // a target whose data this module does not hold
+  kUnitCoverage,      // share of units at `level` with an active facility of `kinds`
+  kUnitCount,         // units at `level` with one (a count)
+  kEstateCompliance,  // share of estates (new / existing / all) meeting the rule
+  kBedsTotal,         // beds of active facilities
+  kNursingBedShare,   // nursing beds / beds
+  kOlderWithinWalk,   // older people within the walk of a facility of `kinds`
+  kNotTracked,        // a target whose data this module does not hold
 };
 
 enum class UnitLevel { kCounty, kTownship, kStreet, kTown, kUrbanCommunity, kRuralCommunity };
@@ -65,7 +65,7 @@ struct WalkParams {
 };
 
 struct FacilityPolicy {
-  std::string jurisdiction;  // natural region code ("4213")
+  std::string jurisdiction;          // natural region code ("4213")
   std::string jurisdiction_display;  // as written ("421300")
   std::string city, document, document_title, issued, source;
   int version = 0;
@@ -83,7 +83,8 @@ Result<FacilityPolicy> ParseFacilityPolicy(std::string_view text, const std::str
 Result<FacilityPolicy> LoadFacilityPolicy(const std::filesystem::path& path);
 // The policy of `region` (a city code, or a county code inside a city with
 // a policy) among `dir`/*.yaml. Fails with facility.no_policy.
-Result<FacilityPolicy> FindFacilityPolicy(const std::filesystem::path& dir, std::string_view region);
+Result<FacilityPolicy> FindFacilityPolicy(const std::filesystem::path& dir,
+                                          std::string_view region);
 
 // What an estate must provide (配建): the area (households × rate / 100,
 // rounded up to whole m²) and the smallest single site, by the rule of its
@@ -100,8 +101,8 @@ bool IsNewEstate(const FacilityPolicy& policy, int year_built);
 
 struct EstateCheck {
   Requirement req;
-  bool compliant = false;   // meaningful when req.known
-  int64_t shortfall_m2 = 0; // area missing (0 when enough)
+  bool compliant = false;    // meaningful when req.known
+  int64_t shortfall_m2 = 0;  // area missing (0 when enough)
   bool single_site_short = false;
 };
 EstateCheck CheckEstate(const FacilityPolicy& policy, const Estate& estate);

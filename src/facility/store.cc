@@ -9,9 +9,8 @@ namespace yanglao::facility {
 namespace {
 
 std::vector<std::string> Migrations(std::string_view /*dialect*/) {
-  return {
-      // 1: facilities, estates, community coordinates.
-      R"(
+  return {// 1: facilities, estates, community coordinates.
+          R"(
 CREATE TABLE facility_site (
   id TEXT PRIMARY KEY,
   name TEXT NOT NULL,
@@ -68,14 +67,29 @@ std::vector<std::string> SplitServed(std::string_view s) {
 }
 
 std::vector<db::Value> FacilityValues(const Facility& f) {
-  return {f.id,          f.name,        std::string(KindCode(f.kind)), f.community,
-          f.x,           f.y,           JoinServed(f.served),          f.floor_area_m2,
-          f.beds,        f.nursing_beds, f.operator_name,              f.opened_on,
-          f.status,      int64_t{f.synthetic ? 1 : 0}};
+  return {f.id,
+          f.name,
+          std::string(KindCode(f.kind)),
+          f.community,
+          f.x,
+          f.y,
+          JoinServed(f.served),
+          f.floor_area_m2,
+          f.beds,
+          f.nursing_beds,
+          f.operator_name,
+          f.opened_on,
+          f.status,
+          int64_t{f.synthetic ? 1 : 0}};
 }
 std::vector<db::Value> EstateValues(const Estate& e) {
-  return {e.id,         e.name,          e.community,          e.households,
-          int64_t{e.year_built}, e.area_provided_m2, e.largest_site_m2,
+  return {e.id,
+          e.name,
+          e.community,
+          e.households,
+          int64_t{e.year_built},
+          e.area_provided_m2,
+          e.largest_site_m2,
           int64_t{e.synthetic ? 1 : 0}};
 }
 std::vector<db::Value> PointValues(const CommunityPoint& p) {
@@ -102,14 +116,16 @@ struct TableSpec {
 
 const TableSpec& Spec(ParsedTable::Type t) {
   static const TableSpec facilities{
-      "facility_site", "id",
-      {"id", "name", "kind", "community", "x", "y", "served", "floor_area", "beds",
-       "nursing_beds", "operator_name", "opened_on", "status", "synthetic"}};
-  static const TableSpec estates{
-      "facility_estate", "id",
-      {"id", "name", "community", "households", "year_built", "area_provided", "largest_site",
-       "synthetic"}};
-  static const TableSpec points{"facility_point", "community", {"community", "x", "y", "synthetic"}};
+      "facility_site",
+      "id",
+      {"id", "name", "kind", "community", "x", "y", "served", "floor_area", "beds", "nursing_beds",
+       "operator_name", "opened_on", "status", "synthetic"}};
+  static const TableSpec estates{"facility_estate",
+                                 "id",
+                                 {"id", "name", "community", "households", "year_built",
+                                  "area_provided", "largest_site", "synthetic"}};
+  static const TableSpec points{
+      "facility_point", "community", {"community", "x", "y", "synthetic"}};
   switch (t) {
     case ParsedTable::Type::kFacilities:
       return facilities;
@@ -136,15 +152,16 @@ std::string Placeholders(size_t n) {
   return out;
 }
 
-Result<std::vector<db::Row>> Select(db::Database& db, const TableSpec& spec, std::string_view region) {
+Result<std::vector<db::Row>> Select(db::Database& db, const TableSpec& spec,
+                                    std::string_view region) {
   std::string where;
   std::vector<db::Value> params;
   if (!region.empty()) {
     db::AddConditions({db::RegionCodeFilter("community", region, false)}, where, params);
   }
-  return db.QueryAll(fmt::format("SELECT {} FROM {}{} ORDER BY {}", ColumnList(spec), spec.table,
-                                 where, spec.key),
-                     params);
+  return db.QueryAll(
+      fmt::format("SELECT {} FROM {}{} ORDER BY {}", ColumnList(spec), spec.table, where, spec.key),
+      params);
 }
 
 }  // namespace
@@ -159,8 +176,8 @@ Result<ImportResult> FacilityStore::Import(const ParsedTable& table) {
   for (const Facility& f : table.facilities) rows.push_back(FacilityValues(f));
   for (const Estate& e : table.estates) rows.push_back(EstateValues(e));
   for (const CommunityPoint& p : table.points) rows.push_back(PointValues(p));
-  const std::string select = fmt::format("SELECT {} FROM {} WHERE {} = ?", ColumnList(spec),
-                                         spec.table, spec.key);
+  const std::string select =
+      fmt::format("SELECT {} FROM {} WHERE {} = ?", ColumnList(spec), spec.table, spec.key);
   const std::string remove = fmt::format("DELETE FROM {} WHERE {} = ?", spec.table, spec.key);
   const std::string insert = fmt::format("INSERT INTO {} ({}) VALUES ({})", spec.table,
                                          ColumnList(spec), Placeholders(spec.columns.size()));
@@ -236,10 +253,8 @@ Result<std::vector<CommunityPoint>> FacilityStore::Points(std::string_view regio
   std::vector<CommunityPoint> out;
   out.reserve(rows->size());
   for (const db::Row& r : *rows) {
-    out.push_back(CommunityPoint{.community = r.AsText(0),
-                                 .x = r.AsInt(1),
-                                 .y = r.AsInt(2),
-                                 .synthetic = r.AsInt(3) != 0});
+    out.push_back(CommunityPoint{
+        .community = r.AsText(0), .x = r.AsInt(1), .y = r.AsInt(2), .synthetic = r.AsInt(3) != 0});
   }
   return out;
 }

@@ -30,7 +30,8 @@ Status BadValue(const RowRef& r, size_t col, std::string_view value, std::string
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+    s.remove_suffix(1);
   return s;
 }
 
@@ -94,13 +95,15 @@ Status ReadFacility(const RowRef& r, const std::vector<std::string>& f, Facility
   if (!x.ok()) return x.status();
   Result<int64_t> y = Int(r, f, 5, -kMaxCoord, kMaxCoord, true);
   if (!y.ok()) return y.status();
-  out = Facility{.id = *id, .name = *name, .kind = *kind, .community = *community, .x = *x, .y = *y};
+  out =
+      Facility{.id = *id, .name = *name, .kind = *kind, .community = *community, .x = *x, .y = *y};
   std::string_view served = f.size() > 6 ? Trim(f[6]) : std::string_view();
   std::string cur;
   auto flush = [&]() -> Status {
     if (cur.empty()) return Status::Ok();
     Result<std::string> c = NormalizeRegionCode(cur);
-    if (!c.ok() || c->size() != 12) return BadValue(r, 6, cur, "服务社区应为 12 位社区（村）代码，以空格或顿号分隔");
+    if (!c.ok() || c->size() != 12)
+      return BadValue(r, 6, cur, "服务社区应为 12 位社区（村）代码，以空格或顿号分隔");
     if (*c != out.community) out.served.push_back(*c);
     cur.clear();
     return Status::Ok();
@@ -201,14 +204,21 @@ constexpr size_t kMaxRows = 1'000'000;
 
 const std::vector<std::string_view>& FacilityHeader() {
   static const std::vector<std::string_view> h = {
-      "编号",       "名称", "类型",       "所在社区", "X坐标（米）", "Y坐标（米）", "服务社区",
-      "建筑面积（平方米）", "床位", "护理型床位", "运营方", "开业日期", "状态", "合成"};
+      "编号",        "名称",        "类型",     "所在社区",
+      "X坐标（米）", "Y坐标（米）", "服务社区", "建筑面积（平方米）",
+      "床位",        "护理型床位",  "运营方",   "开业日期",
+      "状态",        "合成"};
   return h;
 }
 const std::vector<std::string_view>& EstateHeader() {
-  static const std::vector<std::string_view> h = {
-      "编号", "名称", "所在社区", "户数", "建成年份", "养老服务用房面积（平方米）",
-      "最大单处面积（平方米）", "合成"};
+  static const std::vector<std::string_view> h = {"编号",
+                                                  "名称",
+                                                  "所在社区",
+                                                  "户数",
+                                                  "建成年份",
+                                                  "养老服务用房面积（平方米）",
+                                                  "最大单处面积（平方米）",
+                                                  "合成"};
   return h;
 }
 const std::vector<std::string_view>& PointHeader() {
@@ -242,7 +252,8 @@ Result<ParsedTable> ParseFacilityFile(std::string_view bytes, const std::string&
                   Location{.file = file_name});
   }
   if (rows.empty()) {
-    return Status("facility.header", "文件是空的，应有表头行", Location{.file = file_name, .line = 1});
+    return Status("facility.header", "文件是空的，应有表头行",
+                  Location{.file = file_name, .line = 1});
   }
   ParsedTable out;
   const std::vector<std::string_view>* header = nullptr;
@@ -258,7 +269,8 @@ Result<ParsedTable> ParseFacilityFile(std::string_view bytes, const std::string&
   } else {
     return Status("facility.header",
                   "表头不是养老设施、住宅小区或社区坐标表的表头（列名和顺序见 docs/facility.md）",
-                  Location{.file = file_name, .line = rows[0].first,
+                  Location{.file = file_name,
+                           .line = rows[0].first,
                            .value = rows[0].second.empty() ? "" : rows[0].second[0]});
   }
   std::set<std::string> seen;
@@ -266,7 +278,8 @@ Result<ParsedTable> ParseFacilityFile(std::string_view bytes, const std::string&
     const auto& [line, f] = rows[i];
     RowRef r{file_name, line, *header};
     if (f.size() > header->size()) {
-      return BadValue(r, header->size() - 1, f.back(), fmt::format("本行有 {} 列，表头只有 {} 列", f.size(), header->size()));
+      return BadValue(r, header->size() - 1, f.back(),
+                      fmt::format("本行有 {} 列，表头只有 {} 列", f.size(), header->size()));
     }
     std::string key;
     switch (out.type) {
@@ -294,8 +307,11 @@ Result<ParsedTable> ParseFacilityFile(std::string_view bytes, const std::string&
     }
     if (!seen.insert(key).second) {
       return Status(ErrorCategory::kInvalidInput, "facility.duplicate", "编号在文件中重复出现",
-                    Location{.file = file_name, .line = line, .column = 1,
-                             .field = std::string((*header)[0]), .value = key});
+                    Location{.file = file_name,
+                             .line = line,
+                             .column = 1,
+                             .field = std::string((*header)[0]),
+                             .value = key});
     }
   }
   return out;

@@ -58,7 +58,8 @@ void Around(Rng& rng, double x, double y, double r, double& ox, double& oy) {
 Result<FacilitySyntheticSummary> WriteSyntheticFacilities(const FacilitySyntheticOptions& options) {
   const RegionTable& table = RegionTable::Builtin();
   const Region* root = table.Find(options.region);
-  if (root == nullptr || (root->level != RegionLevel::kCity && root->level != RegionLevel::kCounty)) {
+  if (root == nullptr ||
+      (root->level != RegionLevel::kCity && root->level != RegionLevel::kCounty)) {
     return Status("gen.region", "区划代码不是地级市或县级单位",
                   Location{.field = "region", .value = options.region});
   }
@@ -120,15 +121,13 @@ Result<FacilitySyntheticSummary> WriteSyntheticFacilities(const FacilitySyntheti
         add_site(facility::Kind::kInstitution, t->name + "敬老院", centre, beds * 30, beds,
                  beds * rng.Between(30, 70) / 100, "乡镇人民政府", rng.Between(1995, 2015));
       }
-      add_site(facility::Kind::kHealth,
-               t->name + (street ? "社区卫生服务中心" : "卫生院"), centre, rng.Between(1000, 4000),
-               0, 0, "卫生健康局", rng.Between(1990, 2015));
+      add_site(facility::Kind::kHealth, t->name + (street ? "社区卫生服务中心" : "卫生院"), centre,
+               rng.Between(1000, 4000), 0, 0, "卫生健康局", rng.Between(1990, 2015));
       for (const Place& p : places) {
         if (p.region->is_urban_community()) {
           if (rng.Bernoulli(0.93)) {
             add_site(facility::Kind::kDayCare, p.region->name + "日间照料中心", p,
-                     rng.Between(200, 600), rng.Between(0, 10), 0, "社区",
-                     rng.Between(2012, 2025));
+                     rng.Between(200, 600), rng.Between(0, 10), 0, "社区", rng.Between(2012, 2025));
           }
           int n = rng.Between(1, 3);
           for (int e = 0; e < n; ++e) {
@@ -147,8 +146,8 @@ Result<FacilitySyntheticSummary> WriteSyntheticFacilities(const FacilitySyntheti
             Around(rng, p.x, p.y, 400, ex, ey);
             estates += Row({fmt::format("SE{:05d}", estate_no),
                             fmt::format("{}{}号小区", p.region->name, e + 1), p.region->code,
-                            std::to_string(households), std::to_string(year),
-                            std::to_string(area), std::to_string(largest), "是"});
+                            std::to_string(households), std::to_string(year), std::to_string(area),
+                            std::to_string(largest), "是"});
             ++out.estates;
           }
         } else if (rng.Bernoulli(0.57)) {
@@ -167,14 +166,16 @@ Result<FacilitySyntheticSummary> WriteSyntheticFacilities(const FacilitySyntheti
     for (int h = 0; h < homes; ++h) {
       const Place& p = county_places[rng.Below(county_places.size())];
       int64_t beds = rng.Between(150, 600);
-      add_site(facility::Kind::kInstitution,
-               fmt::format("{}{}", county->name, h == 0 ? "社会福利院" : fmt::format("第{}养老院", h)),
-               p, beds * 35, beds, beds * rng.Between(40, 80) / 100,
-               h == 0 ? "民政局" : "社会力量", rng.Between(2000, 2024));
+      add_site(
+          facility::Kind::kInstitution,
+          fmt::format("{}{}", county->name, h == 0 ? "社会福利院" : fmt::format("第{}养老院", h)),
+          p, beds * 35, beds, beds * rng.Between(40, 80) / 100, h == 0 ? "民政局" : "社会力量",
+          rng.Between(2000, 2024));
     }
   }
   if (out.points == 0) {
-    return Status("gen.region", "该区划没有社区（村）数据", Location{.field = "region", .value = options.region});
+    return Status("gen.region", "该区划没有社区（村）数据",
+                  Location{.field = "region", .value = options.region});
   }
   std::error_code ec;
   std::filesystem::create_directories(out.dir, ec);

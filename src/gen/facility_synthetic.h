@@ -30,7 +30,7 @@
 namespace yanglao::gen {
 
 struct FacilitySyntheticOptions {
-  std::string region;         // city or county code, as for GenerateCity
+  std::string region;  // city or county code, as for GenerateCity
   uint64_t seed = 7;
   std::filesystem::path out;  // directory; the files go to out/设施/
 };
