@@ -68,6 +68,8 @@ const std::vector<PermissionInfo>& AllPermissions() {
       {"assess:assessment:create", "录入能力评估"},
       {"assess:request:create", "登记复评申请"},
       {"assess:due:list", "查看评估工作清单与覆盖率"},
+      {"facility:map:read", "查看养老服务设施地图、15分钟步行圈与建议站点"},
+      {"facility:coverage:read", "查看设施覆盖率、配建达标与目标对照"},
       {"system:user:list", "查看用户"},
       {"system:user:create", "新增用户"},
       {"system:user:update", "修改用户、重置密码、分配服务对象"},

@@ -103,6 +103,10 @@ UPDATE server_role SET permissions = permissions || ' entitle:run:read entitle:a
 UPDATE server_role SET permissions = permissions || ' entitle:advice:read assess:assessment:read assess:assessment:create assess:request:create assess:due:list' WHERE role_key = 'health_official' AND builtin = 1;
 UPDATE server_role SET permissions = permissions || ' entitle:advice:read assess:assessment:read assess:request:create' WHERE role_key = 'caseworker' AND builtin = 1;
 )",
+      // 3: the facility routes' permissions (src/server/api_facility.cc).
+      R"(
+UPDATE server_role SET permissions = permissions || ' facility:map:read facility:coverage:read' WHERE role_key IN ('city_official', 'county_official', 'street_worker') AND builtin = 1;
+)",
   };
 }
 
