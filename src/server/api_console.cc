@@ -46,6 +46,7 @@ constexpr MenuEntry kMenu[] = {
     {"老年人",   "/persons",           "老年人信息", "User",       "person:person:list"},
     {"老年人",   "/conflicts",         "数据冲突",   "Warning",    "person:person:list"},
     {"老年人",   "/assessments",       "能力评估",   "Document",   "assess:due:list"},
+    {"政策",     "/facility",          "设施与规划", "MapLocation", "facility:map:read"},
     {"政策",     "/lists",             "服务清单",   "Tickets",    "policy:list:read"},
     {"政策",     "/runs",              "月度核定",   "Calendar",   "entitle:run:read"},
     {"政策",     "/whatif",            "政策测算",   "TrendCharts", "entitle:whatif:run"},
