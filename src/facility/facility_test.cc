@@ -420,6 +420,12 @@ TEST(Planning, GreedySitesWithCapacityKeepExistingSites) {
   EXPECT_EQ(s.sites[1].gain, 250);
   EXPECT_EQ(s.sites[2].gain, 150);
   EXPECT_EQ(s.uncovered_after, 50);
+  // Within 西城街道 only: its one uncovered community, nothing of 东城.
+  s = SuggestSites(v, {Kind::kDayCare}, 3, 0, "421303001");
+  EXPECT_EQ(s.uncovered_before, 300);
+  ASSERT_EQ(s.sites.size(), 1u);
+  EXPECT_EQ(s.sites[0].gain, 300);
+  EXPECT_TRUE(v.areas[s.sites[0].area].region->code.starts_with("421303001"));
 }
 
 TEST(Planning, CoverageOfUnitsPerLevel) {

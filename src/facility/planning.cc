@@ -396,7 +396,7 @@ WalkCoverage Walk(const CityView& view, const std::vector<Kind>& kinds) {
 }
 
 Suggestion SuggestSites(const CityView& view, const std::vector<Kind>& kinds, int count,
-                        int64_t capacity) {
+                        int64_t capacity, std::string_view scope) {
   Suggestion s;
   WalkCoverage w = Walk(view, kinds);
   const double radius = w.radius_m, r2 = radius * radius;
@@ -404,7 +404,7 @@ Suggestion SuggestSites(const CityView& view, const std::vector<Kind>& kinds, in
   std::vector<Entry> entries;
   for (size_t i = 0; i < view.areas.size(); ++i) {
     const Area& a = view.areas[i];
-    if (!a.placed) continue;
+    if (!a.placed || !InScope(a.region, scope)) continue;
     entries.emplace_back(Point(a.x, a.y), i);
     if (!w.covered[i]) residual[i] = a.older;
   }

@@ -125,6 +125,8 @@ WalkCoverage Walk(const CityView& view, const std::vector<Kind>& kinds);
 // Greedy maximum coverage: `count` new sites among the placed communities,
 // each serving at most `capacity` older people (nearest first) within the
 // circle, after the existing sites (fixed, uncapped) have covered theirs.
+// With `scope` (a region code), only its communities are demand and
+// candidates.
 struct SuggestedSite {
   size_t area = 0;
   int64_t gain = 0;  // older people newly served
@@ -134,7 +136,7 @@ struct Suggestion {
   int64_t uncovered_before = 0, uncovered_after = 0;
 };
 Suggestion SuggestSites(const CityView& view, const std::vector<Kind>& kinds, int count,
-                        int64_t capacity);
+                        int64_t capacity, std::string_view scope = {});
 
 }  // namespace yanglao::facility
 

@@ -228,7 +228,9 @@ Result<Reply> SuggestRoute(Call& call) {
   Result<std::unique_ptr<Loaded>> l = Load(call, true);
   if (!l.ok()) return l.status();
   const CityView& v = (*l)->view;
-  Suggestion s = SuggestSites(v, KindsOf(call), static_cast<int>(*count), *capacity);
+  const Region* r = (*l)->region;
+  Suggestion s = SuggestSites(v, KindsOf(call), static_cast<int>(*count), *capacity,
+                              r->level == RegionLevel::kCity ? std::string_view() : r->code);
   json::array sites;
   for (const SuggestedSite& site : s.sites) {
     const Area& a = v.areas[site.area];
