@@ -169,6 +169,12 @@ Result<Reply> CoverageRoute(Call& call) {
   const Region* r = (*l)->region;
   json::array lines;
   for (const Target& t : (*l)->policy.targets) {
+    // Counts and totals are the city's targets: a county is not held to them.
+    if (r->level != RegionLevel::kCity &&
+        (t.measure == Measure::kUnitCount || t.measure == Measure::kBedsTotal ||
+         t.measure == Measure::kNotTracked)) {
+      continue;
+    }
     std::string scope = r->level == RegionLevel::kCity ? "" : r->code;
     Indicator i = Compute((*l)->view, t, scope);
     json::array goals;
