@@ -333,7 +333,7 @@ TEST_P(FacilityStoreTest, GeneratedCityRoundTripsAndOlderComeFromTheRegistry) {
                                       return;
                                     auto it = p.facts.find("residence_region");
                                     std::string code = it == p.facts.end() ? "" : it->second.value;
-                                    ++expected[code.size() == 12 ? code : ""];
+                                    ++expected[code];
                                   })
                   .ok());
   int64_t total = 0;

@@ -79,7 +79,6 @@ Result<std::unordered_map<std::string, int64_t>> OlderByCommunity(registry::Regi
   auto encode = [&](size_t fact, std::string_view v) -> int32_t {
     if (fact == 1) return v <= day ? 1 : 0;  // death_date: dead by as_of
     std::string code(v);
-    if (code.size() != 12) return -1;  // not known to the community level
     auto it = code_index.find(code);
     if (it == code_index.end()) {
       it = code_index.emplace(code, static_cast<int32_t>(codes.size())).first;
@@ -94,7 +93,7 @@ Result<std::unordered_map<std::string, int64_t>> OlderByCommunity(registry::Regi
                                            if (p.codes[1] == 1) return;
                                            if (AgeOn(p.birth_date, as_of) < min_age) return;
                                            int32_t c = p.codes[0];
-                                           if (c == kNone || c < 0) {
+                                           if (c == kNone) {
                                              ++unplaced;
                                            } else {
                                              ++counts[static_cast<size_t>(c)];

@@ -25,10 +25,11 @@
 
 namespace yanglao::facility {
 
-// Living people aged `min_age` and over on `as_of`, by the 12-digit
-// community of their residence; those whose residence is not known to the
-// community level are counted under "" (they are in totals, never in a
-// circle).
+// Living people aged `min_age` and over on `as_of`, by the code of their
+// residence (12 digits: a community; shorter: known only to that level) and
+// under "" those with no residence record. BuildCityView counts the codes of
+// its city that are not communities, and "", as unplaced: in the totals,
+// never in a circle.
 Result<std::unordered_map<std::string, int64_t>> OlderByCommunity(registry::Registry& registry,
                                                                   CivilDate as_of,
                                                                   int min_age = 60);
