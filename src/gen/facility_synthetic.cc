@@ -77,13 +77,23 @@ Result<FacilitySyntheticSummary> WriteSyntheticFacilities(const FacilitySyntheti
     for (const Region* c : table.Children(*root)) counties.push_back(c);
   }
   int site_no = 0, estate_no = 0;
-  auto add_site = [&](facility::Kind kind, const std::string& name, const Place& at, int64_t area,
-                      int64_t beds, int64_t nursing, const std::string& op, int year) {
+  // The draws of a site, in a fixed order (never as function arguments, whose
+  // order of evaluation C++ leaves open): floor area, nursing share of the
+  // beds, opening year and month.
+  struct Range {
+    int lo, hi;
+  };
+  auto add_site = [&](facility::Kind kind, const std::string& name, const Place& at, Range area,
+                      int64_t beds, Range nursing_pct, const std::string& op, Range year) {
     ++site_no;
-    sites += Row({fmt::format("SF{:05d}", site_no), name, std::string(facility::KindLabel(kind)),
-                  at.region->code, Num(at.x), Num(at.y), "", std::to_string(area),
-                  std::to_string(beds), std::to_string(nursing), op,
-                  fmt::format("{}-{:02d}-01", year, rng.Between(1, 12)), "运营", "是"});
+    int64_t floor = rng.Between(area.lo, area.hi);
+    int64_t nursing = beds > 0 ? beds * rng.Between(nursing_pct.lo, nursing_pct.hi) / 100 : 0;
+    int y = rng.Between(year.lo, year.hi);
+    int m = rng.Between(1, 12);
+    sites +=
+        Row({fmt::format("SF{:05d}", site_no), name, std::string(facility::KindLabel(kind)),
+             at.region->code, Num(at.x), Num(at.y), "", std::to_string(floor), std::to_string(beds),
+             std::to_string(nursing), op, fmt::format("{}-{:02d}-01", y, m), "运营", "是"});
     ++out.facilities;
   };
   for (size_t ci = 0; ci < counties.size(); ++ci) {
@@ -107,27 +117,28 @@ Result<FacilitySyntheticSummary> WriteSyntheticFacilities(const FacilitySyntheti
       const Place& centre = places[0];
       if (rng.Bernoulli(street ? 0.8 : 0.5)) {
         int64_t beds = rng.Between(20, 60);
-        add_site(facility::Kind::kComplex, t->name + "养老服务综合体", centre,
-                 rng.Between(800, 3000), beds, beds * rng.Between(30, 70) / 100, "街道（乡镇）",
-                 rng.Between(2019, 2025));
+        add_site(facility::Kind::kComplex, t->name + "养老服务综合体", centre, {800, 3000}, beds,
+                 {30, 70}, "街道（乡镇）", {2019, 2025});
       }
       if (rng.Bernoulli(0.85)) {
         const Place& p = places[rng.Below(places.size())];
-        add_site(facility::Kind::kCanteen, p.region->name + "幸福食堂", p, rng.Between(80, 300), 0,
-                 0, "社区", rng.Between(2020, 2025));
+        add_site(facility::Kind::kCanteen, p.region->name + "幸福食堂", p, {80, 300}, 0, {0, 0},
+                 "社区", {2020, 2025});
       }
       if (!street) {
         int64_t beds = rng.Between(40, 160);
-        add_site(facility::Kind::kInstitution, t->name + "敬老院", centre, beds * 30, beds,
-                 beds * rng.Between(30, 70) / 100, "乡镇人民政府", rng.Between(1995, 2015));
+        int area = static_cast<int>(beds * 30);
+        add_site(facility::Kind::kInstitution, t->name + "敬老院", centre, {area, area}, beds,
+                 {30, 70}, "乡镇人民政府", {1995, 2015});
       }
       add_site(facility::Kind::kHealth, t->name + (street ? "社区卫生服务中心" : "卫生院"), centre,
-               rng.Between(1000, 4000), 0, 0, "卫生健康局", rng.Between(1990, 2015));
+               {1000, 4000}, 0, {0, 0}, "卫生健康局", {1990, 2015});
       for (const Place& p : places) {
         if (p.region->is_urban_community()) {
           if (rng.Bernoulli(0.93)) {
-            add_site(facility::Kind::kDayCare, p.region->name + "日间照料中心", p,
-                     rng.Between(200, 600), rng.Between(0, 10), 0, "社区", rng.Between(2012, 2025));
+            int64_t beds = rng.Between(0, 10);
+            add_site(facility::Kind::kDayCare, p.region->name + "日间照料中心", p, {200, 600}, beds,
+                     {0, 0}, "社区", {2012, 2025});
           }
           int n = rng.Between(1, 3);
           for (int e = 0; e < n; ++e) {
@@ -151,16 +162,16 @@ Result<FacilitySyntheticSummary> WriteSyntheticFacilities(const FacilitySyntheti
             ++out.estates;
           }
         } else if (rng.Bernoulli(0.57)) {
-          add_site(facility::Kind::kMutualAid, p.region->name + "互助照料中心", p,
-                   rng.Between(100, 300), 0, 0, "村委会", rng.Between(2014, 2025));
+          add_site(facility::Kind::kMutualAid, p.region->name + "互助照料中心", p, {100, 300}, 0,
+                   {0, 0}, "村委会", {2014, 2025});
         }
       }
     }
     if (county_places.empty()) continue;
     const Place& seat = county_places[0];
     if (ci == 0 || rng.Bernoulli(0.5)) {
-      add_site(facility::Kind::kGuidance, county->name + "养老服务指导中心", seat,
-               rng.Between(300, 800), 0, 0, "民政局", rng.Between(2022, 2025));
+      add_site(facility::Kind::kGuidance, county->name + "养老服务指导中心", seat, {300, 800}, 0,
+               {0, 0}, "民政局", {2022, 2025});
     }
     int homes = rng.Between(2, 4);
     for (int h = 0; h < homes; ++h) {
@@ -169,8 +180,8 @@ Result<FacilitySyntheticSummary> WriteSyntheticFacilities(const FacilitySyntheti
       add_site(
           facility::Kind::kInstitution,
           fmt::format("{}{}", county->name, h == 0 ? "社会福利院" : fmt::format("第{}养老院", h)),
-          p, beds * 35, beds, beds * rng.Between(40, 80) / 100, h == 0 ? "民政局" : "社会力量",
-          rng.Between(2000, 2024));
+          p, {static_cast<int>(beds * 35), static_cast<int>(beds * 35)}, beds, {40, 80},
+          h == 0 ? "民政局" : "社会力量", {2000, 2024});
     }
   }
   if (out.points == 0) {

@@ -3,7 +3,9 @@
 # 0.003) with its synthetic facilities, estates and community coordinates;
 # they are imported (a rerun changes nothing; a bad file is refused whole);
 # the server answers the facility routes within the caller's data scope: a
-# 广水市 official gets 广水市's map, coverage and suggested sites (all in
+# The coverage table of the generated Suizhou against its 2023-2025 targets is
+# the golden one of docs/facility.md (its unit shares do not depend on the
+# scale). A 广水市 official gets 广水市's map, coverage and suggested sites (all in
 # 广水市), and is refused 曾都区; the city official's coverage has the city's
 # bed target. Usage: routes.sh YANGLAO
 set -euo pipefail
@@ -32,6 +34,9 @@ grep -q 'bad.csv:4:3 字段「类型」 值「养老院所」' "$dir/bad.err" ||
 # Nothing of it was stored: its two good rows, imported alone, are new.
 head -3 "$dir/bad.csv" >"$dir/good.csv"
 "$bin" facility import --db "$db" "$dir/good.csv" | grep -q '养老设施 2 行，新增 2，更新 0，未变 0' || { echo "half-imported"; exit 1; }
+
+(cd "$src" && "$bin" facility coverage --db "$db" --city 421300) >"$dir/coverage.txt"
+diff -u "$src/tests/facility/suizhou_coverage.txt" "$dir/coverage.txt" || { echo "coverage table differs"; exit 1; }
 
 echo 'pw-city-2026x' | "$bin" admin create-user --db "$db" --username city --role city_official --unit 421300 --password-stdin
 echo 'pw-county-2026x' | "$bin" admin create-user --db "$db" --username guangshui --role county_official --unit 421381 --password-stdin
