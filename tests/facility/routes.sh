@@ -26,6 +26,9 @@ src=${YANGLAO_SOURCE_DIR:-.}
 again=$("$bin" facility import --db "$db" "$dir/feeds/设施/"*.csv)
 [[ $(grep -c '新增 0，更新 0，未变' <<<"$again") == 3 ]] || { echo "rerun: $again"; exit 1; }
 
+(cd "$src" && "$bin" facility coverage --db "$db" --city 421300) >"$dir/coverage.txt"
+diff -u "$src/tests/facility/suizhou_coverage.txt" "$dir/coverage.txt" || { echo "coverage table differs"; exit 1; }
+
 # A file with one bad row (a facility of an unknown kind) is refused whole.
 { head -3 "$dir/feeds/设施/养老设施.csv"; echo 'NEW1,新设施,养老院所,421381001001,0,0,,,,,,,运营,'; } >"$dir/bad.csv"
 sed -i '2,3s/^SF/XX/' "$dir/bad.csv"  # two good new rows before it
@@ -34,9 +37,6 @@ grep -q 'bad.csv:4:3 字段「类型」 值「养老院所」' "$dir/bad.err" ||
 # Nothing of it was stored: its two good rows, imported alone, are new.
 head -3 "$dir/bad.csv" >"$dir/good.csv"
 "$bin" facility import --db "$db" "$dir/good.csv" | grep -q '养老设施 2 行，新增 2，更新 0，未变 0' || { echo "half-imported"; exit 1; }
-
-(cd "$src" && "$bin" facility coverage --db "$db" --city 421300) >"$dir/coverage.txt"
-diff -u "$src/tests/facility/suizhou_coverage.txt" "$dir/coverage.txt" || { echo "coverage table differs"; exit 1; }
 
 echo 'pw-city-2026x' | "$bin" admin create-user --db "$db" --username city --role city_official --unit 421300 --password-stdin
 echo 'pw-county-2026x' | "$bin" admin create-user --db "$db" --username guangshui --role county_official --unit 421381 --password-stdin
