@@ -40,6 +40,10 @@ if [[ -f $dir/feeds-$scale/能力评估.jsonl ]]; then
   echo "== 导入能力评估记录（GB/T 42195-2022），能力等级写入信息库"
   "$bin" assess import --db "$db" "$dir/feeds-$scale/能力评估.jsonl" --recorded 2026-01-01 | tail -1
 fi
+if [[ -d $dir/feeds-$scale/设施 ]]; then
+  echo "== 导入养老服务设施、住宅小区和社区坐标（合成数据，docs/facility.md）"
+  "$bin" facility import --db "$db" "$dir/feeds-$scale/设施/"*.csv | tail -1
+fi
 month=$(date +%Y-%m)
 if ! "$bin" entitle runs --db "$db" | grep -q "随州市基本养老服务清单 $month："; then
   echo "== 月度核定（政策找人、免申即享）：随州市基本养老服务清单 $month"

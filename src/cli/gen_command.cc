@@ -9,6 +9,7 @@
 #include "cli/commands.h"
 #include "core/civil_date.h"
 #include "gen/assess_synthetic.h"
+#include "gen/facility_synthetic.h"
 #include "gen/generator.h"
 
 namespace yanglao::cli {
@@ -91,6 +92,15 @@ int RunGen(const GenArgs& args) {
     fmt::print("  {}{}{:>12} 行（{} 人的能力评估；在世 80 周岁及以上 {} 人中 {} 人评估有效）\n",
                name, std::string(16 - std::min<size_t>(16, DisplayWidth(name)), ' '),
                a->assessments, a->people_assessed, a->living_80_plus, a->valid_80_plus);
+  }
+  if (Result<gen::FacilitySyntheticSummary> f = gen::WriteSyntheticFacilities(
+          {.region = args.region, .seed = args.seed, .out = args.out});
+      f.ok()) {  // facilities, estates, community coordinates (src/facility)
+    fmt::print("  设施/（合成坐标）{} 处养老服务设施，{} 个住宅小区，{} 个社区（村）坐标\n",
+               f->facilities, f->estates, f->points);
+  } else {
+    fmt::print(stderr, "yanglao: {}\n", f.status().ToString());
+    return 1;
   }
   fmt::print("  manifest.yaml\n");
   if (args.dirty) fmt::print("脏数据行：{}（见 manifest.yaml 的 dirty_list）\n", s.dirty_rows);

@@ -44,6 +44,7 @@ const std::vector<CommandGroup>& CommandGroups() {
       {"registry", AddRegistryCommands},
       {"entitle", AddEntitleCommands},
       {"assess", AddAssessCommands},
+      {"facility", AddFacilityCommands},
       {"gen", AddGenCommand},
       {"server", AddServeCommand},
       {"server", AddAdminCommands},

@@ -9,6 +9,7 @@
 #include "cli/commands.h"
 #include "core/csv.h"
 #include "core/money.h"
+#include "facility/policy.h"
 #include "policy/entitlement.h"
 #include "policy/fact_schema.h"
 #include "policy/golden.h"
@@ -25,15 +26,17 @@ void PrintErrors(const std::vector<Status>& errors) {
   for (const Status& e : errors) fmt::print(stderr, "{}\n", e.ToString());
 }
 
-// Is `path` a parameter file (format yanglao.params/1)?
-bool IsParameterFile(const fs::path& path) {
+// Is `path` a parameter file (format yanglao.params/1)? A facility policy
+// (yanglao.facility/1, src/facility/policy.h)?
+bool HasFormat(const fs::path& path, std::string_view format) {
   std::ifstream in(path);
   std::string line;
   for (int i = 0; i < 20 && std::getline(in, line); ++i) {
-    if (line.starts_with("format:")) return line.find("yanglao.params/1") != std::string::npos;
+    if (line.starts_with("format:")) return line.find(format) != std::string::npos;
   }
   return false;
 }
+bool IsParameterFile(const fs::path& path) { return HasFormat(path, "yanglao.params/1"); }
 
 // Reads the `for:` of a parameter file, relative to it.
 fs::path ParameterFileTarget(const fs::path& path) {
@@ -76,7 +79,11 @@ int RunCheck(const std::vector<std::string>& inputs) {
   for (const fs::path& f : files) {
     std::vector<Status> errors;
     size_t items = 0;
-    if (IsParameterFile(f)) {
+    if (HasFormat(f, "yanglao.facility/1")) {
+      Result<facility::FacilityPolicy> fp = facility::LoadFacilityPolicy(f);
+      if (!fp.ok()) errors.push_back(fp.status());
+      items = fp.ok() ? fp->targets.size() : 0;
+    } else if (IsParameterFile(f)) {
       fs::path target = ParameterFileTarget(f);
       if (target.empty()) {
         errors.push_back(Status("policy.missing_field", "参数文件缺少 for（所属清单）",

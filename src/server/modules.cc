@@ -10,6 +10,7 @@
 #include "assess/module.h"
 #include "db/transaction.h"
 #include "entitle/module.h"
+#include "facility/module.h"
 #include "policy/module.h"
 #include "registry/module.h"
 #include "server/app.h"
@@ -36,6 +37,7 @@ const std::vector<ServerModule>& ServerModules() {
   static const std::vector<ServerModule>* const modules = new std::vector<ServerModule>{
       {&policy::Module(), AddPolicyRoutes},   {&registry::Module(), AddRegistryRoutes},
       {&entitle::Module(), AddEntitleRoutes}, {&assess::Module(), AddAssessRoutes},
+      {&facility::Module(), AddFacilityRoutes},
       {&server::Module(), AddPlatformRoutes},
   };
   return *modules;

@@ -25,6 +25,7 @@ const router = createRouter({
         { path: 'whatif', component: () => import('@/views/whatif/index.vue'), meta: { title: '政策测算' } },
         { path: 'conflicts', component: () => import('@/views/conflicts/index.vue'), meta: { title: '数据冲突' } },
         { path: 'assessments/new', component: () => import('@/views/assessments/form.vue'), meta: { title: '录入能力评估', menu: '/assessments' } },
+        { path: 'facility', component: () => import('@/views/facility/index.vue'), meta: { title: '设施与规划' } },
         { path: 'assessments', component: () => import('@/views/assessments/index.vue'), meta: { title: '能力评估' } },
         { path: 'system/users', component: () => import('@/views/system/users.vue'), meta: { title: '用户管理' } },
         { path: 'system/roles', component: () => import('@/views/system/roles.vue'), meta: { title: '角色管理' } },

@@ -1,0 +1,36 @@
+// The facility module's row of the module table (db/module.h). Its routes
+// are AddFacilityRoutes (src/server/api_facility.cc), its commands
+// AddFacilityCommands (src/cli/facility_command.cc).
+#ifndef YANGLAO_FACILITY_MODULE_H_
+#define YANGLAO_FACILITY_MODULE_H_
+
+#include "db/module.h"
+#include "facility/store.h"
+
+namespace yanglao::facility {
+
+inline const db::ModuleInfo& Module() {
+  static const db::ModuleInfo* const info = new db::ModuleInfo{
+      .name = "facility",
+      .label = "养老服务设施",
+      .schema = FacilitySchema(),
+      .permissions =
+          {
+              {"facility:map:read",
+               "查看养老服务设施地图、15分钟步行圈与建议站点",
+               {"city_official", "county_official", "street_worker"}},
+              {"facility:coverage:read",
+               "查看设施覆盖率、配建达标与目标对照",
+               {"city_official", "county_official", "street_worker"}},
+          },
+      .menu =
+          {
+              {29, "政策", "/facility", "设施与规划", "MapLocation", "facility:map:read"},
+          },
+  };
+  return *info;
+}
+
+}  // namespace yanglao::facility
+
+#endif  // YANGLAO_FACILITY_MODULE_H_
