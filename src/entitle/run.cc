@@ -760,6 +760,28 @@ Result<std::map<std::string, ItemTotal>> RunStore::ItemTotals(int64_t run_id, co
   return out;
 }
 
+Result<std::map<std::string, int64_t>> RunStore::VerifyTotals(int64_t run_id, const LineQuery& q) {
+  std::string where = " WHERE v.run_id = ?";
+  std::vector<Value> params{run_id};
+  if (!q.item.empty()) {
+    where += " AND v.item = ?";
+    params.push_back(q.item);
+  }
+  if (!q.region.empty()) {
+    db::AddConditions({db::RegionCodeFilter("v.community", q.region, false)}, where, params);
+  }
+  AddViewConditions(q, "v.item", "v.community", "v.id_number", where, params);
+  std::map<std::string, int64_t> out;
+  Status s = registry_.db().Query(
+      "SELECT v.item, COUNT(*) FROM entitle_verify v" + where + " GROUP BY v.item", params,
+      [&](const Row& r) {
+        out[r.AsText(0)] = r.AsInt(1);
+        return true;
+      });
+  if (!s.ok()) return s;
+  return out;
+}
+
 Result<std::map<std::string, int64_t>> RunStore::ChangeCounts(const RunRecord& run,
                                                               const LineQuery& q) {
   std::string where;

@@ -190,6 +190,9 @@ class RunStore {
   // --- Reads cut to a caller's view (LineQuery) ---------------------------
   // Lines and amounts per item.
   Result<std::map<std::string, ItemTotal>> ItemTotals(int64_t run_id, const LineQuery& q);
+  // People to verify (待核实) per item, within the caller's view (scope and
+  // withheld items; q.item and q.region narrow it further).
+  Result<std::map<std::string, int64_t>> VerifyTotals(int64_t run_id, const LineQuery& q);
   // Changes against `run`'s previous run, counted by kind ("new" ...).
   Result<std::map<std::string, int64_t>> ChangeCounts(const RunRecord& run, const LineQuery& q);
   // One page of lines, in item, ID order, and the count of all.

@@ -260,8 +260,12 @@ Result<Reply> GetRunRoute(Call& call) {
   entitle::RunStore store(*call.registry);
   Result<std::map<std::string, entitle::ItemTotal>> by_item = store.ItemTotals(id, view);
   if (!by_item.ok()) return by_item.status();
+  Result<std::map<std::string, int64_t>> verify = store.VerifyTotals(id, view);
+  if (!verify.ok()) return verify.status();
   json::array items;
+  json::array verify_by_item;
   int64_t monthly = 0;
+  int64_t scope_verify = 0;
   if (list != nullptr) {
     for (const policy::Item& item : list->list().items) {
       auto it = by_item->find(item.number);
@@ -280,6 +284,14 @@ Result<Reply> GetRunRoute(Call& call) {
       }
       i["withheld"] = false;
       i["people"] = people;
+      auto v = verify->find(item.number);
+      const int64_t to_verify = v == verify->end() ? 0 : v->second;
+      i["to_verify"] = to_verify;  // 待核实, on no roll
+      scope_verify += to_verify;
+      if (to_verify > 0) {
+        verify_by_item.push_back(
+            json::object{{"item", item.number}, {"name", item.name}, {"count", to_verify}});
+      }
       if (item.benefit.type == policy::BenefitType::kCash) {
         i["amount_fen"] = amount;
         i["amount_yuan"] = Yuan(amount);
@@ -292,6 +304,8 @@ Result<Reply> GetRunRoute(Call& call) {
   o["items"] = std::move(items);
   o["scope_monthly_fen"] = monthly;
   o["scope_monthly_yuan"] = Yuan(monthly);
+  o["scope_to_verify"] = scope_verify;
+  o["to_verify_by_item"] = std::move(verify_by_item);
   // Changes against the previous run, within the scope.
   Result<std::map<std::string, int64_t>> counts = store.ChangeCounts(*run, view);
   if (!counts.ok()) return counts.status();

@@ -1565,6 +1565,28 @@ TEST_P(ServerTest, EntitlementRunsAreJobsAndTheirResultsFollowTheScope) {
     ASSERT_TRUE(verify.ok()) << verify.status().ToString();
     EXPECT_EQ(newest.at("verify").as_int64(), static_cast<int64_t>(verify->size()));
     EXPECT_GT(newest.at("residents").as_int64(), 0);
+    // Per item, for the whole city: the run's page counts the to-verify
+    // people of each item (to_verify, to_verify_by_item, scope_to_verify)
+    // exactly as the stored list holds them.
+    std::map<std::string, int64_t> stored;
+    for (const auto& v : *verify) ++stored[v.item];
+    Response detail =
+        Get(fmt::format("/api/v1/entitlement/runs/{}", newest.at("id").as_int64()), city);
+    ASSERT_EQ(detail.status, 200u) << detail.raw;
+    std::map<std::string, int64_t> by_item;
+    for (const json::value& i : detail.obj().at("to_verify_by_item").as_array()) {
+      by_item[std::string(i.at("item").as_string())] = i.at("count").as_int64();
+    }
+    EXPECT_EQ(by_item, stored);
+    int64_t sum = 0;
+    for (const json::value& i : detail.obj().at("items").as_array()) {
+      const auto it = stored.find(std::string(i.at("item").as_string()));
+      const int64_t want = it == stored.end() ? 0 : it->second;
+      EXPECT_EQ(i.at("to_verify").as_int64(), want) << i.at("item").as_string();
+      sum += want;
+    }
+    EXPECT_EQ(detail.obj().at("scope_to_verify").as_int64(), newest.at("verify").as_int64());
+    EXPECT_EQ(sum, newest.at("verify").as_int64());
   }
 
   // 高龄津贴 (item 3): 张三 alone is 80+ and alive (王五 died in January);
