@@ -8,6 +8,10 @@
 # Screenshots go to YANGLAO_WEB_SHOTS (default build/web-tests).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# Chromium names a download in the locale's character set: with no UTF-8 locale
+# (a fresh Debian 12 where none is set) a Chinese file name such as
+# 2026-12-第3项-高龄津贴-代发名册.xlsx becomes "download". C.UTF-8 is always there.
+if [[ $(locale charmap 2>/dev/null) != UTF-8 ]]; then export LC_ALL=C.UTF-8; fi
 bin=${1:-build/asan/src/cli/yanglao}
 out=${YANGLAO_WEB_SHOTS:-build/web-tests}
 mkdir -p "$out"
