@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The browser tests (tests/web/run.mjs): builds the web console, generates a
+# The browser tests (tests/web/run.mjs): checks that every package of the
+# lockfile accepts Node 18 (tests/web/engines.mjs), builds the web console, generates a
 # small city (tests/web/city.sh, Suizhou at scale YANGLAO_WEB_SCALE, default
 # 0.01), starts `yanglao serve --web web/dist` on a free loopback port with
 # its log in the output directory, runs the tests with playwright-core and
@@ -17,6 +18,7 @@ out=${YANGLAO_WEB_SHOTS:-build/web-tests}
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 rm -f "$out"/*.png   # screenshots of this run only
+node tests/web/engines.mjs   # the lockfile runs on Debian 12's Node 18
 bash scripts/build-web.sh
 work=$(mktemp -d /tmp/yanglao-web-XXXXXX)
 server=""
