@@ -143,6 +143,15 @@ test('login_dashboard', async (page) => {
   await page.goBack()
   await page.click('[data-kpi="新增待告知"]')
   await page.waitForURL(/\/runs\/\d+\?tab=new/)
+  // The to-verify figure (待核实) is the newest run's, and leads to that run.
+  await page.goBack()
+  const newest = (await (await page.request.get(base + '/api/v1/entitlement/runs')).json()).items[0]
+  await page.waitForFunction(() => document.querySelector('[data-kpi="待核实"] .num')?.textContent?.trim() !== '—')
+  const verify = await page.locator('[data-kpi="待核实"] .num').innerText()
+  assert.equal(Number(verify.replace(/,/g, '')), newest.verify)
+  await page.click('[data-kpi="待核实"]')
+  await page.waitForURL(new RegExp(`/runs/${newest.id}$`))
+  assert.equal(Number((await page.locator('[data-test="run-verify"]').innerText()).replace(/,/g, '')), newest.verify)
   // Session expiry: once the session is gone, the next call leads to sign-in.
   await page.context().clearCookies()
   await page.goto(base + '/persons')

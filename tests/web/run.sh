@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The browser tests (tests/web/run.mjs): builds the web console, generates a
+# The browser tests (tests/web/run.mjs): checks that every package of the
+# lockfile accepts Node 18 (tests/web/engines.mjs), builds the web console, generates a
 # small city (tests/web/city.sh, Suizhou at scale YANGLAO_WEB_SCALE, default
 # 0.01), starts `yanglao serve --web web/dist` on a free loopback port with
 # its log in the output directory, runs the tests with playwright-core and
@@ -8,11 +9,16 @@
 # Screenshots go to YANGLAO_WEB_SHOTS (default build/web-tests).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# Chromium names a download in the locale's character set: with no UTF-8 locale
+# (a fresh Debian 12 where none is set) a Chinese file name such as
+# 2026-12-第3项-高龄津贴-代发名册.xlsx becomes "download". C.UTF-8 is always there.
+if [[ $(locale charmap 2>/dev/null) != UTF-8 ]]; then export LC_ALL=C.UTF-8; fi
 bin=${1:-build/asan/src/cli/yanglao}
 out=${YANGLAO_WEB_SHOTS:-build/web-tests}
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 rm -f "$out"/*.png   # screenshots of this run only
+node tests/web/engines.mjs   # the lockfile runs on Debian 12's Node 18
 bash scripts/build-web.sh
 work=$(mktemp -d /tmp/yanglao-web-XXXXXX)
 server=""

@@ -19,6 +19,8 @@ export interface Run {
   monthly_yuan: string
   yearly_fen: number
   yearly_yuan: string
+  verify: number // (item, person) pairs to verify (待核实), whole jurisdiction
+  residents: number
   created_on: string
 }
 export interface RunItem {
