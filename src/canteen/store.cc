@@ -587,6 +587,19 @@ Result<std::vector<Flag>> CanteenStore::Flags(std::string_view month, std::strin
   return out;
 }
 
+Result<std::optional<Flag>> CanteenStore::FindFlag(int64_t flag_id) {
+  Result<std::vector<db::Row>> rows =
+      db_.QueryAll("SELECT month, canteen_id FROM canteen_flag WHERE id = ?", {flag_id});
+  if (!rows.ok()) return rows.status();
+  if (rows->empty()) return std::optional<Flag>();
+  Result<std::vector<Flag>> flags = Flags((*rows)[0].AsText(0), "", (*rows)[0].AsInt(1), 1000000);
+  if (!flags.ok()) return flags.status();
+  for (Flag& f : *flags) {
+    if (f.id == flag_id) return std::optional<Flag>(std::move(f));
+  }
+  return std::optional<Flag>();
+}
+
 Status CanteenStore::ReviewFlag(int64_t flag_id, bool upheld, std::string_view by, CivilDate on) {
   return db::InTransaction(db_, [&]() -> Status {
     Result<std::vector<db::Row>> rows =

@@ -178,6 +178,7 @@ class CanteenStore {
   // Flags of a month ("" all months), by status ("" any), canteen (0 any).
   Result<std::vector<Flag>> Flags(std::string_view month, std::string_view status,
                                   int64_t canteen_id, int64_t limit = 1000);
+  Result<std::optional<Flag>> FindFlag(int64_t flag_id);
   // Reviews an open flag: upheld (the benefit is disallowed) or dismissed.
   // Fails with canteen.flag_not_found, canteen.flag_reviewed (conflict).
   Status ReviewFlag(int64_t flag_id, bool upheld, std::string_view by, CivilDate on);

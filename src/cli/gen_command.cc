@@ -9,6 +9,7 @@
 #include "cli/commands.h"
 #include "core/civil_date.h"
 #include "gen/assess_synthetic.h"
+#include "gen/canteen_synthetic.h"
 #include "gen/generator.h"
 
 namespace yanglao::cli {
@@ -91,6 +92,15 @@ int RunGen(const GenArgs& args) {
     fmt::print("  {}{}{:>12} 行（{} 人的能力评估；在世 80 周岁及以上 {} 人中 {} 人评估有效）\n",
                name, std::string(16 - std::min<size_t>(16, DisplayWidth(name)), ' '),
                a->assessments, a->people_assessed, a->living_80_plus, a->valid_80_plus);
+  }
+  // Canteens and a month of counter sales (src/canteen; docs/canteen.md).
+  Result<gen::CanteenSyntheticSummary> c = gen::WriteSyntheticCanteens(
+      {.feeds_dir = args.out, .out_dir = args.out, .month = Month::Of(*as_of), .seed = args.seed});
+  if (c.ok()) {
+    fmt::print("  食堂.csv {} 个食堂；助餐销售.csv {} 笔（{} 位就餐者，{} 笔同餐次重复享受）\n",
+               c->canteens, c->sales, c->diners, c->planted.size());
+  } else {
+    fmt::print(stderr, "yanglao: 未生成助餐数据：{}\n", c.status().ToString());
   }
   fmt::print("  manifest.yaml\n");
   if (args.dirty) fmt::print("脏数据行：{}（见 manifest.yaml 的 dirty_list）\n", s.dirty_rows);

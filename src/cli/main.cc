@@ -44,6 +44,7 @@ int main(int argc, char** argv) {
   yanglao::cli::AddRegistryCommands(app, exit_code);
   yanglao::cli::AddEntitleCommands(app, exit_code);
   yanglao::cli::AddAssessCommands(app, exit_code);
+  yanglao::cli::AddCanteenCommands(app, exit_code);
   yanglao::cli::AddGenCommand(app, exit_code);
   yanglao::cli::AddServeCommand(app, exit_code);
   yanglao::cli::AddAdminCommands(app, exit_code);

@@ -47,6 +47,7 @@ constexpr MenuEntry kMenu[] = {
     {"老年人",   "/conflicts",         "数据冲突",   "Warning",    "person:person:list"},
     {"老年人",   "/assessments",       "能力评估",   "Document",   "assess:due:list"},
     {"政策",     "/lists",             "服务清单",   "Tickets",    "policy:list:read"},
+    {"助餐",     "/canteen",           "助餐柜台",   "KnifeFork",  "canteen:sale:create"},
     {"政策",     "/runs",              "月度核定",   "Calendar",   "entitle:run:read"},
     {"政策",     "/whatif",            "政策测算",   "TrendCharts", "entitle:whatif:run"},
     {"数据",     "/imports",           "数据导入",   "Upload",     "registry:import:read"},

@@ -10,6 +10,7 @@
 #include <fstream>
 
 #include "assess/store.h"
+#include "canteen/store.h"
 #include "core/file_io.h"
 #include "core/id_number.h"
 #include "core/utf8.h"
@@ -388,6 +389,7 @@ Result<std::unique_ptr<App>> App::Open(AppOptions options) {
     Result<std::unique_ptr<assess::AssessmentStore>> assessments =
         assess::AssessmentStore::Open(*app->pool_[0]);
     if (!assessments.ok()) return assessments.status();
+    if (Status s = db::MigrateAll(db, {canteen::CanteenSchema()}); !s.ok()) return s;
   }
 
   AddAuthRoutes(*app, app->router_);
@@ -396,6 +398,7 @@ Result<std::unique_ptr<App>> App::Open(AppOptions options) {
   AddPolicyRoutes(*app, app->router_);
   AddEntitleRoutes(*app, app->router_);
   AddAssessRoutes(*app, app->router_);
+  AddCanteenRoutes(*app, app->router_);
   AddCitizenRoutes(*app, app->router_);
   AddConsoleRoutes(*app, app->router_);
   return app;

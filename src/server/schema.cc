@@ -103,6 +103,12 @@ UPDATE server_role SET permissions = permissions || ' entitle:run:read entitle:a
 UPDATE server_role SET permissions = permissions || ' entitle:advice:read assess:assessment:read assess:assessment:create assess:request:create assess:due:list' WHERE role_key = 'health_official' AND builtin = 1;
 UPDATE server_role SET permissions = permissions || ' entitle:advice:read assess:assessment:read assess:request:create' WHERE role_key = 'caseworker' AND builtin = 1;
 )",
+      // 3: the canteen routes' permissions for the built-in roles.
+      R"(
+UPDATE server_role SET permissions = permissions || ' canteen:canteen:read canteen:canteen:import canteen:flag:review canteen:settlement:read canteen:settlement:approve' WHERE role_key = 'city_official' AND builtin = 1;
+UPDATE server_role SET permissions = permissions || ' canteen:canteen:read canteen:flag:review canteen:settlement:read' WHERE role_key = 'county_official' AND builtin = 1;
+UPDATE server_role SET permissions = permissions || ' canteen:canteen:read canteen:sale:create' WHERE role_key IN ('street_worker', 'community_worker') AND builtin = 1;
+)",
   };
 }
 
