@@ -457,7 +457,7 @@ Result<Reply> ImportRoute(Call& call) {
   }
   for (const canteen::Canteen& c : file->canteens) {
     if (!UnitWithinScope(*call.user, c.region)) {
-      return Status("canteen.scope", "名单中有不在您管辖范围内的食堂",
+      return Status(ErrorCategory::kDenied, "canteen.scope", "名单中有不在您管辖范围内的食堂",
                     Location{.field = "所在社区", .value = c.region});
     }
   }
