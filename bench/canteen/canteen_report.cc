@@ -106,6 +106,7 @@ int main(int argc, char** argv) {
   // Counter: identify alone (baseline), then the whole decision, paced.
   const CivilDate day = *CivilDate::Parse("2026-02-10");
   std::vector<double> identify, decide;
+  int with_benefit = 0;
   for (int i = 0; i < decisions; ++i) {
     auto t0 = Clock::now();
     auto p = (*reg)->Person(ids[static_cast<size_t>(i % people)], day, day);
@@ -127,6 +128,7 @@ int main(int argc, char** argv) {
     auto s = canteen::Sell(**reg, store, **counters, r, day);
     decide.push_back(Ms(Clock::now() - t0));
     if (!s.ok()) return fmt::print(stderr, "{}\n", s.status().ToString()), 1;
+    if (s->discount_fen > 0) ++with_benefit;
   }
   fmt::print("counter ({} decisions paced at {}/s, {} diners, {}):\n", decisions, rate, people,
              (*reg)->db().dialect());
@@ -134,6 +136,7 @@ int main(int argc, char** argv) {
              Percentile(identify, 0.5), Percentile(identify, 0.99));
   fmt::print("  whole decision            p50 {:.3f} ms  p99 {:.3f} ms  (target p99 < 20 ms)\n",
              Percentile(decide, 0.5), Percentile(decide, 0.99));
+  fmt::print("  decisions with a discount: {} of {}\n", with_benefit, decisions);
   fmt::print("  ratio p99 decision / identify: {:.2f}\n",
              Percentile(decide, 0.99) / std::max(1e-9, Percentile(identify, 0.99)));
 

@@ -226,7 +226,7 @@ TEST_P(CanteenTest, ASaleRecordedTwiceIsStoredOnce) {
   r.dish = "套餐A";  // the same id for another sale
   auto reused = Sell(*reg_, *store_, *counters_, r, D("2026-03-11"));
   ASSERT_FALSE(reused.ok());
-  EXPECT_EQ(reused.status().code(), "canteen.client_reused");
+  EXPECT_EQ(reused.status().code(), "canteen.client_id_exists");
   r.client_id = "bad id";
   EXPECT_EQ(Sell(*reg_, *store_, *counters_, r, D("2026-03-11")).status().code(),
             "canteen.client_id");
@@ -317,12 +317,12 @@ TEST_P(CanteenTest, SettlementReconcilesToTheFenAndWaitsForReview) {
   EXPECT_EQ(st->counties[0].benefit_fen + st->counties[1].benefit_fen, discount);
   // Approval waits for the review.
   Status refused = store_->Approve("2026-03", ids_["EZ-001"], "财务", D("2026-04-02"));
-  EXPECT_EQ(refused.code(), "canteen.open_flags");
+  EXPECT_EQ(refused.code(), "canteen.open_flag_exists");
   auto flags = store_->Flags("2026-03", "open", 0);
   ASSERT_EQ(flags->size(), 1u);
   ASSERT_TRUE(store_->ReviewFlag((*flags)[0].id, true, "复核员", D("2026-04-01")).ok());
   EXPECT_EQ(store_->ReviewFlag((*flags)[0].id, true, "复核员", D("2026-04-01")).code(),
-            "canteen.flag_reviewed");
+            "canteen.review_exists");
   ASSERT_TRUE(store_->Approve("2026-03", ids_["EZ-001"], "财务", D("2026-04-02")).ok());
   st = store_->Settle("2026-03");
   ASSERT_TRUE(st.ok());

@@ -100,7 +100,8 @@ Result<Sale> Sell(registry::Registry& registry, CanteenStore& store, const Count
   if (!stored.ok()) return stored.status();
   if (stored->has_value()) {
     if (!SameSale(**stored, request, *when)) {
-      return Status(ErrorCategory::kConflict, "canteen.client_reused", "该销售编号已用于另一笔销售",
+      return Status(ErrorCategory::kConflict, "canteen.client_id_exists",
+                    "该销售编号已用于另一笔销售",
                     Location{.field = "client_id", .value = request.client_id});
     }
     return std::move(**stored);

@@ -53,7 +53,7 @@ class Counters {
 
 // Identifies, decides, checks and records. Fails with canteen.client_id,
 // canteen.sold_at, canteen.not_found, canteen.dish, canteen.city (no rules
-// cover the canteen), canteen.client_reused (the id was used for another
+// cover the canteen), canteen.client_id_exists (the id was used for another
 // sale: conflict), or the registry's and store's errors. A client_id
 // recorded before returns the stored sale (already_recorded).
 Result<Sale> Sell(registry::Registry& registry, CanteenStore& store, const Counters& counters,

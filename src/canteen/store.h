@@ -180,7 +180,7 @@ class CanteenStore {
                                   int64_t canteen_id, int64_t limit = 1000);
   Result<std::optional<Flag>> FindFlag(int64_t flag_id);
   // Reviews an open flag: upheld (the benefit is disallowed) or dismissed.
-  // Fails with canteen.flag_not_found, canteen.flag_reviewed (conflict).
+  // Fails with canteen.not_found, canteen.review_exists (conflict).
   Status ReviewFlag(int64_t flag_id, bool upheld, std::string_view by, CivilDate on);
 
   // The month's settlement of canteens under `region_prefix` ("" all),
@@ -188,7 +188,7 @@ class CanteenStore {
   // parts do not add up to the sales to the fen.
   Result<Settlement> Settle(std::string_view month, std::string_view region_prefix = "");
   // Approves a canteen's statement for the month (all its sources). Fails
-  // with canteen.open_flags while flags are open, canteen.no_sales.
+  // with canteen.open_flag_exists while flags are open, canteen.no_sales.
   Status Approve(std::string_view month, int64_t canteen_id, std::string_view by, CivilDate on);
 
  private:

@@ -279,7 +279,7 @@ Result<Reply> ReviewRoute(Call& call) {
   const std::string& seg = call.Path("id");
   auto [end, ec] = std::from_chars(seg.data(), seg.data() + seg.size(), id);
   if (ec != std::errc() || end != seg.data() + seg.size()) {
-    return Status("canteen.flag_not_found", "没有这条待复核记录",
+    return Status("canteen.not_found", "没有这条待复核记录",
                   Location{.field = "flag", .value = seg.substr(0, 20)});
   }
   Result<json::object> body = call.JsonBody();
@@ -302,8 +302,7 @@ Result<Reply> ReviewRoute(Call& call) {
     call.Audit("canteen.review", f.id_number, "ok", {{"flag", id}, {"upheld", upheld->as_bool()}});
     return Reply::Json({{"id", id}, {"status", upheld->as_bool() ? "upheld" : "dismissed"}});
   }
-  return Status("canteen.flag_not_found", "没有这条待复核记录",
-                Location{.field = "flag", .value = seg});
+  return Status("canteen.not_found", "没有这条待复核记录", Location{.field = "flag", .value = seg});
 }
 
 std::string ScopePrefix(const Principal& user) {
