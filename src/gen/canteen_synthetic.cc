@@ -107,7 +107,8 @@ Result<CanteenSyntheticSummary> WriteSyntheticCanteens(const CanteenSyntheticOpt
     std::stable_partition(diners.begin(), diners.end(),
                           [&](const Diner& d) { return d.poor && AgeOn(d.birth, first) >= 80; });
     if (diners.size() > static_cast<size_t>(o.diners)) diners.resize(static_cast<size_t>(o.diners));
-    if (!diners.empty()) county = diners.front().residence.substr(0, 6);
+    // The city (or county) the feeds are of: canteens in all its streets.
+    if (!diners.empty()) county = diners.front().residence.substr(0, 4) + "00";
   } else {
     county = o.region;
     const Region* c = RegionTable::Builtin().Find(county);
@@ -168,7 +169,7 @@ Result<CanteenSyntheticSummary> WriteSyntheticCanteens(const CanteenSyntheticOpt
   int n = 0;
   for (const auto& [street, communities] : streets) {
     if (!rng.Bernoulli(0.7)) continue;
-    std::string code = fmt::format("ST-{}-{:03}", county, ++n);
+    std::string code = fmt::format("ST-{}-{:03}", street.substr(0, 6), ++n);
     const std::string& home = communities[rng.Below(communities.size())];
     std::string served;
     for (size_t k = 0; k < communities.size() && k < 3; ++k) {
