@@ -9,6 +9,7 @@
 #include "cli/commands.h"
 #include "core/civil_date.h"
 #include "gen/assess_synthetic.h"
+#include "gen/canteen_synthetic.h"
 #include "gen/facility_synthetic.h"
 #include "gen/generator.h"
 
@@ -101,6 +102,15 @@ int RunGen(const GenArgs& args) {
   } else {
     fmt::print(stderr, "yanglao: {}\n", f.status().ToString());
     return 1;
+  }
+  // Canteens and a month of counter sales (src/canteen; docs/canteen.md).
+  Result<gen::CanteenSyntheticSummary> c = gen::WriteSyntheticCanteens(
+      {.feeds_dir = args.out, .out_dir = args.out, .month = Month::Of(*as_of), .seed = args.seed});
+  if (c.ok()) {
+    fmt::print("  食堂.csv {} 个食堂；助餐销售.csv {} 笔（{} 位就餐者，{} 笔同餐次重复享受）\n",
+               c->canteens, c->sales, c->diners, c->planted.size());
+  } else {
+    fmt::print(stderr, "yanglao: 未生成助餐数据：{}\n", c.status().ToString());
   }
   fmt::print("  manifest.yaml\n");
   if (args.dirty) fmt::print("脏数据行：{}（见 manifest.yaml 的 dirty_list）\n", s.dirty_rows);

@@ -45,6 +45,7 @@ const std::vector<CommandGroup>& CommandGroups() {
       {"entitle", AddEntitleCommands},
       {"assess", AddAssessCommands},
       {"facility", AddFacilityCommands},
+      {"canteen", AddCanteenCommands},
       {"gen", AddGenCommand},
       {"server", AddServeCommand},
       {"server", AddAdminCommands},

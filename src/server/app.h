@@ -181,6 +181,7 @@ void AddPolicyRoutes(App& app, Router& router);    // regions, service lists
 void AddEntitleRoutes(App& app, Router& router);   // runs, rolls, advisor, what-if
 void AddAssessRoutes(App& app, Router& router);    // assessments, requests, work lists
 void AddFacilityRoutes(App& app, Router& router);  // facility map, coverage, estates, sites
+void AddCanteenRoutes(App& app, Router& router);   // canteens, counter, settlement (api_canteen.cc)
 LoginThrottle& AddressThrottle(App& app);
 
 }  // namespace yanglao::server

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "assess/module.h"
+#include "canteen/module.h"
 #include "db/transaction.h"
 #include "entitle/module.h"
 #include "facility/module.h"
@@ -37,7 +38,7 @@ const std::vector<ServerModule>& ServerModules() {
   static const std::vector<ServerModule>* const modules = new std::vector<ServerModule>{
       {&policy::Module(), AddPolicyRoutes},   {&registry::Module(), AddRegistryRoutes},
       {&entitle::Module(), AddEntitleRoutes}, {&assess::Module(), AddAssessRoutes},
-      {&facility::Module(), AddFacilityRoutes},
+      {&facility::Module(), AddFacilityRoutes}, {&canteen::Module(), AddCanteenRoutes},
       {&server::Module(), AddPlatformRoutes},
   };
   return *modules;

@@ -22,6 +22,7 @@ const router = createRouter({
         { path: 'imports', component: () => import('@/views/imports/index.vue'), meta: { title: '数据导入' } },
         { path: 'runs', component: () => import('@/views/runs/index.vue'), meta: { title: '月度核定' } },
         { path: 'runs/:id', component: () => import('@/views/runs/detail.vue'), meta: { title: '核定结果', menu: '/runs' } },
+        { path: 'canteen', component: () => import('@/views/canteen/index.vue'), meta: { title: '助餐柜台' } },
         { path: 'whatif', component: () => import('@/views/whatif/index.vue'), meta: { title: '政策测算' } },
         { path: 'conflicts', component: () => import('@/views/conflicts/index.vue'), meta: { title: '数据冲突' } },
         { path: 'assessments/new', component: () => import('@/views/assessments/form.vue'), meta: { title: '录入能力评估', menu: '/assessments' } },
