@@ -9,6 +9,7 @@
 #include "cli/commands.h"
 #include "core/csv.h"
 #include "core/money.h"
+#include "canteen/rules.h"
 #include "facility/policy.h"
 #include "policy/entitlement.h"
 #include "policy/fact_schema.h"
@@ -27,7 +28,8 @@ void PrintErrors(const std::vector<Status>& errors) {
 }
 
 // Is `path` a parameter file (format yanglao.params/1)? A facility policy
-// (yanglao.facility/1, src/facility/policy.h)?
+// (yanglao.facility/1, src/facility/policy.h)? Canteen rules
+// (yanglao.canteen/1, src/canteen/rules.h)?
 bool HasFormat(const fs::path& path, std::string_view format) {
   std::ifstream in(path);
   std::string line;
@@ -83,6 +85,9 @@ int RunCheck(const std::vector<std::string>& inputs) {
       Result<facility::FacilityPolicy> fp = facility::LoadFacilityPolicy(f);
       if (!fp.ok()) errors.push_back(fp.status());
       items = fp.ok() ? fp->targets.size() : 0;
+    } else if (HasFormat(f, "yanglao.canteen/1")) {
+      Result<canteen::CanteenRules> cr = canteen::LoadCanteenRules(f);
+      if (!cr.ok()) errors.push_back(cr.status());
     } else if (IsParameterFile(f)) {
       fs::path target = ParameterFileTarget(f);
       if (target.empty()) {
