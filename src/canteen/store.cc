@@ -535,6 +535,14 @@ Status CanteenStore::BulkInsertSales(std::vector<Sale>& sales) {
   });
 }
 
+Result<int64_t> CanteenStore::CountSales(int64_t canteen_id, std::string_view month) {
+  Result<std::vector<db::Row>> rows = db_.QueryAll(
+      "SELECT COUNT(*) FROM canteen_sale WHERE month = ? AND canteen_id = ?",
+      {std::string(month), canteen_id});
+  if (!rows.ok()) return rows.status();
+  return (*rows)[0].AsInt(0);
+}
+
 Result<std::vector<Sale>> CanteenStore::Sales(int64_t canteen_id, std::string_view month,
                                               int64_t limit, int64_t offset) {
   Result<std::vector<db::Row>> rows = db_.QueryAll(

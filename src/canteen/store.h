@@ -172,6 +172,8 @@ class CanteenStore {
   // flags as given, no checks run. One transaction.
   Status BulkInsertSales(std::vector<Sale>& sales);
   // Sales of a canteen in a month, newest first.
+  // The number of a canteen's sales in a month (YYYY-MM).
+  Result<int64_t> CountSales(int64_t canteen_id, std::string_view month);
   Result<std::vector<Sale>> Sales(int64_t canteen_id, std::string_view month, int64_t limit,
                                   int64_t offset);
 

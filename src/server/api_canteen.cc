@@ -485,9 +485,7 @@ Result<Reply> SalesRoute(Call& call) {
   Result<std::vector<canteen::Sale>> sales =
       store.Sales(c->id, month->ToString(), paging->size, paging->offset());
   if (!sales.ok()) return sales.status();
-  Result<std::vector<db::Row>> total = call.registry->db().QueryAll(
-      "SELECT COUNT(*) FROM canteen_sale WHERE month = ? AND canteen_id = ?",
-      {month->ToString(), c->id});
+  Result<int64_t> total = store.CountSales(c->id, month->ToString());
   if (!total.ok()) return total.status();
   json::array items;
   for (const canteen::Sale& s : *sales) {
@@ -503,7 +501,7 @@ Result<Reply> SalesRoute(Call& call) {
                      {"paid_fen", s.paid_fen},
                      {"item", s.item}});
   }
-  return Reply::Json(PageJson(*paging, (*total)[0].AsInt(0), std::move(items)));
+  return Reply::Json(PageJson(*paging, *total, std::move(items)));
 }
 
 }  // namespace
