@@ -2,6 +2,7 @@
 // against the seed's text (a copy in tests/oversight/data/), the loader's
 // located errors, and the 双随机、一公开 draw and its verifier.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -10,8 +11,11 @@
 #include <string>
 #include <vector>
 
+#include "core/csv.h"
 #include "core/file_io.h"
+#include "gen/generator.h"
 #include "oversight/draw.h"
+#include "oversight/publish.h"
 #include "oversight/tasks.h"
 
 namespace yanglao::oversight {
@@ -370,6 +374,117 @@ TEST(DrawPolicy, SuizhouShareIsTheSeeds) {
   EXPECT_TRUE(CheckPolicy(*d, *p).same);
   d->params.share_percent = 30;
   EXPECT_FALSE(CheckPolicy(*d, *p).same);
+}
+
+// --- Small-cell suppression ---
+
+TEST(Publish, WithholdsSmallCellsAndOneMoreWhenATotalWouldGiveThemAway) {
+  std::vector<PublishedCell> c =
+      Suppress({{"甲街道", 25}, {"乙街道", 4}, {"丙街道", 12}, {"丁街道", 0}}, 10);
+  ASSERT_EQ(c.size(), 4u);
+  EXPECT_EQ(c[0].people, 25);
+  EXPECT_FALSE(c[1].people.has_value());  // 4 < 10
+  EXPECT_FALSE(c[2].people.has_value());  // 12: the smallest other, else 4 = total − 25 − 12 − 0
+  EXPECT_TRUE(c[2].complementary);
+  EXPECT_EQ(c[3].people, 0);  // zero reveals no one
+  // Two small cells already hide each other.
+  c = Suppress({{"甲", 30}, {"乙", 3}, {"丙", 5}}, 10);
+  EXPECT_EQ(c[0].people, 30);
+  EXPECT_FALSE(c[1].people || c[2].people);
+  // A group whose total is below the threshold publishes nothing.
+  c = Suppress({{"甲", 6}, {"乙", 0}}, 10);
+  EXPECT_FALSE(c[0].people.has_value());
+  // Without a published total, no complementary cell.
+  c = Suppress({{"甲", 25}, {"乙", 4}, {"丙", 12}}, 10, false);
+  EXPECT_EQ(c[2].people, 12);
+}
+
+TEST(Publish, PolicyFile) {
+  Result<PublicationPolicy> p =
+      LoadPublicationPolicy(Source() / "policies/oversight/publication.yaml");
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  EXPECT_EQ(p->min_people, 10);
+  Result<PublicationPolicy> bad =
+      ParsePublicationPolicy("format: yanglao.publication/1\nmin_people: 0\nbasis: x\n", "p.yaml");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().code(), "oversight.publication_policy");
+  EXPECT_EQ(bad.status().where().line, 2);
+}
+
+// Over a generated city: 特困 people per street (街道/乡镇) in each county, as a
+// public page would show them. No published figure is below 10 people, and no
+// withheld figure can be recovered from the county's total.
+TEST(Publish, NoPublishedFigureBelowTenOverTheGeneratedCity) {
+  Result<PublicationPolicy> policy =
+      LoadPublicationPolicy(Source() / "policies/oversight/publication.yaml");
+  ASSERT_TRUE(policy.ok());
+  const fs::path dir = fs::temp_directory_path() / ("oversight-city-" + std::to_string(getpid()));
+  gen::GenOptions o;
+  o.region = "421300";
+  o.seed = 7;
+  o.scale = 0.05;
+  o.out = dir;
+  o.threads = 1;
+  Result<gen::GenSummary> sum = gen::GenerateCity(o);
+  ASSERT_TRUE(sum.ok()) << sum.status().ToString();
+
+  auto read = [&](const char* file) {
+    Result<std::string> text = ReadFileBytes(dir / file);
+    EXPECT_TRUE(text.ok());
+    return *text;
+  };
+  std::set<std::string> tekun;
+  {
+    std::string text = read("民政.csv");
+    CsvReader r(text, "民政.csv");
+    CsvRow row;
+    ASSERT_TRUE(*r.Next(row));
+    ASSERT_EQ(row.fields[5], "特困");
+    while (*r.Next(row)) {
+      if (row.fields[5] == "分散供养" || row.fields[5] == "集中供养") tekun.insert(row.fields[0]);
+    }
+  }
+  std::map<std::string, std::map<std::string, int64_t>> by_county;  // county → street → people
+  {
+    std::string text = read("公安.csv");
+    CsvReader r(text, "公安.csv");
+    CsvRow row;
+    ASSERT_TRUE(*r.Next(row));
+    ASSERT_EQ(row.fields[5], "居住地");
+    while (*r.Next(row)) {
+      const std::string& place = row.fields[5];
+      if (place.size() < 9) continue;
+      int64_t& n = by_county[place.substr(0, 6)][place.substr(0, 9)];
+      if (tekun.contains(row.fields[0])) ++n;
+    }
+  }
+  fs::remove_all(dir);
+  ASSERT_GE(by_county.size(), 3u);
+  int published = 0, withheld = 0;
+  for (const auto& [county, streets] : by_county) {
+    std::vector<std::pair<std::string, int64_t>> counts(streets.begin(), streets.end());
+    int64_t total = 0;
+    for (const auto& [s, n] : counts) total += n;
+    std::vector<PublishedCell> cells = Suppress(counts, policy->min_people);
+    int64_t shown = 0;
+    int hidden = 0;
+    for (const PublishedCell& c : cells) {
+      if (c.people) {
+        EXPECT_TRUE(*c.people == 0 || *c.people >= policy->min_people) << county << " " << c.label;
+        shown += *c.people;
+        if (*c.people > 0) ++published;
+      } else {
+        ++hidden;
+        ++withheld;
+      }
+    }
+    EXPECT_NE(hidden, 1) << county;  // one hidden cell would be total − shown
+    if (hidden > 0) {
+      EXPECT_GE(total - shown, policy->min_people) << county;
+    }
+  }
+  EXPECT_GT(published, 0);  // non-zero figures were published
+  EXPECT_GT(withheld, 0);   // and the rule had work to do
 }
 
 }  // namespace
