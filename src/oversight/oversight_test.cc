@@ -7,15 +7,19 @@
 #include <cstdlib>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "core/csv.h"
 #include "core/file_io.h"
+#include "db/migrate.h"
+#include "db/test_database.h"
 #include "gen/generator.h"
 #include "oversight/draw.h"
 #include "oversight/publish.h"
+#include "oversight/store.h"
 #include "oversight/tasks.h"
 
 namespace yanglao::oversight {
@@ -486,6 +490,100 @@ TEST(Publish, NoPublishedFigureBelowTenOverTheGeneratedCity) {
   EXPECT_GT(published, 0);  // non-zero figures were published
   EXPECT_GT(withheld, 0);   // and the rule had work to do
 }
+
+// --- The store, on both back ends ---
+
+class OversightStoreTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    db_.SetUp(GetParam(), "yanglao_oversight");
+    if (IsSkipped() || HasFatalFailure()) return;
+    Result<std::unique_ptr<db::Database>> d = db::Database::Open(db_.url());
+    ASSERT_TRUE(d.ok()) << d.status().ToString();
+    database_ = std::move(*d);
+    ASSERT_TRUE(db::MigrateAll(*database_, {OversightSchema()}).ok());
+    store_ = std::make_unique<OversightStore>(*database_);
+  }
+  void TearDown() override {
+    store_.reset();
+    database_.reset();
+  }
+  db::TestDatabase db_;
+  std::unique_ptr<db::Database> database_;
+  std::unique_ptr<OversightStore> store_;
+};
+
+TEST_P(OversightStoreTest, ImportsThePlanOnceAndTracksProgress) {
+  Result<TaskPlan> plan = LoadTaskPlan(Source() / "policies/oversight/suizhou.tasks.yaml");
+  ASSERT_TRUE(plan.ok());
+  Result<PlanImport> first = store_->PutPlan(*plan);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_EQ(first->added, 42);
+  Result<PlanImport> again = store_->PutPlan(*plan);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->added, 0);
+  EXPECT_EQ(again->unchanged, 42);
+  TaskPlan changed = *plan;
+  changed.tables[1].tasks[1].requirement = "完成不低于950户改造任务";
+  Result<PlanImport> third = store_->PutPlan(changed);
+  ASSERT_TRUE(third.ok());
+  EXPECT_EQ(third->updated, 1);
+  ASSERT_TRUE(store_->PutPlan(*plan).ok());
+
+  Result<std::vector<StoredTask>> y2023 = store_->Tasks("421300", 2023);
+  ASSERT_TRUE(y2023.ok());
+  ASSERT_EQ(y2023->size(), 21u);
+  const StoredTask& adapt = (*y2023)[6];
+  EXPECT_EQ(adapt.requirement, "完成改造任务 961 户");
+  EXPECT_EQ(adapt.deadline.ToString(), "2023-11-30");
+  EXPECT_EQ(store_->Tasks("421300")->size(), 42u);
+
+  const CivilDate oct = *CivilDate::FromYmd(2023, 10, 15);
+  EXPECT_EQ(StateOn(adapt, std::nullopt, oct), TaskState::kNoReport);
+  ProgressReport r{.task_id = adapt.id,
+                   .client_id = "r-1",
+                   .reported_on = oct,
+                   .unit = "市民政局",
+                   .status = "at_risk",
+                   .note = "已完成 600 户"};
+  Result<int64_t> id = store_->AddProgress(r);
+  ASSERT_TRUE(id.ok()) << id.status().ToString();
+  Result<int64_t> twice = store_->AddProgress(r);
+  ASSERT_TRUE(twice.ok());
+  EXPECT_EQ(*twice, *id);
+  Result<std::vector<ProgressReport>> reports = store_->Progress(adapt.id);
+  ASSERT_TRUE(reports.ok());
+  ASSERT_EQ(reports->size(), 1u);
+  EXPECT_EQ(reports->back().note, "已完成 600 户");
+  EXPECT_EQ(StateOn(adapt, reports->back(), oct), TaskState::kAtRisk);
+  EXPECT_EQ(StateOn(adapt, reports->back(), *CivilDate::FromYmd(2023, 12, 1)), TaskState::kOverdue);
+  ProgressReport done = r;
+  done.client_id = "r-2";
+  done.status = "done";
+  done.evidence_name = "验收清单.pdf";
+  done.evidence_sha256 = Sha256Hex("验收清单");
+  ASSERT_TRUE(store_->AddProgress(done).ok());
+  EXPECT_EQ(StateOn(adapt, store_->Progress(adapt.id)->back(), *CivilDate::FromYmd(2024, 1, 5)),
+            TaskState::kDone);
+
+  ProgressReport lost = r;
+  lost.client_id = "r-3";
+  lost.task_id = 999999;
+  Result<int64_t> nf = store_->AddProgress(lost);
+  ASSERT_FALSE(nf.ok());
+  EXPECT_EQ(nf.status().code(), "oversight.task_not_found");
+  EXPECT_EQ(nf.status().category(), ErrorCategory::kNotFound);
+  ProgressReport odd = r;
+  odd.client_id = "r-4";
+  odd.status = "finished";
+  Result<int64_t> bad = store_->AddProgress(odd);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().where().field, "status");
+  EXPECT_EQ(store_->Progress(adapt.id)->size(), 2u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, OversightStoreTest, ::testing::Values("sqlite", "postgresql"),
+                         [](const auto& p) { return p.param; });
 
 }  // namespace
 }  // namespace yanglao::oversight
