@@ -41,7 +41,7 @@ int Tasks(const OversightArgs& a) {
   }
   if (!any) {
     return Fail(
-        Status(ErrorCategory::kNotFound, "oversight.no_table",
+        Status(ErrorCategory::kNotFound, "oversight.not_found",
                fmt::format("{}没有这一年的任务分解表", plan->city),
                Location{.file = a.file, .field = "--year", .value = std::to_string(a.year)}));
   }
@@ -78,8 +78,7 @@ int DrawCmd(const OversightArgs& a) {
     std::ofstream f(a.out, std::ios::binary | std::ios::trunc);
     f << text;
     if (!f.good()) {
-      return Fail(Status(ErrorCategory::kUnavailable, "oversight.write", "无法写出抽查结果文件",
-                         Location{.file = a.out}));
+      return Fail(Status("io.write", "无法写出抽查结果文件", Location{.file = a.out}));
     }
   }
   std::map<std::string, std::pair<int, int>> counties;  // drawn, total

@@ -571,7 +571,7 @@ TEST_P(OversightStoreTest, ImportsThePlanOnceAndTracksProgress) {
   lost.task_id = 999999;
   Result<int64_t> nf = store_->AddProgress(lost);
   ASSERT_FALSE(nf.ok());
-  EXPECT_EQ(nf.status().code(), "oversight.task_not_found");
+  EXPECT_EQ(nf.status().code(), "oversight.not_found");
   EXPECT_EQ(nf.status().category(), ErrorCategory::kNotFound);
   ProgressReport odd = r;
   odd.client_id = "r-4";

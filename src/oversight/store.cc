@@ -190,7 +190,7 @@ Result<int64_t> OversightStore::AddProgress(const ProgressReport& p) {
         db_.QueryAll("SELECT id FROM oversight_task WHERE id = ?", {p.task_id});
     if (!task.ok()) return task.status();
     if (task->empty()) {
-      return Status(ErrorCategory::kNotFound, "oversight.task_not_found", "没有这项任务",
+      return Status(ErrorCategory::kNotFound, "oversight.not_found", "没有这项任务",
                     Location{.field = "task_id", .value = std::to_string(p.task_id)});
     }
     Result<std::vector<db::Row>> ins = db_.QueryAll(

@@ -60,7 +60,7 @@ class OversightStore {
   Result<PlanImport> PutPlan(const TaskPlan& plan);
   // The tasks of a jurisdiction (all years when `year` is 0), by year and number.
   Result<std::vector<StoredTask>> Tasks(std::string_view jurisdiction, int year = 0);
-  // Records a report. Fails with oversight.task_not_found (not found),
+  // Records a report. Fails with oversight.not_found (not found),
   // oversight.progress (invalid status, unit or client id, located by field).
   // A client id given before returns the first report's id, unchanged.
   Result<int64_t> AddProgress(const ProgressReport& report);
