@@ -12,7 +12,9 @@
 #include "cli/commands.h"
 #include "cli/options.h"
 #include "core/file_io.h"
+#include "db/migrate.h"
 #include "oversight/draw.h"
+#include "oversight/store.h"
 #include "oversight/tasks.h"
 
 namespace yanglao::cli {
@@ -21,7 +23,7 @@ namespace {
 struct OversightArgs {
   std::string file = "policies/oversight/suizhou.tasks.yaml";
   std::string policy = "policies/oversight/suizhou.draw.yaml";
-  std::string institutions, inspectors, conflicts, seed, out, draw;
+  std::string institutions, inspectors, conflicts, seed, out, draw, db;
   int year = 0;
 };
 
@@ -45,6 +47,20 @@ int Tasks(const OversightArgs& a) {
                fmt::format("{}没有这一年的任务分解表", plan->city),
                Location{.file = a.file, .field = "--year", .value = std::to_string(a.year)}));
   }
+  return 0;
+}
+
+int Import(const OversightArgs& a) {
+  Result<oversight::TaskPlan> plan = oversight::LoadTaskPlan(a.file);
+  if (!plan.ok()) return Fail(plan.status());
+  std::unique_ptr<registry::Registry> reg = OpenRegistry(a.db);
+  if (!reg) return 1;
+  if (Status s = db::MigrateAll(reg->db(), {oversight::OversightSchema()}); !s.ok()) return Fail(s);
+  oversight::OversightStore store(reg->db());
+  Result<oversight::PlanImport> out = store.PutPlan(*plan);
+  if (!out.ok()) return Fail(out.status());
+  fmt::print("已导入{}任务分解表：新增 {} 项，更新 {} 项，未变 {} 项\n", plan->city, out->added,
+             out->updated, out->unchanged);
   return 0;
 }
 
@@ -139,6 +155,11 @@ void AddOversightCommands(CLI::App& app, int& exit_code) {
                     "任务分解表文件（默认 policies/oversight/suizhou.tasks.yaml）");
   tasks->add_option("--year", a->year, "只列这一年");
   tasks->callback([a, &exit_code] { exit_code = Tasks(*a); });
+
+  CLI::App* imp = ov->add_subcommand("import", "把任务分解表导入数据库（重复导入不重复记录）");
+  AddDbOption(imp, a->db);
+  imp->add_option("file", a->file, "任务分解表文件")->required();
+  imp->callback([a, &exit_code] { exit_code = Import(*a); });
 
   CLI::App* draw =
       ov->add_subcommand("draw", "按公开的种子抽取机构与检查人员（算法见 docs/oversight.md）");
