@@ -220,4 +220,38 @@ std::optional<int64_t> NextFor(const WaitlistRules& rules, const State& state, c
   return std::nullopt;
 }
 
+std::string MaskName(std::string_view name) {
+  std::string out;
+  size_t chars = 0;
+  for (size_t i = 0; i < name.size(); ++i) {
+    auto c = static_cast<unsigned char>(name[i]);
+    if ((c & 0xC0) == 0x80) {
+      if (chars == 1) out += name[i];
+      continue;
+    }
+    ++chars;
+    if (chars == 1) {
+      out += name[i];
+    } else {
+      out += '*';
+    }
+  }
+  if (chars == 1) out += '*';
+  return out;
+}
+
+std::vector<PublicEntry> PublicQueue(const WaitlistRules& rules, const State& state) {
+  std::vector<PublicEntry> out;
+  for (const Position& p : Rank(rules, state)) {
+    const Application& a = state.applications.at(p.application);
+    out.push_back(PublicEntry{
+        .position = p.position,
+        .name = MaskName(a.name),
+        .bed_type = a.bed_type,
+        .klass = p.klass < rules.classes().size() ? rules.classes()[p.klass].name : "其他",
+        .since = a.applied_on.ToString()});
+  }
+  return out;
+}
+
 }  // namespace yanglao::waitlist

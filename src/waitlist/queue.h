@@ -101,6 +101,20 @@ std::vector<Position> Rank(const WaitlistRules& rules, const State& state);
 // named its institution (or none). Nullopt when nobody.
 std::optional<int64_t> NextFor(const WaitlistRules& rules, const State& state, const Bed& bed);
 
+// The public queue (信息公开): position, the name masked to its first
+// character ("张**"), the class and the waiting date; no ID number, no
+// facts. `bed_type` empty: every type.
+struct PublicEntry {
+  int position = 0;
+  std::string name;
+  std::string bed_type;
+  std::string klass;
+  std::string since;
+};
+std::vector<PublicEntry> PublicQueue(const WaitlistRules& rules, const State& state);
+// "张三丰" -> "张**": the first character (UTF-8) and one * per other one.
+std::string MaskName(std::string_view name);
+
 }  // namespace yanglao::waitlist
 
 #endif  // YANGLAO_WAITLIST_QUEUE_H_

@@ -50,6 +50,8 @@ class WaitlistRules {
 
   const std::string& path() const { return path_; }
   const std::string& source() const { return source_; }
+  // The city's GB/T 2260 code, from its list ("420700").
+  const std::string& jurisdiction() const { return list_->jurisdiction; }
   const std::vector<RuleText>& classes() const { return classes_; }
   const std::vector<RuleText>& tie_breakers() const { return tie_breakers_; }
   const std::vector<OrderKey>& order() const { return order_; }

@@ -398,6 +398,31 @@ TEST_P(WaitlistStoreTest, ReplayOfAGeneratedYearReproducesEveryPosition) {
   EXPECT_GT(log->size(), 250u);
 }
 
+TEST_P(WaitlistStoreTest, PublicQueueShowsNoFullNameOrIdNumber) {
+  WaitlistStore store(*database_, *rules_);
+  Application a;
+  a.person = "420700194501012345";
+  a.name = "欧阳春花";
+  a.bed_type = "普通";
+  a.applied_on = Day("2025-03-01");
+  Result<int64_t> id = store.Apply(a);
+  ASSERT_TRUE(id.ok());
+  ASSERT_TRUE(store.Assess(*id, Facts("age=83 martyr_family=true"), Day("2025-03-02")).ok());
+  Result<State> s = store.Load();
+  ASSERT_TRUE(s.ok());
+  std::vector<PublicEntry> q = PublicQueue(*rules_, *s);
+  ASSERT_EQ(q.size(), 1u);
+  EXPECT_EQ(q[0].name, "欧***");
+  EXPECT_EQ(q[0].klass, "高龄");
+  EXPECT_EQ(q[0].since, "2025-03-01");
+  std::string all = q[0].name + q[0].bed_type + q[0].klass + q[0].since;
+  EXPECT_EQ(all.find("欧阳春花"), std::string::npos);
+  EXPECT_EQ(all.find("420700194501012345"), std::string::npos);
+  EXPECT_EQ(all.find("2345"), std::string::npos);
+  EXPECT_EQ(MaskName("李"), "李*");
+  EXPECT_EQ(MaskName("王五"), "王*");
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, WaitlistStoreTest, ::testing::Values("sqlite", "postgresql"));
 
 }  // namespace
