@@ -46,6 +46,7 @@ const std::vector<CommandGroup>& CommandGroups() {
       {"assess", AddAssessCommands},
       {"facility", AddFacilityCommands},
       {"canteen", AddCanteenCommands},
+      {"waitlist", AddWaitlistCommands},
       {"gen", AddGenCommand},
       {"server", AddServeCommand},
       {"server", AddAdminCommands},

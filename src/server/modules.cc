@@ -9,6 +9,7 @@
 
 #include "assess/module.h"
 #include "canteen/module.h"
+#include "waitlist/module.h"
 #include "db/transaction.h"
 #include "entitle/module.h"
 #include "facility/module.h"
@@ -39,6 +40,7 @@ const std::vector<ServerModule>& ServerModules() {
       {&policy::Module(), AddPolicyRoutes},   {&registry::Module(), AddRegistryRoutes},
       {&entitle::Module(), AddEntitleRoutes}, {&assess::Module(), AddAssessRoutes},
       {&facility::Module(), AddFacilityRoutes}, {&canteen::Module(), AddCanteenRoutes},
+      {&waitlist::Module(), AddWaitlistRoutes},
       {&server::Module(), AddPlatformRoutes},
   };
   return *modules;

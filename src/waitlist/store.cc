@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "core/fault.h"
 #include "db/transaction.h"
 
 namespace yanglao::waitlist {
@@ -138,7 +139,7 @@ Result<State> WaitlistStore::Load() {
 }
 
 Status WaitlistStore::Record(Event e, std::optional<CivilDate> offer_deadline, int64_t* seq_out) {
-  return db::InTransaction(db_, [&]() -> Status {
+  Status done = db::InTransaction(db_, [&]() -> Status {
     Result<std::vector<db::Row>> max = db_.QueryAll("SELECT MAX(seq) FROM waitlist_event");
     if (!max.ok()) return max.status();
     e.seq = (*max)[0].IsNull(0) ? 1 : (*max)[0].AsInt(0) + 1;
@@ -217,8 +218,11 @@ Status WaitlistStore::Record(Event e, std::optional<CivilDate> offer_deadline, i
       return e.kind == "offer" ? Taken(e.bed) : s;
     }
     if (seq_out != nullptr) *seq_out = e.kind == "apply" ? e.application : e.seq;
+    MaybeKill("waitlist." + e.kind + ".before_commit");  // crash tests: all written, uncommitted
     return Status::Ok();
   });
+  if (done.ok()) MaybeKill("waitlist." + e.kind + ".after_commit");
+  return done;
 }
 
 Status WaitlistStore::AddBed(const std::string& id, const std::string& institution,

@@ -3,6 +3,8 @@
 // year of events reproducing every position, and a bed never offered twice
 // (repeated and concurrent allocation).
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <cstdlib>
@@ -421,6 +423,57 @@ TEST_P(WaitlistStoreTest, PublicQueueShowsNoFullNameOrIdNumber) {
   EXPECT_EQ(all.find("2345"), std::string::npos);
   EXPECT_EQ(MaskName("李"), "李*");
   EXPECT_EQ(MaskName("王五"), "王*");
+}
+
+// kill -9 during an allocation (a child process killing itself with SIGKILL
+// with everything written but not committed, then just after the commit):
+// after it, the bed is held by at most one person and the offer is either
+// made or not, never half; the log still replays to the tables.
+TEST_P(WaitlistStoreTest, Kill9DuringAllocationLeavesOfferMadeOrNot) {
+  WaitlistStore store(*database_, *rules_);
+  ASSERT_TRUE(store.AddBed("K1", "I1", "普通", Day("2025-01-01")).ok());
+  int64_t first = Apply(store, "age=88", "2025-02-01", false, "普通");
+  Apply(store, "age=70", "2025-02-02", false, "普通");
+  auto allocate_in_child = [&](const char* point) {
+    pid_t pid = ::fork();
+    if (pid == 0) {
+      ::setenv("YANGLAO_FAULT_KILL", point, 1);
+      auto d = db::Database::Open(db_.url());
+      if (!d.ok()) ::_exit(3);
+      WaitlistStore mine(**d, *rules_);
+      auto r = mine.Allocate("K1", Day("2025-03-01"));
+      ::_exit(r.ok() ? 0 : 4);
+    }
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    return WIFSIGNALED(status) ? WTERMSIG(status) : -WEXITSTATUS(status);
+  };
+  auto offers = [&] {
+    auto rows = database_->QueryAll("SELECT COUNT(*) FROM waitlist_offer WHERE bed = 'K1'");
+    return rows.ok() ? (*rows)[0].AsInt(0) : -1;
+  };
+  auto consistent = [&] {
+    Result<std::vector<Event>> log = store.Events();
+    ASSERT_TRUE(log.ok());
+    Result<State> replayed = Replay(*rules_, *log);
+    ASSERT_TRUE(replayed.ok()) << replayed.status().ToString();
+    Result<State> tables = store.Load();
+    ASSERT_TRUE(tables.ok());
+    EXPECT_EQ(replayed->beds.at("K1").offered_to, tables->beds.at("K1").offered_to);
+    EXPECT_EQ(tables->beds.at("K1").offered_to != 0, offers() == 1);
+  };
+  EXPECT_EQ(allocate_in_child("waitlist.offer.before_commit"), SIGKILL);
+  EXPECT_EQ(offers(), 0);  // not made
+  consistent();
+  EXPECT_EQ(allocate_in_child("waitlist.offer.after_commit"), SIGKILL);
+  EXPECT_EQ(offers(), 1);  // made, whole
+  consistent();
+  Result<State> s = store.Load();
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->beds.at("K1").offered_to, first);
+  // After the restart: the bed is not offered again.
+  EXPECT_EQ(store.Allocate("K1", Day("2025-03-02")).status().code(), "waitlist.bed_taken");
+  EXPECT_EQ(offers(), 1);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, WaitlistStoreTest, ::testing::Values("sqlite", "postgresql"));
