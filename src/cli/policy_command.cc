@@ -10,6 +10,7 @@
 #include "core/csv.h"
 #include "core/money.h"
 #include "facility/policy.h"
+#include "waitlist/rules.h"
 #include "policy/entitlement.h"
 #include "policy/fact_schema.h"
 #include "policy/golden.h"
@@ -83,6 +84,10 @@ int RunCheck(const std::vector<std::string>& inputs) {
       Result<facility::FacilityPolicy> fp = facility::LoadFacilityPolicy(f);
       if (!fp.ok()) errors.push_back(fp.status());
       items = fp.ok() ? fp->targets.size() : 0;
+    } else if (HasFormat(f, "yanglao.waitlist/1")) {  // src/waitlist/rules.h
+      auto wr = waitlist::WaitlistRules::Load(f, CivilDate::Today());
+      if (!wr.ok()) errors.push_back(wr.status());
+      items = wr.ok() ? (*wr)->classes().size() : 0;
     } else if (IsParameterFile(f)) {
       fs::path target = ParameterFileTarget(f);
       if (target.empty()) {
