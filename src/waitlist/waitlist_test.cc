@@ -260,7 +260,7 @@ TEST_P(WaitlistStoreTest, AllocateOffersTheNextEligibleAndNeverTwice) {
   Result<State> s = store.Load();
   ASSERT_TRUE(s.ok());
   EXPECT_EQ(s->applications.at(tekun).status, AppStatus::kGaveUp);
-  // Nobody left who may take a 护理型 bed.
+  // Nobody left who may take a 护理型 bed (the 88-year-old is only at level 1).
   offer = store.Allocate("I1-101", Day("2025-09-03"));
   ASSERT_TRUE(offer.ok());
   EXPECT_FALSE(offer->has_value());
@@ -275,6 +275,33 @@ TEST_P(WaitlistStoreTest, AllocateOffersTheNextEligibleAndNeverTwice) {
       database_->QueryAll("SELECT COUNT(*) FROM waitlist_offer WHERE bed = 'I1-101'");
   ASSERT_TRUE(offers.ok());
   EXPECT_EQ((*offers)[0].AsInt(0), 3);
+}
+
+TEST_P(WaitlistStoreTest, WithdrawingWithAnOpenOfferFreesTheBedForTheNext) {
+  WaitlistStore store(*database_, *rules_);
+  ASSERT_TRUE(store.AddBed("W1", "I1", "普通", Day("2025-01-01")).ok());
+  int64_t a = Apply(store, "age=90", "2025-01-10", false, "普通");
+  int64_t b = Apply(store, "age=70", "2025-01-11", false, "普通");
+  auto offer = store.Allocate("W1", Day("2025-02-01"));
+  ASSERT_TRUE(offer.ok() && offer->has_value());
+  EXPECT_EQ((*offer)->application, a);
+  ASSERT_TRUE(store.Withdraw(a, Day("2025-02-02")).ok());
+  EXPECT_EQ(store.Refuse(a, Day("2025-02-02")).code(), "waitlist.no_offer");
+  offer = store.Allocate("W1", Day("2025-02-03"));
+  ASSERT_TRUE(offer.ok() && offer->has_value());
+  EXPECT_EQ((*offer)->application, b);
+  auto rows = database_->QueryAll(
+      "SELECT application, outcome FROM waitlist_offer WHERE bed = 'W1' ORDER BY event_seq");
+  ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows->size(), 2u);
+  EXPECT_EQ((*rows)[0].AsText(1), "withdrawn");
+  EXPECT_EQ((*rows)[1].AsText(1), "open");
+  Result<std::vector<Event>> log = store.Events();
+  ASSERT_TRUE(log.ok());
+  Result<State> replayed = Replay(*rules_, *log);
+  ASSERT_TRUE(replayed.ok());
+  EXPECT_EQ(replayed->applications.at(a).status, AppStatus::kWithdrawn);
+  EXPECT_EQ(replayed->beds.at("W1").offered_to, b);
 }
 
 TEST_P(WaitlistStoreTest, ConcurrentAllocationsOfOneBedOfferItOnce) {
@@ -389,9 +416,12 @@ TEST_P(WaitlistStoreTest, ReplayOfAGeneratedYearReproducesEveryPosition) {
     for (const auto& [id, b] : tables->beds) {
       EXPECT_EQ(b.occupant, replayed->beds.at(id).occupant);
       EXPECT_EQ(b.offered_to, replayed->beds.at(id).offered_to);
+      EXPECT_EQ(b.refused, replayed->beds.at(id).refused);
     }
     for (const auto& [id, a] : tables->applications) {
       EXPECT_EQ(a.status, replayed->applications.at(id).status);
+      EXPECT_EQ(a.offered_bed, replayed->applications.at(id).offered_bed);
+      EXPECT_EQ(a.refusals, replayed->applications.at(id).refusals);
     }
     ++checked;
   }
