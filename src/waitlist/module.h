@@ -16,10 +16,10 @@ inline const db::ModuleInfo& Module() {
       .schema = WaitlistSchema(),
       .permissions =
           {
-              {"waitlist:queue:read",
-               "查看入住轮候队列（含姓名与排序依据）",
-               {"city_official", "county_official"}},
-              {"waitlist:bed:allocate", "分配空余床位", {"city_official", "county_official"}},
+              // City-wide: the queue is not cut by county yet, so county
+              // officials are not granted it (a site may grant it).
+              {"waitlist:queue:read", "查看入住轮候队列（含姓名与排序依据）", {"city_official"}},
+              {"waitlist:bed:allocate", "分配空余床位", {"city_official"}},
           },
   };
   return *info;
