@@ -29,6 +29,7 @@ void AddAssessCommands(CLI::App& app, int& exit_code);
 void AddFacilityCommands(CLI::App& app, int& exit_code);
 void AddCanteenCommands(CLI::App& app, int& exit_code);
 void AddOversightCommands(CLI::App& app, int& exit_code);
+void AddWaitlistCommands(CLI::App& app, int& exit_code);
 void AddPolicyCommands(CLI::App& app, int& exit_code);
 void AddEntitleCommands(CLI::App& app, int& exit_code);
 // serve (serve_command.cc) and admin (admin_command.cc): the platform server.

@@ -47,6 +47,7 @@ const std::vector<CommandGroup>& CommandGroups() {
       {"facility", AddFacilityCommands},
       {"canteen", AddCanteenCommands},
       {"oversight", AddOversightCommands},
+      {"waitlist", AddWaitlistCommands},
       {"gen", AddGenCommand},
       {"server", AddServeCommand},
       {"server", AddAdminCommands},

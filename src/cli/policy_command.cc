@@ -6,11 +6,12 @@
 #include <filesystem>
 #include <fstream>
 
+#include "canteen/rules.h"
 #include "cli/commands.h"
 #include "core/csv.h"
 #include "core/money.h"
-#include "canteen/rules.h"
 #include "facility/policy.h"
+#include "waitlist/rules.h"
 #include "policy/entitlement.h"
 #include "policy/fact_schema.h"
 #include "policy/golden.h"
@@ -88,6 +89,10 @@ int RunCheck(const std::vector<std::string>& inputs) {
     } else if (HasFormat(f, "yanglao.canteen/1")) {
       Result<canteen::CanteenRules> cr = canteen::LoadCanteenRules(f);
       if (!cr.ok()) errors.push_back(cr.status());
+    } else if (HasFormat(f, "yanglao.waitlist/1")) {  // src/waitlist/rules.h
+      auto wr = waitlist::WaitlistRules::Load(f, CivilDate::Today());
+      if (!wr.ok()) errors.push_back(wr.status());
+      items = wr.ok() ? (*wr)->classes().size() : 0;
     } else if (IsParameterFile(f)) {
       fs::path target = ParameterFileTarget(f);
       if (target.empty()) {

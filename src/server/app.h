@@ -183,6 +183,7 @@ void AddAssessRoutes(App& app, Router& router);    // assessments, requests, wor
 void AddFacilityRoutes(App& app, Router& router);  // facility map, coverage, estates, sites
 void AddCanteenRoutes(App& app, Router& router);   // canteens, counter, settlement (api_canteen.cc)
 void AddOversightRoutes(App& app, Router& router);  // task tables and their state (api_oversight.cc)
+void AddWaitlistRoutes(App& app, Router& router);  // admission waitlist, public queue (api_waitlist.cc)
 LoginThrottle& AddressThrottle(App& app);
 
 }  // namespace yanglao::server

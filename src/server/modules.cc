@@ -10,6 +10,7 @@
 #include "assess/module.h"
 #include "canteen/module.h"
 #include "oversight/module.h"
+#include "waitlist/module.h"
 #include "db/transaction.h"
 #include "entitle/module.h"
 #include "facility/module.h"
@@ -41,6 +42,7 @@ const std::vector<ServerModule>& ServerModules() {
       {&entitle::Module(), AddEntitleRoutes}, {&assess::Module(), AddAssessRoutes},
       {&facility::Module(), AddFacilityRoutes}, {&canteen::Module(), AddCanteenRoutes},
       {&oversight::Module(), AddOversightRoutes},
+      {&waitlist::Module(), AddWaitlistRoutes},
       {&server::Module(), AddPlatformRoutes},
   };
   return *modules;

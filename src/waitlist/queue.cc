@@ -1,0 +1,257 @@
+#include "waitlist/queue.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+
+namespace yanglao::waitlist {
+namespace {
+
+constexpr std::array<std::pair<std::string_view, std::string_view>, 5> kStatuses{{
+    {"applied", "申请"},
+    {"waiting", "轮候"},
+    {"admitted", "入住"},
+    {"gave_up", "放弃"},
+    {"withdrawn", "撤回"},
+}};
+
+std::vector<std::string> Split(std::string_view s, char sep) {
+  std::vector<std::string> out;
+  size_t i = 0;
+  while (i <= s.size()) {
+    size_t j = s.find(sep, i);
+    if (j == std::string_view::npos) j = s.size();
+    out.emplace_back(s.substr(i, j - i));
+    i = j + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string_view StatusCode(AppStatus s) { return kStatuses[static_cast<size_t>(s)].first; }
+std::string_view StatusLabel(AppStatus s) { return kStatuses[static_cast<size_t>(s)].second; }
+std::optional<AppStatus> StatusFromCode(std::string_view code) {
+  for (size_t i = 0; i < kStatuses.size(); ++i) {
+    if (kStatuses[i].first == code) return static_cast<AppStatus>(i);
+  }
+  return std::nullopt;
+}
+
+std::string ApplyData(const Application& a) {
+  std::string inst;
+  for (const std::string& i : a.institutions) {
+    if (!inst.empty()) inst += ' ';
+    inst += i;
+  }
+  return fmt::format("{}|{}|{}|{}|{}", a.person, a.name, a.bed_type, a.willing ? 1 : 0, inst);
+}
+
+Status ApplyEvent(const WaitlistRules& rules, const Event& e, State& state) {
+  auto bad = [&](std::string_view why) {
+    return Status("waitlist.replay", fmt::format("第{}条事件（{}）{}", e.seq, e.kind, why),
+                  Location{.field = "event", .value = std::to_string(e.seq)});
+  };
+  if (e.kind == "bed") {
+    std::vector<std::string> parts = Split(e.data, ' ');
+    if (parts.size() != 2 || state.beds.count(e.bed)) return bad("床位数据不符");
+    state.beds[e.bed] = Bed{.id = e.bed, .institution = parts[0], .type = parts[1]};
+    return Status::Ok();
+  }
+  if (e.kind == "apply") {
+    std::vector<std::string> parts = Split(e.data, '|');
+    if (parts.size() != 5 || state.applications.count(e.application)) return bad("申请数据不符");
+    Application a;
+    a.id = e.application;
+    a.person = parts[0];
+    a.name = parts[1];
+    a.bed_type = parts[2];
+    a.willing = parts[3] == "1";
+    if (!parts[4].empty()) a.institutions = Split(parts[4], ' ');
+    a.applied_on = e.on;
+    state.applications[a.id] = std::move(a);
+    return Status::Ok();
+  }
+  if (e.kind == "free") {
+    auto b = state.beds.find(e.bed);
+    if (b == state.beds.end() || b->second.occupant == 0) return bad("床位不在使用中");
+    b->second.occupant = 0;
+    b->second.refused.clear();
+    return Status::Ok();
+  }
+  auto it = state.applications.find(e.application);
+  if (it == state.applications.end()) return bad("申请不存在");
+  Application& a = it->second;
+  if (e.kind == "assess") {
+    if (a.status != AppStatus::kApplied && a.status != AppStatus::kWaiting) return bad("状态不符");
+    Result<policy::PersonFacts> facts = FactsFromText(e.data);
+    if (!facts.ok()) return bad(facts.status().message());
+    a.facts = std::move(*facts);
+    a.status = AppStatus::kWaiting;
+    return Status::Ok();
+  }
+  if (e.kind == "withdraw") {
+    if (a.status != AppStatus::kApplied && a.status != AppStatus::kWaiting) return bad("状态不符");
+    if (!a.offered_bed.empty()) state.beds[a.offered_bed].offered_to = 0;
+    a.offered_bed.clear();
+    a.status = AppStatus::kWithdrawn;
+    return Status::Ok();
+  }
+  auto b = state.beds.find(e.bed);
+  if (b == state.beds.end()) return bad("床位不存在");
+  Bed& bed = b->second;
+  if (e.kind == "offer") {
+    if (a.status != AppStatus::kWaiting || !a.offered_bed.empty() || bed.occupant != 0 ||
+        bed.offered_to != 0) {
+      return bad("床位或申请不可分配");
+    }
+    a.offered_bed = bed.id;
+    bed.offered_to = a.id;
+    return Status::Ok();
+  }
+  if (a.offered_bed != bed.id || bed.offered_to != a.id) return bad("没有该床位的待确认分配");
+  a.offered_bed.clear();
+  bed.offered_to = 0;
+  if (e.kind == "accept") {
+    bed.occupant = a.id;
+    bed.refused.clear();
+    a.status = AppStatus::kAdmitted;
+    return Status::Ok();
+  }
+  if (e.kind == "refuse") {
+    bed.refused.push_back(a.id);
+    ++a.refusals;
+    if (rules.max_refusals() > 0 && a.refusals >= rules.max_refusals()) {
+      a.status = AppStatus::kGaveUp;
+    }
+    return Status::Ok();
+  }
+  return bad("类型未知");
+}
+
+Result<State> Replay(const WaitlistRules& rules, const std::vector<Event>& log) {
+  State state;
+  for (const Event& e : log) {
+    if (Status s = ApplyEvent(rules, e, state); !s.ok()) return s;
+  }
+  return state;
+}
+
+std::vector<Position> Rank(const WaitlistRules& rules,
+                           const std::vector<const Application*>& apps) {
+  struct Entry {
+    const Application* a;
+    size_t klass, tie;
+  };
+  std::vector<Entry> entries;
+  entries.reserve(apps.size());
+  for (const Application* a : apps) {
+    if (a->status != AppStatus::kWaiting) continue;
+    entries.push_back({a, rules.ClassOf(a->facts, a->willing), rules.TieBreakerOf(a->facts)});
+  }
+  const std::vector<OrderKey>& order = rules.order();
+  std::sort(entries.begin(), entries.end(), [&](const Entry& x, const Entry& y) {
+    if (x.klass != y.klass) return x.klass < y.klass;
+    for (const OrderKey& k : order) {
+      switch (k.kind) {
+        case OrderKey::Kind::kFact: {
+          int64_t vx = x.a->facts[k.slot], vy = y.a->facts[k.slot];
+          if (vx != vy) return k.desc ? vx > vy : vx < vy;
+          break;
+        }
+        case OrderKey::Kind::kTieBreakers:
+          if (x.tie != y.tie) return x.tie < y.tie;
+          break;
+        case OrderKey::Kind::kWaiting:
+          if (x.a->applied_on != y.a->applied_on) return x.a->applied_on < y.a->applied_on;
+          break;
+      }
+    }
+    return x.a->id < y.a->id;
+  });
+  std::vector<Position> out;
+  out.reserve(entries.size());
+  for (const Entry& e : entries) {
+    Position p;
+    p.application = e.a->id;
+    p.position = static_cast<int>(out.size()) + 1;
+    p.klass = e.klass;
+    p.tie = e.tie;
+    p.trace = e.klass < rules.classes().size() ? rules.classes()[e.klass].name : "不属任何类别";
+    for (const OrderKey& k : order) {
+      switch (k.kind) {
+        case OrderKey::Kind::kFact:
+          p.trace += fmt::format(" · {}{}", k.label, e.a->facts[k.slot]);
+          break;
+        case OrderKey::Kind::kTieBreakers:
+          if (e.tie < rules.tie_breakers().size()) {
+            p.trace += fmt::format(" · 同等条件下优先：{}", rules.tie_breakers()[e.tie].name);
+          }
+          break;
+        case OrderKey::Kind::kWaiting:
+          p.trace += fmt::format(" · 轮候自 {}", e.a->applied_on.ToString());
+          break;
+      }
+    }
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+std::vector<Position> Rank(const WaitlistRules& rules, const State& state) {
+  std::vector<const Application*> apps;
+  for (const auto& [id, a] : state.applications) apps.push_back(&a);
+  return Rank(rules, apps);
+}
+
+std::optional<int64_t> NextFor(const WaitlistRules& rules, const State& state, const Bed& bed) {
+  for (const Position& p : Rank(rules, state)) {
+    const Application& a = state.applications.at(p.application);
+    if (!a.offered_bed.empty() || a.bed_type != bed.type) continue;
+    if (std::find(bed.refused.begin(), bed.refused.end(), a.id) != bed.refused.end()) continue;
+    if (!rules.MayTake(bed.type, a.facts)) continue;
+    if (!a.institutions.empty() && std::find(a.institutions.begin(), a.institutions.end(),
+                                             bed.institution) == a.institutions.end()) {
+      continue;
+    }
+    return a.id;
+  }
+  return std::nullopt;
+}
+
+std::string MaskName(std::string_view name) {
+  std::string out;
+  size_t chars = 0;
+  for (size_t i = 0; i < name.size(); ++i) {
+    auto c = static_cast<unsigned char>(name[i]);
+    if ((c & 0xC0) == 0x80) {
+      if (chars == 1) out += name[i];
+      continue;
+    }
+    ++chars;
+    if (chars == 1) {
+      out += name[i];
+    } else {
+      out += '*';
+    }
+  }
+  if (chars == 1) out += '*';
+  return out;
+}
+
+std::vector<PublicEntry> PublicQueue(const WaitlistRules& rules, const State& state) {
+  std::vector<PublicEntry> out;
+  for (const Position& p : Rank(rules, state)) {
+    const Application& a = state.applications.at(p.application);
+    out.push_back(PublicEntry{
+        .position = p.position,
+        .name = MaskName(a.name),
+        .bed_type = a.bed_type,
+        .klass = p.klass < rules.classes().size() ? rules.classes()[p.klass].name : "其他",
+        .since = a.applied_on.ToString()});
+  }
+  return out;
+}
+
+}  // namespace yanglao::waitlist
