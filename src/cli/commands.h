@@ -28,6 +28,7 @@ void AddRegistryCommands(CLI::App& app, int& exit_code);
 void AddAssessCommands(CLI::App& app, int& exit_code);
 void AddFacilityCommands(CLI::App& app, int& exit_code);
 void AddCanteenCommands(CLI::App& app, int& exit_code);
+void AddVisitsCommands(CLI::App& app, int& exit_code);
 void AddPolicyCommands(CLI::App& app, int& exit_code);
 void AddEntitleCommands(CLI::App& app, int& exit_code);
 // serve (serve_command.cc) and admin (admin_command.cc): the platform server.

@@ -46,6 +46,7 @@ const std::vector<CommandGroup>& CommandGroups() {
       {"assess", AddAssessCommands},
       {"facility", AddFacilityCommands},
       {"canteen", AddCanteenCommands},
+      {"visits", AddVisitsCommands},
       {"gen", AddGenCommand},
       {"server", AddServeCommand},
       {"server", AddAdminCommands},
