@@ -182,6 +182,7 @@ void AddEntitleRoutes(App& app, Router& router);   // runs, rolls, advisor, what
 void AddAssessRoutes(App& app, Router& router);    // assessments, requests, work lists
 void AddFacilityRoutes(App& app, Router& router);  // facility map, coverage, estates, sites
 void AddCanteenRoutes(App& app, Router& router);   // canteens, counter, settlement (api_canteen.cc)
+void AddVisitsRoutes(App& app, Router& router);    // visiting care: rates, due list, visit log (api_visits.cc)
 LoginThrottle& AddressThrottle(App& app);
 
 }  // namespace yanglao::server

@@ -17,6 +17,7 @@
 #include "server/app.h"
 #include "server/module.h"
 #include "server/web_routes.h"
+#include "visits/module.h"
 
 namespace yanglao::server {
 
@@ -39,6 +40,7 @@ const std::vector<ServerModule>& ServerModules() {
       {&policy::Module(), AddPolicyRoutes},   {&registry::Module(), AddRegistryRoutes},
       {&entitle::Module(), AddEntitleRoutes}, {&assess::Module(), AddAssessRoutes},
       {&facility::Module(), AddFacilityRoutes}, {&canteen::Module(), AddCanteenRoutes},
+      {&visits::Module(), AddVisitsRoutes},
       {&server::Module(), AddPlatformRoutes},
   };
   return *modules;

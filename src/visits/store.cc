@@ -208,6 +208,17 @@ Result<std::vector<Visitor>> VisitsStore::Visitors(std::string_view unit_prefix)
   return out;
 }
 
+Result<std::optional<Visitor>> VisitsStore::FindVisitorByCode(std::string_view code) {
+  Result<std::vector<db::Row>> rows = db_.QueryAll(
+      "SELECT id, code, name, kind, unit, phone, active FROM visits_visitor WHERE code = ?",
+      {std::string(code)});
+  if (!rows.ok()) return rows.status();
+  if (rows->empty()) return std::optional<Visitor>();
+  const db::Row& r = rows->front();
+  return std::optional<Visitor>(Visitor{r.AsInt(0), r.AsText(1), r.AsText(2), r.AsText(3),
+                                        r.AsText(4), r.AsText(5), r.AsInt(6) != 0});
+}
+
 namespace {
 Status CheckVisitor(db::Database& db, int64_t visitor_id) {
   Result<std::vector<db::Row>> rows =

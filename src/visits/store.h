@@ -115,6 +115,7 @@ class VisitsStore {
   // code or name.
   Result<int64_t> PutVisitor(const Visitor& v);
   Result<std::vector<Visitor>> Visitors(std::string_view unit_prefix);
+  Result<std::optional<Visitor>> FindVisitorByCode(std::string_view code);
 
   // Assigns a person to a visitor (again: nothing changes). Fails with
   // visits.no_visitor for an unknown visitor.
