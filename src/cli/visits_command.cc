@@ -45,7 +45,7 @@ int RosterCmd(const VisitsArgs& a) {
   if (!rules.ok()) return Fail(rules.status());
   const visits::RosterRules* r = visits::RulesFor(*rules, Natural(a.city));
   if (r == nullptr) {
-    return Fail(Status("visits.no_policy", "没有该市的探访政策文件",
+    return Fail(Status(ErrorCategory::kNotFound, "visits.not_found", "没有该市的探访政策文件",
                        Location{.file = a.policies, .field = "--city", .value = a.city}));
   }
   CivilDate known_on = CivilDate::Today();

@@ -40,7 +40,7 @@ Result<visits::Visitor> CallerVisitor(Call& call, visits::VisitsStore& store) {
   Result<std::optional<visits::Visitor>> v = store.FindVisitorByCode(call.user->username);
   if (!v.ok()) return v.status();
   if (!v->has_value()) {
-    return Status(ErrorCategory::kDenied, "visits.not_visitor",
+    return Status(ErrorCategory::kDenied, "auth.forbidden",
                   "当前账号不是登记的探访人员（探访人员编号应与账号相同）",
                   Location{.field = "username", .value = call.user->username});
   }
@@ -58,7 +58,7 @@ Status CheckVisitAccess(Call& call, visits::VisitsStore& store, const std::strin
   if (!assigned.ok()) return assigned.status();
   if (!*assigned) {
     call.Audit(std::string(action), id, "denied");
-    return Status(ErrorCategory::kDenied, "visits.not_assigned", "此人未分派给您探访",
+    return Status(ErrorCategory::kDenied, "person.scope", "此人未分派给您探访",
                   Location{.field = "id_number", .value = MaskIdNumber(id)});
   }
   return Status::Ok();
@@ -115,7 +115,7 @@ Result<Reply> DueRoute(VisitsState& state, Call& call) {
   }
   const visits::RosterRules* rules = visits::RulesFor(state.rules, call.user->unit_code);
   if (rules == nullptr) {
-    return Status(ErrorCategory::kNotFound, "visits.no_policy", "没有本地的探访政策文件",
+    return Status(ErrorCategory::kNotFound, "visits.not_found", "没有本地的探访政策文件",
                   Location{.field = "unit", .value = call.user->unit_code});
   }
   Result<std::vector<visits::DueEntry>> due =

@@ -225,7 +225,7 @@ Status CheckVisitor(db::Database& db, int64_t visitor_id) {
       db.QueryAll("SELECT 1 FROM visits_visitor WHERE id = ?", {visitor_id});
   if (!rows.ok()) return rows.status();
   if (rows->empty()) {
-    return Status(ErrorCategory::kNotFound, "visits.no_visitor", "没有这名探访人员",
+    return Status(ErrorCategory::kNotFound, "visits.not_found", "没有这名探访人员",
                   Location{.field = "visitor_id", .value = std::to_string(visitor_id)});
   }
   return Status::Ok();
@@ -341,7 +341,7 @@ Status VisitsStore::MarkLeft(Month month, std::string_view id_number, std::strin
                      {month.ToString(), std::string(id_number)});
     if (!rows.ok()) return rows.status();
     if (rows->empty()) {
-      return Status(ErrorCategory::kNotFound, "visits.not_on_roster", "此人不在该月探访名单上",
+      return Status(ErrorCategory::kNotFound, "visits.not_found", "此人不在该月探访名单上",
                     Location{.field = "id_number", .value = std::string(id_number)});
     }
     return db_.Execute(

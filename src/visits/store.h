@@ -118,7 +118,7 @@ class VisitsStore {
   Result<std::optional<Visitor>> FindVisitorByCode(std::string_view code);
 
   // Assigns a person to a visitor (again: nothing changes). Fails with
-  // visits.no_visitor for an unknown visitor.
+  // visits.not_found for an unknown visitor.
   Status Assign(int64_t visitor_id, std::string_view id_number, std::string_view since);
   Status Unassign(int64_t visitor_id, std::string_view id_number);
   Result<std::vector<std::string>> AssignedTo(int64_t visitor_id);
@@ -130,13 +130,13 @@ class VisitsStore {
   Result<std::vector<RosterEntry>> RosterOf(Month month, std::string_view region_prefix = "");
   // Records that a person on the month's roster died or moved away on `on`
   // (a date in the month): counted as documented in the month's rate. Fails
-  // with visits.not_on_roster, visits.bad_date.
+  // with visits.not_found, visits.bad_date.
   Status MarkLeft(Month month, std::string_view id_number, std::string_view on,
                   std::string_view reason);
 
   // Records a visit, or returns the one stored with its client id. Fails
   // with visits.visit (field, value) on a bad kind, date, finding category
-  // or client id, visits.no_visitor for an unknown visitor.
+  // or client id, visits.not_found for an unknown visitor.
   Result<Visit> RecordVisit(const VisitRequest& request, CivilDate recorded_on);
   Result<std::optional<Visit>> FindVisit(std::string_view client_id);
   // A person's visits, newest first (at most `limit`).

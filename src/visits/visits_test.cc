@@ -284,7 +284,7 @@ TEST_P(VisitsTest, AVisitSentTwiceIsStoredOnceAndBadInputWritesNothing) {
   EXPECT_EQ(store_->RecordVisit(bad, D("2026-03-07")).status().where().field, "kind");
   bad.kind = "电话";
   bad.visitor_id = *vid + 100;
-  EXPECT_EQ(store_->RecordVisit(bad, D("2026-03-07")).status().code(), "visits.no_visitor");
+  EXPECT_EQ(store_->RecordVisit(bad, D("2026-03-07")).status().code(), "visits.not_found");
   EXPECT_EQ(Count("SELECT COUNT(*) FROM visits_visit"), 1);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM visits_finding"), 2);
   auto history = store_->VisitsOf(id);
@@ -347,7 +347,7 @@ TEST_P(VisitsTest, DueAndOverdueFromTheTierSortedByRiskThenLateness) {
   due = store_->DueList(policy, D("2026-03-20"), "", *vid);
   ASSERT_EQ(due->size(), 1u);
   EXPECT_EQ((*due)[0].id_number, weekly);
-  EXPECT_EQ(store_->Assign(*vid + 100, weekly, "2026-03-01").code(), "visits.no_visitor");
+  EXPECT_EQ(store_->Assign(*vid + 100, weekly, "2026-03-01").code(), "visits.not_found");
 }
 
 // A generated month: 600 people over 3 counties, 2 streets each, 3
@@ -392,7 +392,7 @@ TEST_P(VisitsTest, MonthlyRateAgreesWithAnIndependentQuery) {
     }
   }
   EXPECT_EQ(store_->MarkLeft(roster.month, "420704195001010010", "2026-03-15", "死亡").code(),
-            "visits.not_on_roster");
+            "visits.not_found");
   EXPECT_EQ(store_->MarkLeft(roster.month, roster.people[0].id_number, "2026-04-01", "死亡").code(),
             "visits.bad_date");
   for (RateLevel level :
