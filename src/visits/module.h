@@ -16,14 +16,15 @@ inline const db::ModuleInfo& Module() {
       .permissions =
           {
               {"visits:roster:read",
-               "查看探访名单、应探访与逾期名单",
-               {"city_official", "county_official", "street_worker", "community_worker"}},
+               "查看探访名单、应探访与逾期名单（探访人员只看分派给自己的人）",
+               {"city_official", "county_official", "street_worker", "community_worker",
+                "caseworker"}},
               {"visits:rate:read",
                "查看月探访率（社区、街道、区县、全市）",
                {"city_official", "county_official", "street_worker"}},
               {"visits:visit:create",
                "登记探访记录（上门、电话、结对、邻里）",
-               {"street_worker", "community_worker"}},
+               {"street_worker", "community_worker", "caseworker"}},
               {"visits:visitor:manage",
                "管理探访人员与分派（街道督导调整分派）",
                {"county_official", "street_worker"}},
