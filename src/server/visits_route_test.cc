@@ -115,6 +115,13 @@ TEST_P(VisitsRouteTest, AVisitorSeesOnlyAssignedPeopleVisitsOnceAndReadsAreAudit
         {.code = "caseworker", .name = "个案员", .kind = "社工", .unit = "421321101201"});
     ASSERT_TRUE(v.ok()) << v.status().ToString();
     visitor = *v;
+    // A site gives its visitors' role (here the built-in caseworker, scope
+    // "self") the visits permissions in the role editor.
+    ASSERT_TRUE(
+        reg->db()
+            .Execute("UPDATE server_role SET permissions = permissions || ' "
+                     "visits:roster:read visits:visit:create' WHERE role_key = 'caseworker'")
+            .ok());
   }
   Session admin = Login("admin"), caseworker = Login("caseworker");
   const std::string visit = json::serialize(json::object{{"client_id", "phone-a-0001"},
