@@ -48,6 +48,7 @@ const std::vector<CommandGroup>& CommandGroups() {
       {"canteen", AddCanteenCommands},
       {"oversight", AddOversightCommands},
       {"waitlist", AddWaitlistCommands},
+      {"visits", AddVisitsCommands},
       {"gen", AddGenCommand},
       {"server", AddServeCommand},
       {"server", AddAdminCommands},

@@ -11,6 +11,10 @@
 #include "core/csv.h"
 #include "core/money.h"
 #include "facility/policy.h"
+#include "oversight/draw.h"
+#include "oversight/publish.h"
+#include "oversight/tasks.h"
+#include "visits/policy.h"
 #include "waitlist/rules.h"
 #include "policy/entitlement.h"
 #include "policy/fact_schema.h"
@@ -93,6 +97,18 @@ int RunCheck(const std::vector<std::string>& inputs) {
       auto wr = waitlist::WaitlistRules::Load(f, CivilDate::Today());
       if (!wr.ok()) errors.push_back(wr.status());
       items = wr.ok() ? (*wr)->classes().size() : 0;
+    } else if (HasFormat(f, "yanglao.visits/1")) {  // src/visits/policy.h
+      Result<visits::VisitPolicy> vp = visits::LoadVisitPolicy(f);
+      if (!vp.ok()) errors.push_back(vp.status());
+    } else if (HasFormat(f, "yanglao.tasks/1")) {  // src/oversight/tasks.h
+      Result<oversight::TaskPlan> tp = oversight::LoadTaskPlan(f);
+      if (!tp.ok()) errors.push_back(tp.status());
+    } else if (HasFormat(f, "yanglao.draw/1")) {  // src/oversight/draw.h
+      Result<oversight::DrawPolicy> dp = oversight::LoadDrawPolicy(f);
+      if (!dp.ok()) errors.push_back(dp.status());
+    } else if (HasFormat(f, "yanglao.publication/1")) {  // src/oversight/publish.h
+      Result<oversight::PublicationPolicy> pp = oversight::LoadPublicationPolicy(f);
+      if (!pp.ok()) errors.push_back(pp.status());
     } else if (IsParameterFile(f)) {
       fs::path target = ParameterFileTarget(f);
       if (target.empty()) {

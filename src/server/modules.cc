@@ -19,6 +19,7 @@
 #include "server/app.h"
 #include "server/module.h"
 #include "server/web_routes.h"
+#include "visits/module.h"
 
 namespace yanglao::server {
 
@@ -43,6 +44,7 @@ const std::vector<ServerModule>& ServerModules() {
       {&facility::Module(), AddFacilityRoutes}, {&canteen::Module(), AddCanteenRoutes},
       {&oversight::Module(), AddOversightRoutes},
       {&waitlist::Module(), AddWaitlistRoutes},
+      {&visits::Module(), AddVisitsRoutes},
       {&server::Module(), AddPlatformRoutes},
   };
   return *modules;
