@@ -7,6 +7,8 @@
 #include <span>
 #include <unordered_map>
 
+#include "registry/watermark.h"
+
 namespace yanglao::assess {
 namespace {
 
@@ -324,9 +326,9 @@ Result<DueReport> ComputeDue(AssessmentStore& store, std::string_view region_cod
 }
 
 Result<std::string> DueWatermark(AssessmentStore& store) {
-  Result<std::string> registry = store.registry().ContentWatermark();
-  if (!registry.ok()) return registry.status();
-  std::string out = *registry;
+  Result<std::string> feeds = registry::ContentWatermark(store.registry());
+  if (!feeds.ok()) return feeds.status();
+  std::string out = *feeds;
   static const char* const kQueries[] = {
       "SELECT COUNT(*), MAX(id), MAX(form_key), MAX(recorded_on) FROM assessment",
       "SELECT COUNT(*), MAX(id_number), MAX(requested_on), MAX(recorded_on) FROM "

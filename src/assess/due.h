@@ -119,7 +119,7 @@ Result<DueReport> SliceDue(const DueBase& base, std::string_view region_code,
 std::span<const DueEntry> DueEntriesUnder(const DueBase& base, const std::string& region_code);
 
 // A text that changes whenever anything a DueBase reads may have changed:
-// the registry's feeds and precedence (Registry::ContentWatermark), the
+// the registry's feeds and precedence (registry::ContentWatermark), the
 // assessments and the requests for re-assessment.
 Result<std::string> DueWatermark(AssessmentStore& store);
 

@@ -762,20 +762,6 @@ Status Registry::ForEachPersonCoded(CivilDate as_of, CivilDate known_on,
   return Status::Ok();
 }
 
-Result<std::string> Registry::ContentWatermark() {
-  std::string out;
-  Status s = db_->Query(
-      "SELECT id, sha256, facts_added, recorded_on FROM feed ORDER BY id", {}, [&](const Row& r) {
-        out += fmt::format("{},{},{},{};", r.AsText(0), r.AsText(1), r.AsText(2), r.AsText(3));
-        return true;
-      });
-  if (!s.ok()) return s;
-  out += "|";
-  for (const auto& [key, rank] : precedence_)
-    out += fmt::format("{},{},{};", key.first, key.second, rank);
-  return out;
-}
-
 Result<int64_t> Registry::LatestFeedId() {
   Result<std::vector<Row>> rows = db_->QueryAll("SELECT MAX(id) FROM feed");
   if (!rows.ok()) return rows.status();

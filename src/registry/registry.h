@@ -210,11 +210,6 @@ class Registry {
                             int64_t max_feed_id = INT64_MAX);
   // The id of the latest feed imported (0 when none).
   Result<int64_t> LatestFeedId();
-  // A text that changes whenever what ForEachPerson or ForEachPersonCoded
-  // would deliver may have changed: every feed (id, checksum, facts added,
-  // recorded on) and this registry's precedence table. For caches of
-  // whole-city reads (assess::DueWatermark).
-  Result<std::string> ContentWatermark();
   // The value of `fact` for each of `ids`, as Person(id, as_of, known_on)
   // would choose it (the records that apply on `as_of`, then Preferred by
   // the precedence table), counting feeds up to `max_feed_id`: ID -> value,
