@@ -4,7 +4,9 @@
 # var/bench-web-SCALE and reused), starts the release `yanglao serve` on
 # loopback and prints the p95 of each console page's data calls
 # (bench/web/console.mjs).
-#   bash bench/web/run.sh [--scale S] [--bin PATH]
+#   bash bench/web/run.sh [--scale S] [--bin PATH] [--dir DIR]
+#     (--dir: the city's directory, default var/bench-web-S; to compare two
+#     builds, run each on its own copy of the same city)
 #   bash bench/web/run.sh --url http://127.0.0.1:8080 --logins var/demo/demo-logins.txt
 #     (a server already running, e.g. scripts/start.sh's)
 set -euo pipefail
@@ -13,13 +15,15 @@ scale=${YANGLAO_BENCH_SCALE:-1}
 bin=build/release/src/cli/yanglao
 url=""
 logins=""
+dir=""
 while [[ $# -gt 0 ]]; do
   case $1 in
     --scale) scale=$2; shift 2 ;;
     --bin) bin=$2; shift 2 ;;
     --url) url=$2; shift 2 ;;
     --logins) logins=$2; shift 2 ;;
-    *) echo "usage: bench/web/run.sh [--scale S] [--bin PATH] | --url URL --logins FILE" >&2; exit 2 ;;
+    --dir) dir=$2; shift 2 ;;
+    *) echo "usage: bench/web/run.sh [--scale S] [--bin PATH] [--dir DIR] | --url URL --logins FILE" >&2; exit 2 ;;
   esac
 done
 if [[ -n $url ]]; then
@@ -30,7 +34,7 @@ if [[ $bin == build/release/src/cli/yanglao ]]; then
   cmake --preset release >/dev/null
   cmake --build --preset release --target yanglao >/dev/null
 fi
-dir=var/bench-web-$scale
+dir=${dir:-var/bench-web-$scale}
 YANGLAO_WEB_SCALE=$scale bash tests/web/city.sh "$bin" "$dir" | tail -3
 log=$(mktemp)
 "$bin" serve --db "sqlite:$dir/yanglao.db" --port 0 --access-log none 2>"$log" &

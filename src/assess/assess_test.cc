@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "assess/due.h"
@@ -665,6 +666,126 @@ TEST(SyntheticTest, AGeneratedCityGetsPlausibleHistories) {
   EXPECT_EQ(read(summary->file), read(again->file));
   fs::remove_all(dir);
 }
+
+// --- the fast work lists against the straightforward computation ------------
+
+std::string DueText(const DueReport& r) {
+  std::string out = fmt::format("{} {} residents {} valid {} total {}/{}/{}\n", r.region_code,
+                                r.region_name, r.residents_60_plus, r.valid_60_plus, r.total.cohort,
+                                r.total.valid, r.total.ever);
+  for (const Coverage& c : r.coverage)
+    out += fmt::format("county {} {}/{}/{}\n", c.county, c.cohort, c.valid, c.ever);
+  auto date = [](const std::optional<CivilDate>& d) { return d ? d->ToString() : "-"; };
+  for (const DueEntry& e : r.entries) {
+    out += fmt::format("{} {} {} {} {} {} {} {} {} {}\n", e.id_number, e.name, e.age, e.residence,
+                       DueStatusName(e.status), date(e.last_assessed), date(e.valid_until),
+                       e.last_level, date(e.requested_on), e.need);
+  }
+  return out;
+}
+
+class DueFastTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void TearDown() override {
+    store_.reset();
+    reg_.reset();
+    db_.Remove();
+    if (!dir_.empty()) fs::remove_all(dir_);
+  }
+  registry::TestDatabase db_;
+  fs::path dir_;
+  std::unique_ptr<registry::Registry> reg_;
+  std::unique_ptr<AssessmentStore> store_;
+};
+
+TEST_P(DueFastTest, TheFastListsEqualTheStraightforwardOnAGeneratedCity) {
+  db_.SetUp(GetParam(), "yanglao_assess_due");
+  if (IsSkipped() || HasFatalFailure()) return;
+  auto reg = registry::Registry::Open(db_.url());
+  ASSERT_TRUE(reg.ok()) << reg.status().ToString();
+  reg_ = std::move(*reg);
+  auto store = AssessmentStore::Open(*reg_);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  store_ = std::move(*store);
+  dir_ = fs::temp_directory_path() / fmt::format("yanglao_assess_due_{}", getpid());
+  gen::GenOptions g{.region = "421300", .seed = 11, .scale = 0.003, .out = dir_};
+  g.threads = 1;
+  auto city = gen::GenerateCity(g);
+  ASSERT_TRUE(city.ok()) << city.status().ToString();
+  for (const auto& [file, rows] : city->rows_per_file) {
+    auto feed = registry::ReadFeedFile(dir_ / file, fs::path(file).stem().string(), g.as_of);
+    ASSERT_TRUE(feed.ok()) << feed.status().ToString();
+    ASSERT_TRUE(reg_->Import(*feed, g.as_of).ok()) << file;
+  }
+  auto summary = gen::WriteSyntheticAssessments({.feeds_dir = dir_, .seed = 11, .as_of = g.as_of});
+  ASSERT_TRUE(summary.ok()) << summary.status().ToString();
+  auto batch = ReadBatchFile(summary->file, g.as_of);
+  ASSERT_TRUE(batch.ok());
+  ASSERT_TRUE(store_->Import(*batch, {}, g.as_of.AddDays(1)).ok());
+  // Requests: some for assessed people, some for never assessed ones; one
+  // answered later by an assessment.
+  int requests = 0;
+  for (size_t i = 0; i < batch->forms.size() && requests < 20; i += 7, ++requests) {
+    const std::string& id = batch->forms[i].header.id_number;
+    ASSERT_TRUE(store_->Request({id, g.as_of.AddDays(-10), "申请复评"}, g.as_of).ok());
+  }
+  int64_t compared = 0;
+  for (const char* region : {"421300", "421303", "421381", "421321"}) {
+    for (int shift : {0, 40, 400}) {
+      DueOptions o{.as_of = g.as_of.AddDays(shift), .known_on = g.as_of.AddDays(shift)};
+      SCOPED_TRACE(fmt::format("{} {}", region, o.as_of.ToString()));
+      auto fast = ComputeDue(*store_, region, o);
+      auto reference = ComputeDueReference(*store_, region, o);
+      ASSERT_TRUE(fast.ok()) << fast.status().ToString();
+      ASSERT_TRUE(reference.ok()) << reference.status().ToString();
+      EXPECT_EQ(DueText(*fast), DueText(*reference));
+      compared += static_cast<int64_t>(reference->entries.size());
+    }
+  }
+  // The whole city once (the assessments known), then every region cut from it.
+  DueOptions o{.as_of = g.as_of.AddDays(40), .known_on = g.as_of.AddDays(40)};
+  auto base = ComputeDueBase(*store_, o);
+  ASSERT_TRUE(base.ok());
+  auto city_report = ComputeDueReference(*store_, "421300", o);
+  ASSERT_TRUE(city_report.ok());
+  EXPECT_GT(city_report->entries.size(), 100u);
+  for (DueStatus st :
+       {DueStatus::kOverdue, DueStatus::kRequested, DueStatus::kDueSoon, DueStatus::kNever}) {
+    EXPECT_GT(city_report->Count(st), 0) << DueStatusName(st);
+  }
+  std::set<std::string> streets;
+  for (const DueEntry& e : city_report->entries) streets.insert(e.residence.substr(0, 9));
+  for (const std::string& street : streets) {
+    auto cut = SliceDue(*base, street);
+    auto reference = ComputeDueReference(*store_, street, o);
+    ASSERT_TRUE(cut.ok() && reference.ok()) << street;
+    EXPECT_EQ(DueText(*cut), DueText(*reference)) << street;
+    auto in_place = DueEntriesUnder(*base, RegionTable::Builtin().Find(street)->code);
+    EXPECT_EQ(in_place.size(), reference->entries.size()) << street;
+  }
+  EXPECT_GT(compared, 1000);
+  // The watermark moves with a new request and a change of precedence.
+  auto w1 = DueWatermark(*store_);
+  ASSERT_TRUE(w1.ok());
+  EXPECT_EQ(*DueWatermark(*store_), *w1);
+  ASSERT_TRUE(
+      store_->Request({batch->forms[3].header.id_number, g.as_of, "再次申请"}, g.as_of).ok());
+  auto w2 = DueWatermark(*store_);
+  ASSERT_TRUE(w2.ok());
+  EXPECT_NE(*w2, *w1);
+  // The precedence of 失智 reversed: the health department's record first.
+  ASSERT_TRUE(reg_->SetPrecedence("dementia", {"卫健", "评估机构"}).ok());
+  auto w3 = DueWatermark(*store_);
+  ASSERT_TRUE(w3.ok());
+  EXPECT_NE(*w3, *w2);
+  auto fast = ComputeDue(*store_, "421300", o);
+  auto reference = ComputeDueReference(*store_, "421300", o);
+  ASSERT_TRUE(fast.ok() && reference.ok());
+  EXPECT_EQ(DueText(*fast), DueText(*reference));
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, DueFastTest, ::testing::Values("sqlite", "postgresql"),
+                         [](const auto& param_info) { return param_info.param; });
 
 }  // namespace
 }  // namespace yanglao::assess

@@ -20,6 +20,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -80,9 +81,47 @@ struct DueReport {
 
 // Computes the work lists of `region` (a city, county, street or community
 // of the built-in table). Fails with assess.region when the region is not
-// in the table.
+// in the table. ComputeDueBase then SliceDue.
 Result<DueReport> ComputeDue(AssessmentStore& store, std::string_view region_code,
                              const DueOptions& options);
+
+// The same report computed the straightforward way: every person read one
+// at a time (Registry::ForEachPerson). Kept as the reference the fast path
+// is tested against (assess_test DueFast*).
+Result<DueReport> ComputeDueReference(AssessmentStore& store, std::string_view region_code,
+                                      const DueOptions& options);
+
+// The work lists of every residence on one date, from which the report of
+// any region is cut (SliceDue): read set-based (Registry::ForEachPersonCoded
+// and one pass over the assessments) rather than person by person. The
+// server keeps one per date and watermark (DueWatermark), so a console page
+// does not go through the city for each request.
+struct DueBase {
+  struct Tally {
+    int64_t residents_60_plus = 0;
+    int64_t valid_60_plus = 0;
+    int64_t cohort = 0;  // aged cohort_age+
+    int64_t cohort_valid = 0;
+    int64_t cohort_ever = 0;
+  };
+  DueOptions options;
+  std::vector<DueEntry> entries;                          // by residence, status, ID number
+  std::vector<std::pair<std::string, Tally>> residences;  // by residence code
+};
+Result<DueBase> ComputeDueBase(AssessmentStore& store, const DueOptions& options);
+// The report of `region_code` (as ComputeDue), without its entries when
+// `with_entries` is false (then read them in place with DueEntriesUnder).
+// Fails with assess.region.
+Result<DueReport> SliceDue(const DueBase& base, std::string_view region_code,
+                           bool with_entries = true);
+// The entries of `base` whose residence lies in the region of (table) code
+// `region_code`, in the report's order.
+std::span<const DueEntry> DueEntriesUnder(const DueBase& base, const std::string& region_code);
+
+// A text that changes whenever anything a DueBase reads may have changed:
+// the registry's feeds and precedence (registry::ContentWatermark), the
+// assessments and the requests for re-assessment.
+Result<std::string> DueWatermark(AssessmentStore& store);
 
 }  // namespace yanglao::assess
 

@@ -107,6 +107,11 @@ INSERT INTO precedence (fact, source, rank) SELECT 'dementia', '评估机构', 1
 INSERT INTO precedence (fact, source, rank) SELECT 'dementia', '卫健', 2
   WHERE NOT EXISTS (SELECT 1 FROM precedence WHERE fact = 'dementia' AND source = '卫健');
 )",
+      // 3: person search by name (SearchPersons) reads the name records in
+      // value order.
+      R"(
+CREATE INDEX fact_name ON fact (value) WHERE fact = 'name';
+)",
   };
   return *migrations;
 }
@@ -928,7 +933,19 @@ SqlFilter ResidenceFilter(std::string_view region, bool exact, CivilDate on) {
 Result<PersonPage> Registry::SearchPersons(const PersonSearch& search) {
   std::string where;
   std::vector<Value> params;
-  if (!search.name.empty()) {
+  if (!search.name.empty() && db_->dialect() == "sqlite" &&
+      static_cast<unsigned char>(search.name.back()) != 0xFF) {
+    // The same people, found from the names (index fact_name, migration 3)
+    // rather than by probing every person: SQLite compares text bytewise,
+    // so the values that start with the name are those in [name, end),
+    // `end` the name with its last byte raised (never 0xFF in UTF-8).
+    std::string end = search.name;
+    end.back() = static_cast<char>(static_cast<unsigned char>(end.back()) + 1);
+    AndFilter({"p.id_number IN (SELECT n.id_number FROM fact n WHERE n.fact = 'name' AND "
+               "n.value >= ? AND n.value < ? AND substr(n.value, 1, ?) = ?)",
+               {search.name, end, static_cast<int64_t>(CodePoints(search.name)), search.name}},
+              where, params);
+  } else if (!search.name.empty()) {
     AndFilter({"EXISTS (SELECT 1 FROM fact n WHERE n.id_number = p.id_number AND n.fact = 'name' "
                "AND substr(n.value, 1, ?) = ?)",
                {static_cast<int64_t>(CodePoints(search.name)), search.name}},

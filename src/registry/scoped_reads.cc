@@ -6,6 +6,7 @@
 
 #include "db/query.h"
 #include "registry/registry.h"
+#include "registry/watermark.h"
 
 namespace yanglao::registry {
 
@@ -110,6 +111,25 @@ Result<std::optional<CivilDate>> Registry::LatestRecordStart(CivilDate on) {
   Result<CivilDate> d = CivilDate::Parse((*latest)[0].AsText(0));
   if (!d.ok()) return std::optional<CivilDate>();
   return std::optional<CivilDate>(*d);
+}
+
+Result<std::string> ContentWatermark(Registry& registry) {
+  std::string out;
+  Status s = registry.db().Query(
+      "SELECT id, sha256, facts_added, recorded_on FROM feed ORDER BY id", {},
+      [&](const db::Row& r) {
+        out += fmt::format("{},{},{},{};", r.AsText(0), r.AsText(1), r.AsText(2), r.AsText(3));
+        return true;
+      });
+  if (!s.ok()) return s;
+  out += "|";
+  s = registry.db().Query("SELECT fact, source, rank FROM precedence ORDER BY fact, source", {},
+                          [&](const db::Row& r) {
+                            out += fmt::format("{},{},{};", r.AsText(0), r.AsText(1), r.AsText(2));
+                            return true;
+                          });
+  if (!s.ok()) return s;
+  return out;
 }
 
 }  // namespace yanglao::registry

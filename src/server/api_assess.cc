@@ -8,7 +8,10 @@
 // see dates, agency and level.
 #include <fmt/format.h>
 
+#include <deque>
 #include <map>
+#include <memory>
+#include <mutex>
 
 #include "assess/due.h"
 #include "assess/form_json.h"
@@ -205,6 +208,39 @@ std::string VisibleNeed(const Withholding& w, std::string_view need) {
   return out;
 }
 
+// The city's work lists (assess::DueBase) of the last dates asked for, each
+// kept while the registry, the assessments and the requests stay as they
+// were (assess::DueWatermark, read for every request): the lists are
+// computed once per change instead of once per page.
+Result<std::shared_ptr<const assess::DueBase>> CachedDueBase(assess::AssessmentStore& store,
+                                                             const assess::DueOptions& options) {
+  struct Entry {
+    std::string key;
+    std::shared_ptr<const assess::DueBase> base;
+  };
+  static std::mutex mutex;
+  static std::deque<Entry> entries;  // most recent first
+  constexpr size_t kKept = 2;
+  Result<std::string> watermark = assess::DueWatermark(store);
+  if (!watermark.ok()) return watermark.status();
+  std::string key =
+      fmt::format("{}|{}|{}|{}|{}", options.as_of.ToString(), options.known_on.ToString(),
+                  options.soon_days, options.cohort_age, *watermark);
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    for (const Entry& e : entries) {
+      if (e.key == key) return e.base;
+    }
+  }
+  Result<assess::DueBase> computed = assess::ComputeDueBase(store, options);
+  if (!computed.ok()) return computed.status();
+  auto base = std::make_shared<const assess::DueBase>(std::move(*computed));
+  std::lock_guard<std::mutex> lock(mutex);
+  entries.push_front(Entry{std::move(key), base});
+  if (entries.size() > kKept) entries.pop_back();
+  return base;
+}
+
 Result<Reply> DueRoute(Call& call) {
   Result<Paging> paging = PagingOf(call);
   if (!paging.ok()) return paging.status();
@@ -243,15 +279,17 @@ Result<Reply> DueRoute(Call& call) {
   Result<std::unique_ptr<assess::AssessmentStore>> store = StoreOf(call);
   if (!store.ok()) return store.status();
   const CivilDate today = call.app.Today();
-  Result<assess::DueReport> report =
-      assess::ComputeDue(**store, r->code, {.as_of = today, .known_on = today});
+  Result<std::shared_ptr<const assess::DueBase>> base =
+      CachedDueBase(**store, {.as_of = today, .known_on = today});
+  if (!base.ok()) return base.status();
+  Result<assess::DueReport> report = assess::SliceDue(**base, r->code, /*with_entries=*/false);
   if (!report.ok()) return report.status();
   // An entry that is on the list only for a reason withheld from the reader
   // (never assessed, under 80, and 失智) is left out, reasons and counts too.
   const Withholding withholding(user);
   std::vector<std::pair<const assess::DueEntry*, std::string>> entries;
   std::map<assess::DueStatus, int64_t> visible_counts;
-  for (const assess::DueEntry& e : report->entries) {
+  for (const assess::DueEntry& e : assess::DueEntriesUnder(**base, r->code)) {
     std::string need = VisibleNeed(withholding, e.need);
     if (e.status == assess::DueStatus::kNever && need.empty()) continue;
     ++visible_counts[e.status];
