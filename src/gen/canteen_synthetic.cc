@@ -58,8 +58,8 @@ Status WriteText(const fs::path& path, const std::string& text) {
   return Status::Ok();
 }
 
+// The dishes of every generated canteen (prices in its 价格 column below).
 const char* const kDishes[] = {"套餐A", "套餐B", "面条", "粥点"};
-const int64_t kPrices[] = {1500, 1200, 800, 500};
 
 }  // namespace
 
