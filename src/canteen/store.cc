@@ -536,9 +536,9 @@ Status CanteenStore::BulkInsertSales(std::vector<Sale>& sales) {
 }
 
 Result<int64_t> CanteenStore::CountSales(int64_t canteen_id, std::string_view month) {
-  Result<std::vector<db::Row>> rows = db_.QueryAll(
-      "SELECT COUNT(*) FROM canteen_sale WHERE month = ? AND canteen_id = ?",
-      {std::string(month), canteen_id});
+  Result<std::vector<db::Row>> rows =
+      db_.QueryAll("SELECT COUNT(*) FROM canteen_sale WHERE month = ? AND canteen_id = ?",
+                   {std::string(month), canteen_id});
   if (!rows.ok()) return rows.status();
   return (*rows)[0].AsInt(0);
 }

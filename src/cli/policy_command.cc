@@ -14,13 +14,13 @@
 #include "oversight/draw.h"
 #include "oversight/publish.h"
 #include "oversight/tasks.h"
-#include "visits/policy.h"
-#include "waitlist/rules.h"
 #include "policy/entitlement.h"
 #include "policy/fact_schema.h"
 #include "policy/golden.h"
 #include "policy/person_file.h"
 #include "policy/service_list.h"
+#include "visits/policy.h"
+#include "waitlist/rules.h"
 
 namespace yanglao::cli {
 namespace {

@@ -182,9 +182,12 @@ void AddEntitleRoutes(App& app, Router& router);   // runs, rolls, advisor, what
 void AddAssessRoutes(App& app, Router& router);    // assessments, requests, work lists
 void AddFacilityRoutes(App& app, Router& router);  // facility map, coverage, estates, sites
 void AddCanteenRoutes(App& app, Router& router);   // canteens, counter, settlement (api_canteen.cc)
-void AddOversightRoutes(App& app, Router& router);  // task tables and their state (api_oversight.cc)
-void AddWaitlistRoutes(App& app, Router& router);  // admission waitlist, public queue (api_waitlist.cc)
-void AddVisitsRoutes(App& app, Router& router);    // visiting care: rates, due list, visit log (api_visits.cc)
+void AddOversightRoutes(App& app,
+                        Router& router);  // task tables and their state (api_oversight.cc)
+void AddWaitlistRoutes(App& app,
+                       Router& router);  // admission waitlist, public queue (api_waitlist.cc)
+void AddVisitsRoutes(App& app,
+                     Router& router);  // visiting care: rates, due list, visit log (api_visits.cc)
 LoginThrottle& AddressThrottle(App& app);
 
 }  // namespace yanglao::server

@@ -9,17 +9,17 @@
 
 #include "assess/module.h"
 #include "canteen/module.h"
-#include "oversight/module.h"
-#include "waitlist/module.h"
 #include "db/transaction.h"
 #include "entitle/module.h"
 #include "facility/module.h"
+#include "oversight/module.h"
 #include "policy/module.h"
 #include "registry/module.h"
 #include "server/app.h"
 #include "server/module.h"
 #include "server/web_routes.h"
 #include "visits/module.h"
+#include "waitlist/module.h"
 
 namespace yanglao::server {
 
@@ -39,13 +39,11 @@ void AddPlatformRoutes(App& app, Router& router) {
 const std::vector<ServerModule>& ServerModules() {
   // One line per module: its declaration and its routes.
   static const std::vector<ServerModule>* const modules = new std::vector<ServerModule>{
-      {&policy::Module(), AddPolicyRoutes},   {&registry::Module(), AddRegistryRoutes},
-      {&entitle::Module(), AddEntitleRoutes}, {&assess::Module(), AddAssessRoutes},
-      {&facility::Module(), AddFacilityRoutes}, {&canteen::Module(), AddCanteenRoutes},
-      {&oversight::Module(), AddOversightRoutes},
-      {&waitlist::Module(), AddWaitlistRoutes},
-      {&visits::Module(), AddVisitsRoutes},
-      {&server::Module(), AddPlatformRoutes},
+      {&policy::Module(), AddPolicyRoutes},       {&registry::Module(), AddRegistryRoutes},
+      {&entitle::Module(), AddEntitleRoutes},     {&assess::Module(), AddAssessRoutes},
+      {&facility::Module(), AddFacilityRoutes},   {&canteen::Module(), AddCanteenRoutes},
+      {&oversight::Module(), AddOversightRoutes}, {&waitlist::Module(), AddWaitlistRoutes},
+      {&visits::Module(), AddVisitsRoutes},       {&server::Module(), AddPlatformRoutes},
   };
   return *modules;
 }
