@@ -14,6 +14,7 @@
 #include "server/app.h"
 #include "server/audit.h"
 #include "server/auth.h"
+#include "server/test_route_client.h"
 #include "visits/store.h"
 
 namespace yanglao::server {
@@ -26,14 +27,8 @@ const CivilDate kToday = *CivilDate::FromYmd(2026, 11, 22);
 constexpr const char* kLi = "421321195003150021";     // lives in 随县
 constexpr const char* kZhang = "421303194402290016";  // lives in 曾都区
 
-fs::path SourceDir() {
-  const char* src = std::getenv("YANGLAO_SOURCE_DIR");
-  return fs::path(src ? src : ".");
-}
-
-struct Session {
-  std::string cookie, csrf;
-};
+using testing::Session;
+using testing::SourceDir;
 
 class VisitsRouteTest : public ::testing::TestWithParam<std::string> {
  protected:
@@ -70,37 +65,10 @@ class VisitsRouteTest : public ::testing::TestWithParam<std::string> {
 
   HttpResponse Do(http::verb method, const std::string& target, const Session* s,
                   const std::string& body = "", const char* type = "application/json") {
-    HttpRequest req{method, target, 11};
-    req.set(http::field::host, "localhost");
-    if (s != nullptr) {
-      req.set(http::field::cookie, s->cookie);
-      req.set("X-CSRF-Token", s->csrf);
-    }
-    if (!body.empty()) {
-      req.set(http::field::content_type, type);
-      req.body() = body;
-    }
-    req.prepare_payload();
-    return app_->HandleAndAudit(req, "192.0.2.7");
+    return testing::Request(*app_, method, target, s, body, type);
   }
-  Session Login(const std::string& user) {
-    HttpResponse r = Do(http::verb::post, "/api/v1/auth/login", nullptr,
-                        json::serialize(json::object{{"username", user}, {"password", Pw(user)}}));
-    EXPECT_EQ(r.result_int(), 200u) << r.body();
-    Session s;
-    for (const auto& h : r) {
-      std::string v(h.value());
-      if (h.name() == http::field::set_cookie && v.starts_with("yl_session="))
-        s.cookie = v.substr(0, v.find(';'));
-    }
-    s.csrf = std::string(json::parse(r.body()).at("csrf_token").as_string());
-    return s;
-  }
-  static json::object Obj(const HttpResponse& r) {
-    boost::system::error_code ec;
-    json::value v = json::parse(r.body(), ec);
-    return v.is_object() ? v.as_object() : json::object{};
-  }
+  Session Login(const std::string& user) { return testing::SignIn(*app_, user, Pw(user)); }
+  static json::object Obj(const HttpResponse& r) { return testing::ObjectOf(r); }
 
   registry::TestDatabase db_;
   std::unique_ptr<App> app_;

@@ -12,6 +12,7 @@
 #include "registry/test_database.h"
 #include "server/app.h"
 #include "server/auth.h"
+#include "server/test_route_client.h"
 #include "waitlist/store.h"
 
 namespace yanglao::server {
@@ -22,14 +23,8 @@ namespace fs = std::filesystem;
 
 const CivilDate kToday = *CivilDate::FromYmd(2026, 11, 22);
 
-fs::path SourceDir() {
-  const char* src = std::getenv("YANGLAO_SOURCE_DIR");
-  return fs::path(src ? src : ".");
-}
-
-struct Session {
-  std::string cookie, csrf;
-};
+using testing::Session;
+using testing::SourceDir;
 
 class WaitlistRouteTest : public ::testing::TestWithParam<std::string> {
  protected:
@@ -75,32 +70,9 @@ class WaitlistRouteTest : public ::testing::TestWithParam<std::string> {
   }
 
   HttpResponse Do(http::verb method, const std::string& target, const Session* s) {
-    HttpRequest req{method, target, 11};
-    req.set(http::field::host, "localhost");
-    if (s != nullptr) {
-      req.set(http::field::cookie, s->cookie);
-      req.set("X-CSRF-Token", s->csrf);
-    }
-    req.prepare_payload();
-    return app_->HandleAndAudit(req, "192.0.2.7");
+    return testing::Request(*app_, method, target, s);
   }
-  Session Login() {
-    HttpRequest req{http::verb::post, "/api/v1/auth/login", 11};
-    req.set(http::field::host, "localhost");
-    req.set(http::field::content_type, "application/json");
-    req.body() = json::serialize(json::object{{"username", "city"}, {"password", "pw-city-2026"}});
-    req.prepare_payload();
-    HttpResponse r = app_->HandleAndAudit(req, "192.0.2.7");
-    EXPECT_EQ(r.result_int(), 200u) << r.body();
-    Session s;
-    for (const auto& h : r) {
-      std::string v(h.value());
-      if (h.name() == http::field::set_cookie && v.starts_with("yl_session="))
-        s.cookie = v.substr(0, v.find(';'));
-    }
-    s.csrf = std::string(json::parse(r.body()).at("csrf_token").as_string());
-    return s;
-  }
+  Session Login() { return testing::SignIn(*app_, "city", "pw-city-2026"); }
 
   registry::TestDatabase db_;
   std::unique_ptr<App> app_;
