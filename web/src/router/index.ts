@@ -1,9 +1,16 @@
 // Console routes, each page its own chunk. Which pages a user reaches comes
 // from the server's menu (GET /api/v1/console/menu); the citizen page and the
 // sign-in page need no session.
-import { createRouter, createWebHistory } from 'vue-router'
+import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
 import { session, loadSession, clearSession, menuPaths } from '@/store/user'
 import { setUnauthenticatedHandler, ApiError } from '@/api/http'
+
+// Each operational module's pages are listed in its own views/<module>/routes.ts
+// (a default export of console child routes), so adding a module touches no
+// shared file here.
+const moduleRoutes = Object.values(
+  import.meta.glob<{ default: RouteRecordRaw[] }>('@/views/*/routes.ts', { eager: true }),
+).flatMap((m) => m.default)
 
 const router = createRouter({
   history: createWebHistory(),
@@ -22,15 +29,14 @@ const router = createRouter({
         { path: 'imports', component: () => import('@/views/imports/index.vue'), meta: { title: '数据导入' } },
         { path: 'runs', component: () => import('@/views/runs/index.vue'), meta: { title: '月度核定' } },
         { path: 'runs/:id', component: () => import('@/views/runs/detail.vue'), meta: { title: '核定结果', menu: '/runs' } },
-        { path: 'canteen', component: () => import('@/views/canteen/index.vue'), meta: { title: '助餐柜台' } },
         { path: 'whatif', component: () => import('@/views/whatif/index.vue'), meta: { title: '政策测算' } },
         { path: 'conflicts', component: () => import('@/views/conflicts/index.vue'), meta: { title: '数据冲突' } },
         { path: 'assessments/new', component: () => import('@/views/assessments/form.vue'), meta: { title: '录入能力评估', menu: '/assessments' } },
-        { path: 'facility', component: () => import('@/views/facility/index.vue'), meta: { title: '设施与规划' } },
         { path: 'assessments', component: () => import('@/views/assessments/index.vue'), meta: { title: '能力评估' } },
         { path: 'system/users', component: () => import('@/views/system/users.vue'), meta: { title: '用户管理' } },
         { path: 'system/roles', component: () => import('@/views/system/roles.vue'), meta: { title: '角色管理' } },
         { path: 'system/audit', component: () => import('@/views/system/audit.vue'), meta: { title: '审计日志' } },
+        ...moduleRoutes,
         { path: 'forbidden', component: () => import('@/views/layout/forbidden.vue'), meta: { title: '无权访问' } },
       ],
     },
