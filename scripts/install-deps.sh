@@ -19,6 +19,12 @@ packages=(
   # the web console's browser tests (playwright-core drives Debian's chromium;
   # never a downloaded browser) and Chinese text in its screenshots
   chromium fonts-noto-cjk
+  # wristbands and alarms (src/devices): Debian's MQTT broker, started on loopback
+  # by the quick start and the tests, and its maintained client library
+  mosquitto libmosquitto-dev
+  # typeset PDF reports in Chinese (src/oversight): cairo + pango with the Noto CJK
+  # fonts above; poppler-utils renders the PDF to PNG in the tests
+  libcairo2-dev libpango1.0-dev poppler-utils
 )
 # The web console is built with Node and npm (web/package.json). Debian's
 # nodejs and npm only where there is no node or npm already: a newer Node's
