@@ -108,6 +108,18 @@ TEST(VisitPolicyTest, CitiesLoadWithTargetsAndBadFilesAreLocated) {
     for (const Tier& t : r->policy().tiers) EXPECT_TRUE(t.local) << t.id;
   }
 
+  // 启东 (seeds/003): the roster is item 8 (措施4); measure 6's visits to
+  // 困难残疾老年人家庭 raise their tier; no rate target, every frequency local.
+  const RosterRules* qd = RulesFor(*rules, "320681");
+  ASSERT_NE(qd, nullptr);
+  EXPECT_EQ(qd->policy().item, "8");
+  EXPECT_TRUE(qd->policy().targets.empty());
+  EXPECT_FALSE(qd->policy().TargetFor(2025).has_value());
+  EXPECT_TRUE(qd->policy().default_tier.local);
+  ASSERT_NE(qd->policy().FindTier("weekly"), nullptr);
+  EXPECT_NE(qd->policy().FindTier("weekly")->quote.find("困难残疾老年人家庭走访探视"),
+            std::string::npos);
+
   auto bad = ParseVisitPolicy(
       "format: yanglao.visits/1\nversion: 1\nlist: x.yaml\nitem: \"24\"\nsource: s\n"
       "default: {id: m, label: 每月, every_days: 300, local: false, quote: q}\n",
