@@ -120,8 +120,10 @@ int RunGen(const GenArgs& args) {
                                      .last_month = Month::Of(*as_of),
                                      .seed = args.seed});
       v.ok()) {
-    fmt::print("  探访记录.csv {} 次探访（{} 名探访人员，{} 位老年人，12 个月，{} 个人月无探访）\n",
-               v->visits, v->visitors, v->people, v->gap_months);
+    fmt::print(
+        "  探访记录.csv {} 次探访（{} 名探访人员，{} 位老年人，12 个月，{} "
+        "个探访人员月份无探访）\n",
+        v->visits, v->visitors, v->people, v->gap_months);
   } else {
     fmt::print(stderr, "yanglao: 未生成探访数据：{}\n", v.status().ToString());
   }

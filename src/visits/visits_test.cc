@@ -449,3 +449,44 @@ INSTANTIATE_TEST_SUITE_P(Backends, VisitsTest, ::testing::Values("sqlite", "post
 
 }  // namespace
 }  // namespace yanglao::visits
+
+namespace yanglao::visits {
+namespace {
+
+// Rebalancing within a unit: from the busiest visitor to the lightest while a
+// move narrows the gap; visitors of another unit are left alone.
+TEST(RebalanceTest, MovesNarrowTheGapWithinAUnitOnly) {
+  auto load = [](int64_t id, const char* unit, std::vector<int64_t> people) {
+    Workload w;
+    w.visitor = Visitor{.id = id, .code = fmt::format("V{}", id), .unit = unit};
+    for (size_t i = 0; i < people.size(); ++i) {
+      w.assigned.emplace_back(fmt::format("P{}-{}", id, i), people[i]);
+      w.load_tenths += people[i];
+      w.people += 1;
+    }
+    return w;
+  };
+  // Unit A: 8 monthly people (10 each) and 2 weekly (43) against nobody.
+  std::vector<Workload> loads = {
+      load(1, "A", {10, 10, 10, 10, 10, 10, 10, 10, 43, 43}),
+      load(2, "A", {}),
+      load(3, "B", {43, 43, 43}),
+  };
+  std::vector<Rebalance> moves = SuggestRebalance(loads);
+  int64_t a = 166, b = 0;
+  for (const Rebalance& m : moves) {
+    EXPECT_EQ(m.from_visitor, 1);
+    EXPECT_EQ(m.to_visitor, 2);
+    int64_t l = m.id_number.ends_with("-8") || m.id_number.ends_with("-9") ? 43 : 10;
+    a -= l;
+    b += l;
+  }
+  ASSERT_FALSE(moves.empty());
+  EXPECT_LE(std::abs(a - b), 43);  // no move left would narrow it
+  EXPECT_EQ(a + b, 166);
+  // One person cannot be split: no move between two visitors 10 apart.
+  EXPECT_TRUE(SuggestRebalance({load(1, "A", {10}), load(2, "A", {})}).empty());
+}
+
+}  // namespace
+}  // namespace yanglao::visits
