@@ -191,7 +191,8 @@ TEST_P(VisitsRouteTest, AStreetSupervisorSeesOnlyTheirStreetAndReferralsAreTrack
     HttpResponse d = Do(http::verb::get, "/api/v1/visits/due", &s);
     EXPECT_EQ(d.result_int(), 200u) << d.body();
     std::vector<std::string> out;
-    for (const json::value& e : Obj(d).at("items").as_array()) {
+    json::object body = Obj(d);
+    for (const json::value& e : body.at("items").as_array()) {
       out.emplace_back(e.at("id_number").as_string());
     }
     return out;
@@ -203,7 +204,8 @@ TEST_P(VisitsRouteTest, AStreetSupervisorSeesOnlyTheirStreetAndReferralsAreTrack
   // Rates by community: the street's one community only.
   HttpResponse rates = Do(http::verb::get, "/api/v1/visits/rates?level=community", &street);
   ASSERT_EQ(rates.result_int(), 200u) << rates.body();
-  const json::array& units = Obj(rates).at("items").as_array();
+  json::object rates_body = Obj(rates);
+  const json::array& units = rates_body.at("items").as_array();
   ASSERT_EQ(units.size(), 1u);
   EXPECT_EQ(units[0].at("region").at("code").as_string(), "421303001001");
   EXPECT_EQ(units[0].at("roster").as_int64(), 1);
@@ -228,8 +230,9 @@ TEST_P(VisitsRouteTest, AStreetSupervisorSeesOnlyTheirStreetAndReferralsAreTrack
   ASSERT_EQ(v.result_int(), 200u) << v.body();
   HttpResponse open = Do(http::verb::get, "/api/v1/visits/referrals?status=open", &street);
   ASSERT_EQ(open.result_int(), 200u) << open.body();
-  ASSERT_EQ(Obj(open).at("items").as_array().size(), 1u);
-  const json::value& ref = Obj(open).at("items").as_array()[0];
+  json::object open_body = Obj(open);
+  ASSERT_EQ(open_body.at("items").as_array().size(), 1u);
+  const json::value& ref = open_body.at("items").as_array()[0];
   EXPECT_EQ(ref.at("kind_name").as_string(), "建议配发手环");
   EXPECT_EQ(ref.at("status").as_string(), "open");
   int64_t ref_id = ref.at("id").as_int64();
@@ -262,7 +265,8 @@ TEST_P(VisitsRouteTest, AStreetSupervisorSeesOnlyTheirStreetAndReferralsAreTrack
                            {"id_number", kZhang}, {"kind", "alarm"}, {"on", "2026-11-22"}}));
   ASSERT_EQ(ev.result_int(), 200u) << ev.body();
   HttpResponse due = Do(http::verb::get, "/api/v1/visits/due", &street);
-  const json::value& zhang = Obj(due).at("items").as_array()[0];
+  json::object due_body = Obj(due);
+  const json::value& zhang = due_body.at("items").as_array()[0];
   EXPECT_EQ(zhang.at("due_on").as_string(), "2026-11-25");
   EXPECT_EQ(zhang.at("event").as_string(), "紧急呼叫");
   EXPECT_EQ(zhang.at("state").as_string(), "应探访");
