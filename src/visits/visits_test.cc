@@ -97,6 +97,10 @@ TEST(VisitPolicyTest, CitiesLoadWithTargetsAndBadFilesAreLocated) {
   ASSERT_TRUE(ez->policy().TargetFor(2025).has_value());
   EXPECT_EQ(ez->policy().TargetFor(2025)->percent, 100);
   EXPECT_FALSE(ez->policy().TargetFor(2024).has_value());
+  // After 2025 the 100% stays (the year it was set is reported).
+  ASSERT_TRUE(ez->policy().TargetFor(2026).has_value());
+  EXPECT_EQ(ez->policy().TargetFor(2026)->year, 2025);
+  EXPECT_EQ(ez->policy().TargetFor(2026)->percent, 100);
   // 随州 任务分解表：2023 年 90%，2024 年 95%，2025 年 100%.
   EXPECT_EQ(sz->policy().TargetFor(2023)->percent, 90);
   EXPECT_EQ(sz->policy().TargetFor(2024)->percent, 95);
