@@ -19,6 +19,7 @@
 #include <fstream>
 
 #include "core/id_number.h"
+#include "core/region.h"
 #include "registry/feed_file.h"
 #include "server/app.h"
 #include "server/auth.h"
@@ -94,6 +95,11 @@ fs::path SourceDir() {
 #endif
 }
 
+[[noreturn]] void Die(const Status& s) {
+  fmt::print(stderr, "visits_bench: {}\n", s.ToString());
+  std::exit(1);
+}
+
 World& TheWorld() {
   static World* const the = [] {
     auto* w = new World;
@@ -113,14 +119,20 @@ World& TheWorld() {
       std::exit(1);
     }
     w->app = std::move(*app);
-    // Suizhou people aged 60..94 over 3 counties x 10 streets x 10 communities.
+    // Suizhou people aged 60..94 over the city's communities and villages.
     std::string csv = "公民身份号码,姓名,户籍地,居住地,死亡日期,起始日期,终止日期\n";
-    const char* counties[] = {"421303", "421321", "421381"};
+    std::vector<std::string> communities;
+    {
+      const RegionTable& t = RegionTable::Builtin();
+      auto [b, e] = t.DescendantRange(*t.Find("421300"));
+      for (size_t i = b; i < e; ++i) {
+        if (t.all()[i].level == RegionLevel::kVillage) communities.push_back(t.all()[i].code);
+      }
+    }
     w->roster.month = kMonth;
     for (int i = 0; i < people; ++i) {
-      std::string county = counties[i % 3];
-      std::string community =
-          fmt::format("{}{:03}{:03}", county, 1 + (i / 3) % 10, 1 + (i / 30) % 10);
+      std::string community = communities[static_cast<size_t>(i) % communities.size()];
+      std::string county = community.substr(0, 6);
       std::string first17 = fmt::format("{}{:04}0101{:03}", county, 1932 + i % 35, i % 1000);
       std::string id = first17 + IdCheckCharacter(first17);
       csv += fmt::format("{},老人{},{},{},,2020-01-01,\n", id, i, community, community);
@@ -143,14 +155,17 @@ World& TheWorld() {
     std::ofstream(w->dir / "公安.csv") << csv;
     auto feed = registry::ReadFeedFile(w->dir / "公安.csv", "公安", kToday);
     server::App::Lease reg = w->app->Acquire();
-    if (!feed.ok() || !reg->Import(*feed, *CivilDate::Parse("2026-01-05")).ok()) std::exit(1);
+    if (!feed.ok()) Die(feed.status());
+    if (auto imported = reg->Import(*feed, *CivilDate::Parse("2026-01-05")); !imported.ok()) {
+      Die(imported.status());
+    }
     visits::VisitsStore store(reg->db());
-    if (!store.SaveRoster(w->roster).ok()) std::exit(1);
+    if (auto saved = store.SaveRoster(w->roster); !saved.ok()) Die(saved.status());
     auto v = store.PutVisitor({.code = "BENCH-V",
                                .name = "探访员",
                                .kind = "网格员",
                                .unit = w->roster.people[0].region});
-    if (!v.ok()) std::exit(1);
+    if (!v.ok()) Die(v.status());
     w->visitor = *v;
     for (size_t i = 0; i < 40 && i < w->roster.people.size(); ++i) {
       if (!store
@@ -162,9 +177,9 @@ World& TheWorld() {
     auto id = server::CreateUser(reg->db(),
                                  {"admin", "admin", "pw-admin-2026", "421300", "民政", "admin"},
                                  server::PasswordCost::Minimal());
-    if (!id.ok()) std::exit(1);
+    if (!id.ok()) Die(id.status());
     auto rules = visits::RosterRules::Load(SourceDir() / "policies/visits/suizhou.visits.yaml");
-    if (!rules.ok()) std::exit(1);
+    if (!rules.ok()) Die(rules.status());
     w->rules = std::move(*rules);
     w->admin = SignIn(*w->app, "admin", "pw-admin-2026");
     return w;
