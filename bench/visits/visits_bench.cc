@@ -133,7 +133,9 @@ World& TheWorld() {
     for (int i = 0; i < people; ++i) {
       std::string community = communities[static_cast<size_t>(i) % communities.size()];
       std::string county = community.substr(0, 6);
-      std::string first17 = fmt::format("{}{:04}0101{:03}", county, 1932 + i % 35, i % 1000);
+      // Unique for up to 35,000 x 12 people: year from i, month and serial from i / 35.
+      std::string first17 = fmt::format("{}{:04}{:02}01{:03}", county, 1932 + i % 35,
+                                        1 + (i / 35000) % 12, (i / 35) % 1000);
       std::string id = first17 + IdCheckCharacter(first17);
       csv += fmt::format("{},老人{},{},{},,2020-01-01,\n", id, i, community, community);
       int rank = i % 10 == 0 ? 0 : i % 4 == 0 ? 1 : 2;
@@ -268,6 +270,6 @@ extern const char* const kYanglaoBenchRatios[][2] = {
     {"BM_SaveRoster", "BM_Baseline_ScanRoster"},
     {"BM_VisitorDueList", "BM_Baseline_ScanRoster"},
     {"BM_MonthRatesCityByCommunity", "BM_Baseline_ScanRoster"},
-    {"BM_RecordVisitRoute", "BM_Baseline_AuthMeRoute"},
+    {"BM_RecordVisitRoute/real_time", "BM_Baseline_AuthMeRoute"},
     {nullptr, nullptr},
 };
