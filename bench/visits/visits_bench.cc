@@ -107,6 +107,11 @@ World& TheWorld() {
     if (const char* n = std::getenv("YANGLAO_BENCH_PEOPLE")) people = std::atoi(n);
     w->dir = fs::temp_directory_path() / fmt::format("visits-bench-{}", getpid());
     fs::create_directories(w->dir);
+    static const fs::path dir = w->dir;
+    std::atexit([] {
+      std::error_code ec;
+      fs::remove_all(dir, ec);
+    });
     server::AppOptions o;
     o.db_url = "sqlite:" + (w->dir / "bench.db").string();
     o.policies_dir = SourceDir() / "policies";
