@@ -12,6 +12,7 @@
 #include "gen/canteen_synthetic.h"
 #include "gen/facility_synthetic.h"
 #include "gen/generator.h"
+#include "gen/visits_synthetic.h"
 
 namespace yanglao::cli {
 namespace {
@@ -111,6 +112,20 @@ int RunGen(const GenArgs& args) {
                c->canteens, c->sales, c->diners, c->planted.size());
   } else {
     fmt::print(stderr, "yanglao: 未生成助餐数据：{}\n", c.status().ToString());
+  }
+  // Visitors and a year of visit logs (src/visits; docs/visits.md).
+  if (Result<gen::VisitsSyntheticSummary> v =
+          gen::WriteSyntheticVisits({.feeds_dir = args.out,
+                                     .out_dir = args.out,
+                                     .last_month = Month::Of(*as_of),
+                                     .seed = args.seed});
+      v.ok()) {
+    fmt::print(
+        "  探访记录.csv {} 次探访（{} 名探访人员，{} 位老年人，12 个月，{} "
+        "个探访人员月份无探访）\n",
+        v->visits, v->visitors, v->people, v->gap_months);
+  } else {
+    fmt::print(stderr, "yanglao: 未生成探访数据：{}\n", v.status().ToString());
   }
   fmt::print("  manifest.yaml\n");
   if (args.dirty) fmt::print("脏数据行：{}（见 manifest.yaml 的 dirty_list）\n", s.dirty_rows);

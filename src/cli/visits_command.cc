@@ -11,6 +11,7 @@
 #include "cli/options.h"
 #include "core/region.h"
 #include "db/migrate.h"
+#include "gen/visits_synthetic.h"
 #include "visits/roster.h"
 #include "visits/store.h"
 
@@ -18,7 +19,8 @@ namespace yanglao::cli {
 namespace {
 
 struct VisitsArgs {
-  std::string db, policies = "policies/visits", month, city, level = "street", known_on;
+  std::string db, policies = "policies/visits", month, city, level = "street", known_on, dir;
+  int months = 12;
 };
 
 std::unique_ptr<registry::Registry> OpenWithTables(const VisitsArgs& a) {
@@ -109,6 +111,49 @@ int RateCmd(const VisitsArgs& a) {
   return 0;
 }
 
+// Loads the visitors, assignments and visit logs `yanglao gen` wrote, then
+// computes and stores the roster of each of the `months` months ending with
+// --month, and prints the city's rate per month.
+int LoadCmd(const VisitsArgs& a) {
+  Result<Month> last = Month::Parse(a.month);
+  if (!last.ok()) return Fail(last.status());
+  Result<std::vector<std::unique_ptr<visits::RosterRules>>> rules =
+      visits::RosterRules::LoadDirectory(a.policies);
+  if (!rules.ok()) return Fail(rules.status());
+  const visits::RosterRules* r = visits::RulesFor(*rules, Natural(a.city));
+  if (r == nullptr) {
+    return Fail(Status(ErrorCategory::kNotFound, "visits.not_found", "没有该市的探访政策文件",
+                       Location{.file = a.policies, .field = "--city", .value = a.city}));
+  }
+  auto reg = OpenWithTables(a);
+  if (!reg) return 1;
+  visits::VisitsStore store(reg->db());
+  CivilDate today = CivilDate::Today();
+  Result<gen::LoadedVisits> loaded = gen::LoadSyntheticVisits(store, a.dir, today);
+  if (!loaded.ok()) return Fail(loaded.status());
+  fmt::print("探访人员 {} 名，分派 {} 人，探访记录 {} 次（已有 {} 次未重复记入）\n",
+             loaded->visitors, loaded->assignments, loaded->visits, loaded->already);
+  for (int i = a.months - 1; i >= 0; --i) {
+    Month m = last->AddMonths(-i);
+    Result<visits::Roster> roster = r->Compute(*reg, m, today);
+    if (!roster.ok()) return Fail(roster.status());
+    if (Result<visits::SaveResult> saved = store.SaveRoster(*roster); !saved.ok()) {
+      return Fail(saved.status());
+    }
+    Result<std::vector<visits::RateRow>> rates =
+        store.Rates(m, visits::RateLevel::kCity, Natural(a.city));
+    if (!rates.ok()) return Fail(rates.status());
+    visits::RateRow all;
+    for (const visits::RateRow& row : *rates) {
+      all.roster += row.roster;
+      all.visited += row.visited + row.documented;
+    }
+    fmt::print("  {} 名单 {} 人，已探访 {} 人，月探访率 {}.{:02}%\n", m.ToString(), all.roster,
+               all.visited, all.rate_bp() / 100, all.rate_bp() % 100);
+  }
+  return 0;
+}
+
 }  // namespace
 
 void AddVisitsCommands(CLI::App& app, int& exit_code) {
@@ -131,6 +176,12 @@ void AddVisitsCommands(CLI::App& app, int& exit_code) {
   common(rate);
   rate->add_option("--level", a->level, "层级 community、street、county、city（默认 street）");
   rate->callback([a, &exit_code] { exit_code = RateCmd(*a); });
+  CLI::App* load = visits->add_subcommand(
+      "load", "载入 yanglao gen 写出的探访人员、分派与探访记录，并生成各月探访名单");
+  common(load);
+  load->add_option("--dir", a->dir, "yanglao gen 的输出目录（探访人员.csv 等）")->required();
+  load->add_option("--months", a->months, "生成名单的月数，截至 --month（默认 12）");
+  load->callback([a, &exit_code] { exit_code = LoadCmd(*a); });
 }
 
 }  // namespace yanglao::cli

@@ -174,7 +174,7 @@ TEST_P(ReconcileTest, AFreshDatabaseGetsTheBuiltInRolesOfTheTable) {
       "assess:assessment:create assess:request:create assess:due:list");
   EXPECT_EQ(roles["caseworker"],
             "region:region:read person:person:list person:person:read entitle:advice:read "
-            "assess:assessment:read assess:request:create");
+            "assess:assessment:read assess:request:create visits:roster:read visits:visit:create");
   EXPECT_EQ(roles["auditor"], "system:audit:list system:audit:export");
   Result<std::optional<Role>> street = FindRole(reg_->db(), "street_worker");
   ASSERT_TRUE(street.ok() && street->has_value());

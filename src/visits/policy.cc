@@ -176,9 +176,14 @@ Result<VisitPolicy> Parse(const YAML::Node& root, const Reader& r,
 }  // namespace
 
 std::optional<RateTarget> VisitPolicy::TargetFor(int year) const {
+  std::optional<RateTarget> last;
   for (const RateTarget& t : targets) {
     if (t.year == year) return t;
+    if (!last || t.year > last->year) last = t;
   }
+  // After the last year a seed states, its target stays (a rate reached "by
+  // 2025" is not dropped in 2026); before the first, none.
+  if (last && year > last->year) return last;
   return std::nullopt;
 }
 

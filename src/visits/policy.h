@@ -56,7 +56,8 @@ struct VisitPolicy {
   int escalate_after_days = 7;
   std::vector<RateTarget> targets;
 
-  // The target in force for `year`: the one stated for it, else none.
+  // The target in force for `year`: the one stated for it; after the last
+  // year stated, that year's (kept); else none.
   std::optional<RateTarget> TargetFor(int year) const;
   // Tiers in order, the default last.
   std::vector<const Tier*> AllTiers() const;

@@ -65,6 +65,31 @@ CREATE TABLE visits_finding (
   PRIMARY KEY (visit_id, seq));
 )",
                   fmt::arg("id", id)),
+      // 2: referrals raised by visits, tracked until closed; events calling
+      // for a visit within days (discharge, bereavement, alarm).
+      fmt::format(R"(
+CREATE TABLE visits_referral (
+  {id},
+  visit_id BIGINT NOT NULL REFERENCES visits_visit (id),
+  id_number TEXT NOT NULL,
+  region TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  note TEXT NOT NULL,
+  status TEXT NOT NULL,
+  opened_on TEXT NOT NULL,
+  closed_on TEXT NOT NULL,
+  closed_by TEXT NOT NULL,
+  outcome TEXT NOT NULL);
+CREATE INDEX visits_referral_status ON visits_referral (status, region);
+CREATE TABLE visits_event (
+  {id},
+  id_number TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  on_date TEXT NOT NULL,
+  recorded_by TEXT NOT NULL);
+CREATE INDEX visits_event_person ON visits_event (id_number, on_date);
+)",
+                  fmt::arg("id", id)),
   };
 }
 
@@ -104,6 +129,16 @@ db::ModuleSchema VisitsSchema() { return {"visits", Migrations}; }
 
 bool IsVisitKind(std::string_view kind) {
   return kind == "上门" || kind == "电话" || kind == "结对" || kind == "邻里";
+}
+
+bool IsReferralKind(std::string_view kind) { return !ReferralName(kind).empty(); }
+
+std::string_view ReferralName(std::string_view kind) {
+  if (kind == "assessment") return "申请能力评估";
+  if (kind == "meal_aid") return "建议助餐";
+  if (kind == "wristband") return "建议配发手环";
+  if (kind == "urgent") return "紧急救助";
+  return "";
 }
 
 bool IsVisitorKind(std::string_view kind) {
@@ -384,6 +419,12 @@ Result<Visit> VisitsStore::RecordVisit(const VisitRequest& req, CivilDate record
                         "findings.category", f.category);
     }
   }
+  for (const ReferralRequest& r : req.referrals) {
+    if (!IsReferralKind(r.kind)) {
+      return VisitError("转介类别应为 assessment、meal_aid、wristband、urgent 之一",
+                        "referrals.kind", r.kind);
+    }
+  }
   if (Result<std::optional<Visit>> stored = FindVisit(req.client_id); !stored.ok()) {
     return stored.status();
   } else if (stored->has_value()) {
@@ -414,6 +455,22 @@ Result<Visit> VisitsStore::RecordVisit(const VisitRequest& req, CivilDate record
             {v.id, static_cast<int64_t>(i), req.findings[i].category, req.findings[i].text});
         !s.ok())
       return s;
+  }
+  if (!req.referrals.empty()) {
+    Result<std::vector<db::Row>> region = db_.QueryAll(
+        "SELECT region FROM visits_roster WHERE id_number = ? ORDER BY month DESC LIMIT 1",
+        {req.id_number});
+    if (!region.ok()) return region.status();
+    std::string unit = region->empty() ? "" : (*region)[0].AsText(0);
+    for (const ReferralRequest& r : req.referrals) {
+      if (Status s = db_.Execute(
+              "INSERT INTO visits_referral (visit_id, id_number, region, kind, note, status, "
+              "opened_on, closed_on, closed_by, outcome) VALUES (?, ?, ?, ?, ?, 'open', ?, '', '', "
+              "'')",
+              {v.id, req.id_number, unit, r.kind, r.note, on->ToString()});
+          !s.ok())
+        return s;
+    }
   }
   if (Status s = tx->Commit(); !s.ok()) return s;
   v.client_id = req.client_id;
@@ -464,6 +521,21 @@ Result<std::vector<DueEntry>> VisitsStore::DueList(const VisitPolicy& policy, Ci
   }
   Result<std::vector<db::Row>> rows = db_.QueryAll(sql, params);
   if (!rows.ok()) return rows.status();
+  // The latest event per person up to as_of (within the longest window),
+  // for the people of the roster.
+  int longest = 0;
+  for (const Event& ev : policy.events) longest = std::max(longest, ev.within_days);
+  std::unordered_map<std::string, std::pair<std::string, std::string>> events;  // id -> kind, on
+  if (!policy.events.empty()) {
+    Status q = db_.Query(
+        "SELECT e.id_number, e.kind, e.on_date FROM visits_event e WHERE e.on_date <= ? AND "
+        "e.on_date >= ? ORDER BY e.on_date",
+        {as_of.ToString(), as_of.AddDays(-longest - 92).ToString()}, [&](const db::Row& r) {
+          events[r.AsText(0)] = {r.AsText(1), r.AsText(2)};
+          return true;
+        });
+    if (!q.ok()) return q;
+  }
   std::vector<DueEntry> out;
   out.reserve(rows->size());
   for (const db::Row& r : *rows) {
@@ -484,6 +556,19 @@ Result<std::vector<DueEntry>> VisitsStore::DueList(const VisitPolicy& policy, Ci
       due = last.AddDays(e.every_days);
       if (Month::Of(last) != month) due = std::min(due, month.LastDay());
     }
+    // An event (discharge, bereavement, alarm) not yet followed by a visit:
+    // due within the policy's days after it.
+    if (auto ev = events.find(e.id_number); ev != events.end()) {
+      if (e.last_visit.empty() || e.last_visit < ev->second.second) {
+        for (const Event& pe : policy.events) {
+          if (pe.id != ev->second.first) continue;
+          CivilDate by = CivilDate::Parse(ev->second.second)->AddDays(pe.within_days);
+          due = std::min(due, by);
+          e.event = pe.label;
+          e.event_on = ev->second.second;
+        }
+      }
+    }
     e.due_on = due.ToString();
     int late = as_of.DaysSinceEpoch() - due.DaysSinceEpoch();
     if (late > 0) {
@@ -500,6 +585,153 @@ Result<std::vector<DueEntry>> VisitsStore::DueList(const VisitPolicy& policy, Ci
     if (a.days_overdue != b.days_overdue) return a.days_overdue > b.days_overdue;
     return a.id_number < b.id_number;
   });
+  return out;
+}
+
+Status VisitsStore::RecordEvent(const VisitPolicy& policy, std::string_view id_number,
+                                std::string_view kind, std::string_view on,
+                                std::string_view recorded_by) {
+  auto bad = [](std::string message, std::string field, std::string value) {
+    return Status("visits.event", std::move(message),
+                  Location{.field = std::move(field), .value = std::move(value)});
+  };
+  bool known = false;
+  std::string names;
+  for (const Event& e : policy.events) {
+    known = known || e.id == kind;
+    names += (names.empty() ? "" : "、") + e.id;
+  }
+  if (!known) return bad(fmt::format("事件类别应为 {} 之一", names), "kind", std::string(kind));
+  Result<CivilDate> date = CivilDate::Parse(on);
+  if (!date.ok()) return bad("事件日期应为 YYYY-MM-DD", "on", std::string(on));
+  if (id_number.size() != 18) return bad("公民身份号码应为18位", "id_number", "");
+  return db_.Execute(
+      "INSERT INTO visits_event (id_number, kind, on_date, recorded_by) VALUES (?, ?, ?, ?)",
+      {std::string(id_number), std::string(kind), date->ToString(), std::string(recorded_by)});
+}
+
+namespace {
+constexpr std::string_view kReferralColumns =
+    "id, visit_id, id_number, region, kind, note, status, opened_on, closed_on, closed_by, "
+    "outcome";
+Referral ReferralOfRow(const db::Row& r) {
+  return Referral{r.AsInt(0),  r.AsInt(1),  r.AsText(2), r.AsText(3), r.AsText(4), r.AsText(5),
+                  r.AsText(6), r.AsText(7), r.AsText(8), r.AsText(9), r.AsText(10)};
+}
+}  // namespace
+
+Result<std::vector<Referral>> VisitsStore::Referrals(std::string_view region_prefix,
+                                                     std::string_view status) {
+  std::string sql =
+      fmt::format("SELECT {} FROM visits_referral WHERE region LIKE ?", kReferralColumns);
+  std::vector<db::Value> params = {std::string(region_prefix) + "%"};
+  if (!status.empty()) {
+    sql += " AND status = ?";
+    params.push_back(std::string(status));
+  }
+  sql += " ORDER BY opened_on DESC, id DESC";
+  Result<std::vector<db::Row>> rows = db_.QueryAll(sql, params);
+  if (!rows.ok()) return rows.status();
+  std::vector<Referral> out;
+  for (const db::Row& r : *rows) out.push_back(ReferralOfRow(r));
+  return out;
+}
+
+Result<std::optional<Referral>> VisitsStore::FindReferral(int64_t id) {
+  Result<std::vector<db::Row>> rows = db_.QueryAll(
+      fmt::format("SELECT {} FROM visits_referral WHERE id = ?", kReferralColumns), {id});
+  if (!rows.ok()) return rows.status();
+  if (rows->empty()) return std::optional<Referral>();
+  return std::optional<Referral>(ReferralOfRow(rows->front()));
+}
+
+Status VisitsStore::CloseReferral(int64_t id, std::string_view outcome, std::string_view by,
+                                  CivilDate on) {
+  if (outcome.empty()) {
+    return Status("visits.referral", "请填写转介的办理结果", Location{.field = "outcome"});
+  }
+  return db::InTransaction(db_, [&]() -> Status {
+    Result<std::optional<Referral>> r = FindReferral(id);
+    if (!r.ok()) return r.status();
+    if (!r->has_value()) {
+      return Status(ErrorCategory::kNotFound, "visits.not_found", "没有这条转介",
+                    Location{.field = "id", .value = std::to_string(id)});
+    }
+    if ((*r)->status != "open") {
+      return Status("visits.referral", "这条转介已办结",
+                    Location{.field = "status", .value = (*r)->status});
+    }
+    return db_.Execute(
+        "UPDATE visits_referral SET status = 'closed', closed_on = ?, closed_by = ?, outcome = ? "
+        "WHERE id = ?",
+        {on.ToString(), std::string(by), std::string(outcome), id});
+  });
+}
+
+Result<std::vector<Workload>> VisitsStore::Workloads(Month month, std::string_view unit_prefix) {
+  Result<std::vector<Visitor>> visitors = Visitors(unit_prefix);
+  if (!visitors.ok()) return visitors.status();
+  std::map<int64_t, Workload> by_id;
+  for (const Visitor& v : *visitors) {
+    if (v.active) by_id[v.id].visitor = v;
+  }
+  Status q = db_.Query(
+      "SELECT a.visitor_id, a.id_number, r.every_days, (SELECT COUNT(*) FROM visits_visit v WHERE "
+      "v.month = r.month AND v.id_number = r.id_number) FROM visits_assignment a JOIN "
+      "visits_roster r ON r.id_number = a.id_number AND r.month = ? AND r.left_on = '' ORDER BY "
+      "a.visitor_id, a.id_number",
+      {month.ToString()}, [&](const db::Row& r) {
+        auto w = by_id.find(r.AsInt(0));
+        if (w == by_id.end()) return true;
+        int64_t every = std::max<int64_t>(1, r.AsInt(2));
+        int64_t load = (300 + every - 1) / every;
+        w->second.people += 1;
+        w->second.load_tenths += load;
+        if (r.AsInt(3) > 0) w->second.visited += 1;
+        w->second.assigned.emplace_back(r.AsText(1), load);
+        return true;
+      });
+  if (!q.ok()) return q;
+  std::vector<Workload> out;
+  for (auto& [id, w] : by_id) out.push_back(std::move(w));
+  std::sort(out.begin(), out.end(), [](const Workload& a, const Workload& b) {
+    if (a.load_tenths != b.load_tenths) return a.load_tenths > b.load_tenths;
+    return a.visitor.code < b.visitor.code;
+  });
+  return out;
+}
+
+std::vector<Rebalance> SuggestRebalance(std::vector<Workload> loads, size_t limit) {
+  std::vector<Rebalance> out;
+  std::map<std::string, std::vector<Workload*>> units;
+  for (Workload& w : loads) units[w.visitor.unit].push_back(&w);
+  for (auto& [unit, ws] : units) {
+    if (ws.size() < 2) continue;
+    while (out.size() < limit) {
+      auto [lo, hi] = std::minmax_element(ws.begin(), ws.end(), [](Workload* a, Workload* b) {
+        if (a->load_tenths != b->load_tenths) return a->load_tenths < b->load_tenths;
+        return a->visitor.code < b->visitor.code;
+      });
+      Workload& from = **hi;
+      Workload& to = **lo;
+      int64_t gap = from.load_tenths - to.load_tenths;
+      // The lightest person whose move narrows the gap.
+      auto best = from.assigned.end();
+      for (auto it = from.assigned.begin(); it != from.assigned.end(); ++it) {
+        if (it->second * 2 > gap) continue;
+        if (best == from.assigned.end() || it->second > best->second) best = it;
+      }
+      if (best == from.assigned.end() || best->second == 0) break;
+      out.push_back(
+          {best->first, from.visitor.id, to.visitor.id, from.visitor.code, to.visitor.code});
+      from.load_tenths -= best->second;
+      to.load_tenths += best->second;
+      from.people -= 1;
+      to.people += 1;
+      to.assigned.push_back(*best);
+      from.assigned.erase(best);
+    }
+  }
   return out;
 }
 

@@ -52,6 +52,25 @@ struct Finding {
   std::string text;
 };
 
+// Referrals a visit raises (措施：发现风险及时转介): request an ability
+// assessment, suggest meal aid, suggest a wristband, urgent help. Tracked
+// until closed.
+bool IsReferralKind(std::string_view kind);  // assessment meal_aid wristband urgent
+std::string_view ReferralName(
+    std::string_view kind);  // 申请能力评估 建议助餐 建议配发手环 紧急救助
+
+struct ReferralRequest {
+  std::string kind;  // IsReferralKind
+  std::string note;
+};
+
+struct Referral {
+  int64_t id = 0, visit_id = 0;
+  std::string id_number, region, kind, note;
+  std::string status;  // open closed
+  std::string opened_on, closed_on, closed_by, outcome;
+};
+
 struct VisitRequest {
   std::string client_id;  // made by the phone, 8..64 characters [A-Za-z0-9_-]
   std::string id_number;
@@ -60,6 +79,7 @@ struct VisitRequest {
   std::string visited_on;  // YYYY-MM-DD
   std::string note;
   std::vector<Finding> findings;
+  std::vector<ReferralRequest> referrals;
   std::string recorded_by;  // account
 };
 
@@ -84,7 +104,32 @@ struct DueEntry {
   DueState state = DueState::kNotDue;
   int days_overdue = 0;
   bool escalate = false;  // overdue at least the policy's escalate_after_days
+  std::string event;      // the policy event that brought the due date forward, "" none
+  std::string event_on;   // its date
 };
+
+// A visitor's load: the people assigned to them on the month's roster and
+// the visits those people need in a month (30 / every_days, in tenths).
+struct Workload {
+  Visitor visitor;
+  int64_t people = 0;
+  int64_t load_tenths = 0;                                // visits needed per month x 10
+  int64_t visited = 0;                                    // of the people, visited in the month
+  std::vector<std::pair<std::string, int64_t>> assigned;  // id number, load in tenths
+};
+
+// A suggested move of one person from a busy visitor to a light one of the
+// same unit (the street supervisor decides).
+struct Rebalance {
+  std::string id_number;
+  int64_t from_visitor = 0, to_visitor = 0;
+  std::string from_code, to_code;
+};
+
+// Moves that bring each unit's visitors towards the unit's mean load: from
+// the busiest to the lightest, while the move narrows the gap (at most
+// `limit` moves).
+std::vector<Rebalance> SuggestRebalance(std::vector<Workload> loads, size_t limit = 50);
 
 enum class RateLevel { kCommunity, kStreet, kCounty, kCity };
 // Digits of a natural region code at the level: 12, 9, 6, 4.
@@ -149,6 +194,23 @@ class VisitsStore {
   Result<std::vector<DueEntry>> DueList(const VisitPolicy& policy, CivilDate as_of,
                                         std::string_view region_prefix = "",
                                         std::optional<int64_t> visitor_id = std::nullopt);
+
+  // A person's event calling for a visit within the policy's days (an id
+  // of policy.events: hospital_discharge, bereavement, alarm) on `on`.
+  // Fails with visits.event (field, value).
+  Status RecordEvent(const VisitPolicy& policy, std::string_view id_number, std::string_view kind,
+                     std::string_view on, std::string_view recorded_by);
+
+  // Referrals within `region_prefix` ("" all), `status` "" for all, newest
+  // first.
+  Result<std::vector<Referral>> Referrals(std::string_view region_prefix, std::string_view status);
+  Result<std::optional<Referral>> FindReferral(int64_t id);
+  // Closes an open referral with its outcome. Fails with visits.not_found,
+  // visits.referral (already closed, empty outcome).
+  Status CloseReferral(int64_t id, std::string_view outcome, std::string_view by, CivilDate on);
+
+  // Workload of the visitors of `unit_prefix` for `month`'s roster.
+  Result<std::vector<Workload>> Workloads(Month month, std::string_view unit_prefix);
 
   // The monthly visit rate per unit at `level` within `region_prefix`,
   // ordered by unit: visited at least once in the month (or documented as

@@ -97,6 +97,10 @@ TEST(VisitPolicyTest, CitiesLoadWithTargetsAndBadFilesAreLocated) {
   ASSERT_TRUE(ez->policy().TargetFor(2025).has_value());
   EXPECT_EQ(ez->policy().TargetFor(2025)->percent, 100);
   EXPECT_FALSE(ez->policy().TargetFor(2024).has_value());
+  // After 2025 the 100% stays (the year it was set is reported).
+  ASSERT_TRUE(ez->policy().TargetFor(2026).has_value());
+  EXPECT_EQ(ez->policy().TargetFor(2026)->year, 2025);
+  EXPECT_EQ(ez->policy().TargetFor(2026)->percent, 100);
   // 随州 任务分解表：2023 年 90%，2024 年 95%，2025 年 100%.
   EXPECT_EQ(sz->policy().TargetFor(2023)->percent, 90);
   EXPECT_EQ(sz->policy().TargetFor(2024)->percent, 95);
@@ -107,6 +111,18 @@ TEST(VisitPolicyTest, CitiesLoadWithTargetsAndBadFilesAreLocated) {
     EXPECT_EQ(r->policy().default_tier.every_days, 30);
     for (const Tier& t : r->policy().tiers) EXPECT_TRUE(t.local) << t.id;
   }
+
+  // 启东 (seeds/003): the roster is item 8 (措施4); measure 6's visits to
+  // 困难残疾老年人家庭 raise their tier; no rate target, every frequency local.
+  const RosterRules* qd = RulesFor(*rules, "320681");
+  ASSERT_NE(qd, nullptr);
+  EXPECT_EQ(qd->policy().item, "8");
+  EXPECT_TRUE(qd->policy().targets.empty());
+  EXPECT_FALSE(qd->policy().TargetFor(2025).has_value());
+  EXPECT_TRUE(qd->policy().default_tier.local);
+  ASSERT_NE(qd->policy().FindTier("weekly"), nullptr);
+  EXPECT_NE(qd->policy().FindTier("weekly")->quote.find("困难残疾老年人家庭走访探视"),
+            std::string::npos);
 
   auto bad = ParseVisitPolicy(
       "format: yanglao.visits/1\nversion: 1\nlist: x.yaml\nitem: \"24\"\nsource: s\n"
@@ -434,6 +450,47 @@ TEST_P(VisitsTest, MonthlyRateAgreesWithAnIndependentQuery) {
 
 INSTANTIATE_TEST_SUITE_P(Backends, VisitsTest, ::testing::Values("sqlite", "postgresql"),
                          [](const auto& param_info) { return param_info.param; });
+
+}  // namespace
+}  // namespace yanglao::visits
+
+namespace yanglao::visits {
+namespace {
+
+// Rebalancing within a unit: from the busiest visitor to the lightest while a
+// move narrows the gap; visitors of another unit are left alone.
+TEST(RebalanceTest, MovesNarrowTheGapWithinAUnitOnly) {
+  auto load = [](int64_t id, const char* unit, std::vector<int64_t> people) {
+    Workload w;
+    w.visitor = Visitor{.id = id, .code = fmt::format("V{}", id), .unit = unit};
+    for (size_t i = 0; i < people.size(); ++i) {
+      w.assigned.emplace_back(fmt::format("P{}-{}", id, i), people[i]);
+      w.load_tenths += people[i];
+      w.people += 1;
+    }
+    return w;
+  };
+  // Unit A: 8 monthly people (10 each) and 2 weekly (43) against nobody.
+  std::vector<Workload> loads = {
+      load(1, "A", {10, 10, 10, 10, 10, 10, 10, 10, 43, 43}),
+      load(2, "A", {}),
+      load(3, "B", {43, 43, 43}),
+  };
+  std::vector<Rebalance> moves = SuggestRebalance(loads);
+  int64_t a = 166, b = 0;
+  for (const Rebalance& m : moves) {
+    EXPECT_EQ(m.from_visitor, 1);
+    EXPECT_EQ(m.to_visitor, 2);
+    int64_t l = m.id_number.ends_with("-8") || m.id_number.ends_with("-9") ? 43 : 10;
+    a -= l;
+    b += l;
+  }
+  ASSERT_FALSE(moves.empty());
+  EXPECT_LE(std::abs(a - b), 43);  // no move left would narrow it
+  EXPECT_EQ(a + b, 166);
+  // One person cannot be split: no move between two visitors 10 apart.
+  EXPECT_TRUE(SuggestRebalance({load(1, "A", {10}), load(2, "A", {})}).empty());
+}
 
 }  // namespace
 }  // namespace yanglao::visits
