@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "assess/store.h"
 #include "registry/test_database.h"
 #include "server/app.h"
 #include "server/auth.h"
@@ -230,6 +231,69 @@ TEST_P(WaitlistRouteTest, ImportInstitutionsAndExportTheQueue) {
   EXPECT_TRUE(csv.body().starts_with("\xEF\xBB\xBF位次,申请编号,身份证号,姓名"));
   EXPECT_NE(csv.body().find("4207**********3456"), std::string::npos);
   EXPECT_EQ(csv.body().find("420700195002023456"), std::string::npos);
+}
+
+// The application's assessment comes from the assess module (its public
+// store, not its tables): none yet is refused; an expired one is refused
+// (back to re-assessment); a valid one puts the application into the queue
+// with its level and validity.
+TEST_P(WaitlistRouteTest, AssessmentFromTheAssessModuleMustBeValid) {
+  const char* person = "421303194402290016";
+  int64_t app_id = 0;
+  {
+    App::Lease reg = app_->Acquire();
+    auto rules = waitlist::WaitlistRules::Load(
+        SourceDir() / "policies/waitlist/ezhou.waitlist.yaml", kToday);
+    ASSERT_TRUE(rules.ok());
+    waitlist::WaitlistStore store(reg->db(), **rules);
+    waitlist::Application a;
+    a.person = person;
+    a.name = "张三";
+    a.bed_type = "普通";
+    a.applied_on = *CivilDate::FromYmd(2026, 3, 1);
+    auto id = store.Apply(a);
+    ASSERT_TRUE(id.ok());
+    app_id = *id;
+  }
+  Session s = Login();
+  std::string target = fmt::format("/api/v1/waitlist/applications/{}/assess?city=420700", app_id);
+  HttpResponse none =
+      testing::Request(*app_, http::verb::post, target, &s, R"({"facts":"age=82"})");
+  EXPECT_EQ(none.result_int(), 409u) << none.body();
+  EXPECT_NE(none.body().find("waitlist.no_assessment"), std::string::npos);
+  auto record = [&](const char* date) {
+    App::Lease reg = app_->Acquire();
+    assess::AssessmentStore store(*reg);
+    assess::FormDocument f;
+    f.header.id_number = person;
+    f.header.assessed_on = *CivilDate::Parse(date);
+    f.header.reason = assess::Reason::kFirst;
+    f.header.assessor = "评估员001";
+    f.header.agency = "鄂城区老年人能力评估中心";
+    f.answers = assess::FormAnswers::Best();
+    auto out = store.Record(f, {}, kToday);
+    ASSERT_TRUE(out.ok()) << out.status().ToString();
+  };
+  record("2025-01-10");  // valid for 12 months: ended 2026-01-09
+  HttpResponse expired =
+      testing::Request(*app_, http::verb::post, target, &s, R"({"facts":"age=82"})");
+  EXPECT_EQ(expired.result_int(), 409u) << expired.body();
+  EXPECT_NE(expired.body().find("waitlist.assessment_expired"), std::string::npos);
+  record("2026-11-01");
+  HttpResponse ok = testing::Request(*app_, http::verb::post, target, &s, R"({"facts":"age=82"})");
+  ASSERT_EQ(ok.result_int(), 200u) << ok.body();
+  EXPECT_EQ(json::parse(ok.body()).at("valid_until").as_string(), "2027-10-31");
+  HttpResponse q = Do(http::verb::get, "/api/v1/waitlist/queue?city=420700", &s);
+  json::array items = json::parse(q.body()).at("items").as_array();
+  ASSERT_EQ(items.size(), 3u);
+  bool found = false;
+  for (const json::value& v : items) {
+    if (v.at("application").as_int64() != app_id) continue;
+    found = true;
+    EXPECT_EQ(v.at("valid_until").as_string(), "2027-10-31");
+    EXPECT_EQ(v.at("class").as_string(), "高龄");
+  }
+  EXPECT_TRUE(found);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, WaitlistRouteTest, ::testing::Values("sqlite", "postgresql"));

@@ -397,7 +397,7 @@ TEST_P(WaitlistStoreTest, ReplayOfAGeneratedYearReproducesEveryPosition) {
       Result<int64_t> id = store.Apply(a);
       ASSERT_TRUE(id.ok());
       ASSERT_TRUE(
-          store.Assess(*id, Facts(profiles[rng() % 8]), day, day.AddDays(30 + rng() % 300)).ok());
+          store.Assess(*id, Facts(profiles[rng() % 8]), day, day.AddDays(static_cast<int>(30 + rng() % 300))).ok());
     } else if (what == 4 && !assessing.empty()) {  // re-assessed: back into the queue
       ASSERT_TRUE(store
                       .Assess(assessing[rng() % assessing.size()], Facts(profiles[rng() % 8]), day,
