@@ -89,8 +89,8 @@ Result<WaitlistSyntheticSummary> WriteSyntheticWaitlist(const WaitlistSyntheticO
     const Region& county = *counties[c];
     std::string code = county.DisplayCode();
     // The nursing share of the county's beds: around the targets (40%..85%).
-    double nursing =
-        0.40 + 0.45 * static_cast<double>(c) / std::max<size_t>(1, counties.size() - 1);
+    double nursing = 0.40 + 0.45 * static_cast<double>(c) /
+                                static_cast<double>(std::max<size_t>(1, counties.size() - 1));
     struct Kind {
       const char* ownership;
       const char* suffix;
@@ -103,9 +103,10 @@ Result<WaitlistSyntheticSummary> WriteSyntheticWaitlist(const WaitlistSyntheticO
       std::string id = fmt::format("YL{}{:02}", code, k + 1);
       int beds = rng.Between(kinds[k].beds_lo, kinds[k].beds_hi);
       int dementia = k == 0 ? beds / 10 : rng.Between(0, beds / 12);
-      int nursing_beds = std::max(0, static_cast<int>(beds * nursing) - dementia);
+      int nursing_beds =
+          std::max(0, static_cast<int>(static_cast<double>(beds) * nursing) - dementia);
       int normal = beds - nursing_beds - dementia;
-      int occupied = static_cast<int>(beds * (0.55 + 0.4 * rng.Uniform()));
+      int occupied = static_cast<int>(static_cast<double>(beds) * (0.55 + 0.4 * rng.Uniform()));
       bool tekun_care = k == 0 && c + 1 < counties.size();
       inst_csv +=
           fmt::format("{},{}{},{},{},{},{},{},{},{},{},{}\n", id, county.name, kinds[k].suffix,
@@ -183,7 +184,7 @@ Result<WaitlistSyntheticSummary> WriteSyntheticWaitlist(const WaitlistSyntheticO
     if (rng.Bernoulli(0.03)) facts += " martyr_family=true";
     if (rng.Bernoulli(0.02)) facts += " active_duty_family=true";
     if (rng.Bernoulli(0.04)) facts += " family_planning_special=true";
-    if (rng.Bernoulli(0.05)) facts += " severe_disability=true";
+    if (rng.Bernoulli(0.05)) facts += " disability_grade=1";
     std::string type = dementia ? "认知障碍照护专区" : level >= 2 ? "护理型" : "普通";
     bool willing = p.tekun && rng.Bernoulli(0.8);
     std::string prefer = rng.Bernoulli(0.5) ? public_homes[p.county].front() : "";

@@ -107,6 +107,7 @@ Status ApplyEvent(const WaitlistRules& rules, const Event& e, State& state) {
     a.facts = std::move(*facts);
     a.valid_until = until;
     a.status = AppStatus::kWaiting;
+    Classify(rules, a);
     return Status::Ok();
   }
   if (e.kind == "expire") {
@@ -169,6 +170,11 @@ Result<State> Replay(const WaitlistRules& rules, const std::vector<Event>& log) 
 
 std::vector<Position> Rank(const WaitlistRules& rules,
                            const std::vector<const Application*>& apps) {
+  // Each waiting applicant's sort key as a row of integers (class, the
+  // `order` keys, application id), compared as rows: the same order as
+  // Ahead, without walking the rules in every comparison.
+  const std::vector<OrderKey>& order = rules.order();
+  const size_t width = order.size() + 2;
   struct Entry {
     const Application* a;
     size_t klass, tie;
@@ -177,39 +183,82 @@ std::vector<Position> Rank(const WaitlistRules& rules,
   entries.reserve(apps.size());
   for (const Application* a : apps) {
     if (a->status != AppStatus::kWaiting) continue;
-    entries.push_back({a, rules.ClassOf(a->facts, a->willing), rules.TieBreakerOf(a->facts)});
+    if (a->klass >= 0 && a->tie >= 0) {
+      entries.push_back({a, static_cast<size_t>(a->klass), static_cast<size_t>(a->tie)});
+    } else {
+      entries.push_back({a, rules.ClassOf(a->facts, a->willing), rules.TieBreakerOf(a->facts)});
+    }
   }
-  const std::vector<OrderKey>& order = rules.order();
-  std::sort(entries.begin(), entries.end(), [&](const Entry& x, const Entry& y) {
-    return Ahead(rules, *x.a, x.klass, x.tie, *y.a, y.klass, y.tie);
+  std::vector<int64_t> keys(entries.size() * width);
+  for (size_t i = 0; i < entries.size(); ++i) {
+    int64_t* k = &keys[i * width];
+    const Entry& e = entries[i];
+    k[0] = static_cast<int64_t>(e.klass);
+    for (size_t j = 0; j < order.size(); ++j) {
+      switch (order[j].kind) {
+        case OrderKey::Kind::kFact:
+          k[j + 1] = order[j].desc ? -e.a->facts[order[j].slot] : e.a->facts[order[j].slot];
+          break;
+        case OrderKey::Kind::kTieBreakers:
+          k[j + 1] = static_cast<int64_t>(e.tie);
+          break;
+        case OrderKey::Kind::kWaiting:
+          k[j + 1] = e.a->since.DaysSinceEpoch();
+          break;
+      }
+    }
+    k[width - 1] = e.a->id;
+  }
+  std::vector<uint32_t> index(entries.size());
+  for (size_t i = 0; i < index.size(); ++i) index[i] = static_cast<uint32_t>(i);
+  std::sort(index.begin(), index.end(), [&](uint32_t x, uint32_t y) {
+    const int64_t* kx = &keys[x * width];
+    const int64_t* ky = &keys[y * width];
+    for (size_t j = 0; j < width; ++j) {
+      if (kx[j] != ky[j]) return kx[j] < ky[j];
+    }
+    return false;
   });
   std::vector<Position> out;
   out.reserve(entries.size());
-  for (const Entry& e : entries) {
+  std::vector<std::string> class_names;
+  for (const RuleText& c : rules.classes()) class_names.push_back(c.name);
+  for (uint32_t i : index) {
+    const Entry& e = entries[i];
     Position p;
     p.application = e.a->id;
     p.position = static_cast<int>(out.size()) + 1;
     p.klass = e.klass;
     p.tie = e.tie;
-    p.trace = e.klass < rules.classes().size() ? rules.classes()[e.klass].name : "不属任何类别";
+    p.trace.reserve(160);
+    p.trace = e.klass < class_names.size() ? class_names[e.klass] : "不属任何类别";
     for (const OrderKey& k : order) {
       switch (k.kind) {
         case OrderKey::Kind::kFact:
-          p.trace += fmt::format(" · {}{}", k.label, e.a->facts[k.slot]);
+          p.trace += " · ";
+          p.trace += k.label;
+          p.trace += std::to_string(e.a->facts[k.slot]);
           break;
         case OrderKey::Kind::kTieBreakers:
           if (e.tie < rules.tie_breakers().size()) {
-            p.trace += fmt::format(" · 同等条件下优先：{}", rules.tie_breakers()[e.tie].name);
+            p.trace += " · 同等条件下优先：";
+            p.trace += rules.tie_breakers()[e.tie].name;
           }
           break;
         case OrderKey::Kind::kWaiting:
-          p.trace += fmt::format(" · 轮候自 {}", e.a->since.ToString());
+          p.trace += " · 轮候自 ";
+          p.trace += e.a->since.ToString();
           break;
       }
     }
     out.push_back(std::move(p));
   }
   return out;
+}
+
+void Classify(const WaitlistRules& rules, Application& a) {
+  a.klass = static_cast<int32_t>(rules.ClassOf(a.facts, a.willing));
+  a.tie = static_cast<int32_t>(rules.TieBreakerOf(a.facts));
 }
 
 bool Ahead(const WaitlistRules& rules, const Application& x, size_t x_class, size_t x_tie,
@@ -252,7 +301,8 @@ std::optional<int64_t> NextFor(const WaitlistRules& rules, const State& state, c
     }
     if (std::find(bed.refused.begin(), bed.refused.end(), a.id) != bed.refused.end()) continue;
     if (!rules.MayTake(bed.type, a.facts)) continue;
-    size_t klass = rules.ClassOf(a.facts, a.willing), tie = rules.TieBreakerOf(a.facts);
+    size_t klass = a.klass >= 0 ? static_cast<size_t>(a.klass) : rules.ClassOf(a.facts, a.willing);
+    size_t tie = a.tie >= 0 ? static_cast<size_t>(a.tie) : rules.TieBreakerOf(a.facts);
     if (best == nullptr || Ahead(rules, a, klass, tie, *best, best_class, best_tie)) {
       best = &a;
       best_class = klass;

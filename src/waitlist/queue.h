@@ -55,7 +55,13 @@ struct Application {
   AppStatus status = AppStatus::kApplied;
   int refusals = 0;
   std::string offered_bed;  // open offer; empty: none
+  // The class and tie-breaker under the rules, computed once when the facts
+  // are set (ApplyEvent's assess, the store's Load; Classify) so that a
+  // re-ranking does not evaluate the rules again; -1: not computed.
+  int32_t klass = -1, tie = -1;
 };
+// Sets a.klass and a.tie from its facts and willingness.
+void Classify(const WaitlistRules& rules, Application& a);
 
 // One entry of the log. Kinds and their fields:
 //   bed        bed, data "institution type"   a bed enters service

@@ -205,6 +205,7 @@ Result<State> WaitlistStore::Load() {
       Result<policy::PersonFacts> facts = FactsFromText(r.AsText(7));
       if (!facts.ok()) return facts.status();
       a.facts = std::move(*facts);
+      Classify(rules_, a);
     }
     a.refusals = static_cast<int>(r.AsInt(9));
     a.offered_bed = r.IsNull(10) ? "" : r.AsText(10);
