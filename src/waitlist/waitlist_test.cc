@@ -117,6 +117,24 @@ TEST(WaitlistGolden, EzhouTieBreakersInTheListOrder) {
   EXPECT_EQ(Order(*rules, apps), (std::vector<int64_t>{4, 3, 2, 1, 5}));
 }
 
+// Qidong (003, 第10条): “现役军人家属和烈士、因公牺牲军人、病故军人的遗属等重点优抚对象和年满60周岁
+// 失能或者生活困难的计划生育特别扶助对象，符合规定条件申请入住公办养老机构的，同等条件下优先安排”;
+// 特困 willing to be 集中供养 first (兜底保障).
+TEST(WaitlistGolden, QidongTekunFirstThenMartyrAtEqualConditions) {
+  auto rules = Rules("qidong");
+  ASSERT_TRUE(rules);
+  std::vector<Application> apps = {
+      Waiting(1, "age=80 capability_level=3", "2024-01-01"),
+      Waiting(2, "age=80 capability_level=3 martyr_family=true", "2025-06-01"),
+      Waiting(3, "age=66 tekun=dispersed", "2025-09-01", true),
+      Waiting(4, "age=80 capability_level=3 active_duty_family=true", "2025-07-01"),
+      Waiting(5, "age=80 capability_level=3 family_planning_special=true", "2025-05-01"),
+  };
+  // 3 (特困, willing) first; then at equal level and age: 现役军人家属, 烈士遗属,
+  // 计生特别扶助 (60+, 失能), then by waiting time.
+  EXPECT_EQ(Order(*rules, apps), (std::vector<int64_t>{3, 4, 2, 5, 1}));
+}
+
 // Suizhou (004, 二、4): “公办养老机构对失能特困老年人予以兜底保障，对重残、失独、优抚对象等
 // 特殊困难老年人优先保障”; “有集中供养意愿的特困老年人集中供养率达到100%”.
 TEST(WaitlistGolden, SuizhouDisabledTekunThenTekunThenSpecialHardship) {
@@ -396,8 +414,10 @@ TEST_P(WaitlistStoreTest, ReplayOfAGeneratedYearReproducesEveryPosition) {
       a.applied_on = day;
       Result<int64_t> id = store.Apply(a);
       ASSERT_TRUE(id.ok());
-      ASSERT_TRUE(
-          store.Assess(*id, Facts(profiles[rng() % 8]), day, day.AddDays(static_cast<int>(30 + rng() % 300))).ok());
+      ASSERT_TRUE(store
+                      .Assess(*id, Facts(profiles[rng() % 8]), day,
+                              day.AddDays(static_cast<int>(30 + rng() % 300)))
+                      .ok());
     } else if (what == 4 && !assessing.empty()) {  // re-assessed: back into the queue
       ASSERT_TRUE(store
                       .Assess(assessing[rng() % assessing.size()], Facts(profiles[rng() % 8]), day,
