@@ -10,6 +10,8 @@
 #include "core/money.h"
 #include "core/region.h"
 #include "core/version.h"
+#include "waitlist/queue.h"
+#include "waitlist/rules.h"
 
 namespace yanglao::cli {
 namespace {
@@ -53,6 +55,33 @@ int RunDemo() {
   Money allowance = Money::Yuan(100);
   fmt::print("金额：高龄津贴 {}，一年 {}，八折后 {}\n", allowance.FormatPer(Period::kMonth),
              (allowance * 12).Format(), allowance.MulRatio(8, 10).FormatYuan());
+  {  // The admission waitlist (src/waitlist): three applicants under Ezhou's rules.
+    auto rules = waitlist::WaitlistRules::Load("policies/waitlist/ezhou.waitlist.yaml", today);
+    if (rules.ok()) {
+      fmt::print("\n入住轮候（鄂州市规则，policies/waitlist/ezhou.waitlist.yaml）：\n");
+      std::vector<waitlist::Application> apps;
+      const char* const facts[] = {"age=88 capability_level=3",
+                                   "age=88 capability_level=3 martyr_family=true",
+                                   "age=67 tekun=dispersed capability_level=1"};
+      const char* const names[] = {"王桂兰", "李建华", "周德明"};
+      for (int i = 0; i < 3; ++i) {
+        waitlist::Application a;
+        a.id = i + 1;
+        a.name = names[i];
+        a.applied_on = a.since = *CivilDate::FromYmd(2026, 1, 5 + i);
+        a.willing = i == 2;
+        a.facts = *waitlist::FactsFromText(facts[i]);
+        a.status = waitlist::AppStatus::kWaiting;
+        apps.push_back(a);
+      }
+      std::vector<const waitlist::Application*> ptrs;
+      for (const auto& a : apps) ptrs.push_back(&a);
+      for (const waitlist::Position& p : waitlist::Rank(**rules, ptrs)) {
+        fmt::print("  第{}位 {}：{}\n", p.position, waitlist::MaskName(apps[static_cast<size_t>(p.application - 1)].name),
+                   p.trace);
+      }
+    }
+  }
   fmt::print("\n更多：yanglao --help\n");
   return 0;
 }

@@ -10,6 +10,7 @@
 #include "core/civil_date.h"
 #include "gen/assess_synthetic.h"
 #include "gen/canteen_synthetic.h"
+#include "gen/waitlist_synthetic.h"
 #include "gen/facility_synthetic.h"
 #include "gen/generator.h"
 #include "gen/visits_synthetic.h"
@@ -126,6 +127,16 @@ int RunGen(const GenArgs& args) {
         v->visits, v->visitors, v->people, v->gap_months);
   } else {
     fmt::print(stderr, "yanglao: 未生成探访数据：{}\n", v.status().ToString());
+  }
+  // Institutions, beds and a waiting list (src/waitlist; docs/waitlist.md).
+  if (Result<gen::WaitlistSyntheticSummary> w = gen::WriteSyntheticWaitlist(
+          {.feeds_dir = args.out, .out_dir = args.out, .region = args.region, .as_of = *as_of,
+           .seed = args.seed});
+      w.ok()) {
+    fmt::print("  入住轮候/ {} 家养老机构，{} 张可分配床位，{} 份入住申请\n", w->institutions,
+               w->beds, w->applicants);
+  } else {
+    fmt::print(stderr, "yanglao: 未生成入住轮候数据：{}\n", w.status().ToString());
   }
   fmt::print("  manifest.yaml\n");
   if (args.dirty) fmt::print("脏数据行：{}（见 manifest.yaml 的 dirty_list）\n", s.dirty_rows);

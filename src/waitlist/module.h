@@ -16,10 +16,22 @@ inline const db::ModuleInfo& Module() {
       .schema = WaitlistSchema(),
       .permissions =
           {
-              // City-wide: the queue is not cut by county yet, so county
-              // officials are not granted it (a site may grant it).
-              {"waitlist:queue:read", "查看入住轮候队列（含姓名与排序依据）", {"city_official"}},
-              {"waitlist:bed:allocate", "分配空余床位", {"city_official"}},
+              // Cut by jurisdiction: a county official sees the county's
+              // institutions and applicants and allocates its beds.
+              {"waitlist:queue:read",
+               "查看养老机构床位与入住轮候队列（含姓名与排序依据，按辖区）",
+               {"city_official", "county_official"}},
+              {"waitlist:bed:allocate",
+               "分配空余床位、登记评估结果（按辖区）",
+               {"city_official", "county_official"}},
+              {"waitlist:institution:import",
+               "导入养老机构名单（床位、等级、在住）",
+               {"city_official"}},
+          },
+      .menu =
+          {
+              {36, "养老机构", "/waitlist", "机构入住轮候", "OfficeBuilding",
+               "waitlist:queue:read"},
           },
   };
   return *info;

@@ -19,8 +19,10 @@
 
 namespace yanglao::waitlist {
 
-// 申请 → (assess) 轮候 → (accept) 入住; 放弃 after too many refusals; 撤回.
-enum class AppStatus { kApplied, kWaiting, kAdmitted, kGaveUp, kWithdrawn };
+// 申请 → (assess) 轮候 → (accept) 入住; 放弃 after the city's refusal rule;
+// 撤回. 评估: the assessment expired while waiting, back for re-assessment
+// (a new valid assessment puts it into the queue again, waiting time kept).
+enum class AppStatus { kApplied, kAssessing, kWaiting, kAdmitted, kGaveUp, kWithdrawn };
 std::string_view StatusCode(AppStatus s);   // "applied" …
 std::string_view StatusLabel(AppStatus s);  // "申请" …
 std::optional<AppStatus> StatusFromCode(std::string_view code);
@@ -44,17 +46,29 @@ struct Application {
   std::string bed_type;                   // the bed type applied for
   bool willing = false;                   // willing to be 集中供养 (特困)
   std::vector<std::string> institutions;  // preferred; empty: any
-  CivilDate applied_on;                   // waiting counts from here
+  CivilDate applied_on;                   // the application's date
+  CivilDate since;                        // waiting counts from here (applied_on, or
+                                          // the last refusal under a restart rule)
+  std::string county;                     // GB/T 2260 county of residence ("" unknown)
   policy::PersonFacts facts;              // as assessed (empty before assessment)
+  std::optional<CivilDate> valid_until;   // the capability assessment's last valid day
   AppStatus status = AppStatus::kApplied;
   int refusals = 0;
   std::string offered_bed;  // open offer; empty: none
+  // The class and tie-breaker under the rules, computed once when the facts
+  // are set (ApplyEvent's assess, the store's Load; Classify) so that a
+  // re-ranking does not evaluate the rules again; -1: not computed.
+  int32_t klass = -1, tie = -1;
 };
+// Sets a.klass and a.tie from its facts and willingness.
+void Classify(const WaitlistRules& rules, Application& a);
 
 // One entry of the log. Kinds and their fields:
 //   bed        bed, data "institution type"   a bed enters service
 //   apply      application, data: see ApplyData
-//   assess     application, data: FactsToText  assessed: into the queue
+//   assess     application, data: FactsToText[|valid until]  assessed: into the queue
+//   expire     application[, bed]              assessment expired: back to 评估
+//              (an open offer is withdrawn with it)
 //   offer      application, bed               a vacant bed offered
 //   accept     application, bed               admitted
 //   refuse     application, bed               offer refused
@@ -69,7 +83,8 @@ struct Event {
   std::string data;
 };
 
-// "person|name|bed_type|willing(0/1)|inst1 inst2"
+// "person|name|bed_type|willing(0/1)|inst1 inst2|county" (logs written
+// before the county was kept have 5 parts)
 std::string ApplyData(const Application& a);
 
 struct State {
@@ -96,9 +111,15 @@ struct Position {
 std::vector<Position> Rank(const WaitlistRules& rules, const std::vector<const Application*>& apps);
 std::vector<Position> Rank(const WaitlistRules& rules, const State& state);
 
+// Whether `x` is ahead of `y` in the queue (both waiting), as Rank orders.
+bool Ahead(const WaitlistRules& rules, const Application& x, size_t x_class, size_t x_tie,
+           const Application& y, size_t y_class, size_t y_tie);
+
 // The application a vacant bed goes to: the first in the queue without an
 // open offer who applied for the bed's type, may take it under the rules and
-// named its institution (or none). Nullopt when nobody.
+// named its institution (or none). Nullopt when nobody. Filters first and
+// then takes the minimum (no full sort): the same answer as the first
+// eligible entry of Rank.
 std::optional<int64_t> NextFor(const WaitlistRules& rules, const State& state, const Bed& bed);
 
 // The public queue (信息公开): position, the name masked to its first

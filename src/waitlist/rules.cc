@@ -156,6 +156,64 @@ Result<std::unique_ptr<WaitlistRules>> WaitlistRules::Load(const std::filesystem
     if (v < 0 || v > 100) return r.Error(ref["max"], "refusals.max 应为 0 到 100 的整数", "max");
     w->max_refusals_ = v;
   }
+  if (YAML::Node ref = root["refusals"]; ref.IsMap()) {
+    if (YAML::Node wt = ref["waiting"]; wt.IsDefined()) {
+      std::string v = wt.IsScalar() ? wt.Scalar() : "";
+      if (v != "keep" && v != "restart") {
+        return r.Error(wt, "refusals.waiting 应为 keep（保留轮候时间）或 restart（重新计算）",
+                       "waiting");
+      }
+      w->refusal_restart_ = v == "restart";
+    }
+    Result<std::string> basis = r.Text(ref, "basis", false);
+    if (!basis.ok()) return basis.status();
+    w->refusal_basis_ = *basis;
+  }
+  if (YAML::Node targets = root["targets"]; targets.IsDefined()) {
+    static const std::map<std::string, std::string> kLabels = {
+        {"beds_total", "养老床位总数"},
+        {"nursing_bed_share", "护理型床位占比"},
+        {"social_bed_share", "社会力量举办或经营的床位占比"},
+        {"county_tekun_institution", "县级特困人员供养服务机构（以失能特困人员专业照护为主）"},
+        {"tekun_centralised_rate", "有集中供养意愿的特困老年人集中供养率"},
+    };
+    if (!targets.IsSequence()) return r.Error(targets, "targets 应为列表", "targets");
+    for (const YAML::Node& n : targets) {
+      if (!n.IsMap()) return r.Error(n, "targets 的每一项应为映射", "targets");
+      Target t;
+      Result<std::string> key = r.Text(n, "key", true);
+      if (!key.ok()) return key.status();
+      auto label = kLabels.find(*key);
+      if (label == kLabels.end()) {
+        return r.Error(n["key"],
+                       "targets.key 应为 beds_total、nursing_bed_share、social_bed_share、"
+                       "county_tekun_institution 或 tekun_centralised_rate",
+                       "key");
+      }
+      t.key = *key;
+      t.label = label->second;
+      Result<std::string> quote = r.Text(n, "quote", true);
+      if (!quote.ok()) return quote.status();
+      t.quote = *quote;
+      Result<std::string> note = r.Text(n, "note", false);
+      if (!note.ok()) return note.status();
+      t.note = *note;
+      YAML::Node min = n["min"];
+      double v = -1;
+      try {
+        if (min.IsScalar()) v = min.as<double>();
+      } catch (const YAML::Exception&) {
+        v = -1;
+      }
+      bool share = t.key.ends_with("_share") || t.key.ends_with("_rate");
+      if (v < 0 || (share && v > 1) || v > 1e7) {
+        return r.Error(min.IsDefined() ? min : n,
+                       share ? "targets.min 应为 0 到 1 的比例" : "targets.min 应为非负数", "min");
+      }
+      t.min = v;
+      w->targets_.push_back(std::move(t));
+    }
+  }
 
   std::vector<Status> errors;
   policy::CheckListRules(*w->list_, schema, errors);

@@ -37,6 +37,21 @@ struct OrderKey {
   std::string label;  // the fact's Chinese label
 };
 
+// A city's target for its institutions' beds (`targets:` of the rules
+// file), quoting the seed. Keys:
+//   beds_total               beds in the city (count)
+//   nursing_bed_share        护理型 (with 认知障碍照护专区) beds / all beds, city and each county
+//   social_bed_share         beds of 公建民营 and 民办 institutions / all beds (city)
+//   county_tekun_institution county institutions for 失能特困 people, per county (count)
+//   tekun_centralised_rate   admitted / willing 特困 applicants, city and each county
+struct Target {
+  std::string key;
+  std::string label;  // Chinese
+  double min = 0;     // shares and rates as fractions (0.6)
+  std::string quote;  // the seed's words
+  std::string note;
+};
+
 // The rules compiled against the city's list: each condition is a node of
 // `plan`, evaluated for a person's facts.
 class WaitlistRules {
@@ -57,6 +72,11 @@ class WaitlistRules {
   const std::vector<OrderKey>& order() const { return order_; }
   const std::vector<std::string>& bed_types() const { return bed_types_; }
   int max_refusals() const { return max_refusals_; }
+  // Whether a refusal restarts the applicant's waiting time (refusals.waiting:
+  // restart; default keep), and the basis of the refusal rule.
+  bool refusal_restarts_waiting() const { return refusal_restart_; }
+  const std::string& refusal_basis() const { return refusal_basis_; }
+  const std::vector<Target>& targets() const { return targets_; }
 
   // The first class whose rule holds for `facts` (and, for a class that
   // asks for it, the applicant is willing); classes().size() when none.
@@ -80,6 +100,9 @@ class WaitlistRules {
   std::vector<std::string> bed_types_;
   std::map<std::string, int32_t> bed_nodes_;
   int max_refusals_ = 0;  // 0: no limit
+  bool refusal_restart_ = false;
+  std::string refusal_basis_;
+  std::vector<Target> targets_;
 };
 
 // A person's facts from "name=value" pairs (bools true/false or 1/0, ints,

@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <array>
+#include <map>
+
 #include "core/fault.h"
 #include "db/transaction.h"
 
@@ -50,6 +53,20 @@ CREATE TABLE waitlist_event (
   bed TEXT NOT NULL,
   on_date TEXT NOT NULL,
   data TEXT NOT NULL);
+)",
+          // 2: institutions' grade, beds by type, rooms, occupancy; the
+          // applicant's county, waiting-since date and assessment validity.
+          R"(
+ALTER TABLE waitlist_institution ADD COLUMN grade INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE waitlist_institution ADD COLUMN beds_normal BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE waitlist_institution ADD COLUMN beds_nursing BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE waitlist_institution ADD COLUMN beds_dementia BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE waitlist_institution ADD COLUMN rooms BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE waitlist_institution ADD COLUMN occupied BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE waitlist_institution ADD COLUMN tekun_care INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE waitlist_application ADD COLUMN county TEXT NOT NULL DEFAULT '';
+ALTER TABLE waitlist_application ADD COLUMN since TEXT NOT NULL DEFAULT '';
+ALTER TABLE waitlist_application ADD COLUMN valid_until TEXT NOT NULL DEFAULT '';
 )"};
 }
 
@@ -68,18 +85,76 @@ db::ModuleSchema WaitlistSchema() { return {"waitlist", Migrations}; }
 
 Status WaitlistStore::Migrate(db::Database& db) { return db::MigrateAll(db, {WaitlistSchema()}); }
 
-Status WaitlistStore::PutInstitution(const Institution& i) {
+std::string GradeLabel(int grade) {
+  static constexpr std::array<std::string_view, 6> kGrades = {"未评定", "一级", "二级",
+                                                              "三级",   "四级", "五级"};
+  return grade >= 0 && grade <= 5 ? std::string(kGrades[static_cast<size_t>(grade)]) : "未评定";
+}
+
+Status CheckInstitution(const Institution& i) {
+  auto bad = [&](std::string_view field, std::string message, std::string value) {
+    return Status("waitlist.institution", std::move(message),
+                  Location{.field = std::string(field), .value = std::move(value)});
+  };
+  if (i.id.empty() || i.name.empty()) return bad("id", "机构须有编号和名称", i.id);
   if (i.ownership != "公办" && i.ownership != "公建民营" && i.ownership != "民办") {
-    return Status("waitlist.institution", "机构性质应为 公办、公建民营 或 民办",
-                  Location{.field = "ownership", .value = i.ownership});
+    return bad("ownership", "机构性质应为 公办、公建民营 或 民办", i.ownership);
   }
-  return db::InTransaction(db_, [&]() -> Status {
-    if (Status s = db_.Execute("DELETE FROM waitlist_institution WHERE id = ?", {i.id}); !s.ok())
-      return s;
-    return db_.Execute(
-        "INSERT INTO waitlist_institution (id, name, ownership, county) VALUES (?, ?, ?, ?)",
-        {i.id, i.name, i.ownership, i.county});
+  if (i.grade < 0 || i.grade > 5) return bad("grade", "等级应为一级至五级或未评定", "");
+  for (int64_t v : {i.beds_normal, i.beds_nursing, i.beds_dementia, i.rooms, i.occupied}) {
+    if (v < 0 || v > 100000) return bad("beds", "床位、房间和在住人数应为 0 到 100000", "");
+  }
+  if (i.occupied > i.beds()) {
+    return bad("occupied", "在住人数不能多于床位总数", std::to_string(i.occupied));
+  }
+  return Status::Ok();
+}
+
+namespace {
+
+Status InsertInstitution(db::Database& db, const Institution& i) {
+  if (Status s = db.Execute("DELETE FROM waitlist_institution WHERE id = ?", {i.id}); !s.ok())
+    return s;
+  return db.Execute(
+      "INSERT INTO waitlist_institution (id, name, ownership, county, grade, beds_normal, "
+      "beds_nursing, beds_dementia, rooms, occupied, tekun_care) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      {i.id, i.name, i.ownership, i.county, int64_t{i.grade}, i.beds_normal, i.beds_nursing,
+       i.beds_dementia, i.rooms, i.occupied, int64_t{i.tekun_care ? 1 : 0}});
+}
+
+}  // namespace
+
+Status WaitlistStore::PutInstitution(const Institution& i) {
+  if (Status s = CheckInstitution(i); !s.ok()) return s;
+  return db::InTransaction(db_, [&]() -> Status { return InsertInstitution(db_, i); });
+}
+
+Result<ImportOutcome> WaitlistStore::PutInstitutions(const std::vector<Institution>& list) {
+  for (const Institution& i : list) {
+    if (Status s = CheckInstitution(i); !s.ok()) return s;
+  }
+  ImportOutcome out;
+  Status s = db::InTransaction(db_, [&]() -> Status {
+    out = {};
+    Result<std::vector<Institution>> old = Institutions();
+    if (!old.ok()) return old.status();
+    std::map<std::string, const Institution*> by_id;
+    for (const Institution& i : *old) by_id[i.id] = &i;
+    for (const Institution& i : list) {
+      auto it = by_id.find(i.id);
+      if (it != by_id.end() && *it->second == i) {
+        ++out.unchanged;
+        continue;
+      }
+      ++(it == by_id.end() ? out.added : out.updated);
+      if (Status w = InsertInstitution(db_, i); !w.ok()) return w;
+      MaybeKill("waitlist.import.mid");  // crash tests: half written, uncommitted
+    }
+    return Status::Ok();
   });
+  if (!s.ok()) return s;
+  return out;
 }
 
 Result<State> WaitlistStore::Load() {
@@ -104,7 +179,7 @@ Result<State> WaitlistStore::Load() {
   }
   Result<std::vector<db::Row>> apps = db_.QueryAll(
       "SELECT id, person, name, bed_type, willing, institutions, applied_on, facts, status, "
-      "refusals, offered_bed FROM waitlist_application");
+      "refusals, offered_bed, county, since, valid_until FROM waitlist_application");
   if (!apps.ok()) return apps.status();
   for (const db::Row& r : *apps) {
     Application a;
@@ -130,9 +205,22 @@ Result<State> WaitlistStore::Load() {
       Result<policy::PersonFacts> facts = FactsFromText(r.AsText(7));
       if (!facts.ok()) return facts.status();
       a.facts = std::move(*facts);
+      Classify(rules_, a);
     }
     a.refusals = static_cast<int>(r.AsInt(9));
     a.offered_bed = r.IsNull(10) ? "" : r.AsText(10);
+    a.county = r.AsText(11);
+    a.since = a.applied_on;
+    if (!r.AsText(12).empty()) {
+      Result<CivilDate> since = CivilDate::Parse(r.AsText(12));
+      if (!since.ok()) return since.status();
+      a.since = *since;
+    }
+    if (!r.AsText(13).empty()) {
+      Result<CivilDate> until = CivilDate::Parse(r.AsText(13));
+      if (!until.ok()) return until.status();
+      a.valid_until = *until;
+    }
     state.applications[a.id] = std::move(a);
   }
   return state;
@@ -181,11 +269,12 @@ Status WaitlistStore::Record(Event e, std::optional<CivilDate> offer_deadline, i
         return s;
       if (Status s = db_.Execute(
               "INSERT INTO waitlist_application (id, person, name, bed_type, willing, "
-              "institutions, applied_on, facts, status, refusals, offered_bed) "
-              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+              "institutions, applied_on, facts, status, refusals, offered_bed, county, since, "
+              "valid_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
               {a.id, a.person, a.name, a.bed_type, int64_t{a.willing ? 1 : 0}, inst,
                a.applied_on.ToString(), FactsToText(a.facts), std::string(StatusCode(a.status)),
-               int64_t{a.refusals}, OrNull(a.offered_bed)});
+               int64_t{a.refusals}, OrNull(a.offered_bed), a.county, a.since.ToString(),
+               a.valid_until ? a.valid_until->ToString() : std::string()});
           !s.ok()) {
         return s;
       }
@@ -199,9 +288,10 @@ Status WaitlistStore::Record(Event e, std::optional<CivilDate> offer_deadline, i
           !s.ok()) {
         return Taken(e.bed);
       }
-    } else if (e.kind == "accept" || e.kind == "refuse" || e.kind == "withdraw") {
+    } else if (e.kind == "accept" || e.kind == "refuse" || e.kind == "withdraw" ||
+               e.kind == "expire") {
       std::string outcome = e.kind == "accept"   ? "accepted"
-                            : e.kind == "refuse" ? "refused"
+                            : e.kind == "refuse" ? (e.data == "lapsed" ? "lapsed" : "refused")
                                                  : "withdrawn";
       if (Status s = db_.Execute("UPDATE waitlist_offer SET outcome = ?, open_bed = NULL "
                                  "WHERE application = ? AND outcome = 'open'",
@@ -253,9 +343,68 @@ Result<int64_t> WaitlistStore::Apply(const Application& a) {
   return id;
 }
 
-Status WaitlistStore::Assess(int64_t application, const policy::PersonFacts& facts, CivilDate on) {
-  return Record(
-      Event{.kind = "assess", .application = application, .on = on, .data = FactsToText(facts)});
+Status WaitlistStore::Assess(int64_t application, const policy::PersonFacts& facts, CivilDate on,
+                             std::optional<CivilDate> valid_until) {
+  if (valid_until && *valid_until < on) {
+    return Status(ErrorCategory::kConflict, "waitlist.assessment_expired",
+                  fmt::format("能力评估已于 {} 过期，须重新评估", valid_until->ToString()),
+                  Location{.field = "valid_until", .value = valid_until->ToString()});
+  }
+  std::string data = FactsToText(facts);
+  if (valid_until) data += "|" + valid_until->ToString();
+  return Record(Event{.kind = "assess", .application = application, .on = on, .data = data});
+}
+
+Result<std::vector<int64_t>> WaitlistStore::ExpireAssessments(CivilDate on) {
+  Result<State> state = Load();
+  if (!state.ok()) return state.status();
+  std::vector<int64_t> out;
+  for (const auto& [id, a] : state->applications) {
+    if (a.status != AppStatus::kWaiting || !a.valid_until || !(*a.valid_until < on)) continue;
+    if (Status s =
+            Record(Event{.kind = "expire", .application = id, .bed = a.offered_bed, .on = on});
+        !s.ok()) {
+      return s;
+    }
+    out.push_back(id);
+  }
+  return out;
+}
+
+Result<std::vector<Offer>> WaitlistStore::OpenOffers() {
+  Result<std::vector<db::Row>> rows = db_.QueryAll(
+      "SELECT application, bed, offered_on, deadline FROM waitlist_offer "
+      "WHERE outcome = 'open' ORDER BY bed");
+  if (!rows.ok()) return rows.status();
+  std::vector<Offer> out;
+  for (const db::Row& r : *rows) {
+    Result<CivilDate> on = CivilDate::Parse(r.AsText(2));
+    Result<CivilDate> deadline = CivilDate::Parse(r.AsText(3));
+    if (!on.ok()) return on.status();
+    if (!deadline.ok()) return deadline.status();
+    out.push_back(Offer{
+        .application = r.AsInt(0), .bed = r.AsText(1), .offered_on = *on, .deadline = *deadline});
+  }
+  return out;
+}
+
+Result<std::vector<int64_t>> WaitlistStore::LapseOffers(CivilDate on) {
+  Result<std::vector<Offer>> offers = OpenOffers();
+  if (!offers.ok()) return offers.status();
+  std::vector<int64_t> out;
+  for (const Offer& o : *offers) {
+    if (!(o.deadline < on)) continue;
+    if (Status s = Record(Event{.kind = "refuse",
+                                .application = o.application,
+                                .bed = o.bed,
+                                .on = on,
+                                .data = "lapsed"});
+        !s.ok()) {
+      return s;
+    }
+    out.push_back(o.application);
+  }
+  return out;
 }
 
 Status WaitlistStore::Withdraw(int64_t application, CivilDate on) {
@@ -335,12 +484,23 @@ Result<std::vector<Event>> WaitlistStore::Events() {
 }
 
 Result<std::vector<Institution>> WaitlistStore::Institutions() {
-  Result<std::vector<db::Row>> rows =
-      db_.QueryAll("SELECT id, name, ownership, county FROM waitlist_institution ORDER BY id");
+  Result<std::vector<db::Row>> rows = db_.QueryAll(
+      "SELECT id, name, ownership, county, grade, beds_normal, beds_nursing, beds_dementia, "
+      "rooms, occupied, tekun_care FROM waitlist_institution ORDER BY id");
   if (!rows.ok()) return rows.status();
   std::vector<Institution> out;
   for (const db::Row& r : *rows) {
-    out.push_back({r.AsText(0), r.AsText(1), r.AsText(2), r.AsText(3)});
+    out.push_back(Institution{.id = r.AsText(0),
+                              .name = r.AsText(1),
+                              .ownership = r.AsText(2),
+                              .county = r.AsText(3),
+                              .grade = static_cast<int>(r.AsInt(4)),
+                              .beds_normal = r.AsInt(5),
+                              .beds_nursing = r.AsInt(6),
+                              .beds_dementia = r.AsInt(7),
+                              .rooms = r.AsInt(8),
+                              .occupied = r.AsInt(9),
+                              .tekun_care = r.AsInt(10) != 0});
   }
   return out;
 }

@@ -24,11 +24,31 @@ namespace yanglao::waitlist {
 
 db::ModuleSchema WaitlistSchema();
 
+// Bed types as the institutions' lists count them (and the rules' `beds`).
+inline constexpr std::string_view kBedNormal = "普通";
+inline constexpr std::string_view kBedNursing = "护理型";
+inline constexpr std::string_view kBedDementia = "认知障碍照护专区";
+
 struct Institution {
   std::string id;
   std::string name;
   std::string ownership;  // 公办 | 公建民营 | 民办
   std::string county;     // GB/T 2260 code
+  int grade = 0;          // 等级评定 一级..五级 (1..5); 0: 未评定
+  int64_t beds_normal = 0, beds_nursing = 0, beds_dementia = 0;
+  int64_t rooms = 0;
+  int64_t occupied = 0;  // residents (在住人数)
+  bool tekun_care = false;  // 以失能特困人员专业照护为主的县级特困人员供养服务机构
+  int64_t beds() const { return beds_normal + beds_nursing + beds_dementia; }
+  friend bool operator==(const Institution&, const Institution&) = default;
+};
+// "一级" … "五级", "未评定".
+std::string GradeLabel(int grade);
+// Checks one institution's values (waitlist.institution naming the field).
+Status CheckInstitution(const Institution& i);
+
+struct ImportOutcome {
+  int64_t added = 0, updated = 0, unchanged = 0;
 };
 
 struct Offer {
@@ -45,16 +65,30 @@ class WaitlistStore {
   // Migrates the module's tables, for the CLI and tests.
   static Status Migrate(db::Database& db);
 
-  // Adds or replaces an institution. waitlist.institution on a bad ownership.
+  // Adds or replaces an institution. waitlist.institution on a bad value.
   Status PutInstitution(const Institution& i);
+  // Adds or replaces all of `list` in one transaction (an import: all or
+  // nothing).
+  Result<ImportOutcome> PutInstitutions(const std::vector<Institution>& list);
   // A bed enters service. waitlist.bed_type for a type the rules do not
   // name; waitlist.bed_exists (conflict) for a known id.
   Status AddBed(const std::string& id, const std::string& institution, const std::string& type,
                 CivilDate on);
   // A new application (status 申请); returns its id.
   Result<int64_t> Apply(const Application& a);
-  // The capability assessment's facts ("name=value …"): into the queue (轮候).
-  Status Assess(int64_t application, const policy::PersonFacts& facts, CivilDate on);
+  // The capability assessment's facts: into the queue (轮候). `valid_until`:
+  // the assessment's last valid day (assess::ValidUntil); an assessment
+  // already expired on `on` fails with waitlist.assessment_expired.
+  Status Assess(int64_t application, const policy::PersonFacts& facts, CivilDate on,
+                std::optional<CivilDate> valid_until = std::nullopt);
+  // Every waiting application whose assessment expired before `on` goes back
+  // to 评估 (re-assessment), an open offer withdrawn with it. Returns them.
+  Result<std::vector<int64_t>> ExpireAssessments(CivilDate on);
+  // Every open offer whose deadline passed before `on` counts as refused
+  // (the city's refusal rule follows). Returns the applications.
+  Result<std::vector<int64_t>> LapseOffers(CivilDate on);
+  // Open offers, by bed.
+  Result<std::vector<Offer>> OpenOffers();
   Status Withdraw(int64_t application, CivilDate on);
   // The bed's occupant left: it is vacant.
   Status FreeBed(const std::string& bed, CivilDate on);

@@ -10,15 +10,19 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <map>
 #include <random>
 #include <thread>
 
 #include "db/database.h"
 #include "db/migrate.h"
 #include "db/test_database.h"
+#include "waitlist/institution.h"
 #include "waitlist/queue.h"
 #include "waitlist/rules.h"
 #include "waitlist/store.h"
+#include "xlsx/xlsx.h"
 
 namespace yanglao::waitlist {
 namespace {
@@ -50,6 +54,7 @@ Application Waiting(int64_t id, const char* facts, const char* since, bool willi
   a.bed_type = "护理型";
   a.willing = willing;
   a.applied_on = Day(since);
+  a.since = a.applied_on;
   a.facts = Facts(facts);
   a.status = AppStatus::kWaiting;
   return a;
@@ -110,6 +115,24 @@ TEST(WaitlistGolden, EzhouTieBreakersInTheListOrder) {
       Waiting(5, "age=81", "2025-01-01"),
   };
   EXPECT_EQ(Order(*rules, apps), (std::vector<int64_t>{4, 3, 2, 1, 5}));
+}
+
+// Qidong (003, 第10条): “现役军人家属和烈士、因公牺牲军人、病故军人的遗属等重点优抚对象和年满60周岁
+// 失能或者生活困难的计划生育特别扶助对象，符合规定条件申请入住公办养老机构的，同等条件下优先安排”;
+// 特困 willing to be 集中供养 first (兜底保障).
+TEST(WaitlistGolden, QidongTekunFirstThenMartyrAtEqualConditions) {
+  auto rules = Rules("qidong");
+  ASSERT_TRUE(rules);
+  std::vector<Application> apps = {
+      Waiting(1, "age=80 capability_level=3", "2024-01-01"),
+      Waiting(2, "age=80 capability_level=3 martyr_family=true", "2025-06-01"),
+      Waiting(3, "age=66 tekun=dispersed", "2025-09-01", true),
+      Waiting(4, "age=80 capability_level=3 active_duty_family=true", "2025-07-01"),
+      Waiting(5, "age=80 capability_level=3 family_planning_special=true", "2025-05-01"),
+  };
+  // 3 (特困, willing) first; then at equal level and age: 现役军人家属, 烈士遗属,
+  // 计生特别扶助 (60+, 失能), then by waiting time.
+  EXPECT_EQ(Order(*rules, apps), (std::vector<int64_t>{3, 4, 2, 5, 1}));
 }
 
 // Suizhou (004, 二、4): “公办养老机构对失能特困老年人予以兜底保障，对重残、失独、优抚对象等
@@ -365,12 +388,16 @@ TEST_P(WaitlistStoreTest, ReplayOfAGeneratedYearReproducesEveryPosition) {
   for (int step = 0; step < 365 && !HasFailure(); ++step) {
     day = day.AddDays(1);
     int what = static_cast<int>(rng() % 10);
+    // The daily sweep: expired assessments back to 评估, lapsed offers refused.
+    ASSERT_TRUE(store.ExpireAssessments(day).ok());
+    ASSERT_TRUE(store.LapseOffers(day).ok());
     Result<State> st = store.Load();
     ASSERT_TRUE(st.ok());
-    std::vector<int64_t> waiting, offered;
+    std::vector<int64_t> waiting, offered, assessing;
     std::vector<std::string> occupied, vacant;
     for (const auto& [id, a] : st->applications) {
       if (a.status == AppStatus::kWaiting) waiting.push_back(id);
+      if (a.status == AppStatus::kAssessing) assessing.push_back(id);
       if (!a.offered_bed.empty()) offered.push_back(id);
     }
     for (const auto& [id, b] : st->beds) {
@@ -387,7 +414,15 @@ TEST_P(WaitlistStoreTest, ReplayOfAGeneratedYearReproducesEveryPosition) {
       a.applied_on = day;
       Result<int64_t> id = store.Apply(a);
       ASSERT_TRUE(id.ok());
-      ASSERT_TRUE(store.Assess(*id, Facts(profiles[rng() % 8]), day).ok());
+      ASSERT_TRUE(store
+                      .Assess(*id, Facts(profiles[rng() % 8]), day,
+                              day.AddDays(static_cast<int>(30 + rng() % 300)))
+                      .ok());
+    } else if (what == 4 && !assessing.empty()) {  // re-assessed: back into the queue
+      ASSERT_TRUE(store
+                      .Assess(assessing[rng() % assessing.size()], Facts(profiles[rng() % 8]), day,
+                              day.AddDays(365))
+                      .ok());
     } else if (what <= 5 && !vacant.empty()) {
       ASSERT_TRUE(store.Allocate(vacant[rng() % vacant.size()], day).ok());
     } else if (what == 6 && !offered.empty()) {
@@ -422,6 +457,8 @@ TEST_P(WaitlistStoreTest, ReplayOfAGeneratedYearReproducesEveryPosition) {
       EXPECT_EQ(a.status, replayed->applications.at(id).status);
       EXPECT_EQ(a.offered_bed, replayed->applications.at(id).offered_bed);
       EXPECT_EQ(a.refusals, replayed->applications.at(id).refusals);
+      EXPECT_EQ(a.since, replayed->applications.at(id).since);
+      EXPECT_EQ(a.valid_until, replayed->applications.at(id).valid_until);
     }
     ++checked;
   }
@@ -504,6 +541,297 @@ TEST_P(WaitlistStoreTest, Kill9DuringAllocationLeavesOfferMadeOrNot) {
   // After the restart: the bed is not offered again.
   EXPECT_EQ(store.Allocate("K1", Day("2025-03-02")).status().code(), "waitlist.bed_taken");
   EXPECT_EQ(offers(), 1);
+}
+
+// --- institutions: import and the beds report ------------------------------------
+
+constexpr const char* kHeaderCsv =
+    "机构编号,机构名称,性质,等级,所在区县,普通床位,护理型床位,认知障碍照护床位,房间数,在住人数,"
+    "特困供养机构\n";
+
+TEST(WaitlistImport, CsvRowsBecomeInstitutions) {
+  std::string csv = std::string(kHeaderCsv) +
+                    "SZ01,曾都区社会福利院,公办,三级,421303,40,100,20,80,130,是\n"
+                    "SZ02,随县康养中心,民办,未评定,421321,120,60,0,90,100,否\n";
+  Result<InstitutionFile> f = ParseInstitutionFile(csv, "机构.csv");
+  ASSERT_TRUE(f.ok()) << f.status().ToString();
+  ASSERT_TRUE(f->ok()) << f->problems.front().ToString();
+  ASSERT_EQ(f->institutions.size(), 2u);
+  const Institution& a = f->institutions[0];
+  EXPECT_EQ(a.id, "SZ01");
+  EXPECT_EQ(a.ownership, "公办");
+  EXPECT_EQ(a.grade, 3);
+  EXPECT_EQ(a.county, "421303");
+  EXPECT_EQ(a.beds(), 160);
+  EXPECT_EQ(a.occupied, 130);
+  EXPECT_TRUE(a.tekun_care);
+  EXPECT_EQ(f->institutions[1].grade, 0);
+  EXPECT_FALSE(f->institutions[1].tekun_care);
+}
+
+// One bad cell refuses the file, each problem named by row, column, the
+// column's Chinese header and the value, under the stable code.
+TEST(WaitlistImport, BadCellsAreLocatedAndNothingIsKept) {
+  std::string csv = std::string(kHeaderCsv) +
+                    "SZ01,曾都区社会福利院,公办,三级,421303,40,100,20,80,130,是\n"
+                    "SZ02,随县康养中心,国营,六级,4213,12a,60,0,90,300,也许\n"
+                    "SZ01,重复,民办,一级,421321,1,1,1,1,1,否\n";
+  Result<InstitutionFile> f = ParseInstitutionFile(csv, "机构.csv");
+  ASSERT_TRUE(f.ok()) << f.status().ToString();
+  EXPECT_FALSE(f->ok());
+  EXPECT_TRUE(f->institutions.empty());
+  ASSERT_EQ(f->problem_count, 6u);
+  const Status& p = f->problems[0];
+  EXPECT_EQ(p.code(), "waitlist.import");
+  EXPECT_EQ(p.where().file, "机构.csv");
+  EXPECT_EQ(p.where().line, 3);
+  EXPECT_EQ(p.where().column, 3);
+  EXPECT_EQ(p.where().field, "性质");
+  EXPECT_EQ(p.where().value, "国营");
+  EXPECT_EQ(p.message(), "性质应为 公办、公建民营 或 民办");
+  EXPECT_EQ(f->problems[1].where().field, "等级");
+  EXPECT_EQ(f->problems[2].where().field, "所在区县");
+  EXPECT_EQ(f->problems[2].where().value, "4213");
+  EXPECT_EQ(f->problems[3].where().field, "普通床位");
+  EXPECT_EQ(f->problems[4].where().field, "特困供养机构");
+  EXPECT_EQ(f->problems[5].where().line, 4);
+  EXPECT_EQ(f->problems[5].message(), "机构编号重复");
+  // A wrong header fails the whole file.
+  Result<InstitutionFile> h = ParseInstitutionFile("编号,名称\nA,B\n", "x.csv");
+  EXPECT_FALSE(h.ok());
+}
+
+TEST(WaitlistImport, XlsxProblemsNameTheSheet) {
+  fs::path path =
+      fs::temp_directory_path() / ("waitlist_import_" + std::to_string(getpid()) + ".xlsx");
+  xlsx::Sheet sheet{.name = "养老机构"};
+  std::vector<std::string> header;
+  for (std::string_view h : InstitutionHeader()) header.emplace_back(h);
+  sheet.rows = {
+      header,
+      {"SZ01", "曾都区社会福利院", "公办", "三级", "421303", "40", "100", "20", "80", "130", "是"},
+      {"SZ02", "随县康养中心", "民办", "二级", "421321", "10", "10", "0", "9", "25", "否"}};
+  ASSERT_TRUE(xlsx::WriteWorkbook(path, {sheet}).ok());
+  std::ifstream in(path, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  fs::remove(path);
+  Result<InstitutionFile> f = ParseInstitutionFile(bytes, "机构.xlsx");
+  ASSERT_TRUE(f.ok()) << f.status().ToString();
+  EXPECT_EQ(f->sheet, "养老机构");
+  ASSERT_EQ(f->problem_count, 1u);
+  EXPECT_EQ(f->problems[0].where().file, "机构.xlsx（工作表“养老机构”）");
+  EXPECT_EQ(f->problems[0].where().line, 3);
+  EXPECT_EQ(f->problems[0].where().column, 10);
+  EXPECT_EQ(f->problems[0].where().field, "在住人数");
+  EXPECT_EQ(f->problems[0].where().value, "25");
+}
+
+// Suizhou (004): 全市养老床位总数达到 2 万张以上，社会力量举办或经营的养老机构床位数占比达到
+// 60%以上，护理型床位数达到总床位的 60%以上；每个县(市、区)至少有1所…县级特困人员供养服务机构；
+// 有集中供养意愿的特困老年人集中供养率达到100%.
+TEST(WaitlistReport, SuizhouBedsAgainstItsTargetsPerCounty) {
+  auto rules = Rules("suizhou");
+  ASSERT_TRUE(rules);
+  std::vector<Institution> insts = {
+      {.id = "A",
+       .name = "曾都区福利院",
+       .ownership = "公办",
+       .county = "421303",
+       .beds_normal = 40,
+       .beds_nursing = 100,
+       .beds_dementia = 20,
+       .occupied = 120,
+       .tekun_care = true},
+      {.id = "B",
+       .name = "曾都康养",
+       .ownership = "民办",
+       .county = "421303",
+       .beds_normal = 140,
+       .beds_nursing = 100,
+       .occupied = 200},
+      {.id = "C",
+       .name = "随县颐养",
+       .ownership = "公建民营",
+       .county = "421321",
+       .beds_normal = 150,
+       .beds_nursing = 50,
+       .occupied = 50},
+  };
+  State state;
+  auto app = [&](int64_t id, const char* county, const char* facts, bool willing,
+                 AppStatus status) {
+    Application a = Waiting(id, facts, "2026-01-01", willing);
+    a.county = county;
+    a.status = status;
+    state.applications[id] = a;
+  };
+  app(1, "421303", "age=70 tekun=dispersed", true, AppStatus::kAdmitted);
+  app(2, "421303", "age=71 tekun=dispersed", true, AppStatus::kWaiting);
+  app(3, "421321", "age=72 tekun=dispersed", true, AppStatus::kAdmitted);
+  app(4, "421321", "age=73 tekun=dispersed", false, AppStatus::kWaiting);  // not willing
+  BedReport r = ReportBeds(*rules, insts, state);
+  EXPECT_EQ(r.city.beds(), 600);
+  EXPECT_EQ(r.city.beds_nursing + r.city.beds_dementia, 270);
+  EXPECT_DOUBLE_EQ(r.city.nursing_share(), 0.45);
+  EXPECT_DOUBLE_EQ(r.city.social_share(), 440.0 / 600);
+  ASSERT_EQ(r.counties.size(), 2u);
+  EXPECT_EQ(r.counties[0].county, "421303");
+  EXPECT_DOUBLE_EQ(r.counties[0].nursing_share(), 220.0 / 400);
+  EXPECT_DOUBLE_EQ(r.counties[0].tekun_rate(), 0.5);
+  EXPECT_DOUBLE_EQ(r.counties[1].tekun_rate(), 1.0);
+  EXPECT_EQ(r.counties[1].tekun_institutions, 0);
+  std::map<std::string, bool> met;
+  for (const TargetCheck& k : r.checks) met[k.target->key + "@" + k.county] = k.met;
+  EXPECT_FALSE(met.at("beds_total@"));  // 600 < 20000
+  EXPECT_TRUE(met.at("social_bed_share@"));
+  EXPECT_FALSE(met.at("nursing_bed_share@"));
+  EXPECT_FALSE(met.at("nursing_bed_share@421303"));
+  EXPECT_TRUE(met.at("county_tekun_institution@421303"));
+  EXPECT_FALSE(met.at("county_tekun_institution@421321"));
+  EXPECT_FALSE(met.at("tekun_centralised_rate@421303"));
+  EXPECT_TRUE(met.at("tekun_centralised_rate@421321"));
+  EXPECT_EQ(met.count("beds_total@421303"), 0u);  // a city-wide target only
+  // Qidong (003): 护理型床位占比不低于 75%.
+  auto qidong = Rules("qidong");
+  ASSERT_TRUE(qidong);
+  ASSERT_EQ(qidong->targets().size(), 1u);
+  EXPECT_EQ(qidong->targets()[0].key, "nursing_bed_share");
+  EXPECT_DOUBLE_EQ(qidong->targets()[0].min, 0.75);
+}
+
+TEST_P(WaitlistStoreTest, ImportIsAllOrNothingAndCounted) {
+  WaitlistStore store(*database_, *rules_);
+  Institution a{.id = "E1",
+                .name = "鄂城区福利院",
+                .ownership = "公办",
+                .county = "420704",
+                .grade = 4,
+                .beds_normal = 10,
+                .beds_nursing = 30,
+                .rooms = 20,
+                .occupied = 35,
+                .tekun_care = true};
+  Institution b{
+      .id = "E2", .name = "华容区康养", .ownership = "民办", .county = "420703", .beds_normal = 50};
+  Result<ImportOutcome> first = store.PutInstitutions({a, b});
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_EQ(first->added, 2);
+  b.occupied = 20;
+  Result<ImportOutcome> second = store.PutInstitutions({a, b});
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(second->unchanged, 1);
+  EXPECT_EQ(second->updated, 1);
+  Institution bad = b;
+  bad.id = "E3";
+  bad.occupied = 51;  // more residents than beds
+  EXPECT_EQ(store.PutInstitutions({a, bad}).status().code(), "waitlist.institution");
+  Result<std::vector<Institution>> all = store.Institutions();
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_EQ((*all)[0], a);
+  EXPECT_EQ((*all)[1], b);
+}
+
+// An application's assessment has a validity (assess::ValidUntil): an
+// expired one is refused, and a waiting applicant whose assessment expires
+// goes back to 评估 (out of the queue, an open offer withdrawn) until
+// re-assessed; the waiting time is kept.
+TEST_P(WaitlistStoreTest, ExpiredAssessmentSendsTheApplicationBackForReassessment) {
+  WaitlistStore store(*database_, *rules_);
+  ASSERT_TRUE(store.AddBed("B1", "I1", "护理型", Day("2025-01-01")).ok());
+  Application a;
+  a.person = "420700195001011234";
+  a.name = "李秀英";
+  a.bed_type = "护理型";
+  a.applied_on = Day("2025-03-01");
+  a.county = "420704";
+  Result<int64_t> id = store.Apply(a);
+  ASSERT_TRUE(id.ok());
+  Status expired =
+      store.Assess(*id, Facts("age=80 capability_level=3"), Day("2025-03-02"), Day("2025-03-01"));
+  EXPECT_EQ(expired.code(), "waitlist.assessment_expired");
+  ASSERT_TRUE(
+      store.Assess(*id, Facts("age=80 capability_level=3"), Day("2025-03-02"), Day("2025-06-30"))
+          .ok());
+  auto offer = store.Allocate("B1", Day("2025-06-25"));
+  ASSERT_TRUE(offer.ok() && offer->has_value());
+  Result<std::vector<int64_t>> none = store.ExpireAssessments(Day("2025-06-30"));
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->empty());  // still valid on its last day
+  Result<std::vector<int64_t>> back = store.ExpireAssessments(Day("2025-07-01"));
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(*back, std::vector<int64_t>{*id});
+  Result<State> s = store.Load();
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->applications.at(*id).status, AppStatus::kAssessing);
+  EXPECT_EQ(StatusLabel(s->applications.at(*id).status), "评估");
+  EXPECT_EQ(s->beds.at("B1").offered_to, 0);
+  EXPECT_TRUE(store.Queue()->empty());
+  ASSERT_TRUE(
+      store.Assess(*id, Facts("age=80 capability_level=4"), Day("2025-07-05"), Day("2026-07-04"))
+          .ok());
+  Result<std::vector<Position>> q = store.Queue();
+  ASSERT_EQ(q->size(), 1u);
+  EXPECT_NE((*q)[0].trace.find("轮候自 2025-03-01"), std::string::npos) << (*q)[0].trace;
+  Result<State> replayed = Replay(*rules_, *store.Events());
+  ASSERT_TRUE(replayed.ok()) << replayed.status().ToString();
+  EXPECT_EQ(replayed->applications.at(*id).valid_until, Day("2026-07-04"));
+}
+
+// An offer not answered by its deadline counts as refused under the city's
+// rule; Ezhou: the second refusal gives up the place (放弃), and the bed
+// goes to the next.
+TEST_P(WaitlistStoreTest, OffersLapseAtTheirDeadlineUnderTheRefusalRule) {
+  WaitlistStore store(*database_, *rules_);
+  ASSERT_TRUE(store.AddBed("B1", "I1", "护理型", Day("2025-01-01")).ok());
+  ASSERT_TRUE(store.AddBed("B2", "I1", "护理型", Day("2025-01-01")).ok());
+  int64_t first = Apply(store, "age=90 capability_level=4", "2025-01-10");
+  int64_t second = Apply(store, "age=70 capability_level=2", "2025-01-11");
+  auto o1 = store.Allocate("B1", Day("2025-02-01"), 7);
+  ASSERT_TRUE(o1.ok() && o1->has_value());
+  EXPECT_EQ((*o1)->application, first);
+  EXPECT_TRUE(store.LapseOffers(Day("2025-02-08"))->empty());  // the deadline day itself
+  EXPECT_EQ(*store.LapseOffers(Day("2025-02-09")), std::vector<int64_t>{first});
+  Result<State> s = store.Load();
+  EXPECT_EQ(s->applications.at(first).refusals, 1);
+  EXPECT_EQ(s->applications.at(first).status, AppStatus::kWaiting);
+  auto o2 = store.Allocate("B1", Day("2025-02-09"));
+  ASSERT_TRUE(o2.ok() && o2->has_value());
+  EXPECT_EQ((*o2)->application, second);  // B1 is not offered again to who refused it
+  auto o3 = store.Allocate("B2", Day("2025-02-09"));
+  ASSERT_TRUE(o3.ok() && o3->has_value());
+  EXPECT_EQ((*o3)->application, first);
+  ASSERT_TRUE(store.Refuse(first, Day("2025-02-10")).ok());
+  s = store.Load();
+  EXPECT_EQ(s->applications.at(first).status, AppStatus::kGaveUp);
+  EXPECT_EQ(StatusLabel(AppStatus::kGaveUp), "放弃");
+}
+
+// Qidong's (demo) rule: a refusal restarts the waiting time.
+TEST(WaitlistRules, QidongRefusalRestartsTheWaitingTime) {
+  auto rules = Rules("qidong");
+  ASSERT_TRUE(rules);
+  EXPECT_TRUE(rules->refusal_restarts_waiting());
+  std::vector<Event> log = {
+      {.seq = 1, .kind = "bed", .bed = "B1", .on = Day("2025-01-01"), .data = "I1 护理型"},
+      {.seq = 2,
+       .kind = "apply",
+       .application = 1,
+       .on = Day("2025-01-02"),
+       .data = "320681195001011234|甲|护理型|0||320681"},
+      {.seq = 3,
+       .kind = "assess",
+       .application = 1,
+       .on = Day("2025-01-02"),
+       .data = "age=80 capability_level=3|2026-01-01"},
+      {.seq = 4, .kind = "offer", .application = 1, .bed = "B1", .on = Day("2025-02-01")},
+      {.seq = 5, .kind = "refuse", .application = 1, .bed = "B1", .on = Day("2025-02-03")},
+  };
+  Result<State> s = Replay(*rules, log);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(s->applications.at(1).since, Day("2025-02-03"));
+  EXPECT_EQ(s->applications.at(1).county, "320681");
+  EXPECT_EQ(s->applications.at(1).applied_on, Day("2025-01-02"));
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, WaitlistStoreTest, ::testing::Values("sqlite", "postgresql"));

@@ -20,6 +20,9 @@ if [[ -f $dir/feeds/能力评估.jsonl ]]; then
   "$bin" assess import --db "$db" "$dir/feeds/能力评估.jsonl" --recorded 2026-01-01 | tail -1
 fi
 [[ -d $dir/feeds/设施 ]] && "$bin" facility import --db "$db" "$dir/feeds/设施/"*.csv | tail -1
+if [[ -d $dir/feeds/入住轮候 ]]; then  # institutions, beds and a waiting list (src/waitlist)
+  "$bin" waitlist load --db "$db" --city 421300 --on 2026-01-01 "$dir/feeds/入住轮候" | tail -1
+fi
 month=$(date +%Y-%m)
 if ! "$bin" entitle runs --db "$db" | grep -q "随州市基本养老服务清单 $month："; then
   "$bin" entitle run --db "$db" --list policies/suizhou.yaml --params policies/demo/suizhou.demo.yaml \
