@@ -49,6 +49,7 @@ const std::vector<CommandGroup>& CommandGroups() {
       {"oversight", AddOversightCommands},
       {"waitlist", AddWaitlistCommands},
       {"visits", AddVisitsCommands},
+      {"devices", AddDevicesCommands},
       {"gen", AddGenCommand},
       {"server", AddServeCommand},
       {"server", AddAdminCommands},
