@@ -411,7 +411,7 @@ TEST_P(DevicesStoreTest, NearestAvailableRespondersByDistance) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, DevicesStoreTest, ::testing::Values("sqlite", "postgresql"),
-                         [](const auto& info) { return info.param; });
+                         [](const ::testing::TestParamInfo<std::string>& p) { return p.param; });
 
 }  // namespace
 }  // namespace yanglao::devices

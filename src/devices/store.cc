@@ -57,10 +57,12 @@ CREATE TABLE devices_alarm (
   escalation BIGINT NOT NULL,
   lat_e6 BIGINT,
   lon_e6 BIGINT,
-  responder_id BIGINT NOT NULL);
+  responder_id BIGINT NOT NULL,
+  rev BIGINT NOT NULL);
 -- One open alarm per kind per device.
 CREATE UNIQUE INDEX devices_alarm_open ON devices_alarm (device, kind) WHERE closed = 0;
 CREATE INDEX devices_alarm_due ON devices_alarm (state, sla_due_ms);
+CREATE INDEX devices_alarm_rev ON devices_alarm (rev);
 CREATE TABLE devices_alarm_step (
   alarm_id BIGINT NOT NULL,
   seq BIGINT NOT NULL,
@@ -97,9 +99,12 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 6> kStates{{
     {"false_alarm", "误报"},
 }};
 
+// Every change of an alarm takes the next revision: the live board's cursor.
+constexpr std::string_view kNextRev = "(SELECT COALESCE(MAX(rev), 0) + 1 FROM devices_alarm)";
+
 constexpr std::string_view kAlarmColumns =
     "id, device, kind, state, detail, region, unit, opened_ms, updated_ms, sla_due_ms, repeats, "
-    "escalation, lat_e6, lon_e6, responder_id";
+    "escalation, lat_e6, lon_e6, responder_id, rev";
 
 Alarm AlarmOfRow(const db::Row& r) {
   Alarm a;
@@ -121,6 +126,7 @@ Alarm AlarmOfRow(const db::Row& r) {
     a.lon = FromE6(r.AsInt(13));
   }
   a.responder_id = r.AsInt(14);
+  a.rev = r.AsInt(15);
   return a;
 }
 
@@ -327,7 +333,8 @@ Status DevicesStore::ApplyEvent(const AlarmEvent& e, int64_t ack_sla_s) {
   if (open) {
     s = db_.Execute(
         "UPDATE devices_alarm SET repeats = repeats + 1, updated_ms = ?, detail = ?, lat_e6 = "
-        "COALESCE(?, lat_e6), lon_e6 = COALESCE(?, lon_e6) WHERE id = ?",
+        "COALESCE(?, lat_e6), lon_e6 = COALESCE(?, lon_e6), rev = " + std::string(kNextRev) +
+            " WHERE id = ?",
         {e.at_ms, e.detail, Opt(e.has_fix, e.lat), Opt(e.has_fix, e.lon), *open});
     if (!s.ok()) return s;
     return Step(*open, "repeat", "system", e.at_ms,
@@ -343,8 +350,8 @@ Status DevicesStore::ApplyEvent(const AlarmEvent& e, int64_t ack_sla_s) {
   std::optional<int64_t> id;
   s = db_.Query(
       "INSERT INTO devices_alarm (device, kind, state, closed, detail, region, unit, opened_ms, "
-      "updated_ms, sla_due_ms, repeats, escalation, lat_e6, lon_e6, responder_id) VALUES (?, ?, "
-      "'open', 0, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?, 0) RETURNING id",
+      "updated_ms, sla_due_ms, repeats, escalation, lat_e6, lon_e6, responder_id, rev) VALUES (?, "
+      "?, 'open', 0, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?, 0, " + std::string(kNextRev) + ") RETURNING id",
       {e.device, kind, e.detail, region, region, e.at_ms, e.at_ms, e.at_ms + ack_sla_s * 1000,
        Opt(e.has_fix, e.lat), Opt(e.has_fix, e.lon)},
       [&](const db::Row& r) {
@@ -421,6 +428,18 @@ Result<std::vector<Alarm>> DevicesStore::Alarms(bool open_only, int64_t after_id
   return out;
 }
 
+Result<std::vector<Alarm>> DevicesStore::AlarmsChangedSince(int64_t rev, int64_t limit) {
+  std::vector<Alarm> out;
+  Status s = db_.Query(
+      fmt::format("SELECT {} FROM devices_alarm WHERE rev > ? ORDER BY rev LIMIT ?", kAlarmColumns),
+      {rev, limit}, [&](const db::Row& r) {
+                         out.push_back(AlarmOfRow(r));
+                         return true;
+                       });
+  if (!s.ok()) return s;
+  return out;
+}
+
 Result<std::optional<Alarm>> DevicesStore::FindAlarm(int64_t id) {
   std::optional<Alarm> out;
   Status s = db_.Query(fmt::format("SELECT {} FROM devices_alarm WHERE id = ?", kAlarmColumns),
@@ -474,7 +493,7 @@ Status DevicesStore::Move(int64_t alarm, const std::vector<AlarmState>& from, Al
     const bool closed = to == AlarmState::kResolved || to == AlarmState::kFalseAlarm;
     Status s = db_.Execute(
         "UPDATE devices_alarm SET state = ?, closed = ?, updated_ms = ?, responder_id = CASE WHEN "
-        "? > 0 THEN ? ELSE responder_id END WHERE id = ?",
+        "? > 0 THEN ? ELSE responder_id END, rev = " + std::string(kNextRev) + " WHERE id = ?",
         {std::string(StateKey(to)), int64_t{closed ? 1 : 0}, at, responder_id, responder_id,
          alarm});
     if (!s.ok()) return s;
@@ -535,8 +554,8 @@ Result<int> DevicesStore::EscalateOverdue(int64_t now_ms, int64_t ack_sla_s) {
     for (const Alarm& a : due) {
       const std::string up = ParentUnit(a.unit);
       q = db_.Execute(
-          "UPDATE devices_alarm SET escalation = escalation + 1, unit = ?, sla_due_ms = ? WHERE "
-          "id = ?",
+          "UPDATE devices_alarm SET escalation = escalation + 1, unit = ?, sla_due_ms = ?, rev = " +
+              std::string(kNextRev) + " WHERE id = ?",
           {up, a.sla_due_ms + ack_sla_s * 1000, a.id});
       if (!q.ok()) return q;
       q = Step(a.id, "escalate", "system", now_ms,

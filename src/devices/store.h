@@ -68,6 +68,7 @@ struct Alarm {
   bool has_fix = false;
   double lat = 0, lon = 0;
   int64_t responder_id = 0;
+  int64_t rev = 0;  // revision of its last change
 };
 
 struct AlarmStep {
@@ -105,6 +106,9 @@ class DevicesStore {
   Status Record(const std::vector<AlarmEvent>& events, int64_t ack_sla_s);
 
   Result<std::vector<Alarm>> Alarms(bool open_only, int64_t after_id = 0);
+  // Alarms opened or changed after revision `rev` (the live board's cursor),
+  // in the order of their changes.
+  Result<std::vector<Alarm>> AlarmsChangedSince(int64_t rev, int64_t limit);
   Result<std::optional<Alarm>> FindAlarm(int64_t id);
   Result<std::vector<AlarmStep>> Steps(int64_t alarm_id);
   Result<int64_t> MessageCount();

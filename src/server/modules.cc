@@ -9,6 +9,7 @@
 
 #include "assess/module.h"
 #include "canteen/module.h"
+#include "devices/module.h"
 #include "db/transaction.h"
 #include "entitle/module.h"
 #include "facility/module.h"
@@ -43,7 +44,8 @@ const std::vector<ServerModule>& ServerModules() {
       {&entitle::Module(), AddEntitleRoutes},     {&assess::Module(), AddAssessRoutes},
       {&facility::Module(), AddFacilityRoutes},   {&canteen::Module(), AddCanteenRoutes},
       {&oversight::Module(), AddOversightRoutes}, {&waitlist::Module(), AddWaitlistRoutes},
-      {&visits::Module(), AddVisitsRoutes},       {&server::Module(), AddPlatformRoutes},
+      {&visits::Module(), AddVisitsRoutes},       {&devices::Module(), AddDevicesRoutes},
+      {&server::Module(), AddPlatformRoutes},
   };
   return *modules;
 }

@@ -379,7 +379,7 @@ TEST_P(MqttTest, KillDuringBurst) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, MqttTest, ::testing::Values("sqlite", "postgresql"),
-                         [](const auto& info) { return info.param; });
+                         [](const ::testing::TestParamInfo<std::string>& p) { return p.param; });
 
 }  // namespace
 }  // namespace yanglao::devices
