@@ -16,7 +16,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data), size);
   const size_t nl = text.find('\n');
   std::string_view topic = nl == std::string_view::npos ? text : text.substr(0, nl);
-  std::string_view payload = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
+  std::string_view payload =
+      nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
   Result<Message> m = ParseMessage(topic, payload);
   if (!m.ok()) {
     if (m.status().code().empty() || m.status().message().empty()) __builtin_trap();

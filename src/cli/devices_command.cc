@@ -25,9 +25,9 @@ std::atomic<bool> g_stop{false};
 void OnSignal(int) { g_stop = true; }
 
 struct DevicesArgs {
-  std::string db, mqtt, rules = "policies/devices/ezhou.devices.yaml",
-                        client_id = "yanglao-ingest", code, kind = "wristband", person, name,
-                        region, home, overrides, role = "网格员", phone, password, prefix = "sim";
+  std::string db, mqtt, rules = "policies/devices/ezhou.devices.yaml", client_id = "yanglao-ingest",
+                        code, kind = "wristband", person, name, region, home, overrides,
+                        role = "网格员", phone, password, prefix = "sim";
   int count = 10, seconds = 60;
   bool verbose = true, enrol = false, unavailable = false, open_only = false;
 };
@@ -48,8 +48,8 @@ std::unique_ptr<db::Database> OpenDb(const DevicesArgs& a) {
 Result<std::pair<double, double>> ParseLatLon(const std::string& text, std::string_view field) {
   double lat = 0, lon = 0;
   char comma = 0;
-  if (std::sscanf(text.c_str(), "%lf%c%lf", &lat, &comma, &lon) != 3 || comma != ',' ||
-      lat < -90 || lat > 90 || lon < -180 || lon > 180) {
+  if (std::sscanf(text.c_str(), "%lf%c%lf", &lat, &comma, &lon) != 3 || comma != ',' || lat < -90 ||
+      lat > 90 || lon < -180 || lon > 180) {
     return Status("devices.coordinates", "坐标应写作 纬度,经度（如 30.39,114.89）",
                   Location{.field = std::string(field), .value = text});
   }
@@ -157,7 +157,8 @@ int ListAlarms(const DevicesArgs& a) {
 
 void AddDevicesCommands(CLI::App& app, int& exit_code) {
   auto a = std::make_shared<DevicesArgs>();
-  CLI::App* dev = app.add_subcommand("devices", "智能手环与报警：MQTT 接入、规则、报警处置、模拟设备");
+  CLI::App* dev =
+      app.add_subcommand("devices", "智能手环与报警：MQTT 接入、规则、报警处置、模拟设备");
   dev->require_subcommand(1);
 
   CLI::App* ingest = dev->add_subcommand(
@@ -165,7 +166,8 @@ void AddDevicesCommands(CLI::App& app, int& exit_code) {
   AddDbOption(ingest, a->db);
   ingest->add_option("--mqtt", a->mqtt, "MQTT 地址 mqtt://用户名:密码@主机:端口")->required();
   ingest->add_option("--rules", a->rules, "规则文件（默认 policies/devices/ezhou.devices.yaml）");
-  ingest->add_option("--client-id", a->client_id, "固定的客户端编号（持久会话，默认 yanglao-ingest）");
+  ingest->add_option("--client-id", a->client_id,
+                     "固定的客户端编号（持久会话，默认 yanglao-ingest）");
   ingest->callback([a, &exit_code] { exit_code = Ingest(*a); });
 
   CLI::App* sim = dev->add_subcommand("simulate", "模拟 N 台手环发送消息（合成数据）");
@@ -187,10 +189,12 @@ void AddDevicesCommands(CLI::App& app, int& exit_code) {
   enrol->add_option("--name", a->name, "老人姓名");
   enrol->add_option("--region", a->region, "居住地 12 位区划代码（报警所属单位）");
   enrol->add_option("--home", a->home, "电子围栏中心 纬度,经度");
-  enrol->add_option("--overrides", a->overrides, "个人规则，如 heart_rate.high=140;fence.radius_m=300");
+  enrol->add_option("--overrides", a->overrides,
+                    "个人规则，如 heart_rate.high=140;fence.radius_m=300");
   enrol->callback([a, &exit_code] { exit_code = Enrol(*a); });
 
-  CLI::App* resp = dev->add_subcommand("responder", "登记响应人员（网格员、志愿者、家属、社区医生）");
+  CLI::App* resp =
+      dev->add_subcommand("responder", "登记响应人员（网格员、志愿者、家属、社区医生）");
   AddDbOption(resp, a->db);
   resp->add_option("--code", a->code, "编号")->required();
   resp->add_option("--name", a->name, "姓名")->required();

@@ -138,7 +138,7 @@ TEST_F(PipelineTest, FenceLeavesOnlyAfterTheDwell) {
   Pipeline p(settings_);
   p.Configure("w", rules_);
   std::vector<AlarmEvent> ev;
-  p.Feed(Fix("w", kT0, 0, 10, 1), ev);  // at home
+  p.Feed(Fix("w", kT0, 0, 10, 1), ev);            // at home
   p.Feed(Fix("w", kT0 + 10000, 700, 10, 2), ev);  // outside: candidate
   p.Feed(Fix("w", kT0 + 40000, 720, 10, 3), ev);
   EXPECT_EQ(Count(ev, AlarmKind::kFenceLeave), 0);
@@ -333,14 +333,15 @@ TEST_P(DevicesStoreTest, RepeatsUpdateOneOpenAlarmAndRedeliveriesChangeNothing) 
 }
 
 TEST_P(DevicesStoreTest, AlarmLifeIsAuditedAndEscalatesUpTheTree) {
-  ASSERT_TRUE(store_->Record({{.device = "w-1",
-                               .kind = AlarmKind::kFall,
-                               .at_ms = kT0,
-                               .detail = "检测到跌倒",
-                               .has_fix = true,
-                               .lat = kHomeLat,
-                               .lon = kHomeLon}},
-                             60)
+  ASSERT_TRUE(store_
+                  ->Record({{.device = "w-1",
+                             .kind = AlarmKind::kFall,
+                             .at_ms = kT0,
+                             .detail = "检测到跌倒",
+                             .has_fix = true,
+                             .lat = kHomeLat,
+                             .lon = kHomeLon}},
+                           60)
                   .ok());
   auto a = store_->Alarms(true);
   ASSERT_TRUE(a.ok());
@@ -379,8 +380,8 @@ TEST_P(DevicesStoreTest, AlarmLifeIsAuditedAndEscalatesUpTheTree) {
   EXPECT_EQ((*steps)[6].at_ms, kT0 + 900000);
   EXPECT_EQ((*steps)[6].note, "已送医");
   // Closed: a new fall opens a new alarm.
-  ASSERT_TRUE(store_->Record({{.device = "w-1", .kind = AlarmKind::kFall, .at_ms = kT0 + 1}}, 60)
-                  .ok());
+  ASSERT_TRUE(
+      store_->Record({{.device = "w-1", .kind = AlarmKind::kFall, .at_ms = kT0 + 1}}, 60).ok());
   EXPECT_EQ(store_->Alarms(true)->size(), 1u);
   EXPECT_EQ(store_->Alarms(false)->size(), 2u);
 }

@@ -167,8 +167,9 @@ Status RunIngest(const IngestOptions& o, const std::atomic<bool>& stop) {
   mosquitto_connect_callback_set(mosq, [](struct mosquitto* m, void* self, int rc) {
     auto* ingest = static_cast<Ingest*>(self);
     if (rc != 0) {
-      ingest->failure = Status(ErrorCategory::kUnavailable, "devices.mqtt",
-                           fmt::format("MQTT 服务器拒绝连接：{}", mosquitto_connack_string(rc)));
+      ingest->failure =
+          Status(ErrorCategory::kUnavailable, "devices.mqtt",
+                 fmt::format("MQTT 服务器拒绝连接：{}", mosquitto_connack_string(rc)));
       return;
     }
     ingest->connected = true;
@@ -212,7 +213,8 @@ Status RunIngest(const IngestOptions& o, const std::atomic<bool>& stop) {
   }
   mosquitto_disconnect(mosq);
   if (o.verbose) {
-    fmt::print("已停止：收到 {} 条，重复 {} 条，拒收 {} 条\n", in.taken_count, in.repeated, in.rejected);
+    fmt::print("已停止：收到 {} 条，重复 {} 条，拒收 {} 条\n", in.taken_count, in.repeated,
+               in.rejected);
   }
   return Status::Ok();
 }
@@ -250,9 +252,9 @@ void DeviceClient::OnConnect(struct mosquitto* m, void* self, int rc) {
 void DeviceClient::OnMessage(struct mosquitto*, void* self, const struct mosquitto_message* msg) {
   auto* c = static_cast<DeviceClient*>(self);
   boost::system::error_code ec;
-  boost::json::value v = boost::json::parse(
-      std::string_view(static_cast<const char*>(msg->payload), static_cast<size_t>(msg->payloadlen)),
-      ec);
+  boost::json::value v = boost::json::parse(std::string_view(static_cast<const char*>(msg->payload),
+                                                             static_cast<size_t>(msg->payloadlen)),
+                                            ec);
   if (ec || !v.is_object() || !v.get_object().contains("id") ||
       !v.get_object().at("id").is_string()) {
     return;

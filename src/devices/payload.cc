@@ -37,15 +37,24 @@ std::string Shown(const boost::json::value& v) { return boost::json::serialize(v
 // The allowed fields of each type, beside id and ts.
 std::vector<std::string_view> AllowedFields(MessageType t) {
   switch (t) {
-    case MessageType::kHeartbeat: return {"motion", "battery"};
-    case MessageType::kLocation: return {"lat", "lon", "acc"};
-    case MessageType::kHeartRate: return {"bpm"};
-    case MessageType::kBloodPressure: return {"sys", "dia"};
-    case MessageType::kSos: return {"lat", "lon", "acc"};
-    case MessageType::kFall: return {"lat", "lon", "acc", "confidence"};
-    case MessageType::kDoor: return {"state"};
-    case MessageType::kBedExit: return {"state"};
-    case MessageType::kBattery: return {"percent"};
+    case MessageType::kHeartbeat:
+      return {"motion", "battery"};
+    case MessageType::kLocation:
+      return {"lat", "lon", "acc"};
+    case MessageType::kHeartRate:
+      return {"bpm"};
+    case MessageType::kBloodPressure:
+      return {"sys", "dia"};
+    case MessageType::kSos:
+      return {"lat", "lon", "acc"};
+    case MessageType::kFall:
+      return {"lat", "lon", "acc", "confidence"};
+    case MessageType::kDoor:
+      return {"state"};
+    case MessageType::kBedExit:
+      return {"state"};
+    case MessageType::kBattery:
+      return {"percent"};
   }
   return {};
 }
@@ -122,8 +131,8 @@ Status ReadFix(const Fields& f, bool required, Message& m) {
   if (!lon.ok()) return lon.status();
   auto acc = f.Number("acc", 0, 100000, "定位精度（米）");
   if (!acc.ok()) return acc.status();
-  const int given = (lat->has_value() ? 1 : 0) + (lon->has_value() ? 1 : 0) +
-                    (acc->has_value() ? 1 : 0);
+  const int given =
+      (lat->has_value() ? 1 : 0) + (lon->has_value() ? 1 : 0) + (acc->has_value() ? 1 : 0);
   if (given == 0 && !required) return Status::Ok();
   if (!lat->has_value()) return Missing("lat", "纬度");
   if (!lon->has_value()) return Missing("lon", "经度");
@@ -154,8 +163,8 @@ std::string AckTopic(std::string_view device) { return fmt::format("yanglao/dev/
 bool IsDeviceName(std::string_view name) {
   if (name.empty() || name.size() > 40) return false;
   for (char c : name) {
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-          c == '-' || c == '_')) {
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+          c == '_')) {
       return false;
     }
   }
@@ -265,8 +274,8 @@ Result<Message> ParseMessage(std::string_view topic, std::string_view payload) {
       const std::string& v = **st;
       const bool ok = door ? (v == "open" || v == "closed") : (v == "left" || v == "returned");
       if (!ok) {
-        return Bad("state", door ? "字段 state 应为 open 或 closed" : "字段 state 应为 left 或 returned",
-                   v);
+        return Bad("state",
+                   door ? "字段 state 应为 open 或 closed" : "字段 state 应为 left 或 returned", v);
       }
       m.state = v;
       break;
@@ -298,19 +307,27 @@ std::string PayloadJson(const Message& m) {
       if (m.percent >= 0) o["battery"] = m.percent;
       break;
     case MessageType::kLocation:
-    case MessageType::kSos: fix(); break;
+    case MessageType::kSos:
+      fix();
+      break;
     case MessageType::kFall:
       fix();
       o["confidence"] = m.confidence;
       break;
-    case MessageType::kHeartRate: o["bpm"] = m.bpm; break;
+    case MessageType::kHeartRate:
+      o["bpm"] = m.bpm;
+      break;
     case MessageType::kBloodPressure:
       o["sys"] = m.sys;
       o["dia"] = m.dia;
       break;
     case MessageType::kDoor:
-    case MessageType::kBedExit: o["state"] = m.state; break;
-    case MessageType::kBattery: o["percent"] = m.percent; break;
+    case MessageType::kBedExit:
+      o["state"] = m.state;
+      break;
+    case MessageType::kBattery:
+      o["percent"] = m.percent;
+      break;
   }
   return boost::json::serialize(o);
 }

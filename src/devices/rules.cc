@@ -221,9 +221,9 @@ Result<std::vector<DevicesPolicy>> LoadPolicyDirectory(const std::filesystem::pa
 double DistanceMetres(double lat1, double lon1, double lat2, double lon2) {
   constexpr double kR = 6371008.8, kRad = 3.14159265358979323846 / 180;
   const double dlat = (lat2 - lat1) * kRad, dlon = (lon2 - lon1) * kRad;
-  const double a = std::sin(dlat / 2) * std::sin(dlat / 2) +
-                   std::cos(lat1 * kRad) * std::cos(lat2 * kRad) * std::sin(dlon / 2) *
-                       std::sin(dlon / 2);
+  const double a =
+      std::sin(dlat / 2) * std::sin(dlat / 2) +
+      std::cos(lat1 * kRad) * std::cos(lat2 * kRad) * std::sin(dlon / 2) * std::sin(dlon / 2);
   return 2 * kR * std::asin(std::min(1.0, std::sqrt(a)));
 }
 
@@ -360,8 +360,8 @@ void Pipeline::Feed(const Message& m, std::vector<AlarmEvent>& out) {
                            s.fence_radius_m, m.acc),
                &m, out);
         } else {
-          Emit(st, m.device, AlarmKind::kFenceEnter, t, fmt::format("已回到围栏内（离家 {:.0f} 米）", d),
-               &m, out);
+          Emit(st, m.device, AlarmKind::kFenceEnter, t,
+               fmt::format("已回到围栏内（离家 {:.0f} 米）", d), &m, out);
         }
       }
       break;
@@ -432,7 +432,8 @@ void Pipeline::Tick(int64_t now_ms, std::vector<AlarmEvent>& out) {
       Emit(st, device, AlarmKind::kNoMovement, now_ms,
            fmt::format("白天 {} 分钟以上无活动", s.no_motion_s / 60), nullptr, out);
     }
-    if (st.bed_left_at >= 0 && !st.bed_alarmed && now_ms - st.bed_left_at >= s.bed_return_s * 1000) {
+    if (st.bed_left_at >= 0 && !st.bed_alarmed &&
+        now_ms - st.bed_left_at >= s.bed_return_s * 1000) {
       st.bed_alarmed = true;
       Emit(st, device, AlarmKind::kBedExit, now_ms,
            fmt::format("夜间离床超过 {} 分钟未回", s.bed_return_s / 60), nullptr, out);

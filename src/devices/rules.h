@@ -55,8 +55,7 @@ std::optional<AlarmKind> AlarmOfKey(std::string_view key);
 
 struct Settings {
   double fall_min_confidence = 0.6;
-  double fence_radius_m = 800, fence_dwell_s = 120, fence_margin_m = 50,
-         fence_max_accuracy_m = 150;
+  double fence_radius_m = 800, fence_dwell_s = 120, fence_margin_m = 50, fence_max_accuracy_m = 150;
   int hr_low = 45, hr_high = 130;
   int64_t hr_duration_s = 120;
   int sys_low = 90, sys_high = 180, dia_low = 50, dia_high = 110;

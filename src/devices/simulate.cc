@@ -45,8 +45,8 @@ std::vector<Device> SimulatedDevices(const SimulateOptions& o) {
     d.region = o.region;
     d.has_home = true;
     d.home_lat = o.centre_lat + u(rng) * 4000 / kMetresPerDegree;
-    d.home_lon = o.centre_lon + u(rng) * 4000 / kMetresPerDegree /
-                                    std::cos(o.centre_lat * 3.14159265358979 / 180);
+    d.home_lon = o.centre_lon +
+                 u(rng) * 4000 / kMetresPerDegree / std::cos(o.centre_lat * 3.14159265358979 / 180);
     out.push_back(d);
   }
   return out;

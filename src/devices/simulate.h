@@ -23,8 +23,8 @@ struct SimulateOptions {
   std::string prefix = "sim";  // device names sim-00001 ...
   double centre_lat = 30.3914, centre_lon = 114.8949;  // synthetic: 鄂州 (合成数据)
   std::string region = "420704001001";
-  int seconds = 60;            // how long to run (0: until stopped)
-  double sos_per_hour = 0.5;   // per device
+  int seconds = 60;           // how long to run (0: until stopped)
+  double sos_per_hour = 0.5;  // per device
   double fall_per_hour = 0.2;
   double silent_share = 0.05;  // devices that stop after a while
   uint64_t seed = 7;

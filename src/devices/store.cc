@@ -240,12 +240,11 @@ Result<std::vector<Device>> DevicesStore::Devices() {
 
 Result<std::optional<Device>> DevicesStore::FindDevice(const std::string& code) {
   std::optional<Device> out;
-  Status s = db_.Query(
-      fmt::format("SELECT {} FROM devices_device WHERE code = ?", kDeviceColumns), {code},
-      [&](const db::Row& r) {
-        out = DeviceOfRow(r);
-        return false;
-      });
+  Status s = db_.Query(fmt::format("SELECT {} FROM devices_device WHERE code = ?", kDeviceColumns),
+                       {code}, [&](const db::Row& r) {
+                         out = DeviceOfRow(r);
+                         return false;
+                       });
   if (!s.ok()) return s;
   return out;
 }
@@ -333,8 +332,8 @@ Status DevicesStore::ApplyEvent(const AlarmEvent& e, int64_t ack_sla_s) {
   if (open) {
     s = db_.Execute(
         "UPDATE devices_alarm SET repeats = repeats + 1, updated_ms = ?, detail = ?, lat_e6 = "
-        "COALESCE(?, lat_e6), lon_e6 = COALESCE(?, lon_e6), rev = " + std::string(kNextRev) +
-            " WHERE id = ?",
+        "COALESCE(?, lat_e6), lon_e6 = COALESCE(?, lon_e6), rev = " +
+            std::string(kNextRev) + " WHERE id = ?",
         {e.at_ms, e.detail, Opt(e.has_fix, e.lat), Opt(e.has_fix, e.lon), *open});
     if (!s.ok()) return s;
     return Step(*open, "repeat", "system", e.at_ms,
@@ -351,7 +350,8 @@ Status DevicesStore::ApplyEvent(const AlarmEvent& e, int64_t ack_sla_s) {
   s = db_.Query(
       "INSERT INTO devices_alarm (device, kind, state, closed, detail, region, unit, opened_ms, "
       "updated_ms, sla_due_ms, repeats, escalation, lat_e6, lon_e6, responder_id, rev) VALUES (?, "
-      "?, 'open', 0, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?, 0, " + std::string(kNextRev) + ") RETURNING id",
+      "?, 'open', 0, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?, 0, " +
+          std::string(kNextRev) + ") RETURNING id",
       {e.device, kind, e.detail, region, region, e.at_ms, e.at_ms, e.at_ms + ack_sla_s * 1000,
        Opt(e.has_fix, e.lat), Opt(e.has_fix, e.lon)},
       [&](const db::Row& r) {
@@ -433,9 +433,9 @@ Result<std::vector<Alarm>> DevicesStore::AlarmsChangedSince(int64_t rev, int64_t
   Status s = db_.Query(
       fmt::format("SELECT {} FROM devices_alarm WHERE rev > ? ORDER BY rev LIMIT ?", kAlarmColumns),
       {rev, limit}, [&](const db::Row& r) {
-                         out.push_back(AlarmOfRow(r));
-                         return true;
-                       });
+        out.push_back(AlarmOfRow(r));
+        return true;
+      });
   if (!s.ok()) return s;
   return out;
 }
@@ -485,15 +485,16 @@ Status DevicesStore::Move(int64_t alarm, const std::vector<AlarmState>& from, Al
     }
     std::optional<AlarmState> now = StateOfKey((*a)->state);
     if (!now || std::find(from.begin(), from.end(), *now) == from.end()) {
-      return Status(ErrorCategory::kConflict, "devices.alarm_state",
-                    fmt::format("报警当前为“{}”，不能{}", now ? StateName(*now) : "?",
-                                StateName(to)),
-                    Location{.field = "state", .value = (*a)->state});
+      return Status(
+          ErrorCategory::kConflict, "devices.alarm_state",
+          fmt::format("报警当前为“{}”，不能{}", now ? StateName(*now) : "?", StateName(to)),
+          Location{.field = "state", .value = (*a)->state});
     }
     const bool closed = to == AlarmState::kResolved || to == AlarmState::kFalseAlarm;
     Status s = db_.Execute(
         "UPDATE devices_alarm SET state = ?, closed = ?, updated_ms = ?, responder_id = CASE WHEN "
-        "? > 0 THEN ? ELSE responder_id END, rev = " + std::string(kNextRev) + " WHERE id = ?",
+        "? > 0 THEN ? ELSE responder_id END, rev = " +
+            std::string(kNextRev) + " WHERE id = ?",
         {std::string(StateKey(to)), int64_t{closed ? 1 : 0}, at, responder_id, responder_id,
          alarm});
     if (!s.ok()) return s;
@@ -534,9 +535,8 @@ Status DevicesStore::Close(int64_t alarm, AlarmState end, const std::string& act
   if (end != AlarmState::kResolved && end != AlarmState::kFalseAlarm) {
     return Status("devices.alarm_state", "只能以“已处置”或“误报”结束报警");
   }
-  return Move(alarm,
-              {AlarmState::kAcknowledged, AlarmState::kDispatched, AlarmState::kOnScene}, end,
-              actor, at_ms, note);
+  return Move(alarm, {AlarmState::kAcknowledged, AlarmState::kDispatched, AlarmState::kOnScene},
+              end, actor, at_ms, note);
 }
 
 Result<int> DevicesStore::EscalateOverdue(int64_t now_ms, int64_t ack_sla_s) {

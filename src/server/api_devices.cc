@@ -45,7 +45,8 @@ bool Visible(const Principal& user, const devices::Alarm& a) {
   return UnitWithinScope(user, a.region) || UnitWithinScope(user, a.unit);
 }
 
-json::object AlarmJson(const devices::Alarm& a, const std::map<std::string, devices::Device>& devs) {
+json::object AlarmJson(const devices::Alarm& a,
+                       const std::map<std::string, devices::Device>& devs) {
   std::optional<devices::AlarmKind> k = devices::AlarmOfKey(a.kind);
   std::optional<devices::AlarmState> st = devices::StateOfKey(a.state);
   json::object o{{"id", a.id},
@@ -119,8 +120,8 @@ Result<Reply> AlarmRoute(Call& call) {
   for (const devices::AlarmStep& s : *steps) {
     std::optional<devices::AlarmState> st = devices::StateOfKey(s.step);
     trail.push_back({{"step", s.step},
-                     {"step_name", st                   ? devices::StateName(*st)
-                                   : s.step == "repeat" ? "重复报警"
+                     {"step_name", st                     ? devices::StateName(*st)
+                                   : s.step == "repeat"   ? "重复报警"
                                    : s.step == "escalate" ? "超时升级"
                                                           : s.step},
                      {"actor", s.actor},
@@ -235,7 +236,8 @@ Result<Reply> StreamRoute(Call& call) {
     ++sent;
   }
   // Moves the cursor past what this user may not see, too.
-  if (sent == 0 && cursor_out > after) out += fmt::format("id: {}\nevent: cursor\ndata: {{}}\n\n", cursor_out);
+  if (sent == 0 && cursor_out > after)
+    out += fmt::format("id: {}\nevent: cursor\ndata: {{}}\n\n", cursor_out);
   if (sent > 0) call.Audit("devices.stream", std::to_string(after), "ok", {{"count", sent}});
   Reply reply;
   reply.content_type = "text/event-stream; charset=utf-8";

@@ -170,8 +170,7 @@ class App {
   std::string ref_key_;                      // XChaCha20-Poly1305 key for person refs
 
   friend void AddAuthRoutes(App& app, Router& router);
-  friend void AddDevicesRoutes(App& app, Router& router);  // alarms, live board (api_devices.cc)
-LoginThrottle& AddressThrottle(App& app);
+  friend LoginThrottle& AddressThrottle(App& app);
 };
 
 // Route groups (api_*.cc), added by the module table (modules.cc).

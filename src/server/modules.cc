@@ -9,8 +9,8 @@
 
 #include "assess/module.h"
 #include "canteen/module.h"
-#include "devices/module.h"
 #include "db/transaction.h"
+#include "devices/module.h"
 #include "entitle/module.h"
 #include "facility/module.h"
 #include "oversight/module.h"
@@ -23,6 +23,8 @@
 #include "waitlist/module.h"
 
 namespace yanglao::server {
+
+void AddDevicesRoutes(App& app, Router& router);  // alarms, live board (api_devices.cc)
 
 namespace {
 

@@ -210,8 +210,8 @@ TEST_P(MqttTest, EndToEnd) {
   ASSERT_TRUE(store_->Acknowledge(id, "street", NowMs()).ok());
   ASSERT_TRUE(store_->Dispatch(id, (*call_list)[0].responder.code, "street", NowMs()).ok());
   ASSERT_TRUE(store_->OnScene(id, Name("near"), NowMs()).ok());
-  ASSERT_TRUE(store_->Close(id, AlarmState::kResolved, "street", NowMs(), "老人手滑误按后确认平安")
-                  .ok());
+  ASSERT_TRUE(
+      store_->Close(id, AlarmState::kResolved, "street", NowMs(), "老人手滑误按后确认平安").ok());
   auto steps = store_->Steps(id);
   ASSERT_TRUE(steps.ok());
   std::vector<std::string> trail;
@@ -288,17 +288,18 @@ TEST_P(MqttTest, KillDuringBurst) {
   }
   client_id_ = Name("ingest-proc");
   const std::string log = (fs::temp_directory_path() / (client_id_ + ".log")).string();
-  const std::vector<std::string> args{YANGLAO_BIN,
-                                      "devices",
-                                      "ingest",
-                                      "--db",
-                                      tdb_.url(),
-                                      "--mqtt",
-                                      url_,
-                                      "--client-id",
-                                      client_id_,
-                                      "--rules",
-                                      (SourceDir() / "policies/devices/ezhou.devices.yaml").string()};
+  const std::vector<std::string> args{
+      YANGLAO_BIN,
+      "devices",
+      "ingest",
+      "--db",
+      tdb_.url(),
+      "--mqtt",
+      url_,
+      "--client-id",
+      client_id_,
+      "--rules",
+      (SourceDir() / "policies/devices/ezhou.devices.yaml").string()};
   pid_t pid = StartIngest(args, log);
   ASSERT_GT(pid, 0);
   const int64_t now = NowMs();
@@ -359,7 +360,8 @@ TEST_P(MqttTest, KillDuringBurst) {
   // Every message taken exactly once; one SOS alarm per device, repeats kSos - 1.
   int64_t messages = 0;
   ASSERT_TRUE(db_->Query("SELECT COUNT(*) FROM devices_message WHERE device LIKE ?",
-                         {fmt::format("burst%-{}", suffix_)}, [&](const db::Row& r) {
+                         {fmt::format("burst%-{}", suffix_)},
+                         [&](const db::Row& r) {
                            messages = r.AsInt(0);
                            return false;
                          })
