@@ -248,7 +248,7 @@ TEST_F(PipelineTest, NoMovementOnlyInTheDaytime) {
   hb.id = "1";
   hb.motion = 0;
   // 2026-12-07 00:00 Beijing = 2026-12-06 16:00 UTC.
-  const int64_t midnight = 1796572800000 - 8 * 3600000LL + 24 * 3600000LL;
+  const int64_t midnight = 1796572800000;
   hb.ts_ms = midnight;  // still all night: no alarm before 07:00
   p.Feed(hb, ev);
   for (int h = 0; h < 7; ++h) {
