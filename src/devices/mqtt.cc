@@ -157,7 +157,7 @@ Status RunIngest(const IngestOptions& o, const std::atomic<bool>& stop) {
   }
   Ingest in{.o = o, .store = store, .pipeline = pipeline, .defaults = policy->defaults};
   struct mosquitto* mosq = mosquitto_new(o.client_id.c_str(), /*clean_session=*/false, &in);
-  if (!mosq) return Status(ErrorCategory::kInternal, "devices.mqtt", "无法创建 MQTT 客户端");
+  if (!mosq) return Status(ErrorCategory::kInternal, "devices.mqtt_client", "无法创建 MQTT 客户端");
   in.mosq = mosq;
   std::unique_ptr<struct mosquitto, void (*)(struct mosquitto*)> guard(mosq, mosquitto_destroy);
   mosquitto_int_option(mosq, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V311);
@@ -222,7 +222,7 @@ Status RunIngest(const IngestOptions& o, const std::atomic<bool>& stop) {
 Status ForgetSession(const MqttUrl& broker, const std::string& client_id) {
   InitLibrary();
   struct mosquitto* mosq = mosquitto_new(client_id.c_str(), true, nullptr);
-  if (!mosq) return Status(ErrorCategory::kInternal, "devices.mqtt", "无法创建 MQTT 客户端");
+  if (!mosq) return Status(ErrorCategory::kInternal, "devices.mqtt_client", "无法创建 MQTT 客户端");
   std::unique_ptr<struct mosquitto, void (*)(struct mosquitto*)> guard(mosq, mosquitto_destroy);
   if (!broker.user.empty()) {
     mosquitto_username_pw_set(mosq, broker.user.c_str(), broker.password.c_str());
@@ -271,7 +271,7 @@ Result<std::unique_ptr<DeviceClient>> DeviceClient::Connect(const MqttUrl& broke
   c->device_ = device;
   // A persistent session of its own, so acks sent while it was away arrive.
   c->mosq_ = mosquitto_new(device.c_str(), false, c.get());
-  if (!c->mosq_) return Status(ErrorCategory::kInternal, "devices.mqtt", "无法创建 MQTT 客户端");
+  if (!c->mosq_) return Status(ErrorCategory::kInternal, "devices.mqtt_client", "无法创建 MQTT 客户端");
   mosquitto_username_pw_set(c->mosq_, device.c_str(), password.c_str());
   mosquitto_connect_callback_set(c->mosq_, &DeviceClient::OnConnect);
   mosquitto_message_callback_set(c->mosq_, &DeviceClient::OnMessage);
