@@ -71,23 +71,29 @@ CONF
     fi
     echo "mqtt://ingest:$pw@127.0.0.1:$port"
     ;;
-  device)
-    name=${3:?device name} password=${4:?password}
-    mosquitto_passwd -b "$dir/passwd" "$name" "$password"
-    if running; then kill -HUP "$(pid_of)"; fi
-    ;;
-  devices)
-    file=${3:?file of NAME:PASSWORD lines}
-    tmp=$(mktemp)
-    # Drop the names given (they are set again), keep the rest.
-    grep -v -F -f <(cut -d: -f1 "$file" | sed 's/$/:/') "$dir/passwd" >"$tmp" || true
-    # Hash the new lines apart (mosquitto_passwd -U hashes a whole file), then append.
-    new=$(mktemp)
-    cp "$file" "$new"
-    mosquitto_passwd -U "$new"
-    cat "$new" >>"$tmp"
-    cat "$tmp" >"$dir/passwd"
-    rm -f "$tmp" "$new"
+  device | devices)
+    # One writer at a time (tests add devices in parallel), and the file
+    # replaced whole (rename) so the broker never reloads a half-written one.
+    exec 9>"$dir/passwd.lock"
+    flock 9
+    tmp=$(mktemp "$dir/passwd.XXXXXX")
+    if [[ $cmd == device ]]; then
+      name=${3:?device name} password=${4:?password}
+      cp "$dir/passwd" "$tmp"
+      mosquitto_passwd -b "$tmp" "$name" "$password"
+    else
+      file=${3:?file of NAME:PASSWORD lines}
+      # Drop the names given (they are set again), keep the rest; hash the
+      # new lines apart (mosquitto_passwd -U hashes a whole file), then append.
+      grep -v -F -f <(cut -d: -f1 "$file" | sed 's/$/:/') "$dir/passwd" >"$tmp" || true
+      new=$(mktemp "$dir/new.XXXXXX")
+      cp "$file" "$new"
+      mosquitto_passwd -U "$new"
+      cat "$new" >>"$tmp"
+      rm -f "$new"
+    fi
+    chmod 600 "$tmp"
+    mv "$tmp" "$dir/passwd"
     if running; then kill -HUP "$(pid_of)"; fi
     ;;
   stop)

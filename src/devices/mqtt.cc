@@ -46,6 +46,7 @@ struct Ingest {
   bool connected = false;
   int64_t taken_count = 0, repeated = 0, rejected = 0;
   std::vector<AlarmEvent> events;
+  std::map<std::string, int64_t> unknown_until;  // device -> when to look again
 
   void Handle(const struct mosquitto_message* msg) {
     if (!failure.ok()) return;
@@ -68,18 +69,32 @@ struct Ingest {
       ++repeated;
     } else {
       if (!pipeline.Configured(m->device)) {
-        // Enrolled after the ingest started (or not enrolled: the defaults).
-        DeviceRules rules{.settings = defaults};
+        // Enrolled after the ingest started: its rules. A device the platform
+        // does not know (not enrolled, or no longer active) is refused and
+        // not acked, even if the broker let it in.
+        const int64_t now = NowMs();
+        auto unknown = unknown_until.find(m->device);
+        if (unknown != unknown_until.end() && unknown->second > now) {
+          ++rejected;
+          return;
+        }
         Result<std::optional<Device>> dev = store.FindDevice(m->device);
         if (!dev.ok()) {
           failure = dev.status();
           return;
         }
-        if (dev->has_value()) {
-          Result<DeviceRules> r = RulesOf(**dev, defaults);
-          if (r.ok()) rules = *r;
+        if (!dev->has_value() || (*dev)->status != "active") {
+          unknown_until[m->device] = now + 10000;
+          ++rejected;
+          if (o.verbose) fmt::print(stderr, "拒收：设备 {} 未登记或已停用\n", m->device);
+          return;
         }
-        pipeline.Configure(m->device, rules);
+        Result<DeviceRules> r = RulesOf(**dev, defaults);
+        if (!r.ok()) {
+          failure = r.status();
+          return;
+        }
+        pipeline.Configure(m->device, *r);
       }
       pipeline.Feed(*m, events);
       Result<bool> fresh = store.TakeIn(*m, events, defaults.ack_sla_s, NowMs());
@@ -271,7 +286,8 @@ Result<std::unique_ptr<DeviceClient>> DeviceClient::Connect(const MqttUrl& broke
   c->device_ = device;
   // A persistent session of its own, so acks sent while it was away arrive.
   c->mosq_ = mosquitto_new(device.c_str(), false, c.get());
-  if (!c->mosq_) return Status(ErrorCategory::kInternal, "devices.mqtt_client", "无法创建 MQTT 客户端");
+  if (!c->mosq_)
+    return Status(ErrorCategory::kInternal, "devices.mqtt_client", "无法创建 MQTT 客户端");
   mosquitto_username_pw_set(c->mosq_, device.c_str(), password.c_str());
   mosquitto_connect_callback_set(c->mosq_, &DeviceClient::OnConnect);
   mosquitto_message_callback_set(c->mosq_, &DeviceClient::OnMessage);
@@ -294,6 +310,8 @@ Status DeviceClient::Publish(const Message& m) {
   }
   int rc = mosquitto_publish(mosq_, nullptr, topic.c_str(), static_cast<int>(payload.size()),
                              payload.data(), 1, false);
+  // Not connected: it stays pending and goes again once Pump has reconnected.
+  if (rc == MOSQ_ERR_NO_CONN || rc == MOSQ_ERR_CONN_LOST) return Status::Ok();
   if (rc != MOSQ_ERR_SUCCESS) return MqttError("发布", rc);
   return Status::Ok();
 }
@@ -301,8 +319,11 @@ Status DeviceClient::Publish(const Message& m) {
 Status DeviceClient::Pump(int timeout_ms) {
   int rc = mosquitto_loop(mosq_, timeout_ms, 1);
   if (rc == MOSQ_ERR_NO_CONN || rc == MOSQ_ERR_CONN_LOST) {
+    // Dropped (the broker restarting or reloading): connect again; what is
+    // pending goes again on the next ResendUnacked.
     connected_ = false;
     rc = mosquitto_reconnect(mosq_);
+    if (rc != MOSQ_ERR_SUCCESS) return Status::Ok();
   }
   if (rc != MOSQ_ERR_SUCCESS) return MqttError("收发", rc);
   return Status::Ok();
@@ -317,6 +338,7 @@ Status DeviceClient::ResendUnacked() {
   for (const auto& [topic, payload] : again) {
     int rc = mosquitto_publish(mosq_, nullptr, topic.c_str(), static_cast<int>(payload.size()),
                                payload.data(), 1, false);
+    if (rc == MOSQ_ERR_NO_CONN || rc == MOSQ_ERR_CONN_LOST) return Status::Ok();
     if (rc != MOSQ_ERR_SUCCESS) return MqttError("发布", rc);
   }
   return Status::Ok();
