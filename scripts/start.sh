@@ -59,4 +59,19 @@ echo "接口说明：docs/api.md；访问日志：$dir/access.log"
 echo
 echo "网页控制台：http://127.0.0.1:$port/  （用上面的演示账号登录）"
 echo "养老顾问（老年人及家属，无需登录）：http://127.0.0.1:$port/citizen  （演示：短信验证码打印在本窗口）"
-exec "$bin" serve --db "$db" --port "$port" --access-log "$dir/access.log" --web web/dist
+# Wristbands (docs/devices.md): a private mosquitto on loopback, the ingest
+# service, and simulated devices (合成数据) sending into it while the server runs.
+mqtt_dir=$dir/mqtt mqtt_port=${YANGLAO_MQTT_PORT:-18830} sim_devices=${YANGLAO_SIM_DEVICES:-50}
+mqtt_url=$(bash scripts/mqtt-test-broker.sh start "$mqtt_dir" "$mqtt_port")
+[[ -f $mqtt_dir/sim.password ]] || head -c 12 /dev/urandom | base64 | tr -d '/+=' >"$mqtt_dir/sim.password"
+sim_password=$(cat "$mqtt_dir/sim.password")
+for i in $(seq 1 "$sim_devices"); do printf 'sim-%05d:%s\n' "$i" "$sim_password"; done >"$mqtt_dir/sim.list"
+bash scripts/mqtt-test-broker.sh devices "$mqtt_dir" "$mqtt_dir/sim.list"
+"$bin" devices ingest --db "$db" --mqtt "$mqtt_url" --rules policies/devices/ezhou.devices.yaml >"$dir/ingest.log" 2>&1 &
+ingest_pid=$!
+"$bin" devices simulate "$sim_devices" --enrol --db "$db" --mqtt "mqtt://127.0.0.1:$mqtt_port" \
+  --device-password "$sim_password" --seconds 0 >"$dir/simulate.log" 2>&1 &
+sim_pid=$!
+trap 'kill $sim_pid $ingest_pid 2>/dev/null; wait $sim_pid $ingest_pid 2>/dev/null; bash scripts/mqtt-test-broker.sh stop "$mqtt_dir"' EXIT
+echo "智能手环（模拟 $sim_devices 台，合成数据）：MQTT 127.0.0.1:$mqtt_port，接入日志 $dir/ingest.log"
+"$bin" serve --db "$db" --port "$port" --access-log "$dir/access.log" --web web/dist

@@ -3,7 +3,8 @@
 #   1. installs what the tests need (idempotent);
 #   2. builds the fuzz targets with clang-14 + libFuzzer and runs each for
 #      YANGLAO_FUZZ_SECONDS (default 15) from its seed corpus;
-#   3. starts a private PostgreSQL 15 server on loopback (scripts/pg-test-server.sh);
+#   3. starts a private PostgreSQL 15 server on loopback (scripts/pg-test-server.sh)
+#      and a private mosquitto broker (scripts/mqtt-test-broker.sh);
 #   4. builds everything with g++ in Debug with AddressSanitizer +
 #      UndefinedBehaviorSanitizer and runs the whole suite with CTest: unit
 #      tests (the registry's on both SQLite and PostgreSQL), CLI golden
@@ -30,6 +31,11 @@ pg_dir=${YANGLAO_TEST_PG_DIR:-/tmp/yanglao-test-pg}
 YANGLAO_TEST_PG_URL=$(bash scripts/pg-test-server.sh start "$pg_dir" "${YANGLAO_TEST_PG_PORT:-55432}")
 export YANGLAO_TEST_PG_URL YANGLAO_REQUIRE_PG=1
 trap 'bash scripts/pg-test-server.sh stop "$pg_dir"' EXIT
+# A private mosquitto for the devices' tests (scripts/mqtt-test-broker.sh).
+mqtt_dir=${YANGLAO_TEST_MQTT_DIR:-/tmp/yanglao-test-mqtt}
+YANGLAO_TEST_MQTT_URL=$(bash scripts/mqtt-test-broker.sh start "$mqtt_dir" "${YANGLAO_TEST_MQTT_PORT:-18830}")
+export YANGLAO_TEST_MQTT_URL YANGLAO_TEST_MQTT_DIR=$mqtt_dir YANGLAO_REQUIRE_MQTT=1
+trap 'bash scripts/pg-test-server.sh stop "$pg_dir"; bash scripts/mqtt-test-broker.sh stop "$mqtt_dir"' EXIT
 cmake --preset asan >/dev/null
 cmake --build --preset asan
 ctest --preset asan

@@ -34,6 +34,8 @@ std::string ChineseParseError(const CLI::ParseError& e) {
 
 namespace yanglao::cli {
 
+void AddDevicesCommands(CLI::App& app, int& exit_code);  // devices_command.cc
+
 const std::vector<CommandGroup>& CommandGroups() {
   // In the order `yanglao --help` lists them; a module with commands adds
   // its line here.
@@ -49,6 +51,7 @@ const std::vector<CommandGroup>& CommandGroups() {
       {"oversight", AddOversightCommands},
       {"waitlist", AddWaitlistCommands},
       {"visits", AddVisitsCommands},
+      {"devices", AddDevicesCommands},
       {"gen", AddGenCommand},
       {"server", AddServeCommand},
       {"server", AddAdminCommands},

@@ -10,6 +10,7 @@
 #include "cli/commands.h"
 #include "core/csv.h"
 #include "core/money.h"
+#include "devices/rules.h"
 #include "facility/policy.h"
 #include "oversight/draw.h"
 #include "oversight/publish.h"
@@ -100,6 +101,9 @@ int RunCheck(const std::vector<std::string>& inputs) {
     } else if (HasFormat(f, "yanglao.visits/1")) {  // src/visits/policy.h
       Result<visits::VisitPolicy> vp = visits::LoadVisitPolicy(f);
       if (!vp.ok()) errors.push_back(vp.status());
+    } else if (HasFormat(f, "yanglao.devices/1")) {  // src/devices/rules.h
+      Result<devices::DevicesPolicy> dp = devices::LoadPolicy(f);
+      if (!dp.ok()) errors.push_back(dp.status());
     } else if (HasFormat(f, "yanglao.tasks/1")) {  // src/oversight/tasks.h
       Result<oversight::TaskPlan> tp = oversight::LoadTaskPlan(f);
       if (!tp.ok()) errors.push_back(tp.status());

@@ -10,6 +10,7 @@
 #include "assess/module.h"
 #include "canteen/module.h"
 #include "db/transaction.h"
+#include "devices/module.h"
 #include "entitle/module.h"
 #include "facility/module.h"
 #include "oversight/module.h"
@@ -22,6 +23,8 @@
 #include "waitlist/module.h"
 
 namespace yanglao::server {
+
+void AddDevicesRoutes(App& app, Router& router);  // alarms, live board (api_devices.cc)
 
 namespace {
 
@@ -43,7 +46,8 @@ const std::vector<ServerModule>& ServerModules() {
       {&entitle::Module(), AddEntitleRoutes},     {&assess::Module(), AddAssessRoutes},
       {&facility::Module(), AddFacilityRoutes},   {&canteen::Module(), AddCanteenRoutes},
       {&oversight::Module(), AddOversightRoutes}, {&waitlist::Module(), AddWaitlistRoutes},
-      {&visits::Module(), AddVisitsRoutes},       {&server::Module(), AddPlatformRoutes},
+      {&visits::Module(), AddVisitsRoutes},       {&devices::Module(), AddDevicesRoutes},
+      {&server::Module(), AddPlatformRoutes},
   };
   return *modules;
 }
