@@ -225,13 +225,12 @@ Result<ImportOutcome> Registry::BeginStaging(const ParsedFeed& feed, CivilDate r
       !s.ok()) {
     return fail(s);
   }
-  // Stage the rows, then move them in with set-based statements.
+  // Fact records go straight into `fact` (the back end's bulk path: a
+  // prepared INSERT, COPY); the people they name are staged and moved in
+  // with one set-based statement.
   const char* stage_ddl =
-      "CREATE TEMP TABLE IF NOT EXISTS fact_stage (id_number TEXT, fact TEXT, value TEXT, "
-      "valid_from TEXT, "
-      "valid_to TEXT, source TEXT, feed_id BIGINT, row_no INTEGER, recorded_on TEXT);"
       "CREATE TEMP TABLE IF NOT EXISTS person_stage (id_number TEXT, sex INTEGER, birth_date TEXT);"
-      "DELETE FROM fact_stage; DELETE FROM person_stage;";
+      "DELETE FROM person_stage;";
   if (Status s = db.Execute(stage_ddl); !s.ok()) return fail(s);
   return out;
 }
@@ -262,7 +261,7 @@ Status Registry::StageFacts(const std::vector<FactRecord>& facts, const std::str
         last_id = f.id_number;
       }
     }
-    if (Status s = db.BulkInsert("fact_stage",
+    if (Status s = db.BulkInsert("fact",
                                  {"id_number", "fact", "value", "valid_from", "valid_to", "source",
                                   "feed_id", "row_no", "recorded_on"},
                                  rows);
@@ -288,18 +287,27 @@ Status Registry::FinishStaging(ImportOutcome& out, int64_t staged, int64_t data_
       !s.ok()) {
     return s;
   }
-  if (Status s =
-          db.Execute("INSERT INTO fact (id_number, fact, value, valid_from, valid_to, source, "
-                     "feed_id, row_no, recorded_on) "
-                     "SELECT s.id_number, s.fact, s.value, s.valid_from, s.valid_to, s.source, "
-                     "s.feed_id, s.row_no, "
-                     "s.recorded_on FROM fact_stage s WHERE NOT EXISTS (SELECT 1 FROM fact f WHERE "
-                     "f.id_number = "
-                     "s.id_number AND f.fact = s.fact AND f.source = s.source AND f.value = "
-                     "s.value AND f.valid_from = "
-                     "s.valid_from AND COALESCE(f.valid_to, '') = COALESCE(s.valid_to, ''))");
-      !s.ok()) {
-    return s;
+  // Dedupe: the records of this feed that its source had already stated
+  // identically (same fact, value and period) in an earlier feed are taken
+  // out again, leaving only what is new. Records repeated within the feed
+  // all stay, as before.
+  // An identical record of the same source can exist only when the source
+  // has an earlier feed: otherwise there is nothing to take out.
+  Result<std::vector<Row>> earlier = db.QueryAll(
+      "SELECT COUNT(*) FROM feed WHERE id < ? AND source = (SELECT source FROM feed "
+      "WHERE id = ?)",
+      {out.feed_id, out.feed_id});
+  if (!earlier.ok()) return earlier.status();
+  if ((*earlier)[0].AsInt(0) > 0) {
+    if (Status s = db.Execute(
+            "DELETE FROM fact WHERE feed_id = ? AND EXISTS (SELECT 1 FROM fact f WHERE "
+            "f.id_number = fact.id_number AND f.fact = fact.fact AND f.source = fact.source AND "
+            "f.value = fact.value AND f.valid_from = fact.valid_from AND COALESCE(f.valid_to, '') "
+            "= COALESCE(fact.valid_to, '') AND f.feed_id < ?)",
+            {out.feed_id, out.feed_id});
+        !s.ok()) {
+      return s;
+    }
   }
   MaybeKill("import.after_facts");
 
