@@ -115,8 +115,8 @@ void Report(const std::string& backend, const std::string& url, const fs::path& 
     last = out.run;
   }
   fmt::print("{} store: {} lines in {:.3f} s ({:.0f} lines/s); baseline {:.3f} s; ratio {:.2f}\n",
-             backend, lines_total, store_total, lines_total / store_total, plain_total,
-             store_total / plain_total);
+             backend, lines_total, store_total, static_cast<double>(lines_total) / store_total,
+             plain_total, store_total / plain_total);
 
   // A re-run, verified against the stored digest; the baseline reads the
   // stored lines back.

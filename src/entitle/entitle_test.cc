@@ -969,7 +969,7 @@ class CompactRunTest : public ::testing::TestWithParam<std::string> {
   void GenerateAndImport(const char* name, const char* as_of, const char* recorded) {
     gen::GenOptions g;
     g.region = "421300";
-    g.scale = 0.002;
+    g.scale = 0.001;
     g.as_of = D(as_of);
     g.out = dir_ / name;
     g.threads = 1;
@@ -1145,16 +1145,14 @@ TEST_P(CompactRunTest, CompactRunsReadAsTheOneRowPerLineLayoutOverAYear) {
     std::string county = expected.empty() ? "421303" : expected[expected.size() / 2].county;
     std::string street = expected.empty() ? "421303001" : expected[expected.size() / 3].street;
     std::string item = expected.empty() ? "1" : expected[expected.size() / 2].item;
-    std::vector<LineQuery> views(6);
+    std::vector<LineQuery> views(4);
     views[1].item = item;
     views[2].region = county;
-    views[3].withheld_items = {item};
-    views[4].scope = [&](std::string_view region_column, std::string_view) {
+    views[3].scope = [&](std::string_view region_column, std::string_view) {
       return std::vector<db::Filter>{db::RegionCodeFilter(region_column, street, false)};
     };
-    views[5].scope = views[4].scope;
-    views[5].kind = "ceased";
-    views[5].withheld_items = {item};
+    views[3].kind = "ceased";
+    views[3].withheld_items = {item};
     for (size_t v = 0; v < views.size(); ++v) {
       SCOPED_TRACE(fmt::format("view {}", v));
       const LineQuery& q = views[v];
@@ -1166,7 +1164,7 @@ TEST_P(CompactRunTest, CompactRunsReadAsTheOneRowPerLineLayoutOverAYear) {
         EXPECT_EQ((*totals)[i].people, t.people) << i;
         EXPECT_EQ((*totals)[i].amount, t.amount) << i;
       }
-      for (int64_t number : {1, 2, 7}) {
+      for (int64_t number : {1, 3}) {
         db::Page page{number, 37};
         int64_t legacy_total = 0;
         std::vector<std::string> want = LegacyPage(run->run.id, q, page, legacy_total);
@@ -1210,7 +1208,7 @@ TEST_P(CompactRunTest, CompactRunsReadAsTheOneRowPerLineLayoutOverAYear) {
     EXPECT_EQ(rolls->total_fen, total);
     before = std::move(expected);
   }
-  EXPECT_GT(lines_seen, 1000);
+  EXPECT_GT(lines_seen, 500);
   EXPECT_GT(changes_seen, 10);
   // A re-run is verified by the digest; with the digest gone, by reading
   // the lines back; a wrong digest is caught.
