@@ -1,8 +1,10 @@
 #include "entitle/run.h"
 
 #include <fmt/format.h>
+#include <sodium.h>
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
@@ -22,7 +24,7 @@ namespace yanglao::entitle {
 using db::Row;
 using db::Value;
 
-const std::vector<std::string>& EntitleMigrations() {
+static const std::vector<std::string>& EntitleMigrationsBase() {
   static const std::vector<std::string>* const migrations = new std::vector<std::string>{
       // 1: runs, their lines and their changes against the previous run.
       R"(
@@ -81,6 +83,51 @@ ALTER TABLE entitle_run ADD COLUMN residents BIGINT NOT NULL DEFAULT 0;
 )",
   };
   return *migrations;
+}
+
+namespace {
+
+// Migration 3: a run's lines kept compact, one row per person holding any
+// (entitle_holder: the residence once, and the person's items as
+// "item:amount:percent" joined by ';', in item order), and a SHA-256 over
+// the lines on the run (LinesDigest), so running a month again is verified
+// without reading them back ('' for runs stored before: verified by reading
+// their lines). The lines stored before are moved in; entitle_line keeps
+// them, and from now on holds only the lines of cash items paid once (what
+// the once-only rule reads back across months).
+std::string CompactLinesMigration(std::string_view dialect) {
+  const bool pg = dialect == "postgresql";
+  return fmt::format(
+      R"(
+CREATE TABLE entitle_holder (
+  run_id BIGINT NOT NULL,
+  id_number TEXT NOT NULL,
+  county TEXT NOT NULL,
+  street TEXT NOT NULL,
+  community TEXT NOT NULL,
+  items TEXT NOT NULL,
+  PRIMARY KEY (run_id, id_number));
+INSERT INTO entitle_holder (run_id, id_number, county, street, community, items)
+  SELECT run_id, id_number, MIN(county), MIN(street), MIN(community), {}
+  FROM {} GROUP BY run_id, id_number;
+ALTER TABLE entitle_run ADD COLUMN lines_sha256 TEXT NOT NULL DEFAULT '';
+)",
+      pg ? "string_agg(item || ':' || amount || ':' || percent, ';' ORDER BY item)"
+         : "group_concat(item || ':' || amount || ':' || percent, ';')",
+      pg ? "entitle_line" : "(SELECT * FROM entitle_line ORDER BY run_id, id_number, item)");
+}
+
+}  // namespace
+
+const std::vector<std::string>& EntitleMigrations(std::string_view dialect) {
+  auto make = [](std::string_view d) {
+    auto* m = new std::vector<std::string>(EntitleMigrationsBase());
+    m->push_back(CompactLinesMigration(d));
+    return m;
+  };
+  static const std::vector<std::string>* const sqlite = make("sqlite");
+  static const std::vector<std::string>* const postgresql = make("postgresql");
+  return dialect == "postgresql" ? *postgresql : *sqlite;
 }
 
 LoadedListVersion LoadListVersion(const std::filesystem::path& file,
@@ -151,12 +198,14 @@ RunRecord RecordFromRow(const Row& r) {
   k.created_on = r.AsText(13);
   k.verify = r.AsInt(14);
   k.residents = r.AsInt(15);
+  k.lines_sha256 = r.AsText(16);
   return k;
 }
 
 constexpr const char* kRunColumns =
     "id, list_code, list_title, list_sha256, month, as_of, known_on, feed_watermark, "
-    "previous_run, people, lines, monthly_fen, yearly_fen, created_on, verify, residents";
+    "previous_run, people, lines, monthly_fen, yearly_fen, created_on, verify, residents, "
+    "lines_sha256";
 
 size_t kResidentSlot() {
   static const size_t slot = *policy::FactSchema::Person().Find("resident_local");
@@ -174,6 +223,120 @@ std::string JoinReasons(const std::vector<std::string>& why) {
   for (const std::string& w : why) out += (out.empty() ? "" : "；") + w;
   return out;
 }
+
+}  // namespace
+
+std::string LinesDigest(const std::vector<RunLine>& lines) {
+  crypto_hash_sha256_state state;
+  crypto_hash_sha256_init(&state);
+  std::string text;
+  auto flush = [&] {
+    crypto_hash_sha256_update(&state, reinterpret_cast<const unsigned char*>(text.data()),
+                              text.size());
+    text.clear();
+  };
+  // Each line as its fields, the texts each ended by a 0 byte and the
+  // amounts as 8 bytes (little-endian), without formatting.
+  auto text_field = [&](const std::string& t) { text.append(t.data(), t.size() + 1); };
+  auto int_field = [&](int64_t v) {
+    for (int i = 0; i < 8; ++i)
+      text += static_cast<char>((static_cast<uint64_t>(v) >> (8 * i)) & 0xFF);
+  };
+  for (const RunLine& l : lines) {
+    text_field(l.item);
+    text_field(l.id_number);
+    int_field(l.amount);
+    int_field(l.percent);
+    text_field(l.county);
+    text_field(l.street);
+    text_field(l.community);
+    if (text.size() > (1 << 16)) flush();
+  }
+  flush();
+  unsigned char hash[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256_final(&state, hash);
+  std::string out;
+  for (unsigned char b : hash) fmt::format_to(std::back_inserter(out), "{:02x}", b);
+  return out;
+}
+
+namespace {
+
+// A person's lines as stored (entitle_holder): `first` the person's first
+// line (ID and residence), `items` "item:amount:percent" joined by ';'.
+struct Holder {
+  const RunLine* first = nullptr;
+  std::string items;
+};
+
+// `lines` (sorted by item, ID) grouped by person, in ID order, each
+// person's items in item order: a merge of the items' runs of lines.
+std::vector<Holder> HoldersOf(const std::vector<RunLine>& lines) {
+  // The runs: one per item, each in ID order.
+  std::vector<std::pair<size_t, size_t>> runs;
+  for (size_t b = 0; b < lines.size();) {
+    size_t e = b;
+    while (e < lines.size() && lines[e].item == lines[b].item) ++e;
+    runs.emplace_back(b, e);
+    b = e;
+  }
+  // A heap of the runs' heads by (ID, run), so that a person's items come
+  // out in item order.
+  auto later = [&](size_t a, size_t b) {
+    int c = lines[runs[a].first].id_number.compare(lines[runs[b].first].id_number);
+    return c != 0 ? c > 0 : a > b;
+  };
+  std::vector<size_t> heap;
+  for (size_t r = 0; r < runs.size(); ++r) heap.push_back(r);
+  std::make_heap(heap.begin(), heap.end(), later);
+  std::vector<Holder> out;
+  while (!heap.empty()) {
+    std::pop_heap(heap.begin(), heap.end(), later);
+    size_t r = heap.back();
+    const RunLine& l = lines[runs[r].first];
+    if (out.empty() || out.back().first->id_number != l.id_number) {
+      out.push_back(Holder{&l, {}});
+    } else {
+      out.back().items += ';';
+    }
+    fmt::format_to(std::back_inserter(out.back().items), "{}:{}:{}", l.item, l.amount, l.percent);
+    if (++runs[r].first < runs[r].second) {
+      std::push_heap(heap.begin(), heap.end(), later);
+    } else {
+      heap.pop_back();
+    }
+  }
+  return out;
+}
+
+// Appends the lines of a stored person (entitle_holder) to `out`, those
+// `keep` accepts (by item).
+template <typename Keep>
+void DecodeHolder(std::string_view id_number, std::string_view county, std::string_view street,
+                  std::string_view community, std::string_view items, const Keep& keep,
+                  std::vector<RunLine>& out) {
+  while (!items.empty()) {
+    size_t end = items.find(';');
+    std::string_view one = items.substr(0, end);
+    items = end == std::string_view::npos ? std::string_view() : items.substr(end + 1);
+    size_t a = one.find(':');
+    size_t b = one.find(':', a + 1);
+    if (a == std::string_view::npos || b == std::string_view::npos) continue;
+    std::string_view item = one.substr(0, a);
+    if (!keep(item)) continue;
+    RunLine l;
+    l.item = std::string(item);
+    l.id_number = std::string(id_number);
+    std::from_chars(one.data() + a + 1, one.data() + b, l.amount);
+    std::from_chars(one.data() + b + 1, one.data() + one.size(), l.percent);
+    l.county = std::string(county);
+    l.street = std::string(street);
+    l.community = std::string(community);
+    out.push_back(std::move(l));
+  }
+}
+
+}  // namespace
 
 // The lines of an evaluation, sorted by item and ID.
 std::vector<RunLine> LinesOf(const policy::CompiledList& list, const Snapshot& snap,
@@ -202,6 +365,8 @@ std::vector<RunLine> LinesOf(const policy::CompiledList& list, const Snapshot& s
   std::sort(lines.begin(), lines.end(), LineLess);
   return lines;
 }
+
+namespace {
 
 // The to-verify lines of an evaluation (item, ID order), with the facts to
 // check found by the one-person evaluator.
@@ -316,11 +481,13 @@ std::vector<Change> ComputeChanges(registry::Registry& registry,
 }
 
 db::ModuleSchema EntitleSchema() {
-  return {"entitle", [](std::string_view) { return EntitleMigrations(); }};
+  return {"entitle", [](std::string_view dialect) { return EntitleMigrations(dialect); }};
 }
 
 Result<std::unique_ptr<RunStore>> RunStore::Open(registry::Registry& registry) {
-  if (Status s = db::MigrateModule(registry.db(), "entitle", EntitleMigrations()); !s.ok())
+  if (Status s =
+          db::MigrateModule(registry.db(), "entitle", EntitleMigrations(registry.db().dialect()));
+      !s.ok())
     return s;
   return std::make_unique<RunStore>(registry);
 }
@@ -359,12 +526,12 @@ Result<std::vector<RunRecord>> RunStore::Runs(std::string_view list_code) {
 
 Result<std::vector<RunLine>> RunStore::Lines(int64_t run_id) {
   std::vector<RunLine> out;
-  Status s = registry_.db().Query(
-      "SELECT item, id_number, amount, percent, county, street, community FROM entitle_line "
-      "WHERE run_id = ?",
-      {run_id}, [&](const Row& r) {
-        out.push_back(RunLine{r.AsText(0), r.AsText(1), r.AsInt(2), r.AsInt(3), r.AsText(4),
-                              r.AsText(5), r.AsText(6)});
+  Status s = registry_.db().Scan(
+      "SELECT id_number, county, street, community, items FROM entitle_holder WHERE run_id = ?",
+      {run_id}, [&](const db::RowView& r) {
+        DecodeHolder(
+            r.Text(0), r.Text(1), r.Text(2), r.Text(3), r.Text(4),
+            [](std::string_view) { return true; }, out);
         return true;
       });
   if (!s.ok()) return s;
@@ -476,10 +643,19 @@ Result<RunOutcome> RunStore::Run(const ListVersion& version, Month month,
     }
     if (!once.empty()) {
       std::set<std::pair<std::string, std::string>> paid;
+      // Only the once-only items' lines of the earlier runs are read (by
+      // the lines' key, run and item), not every line of every month.
+      std::vector<Value> params{list.jurisdiction, month.ToString()};
+      std::string items;
+      for (const std::string& item : once) {
+        items += items.empty() ? "?" : ", ?";
+        params.emplace_back(item);
+      }
       Status s = registry_.db().Query(
-          "SELECT l.item, l.id_number FROM entitle_line l JOIN entitle_run r ON l.run_id = r.id "
-          "WHERE r.list_code = ? AND r.month < ?",
-          {list.jurisdiction, month.ToString()}, [&](const Row& r) {
+          fmt::format("SELECT l.item, l.id_number FROM entitle_run r JOIN entitle_line l ON "
+                      "l.run_id = r.id WHERE r.list_code = ? AND r.month < ? AND l.item IN ({})",
+                      items),
+          params, [&](const Row& r) {
             if (once.contains(r.AsText(0))) paid.emplace(r.AsText(0), r.AsText(1));
             return true;
           });
@@ -500,6 +676,7 @@ Result<RunOutcome> RunStore::Run(const ListVersion& version, Month month,
   run.feed_watermark = snap->feed_watermark;
   run.people = static_cast<int64_t>(snap->size);
   run.lines = static_cast<int64_t>(lines.size());
+  run.lines_sha256 = LinesDigest(lines);
   run.created_on = options.today.ToString();
   std::unordered_map<std::string, size_t> item_index;
   for (size_t i = 0; i < compiled->items.size(); ++i)
@@ -513,15 +690,23 @@ Result<RunOutcome> RunStore::Run(const ListVersion& version, Month month,
 
   if (recompute) {
     out.recomputed = true;
-    Result<std::vector<RunLine>> stored = Lines((*existing)->id);
-    if (!stored.ok()) return stored.status();
-    out.identical = stored->size() == lines.size();
-    for (size_t k = 0; out.identical && k < lines.size(); ++k) {
-      const RunLine& a = lines[k];
-      const RunLine& b = (*stored)[k];
-      out.identical = a.item == b.item && a.id_number == b.id_number && a.amount == b.amount &&
-                      a.percent == b.percent;
+    t0 = std::chrono::steady_clock::now();
+    if (!(*existing)->lines_sha256.empty()) {
+      // Verified against the digest stored with the run: nothing read back.
+      out.identical = (*existing)->lines == static_cast<int64_t>(lines.size()) &&
+                      LinesDigest(lines) == (*existing)->lines_sha256;
+    } else {  // a run stored before digests: its lines read back
+      Result<std::vector<RunLine>> stored = Lines((*existing)->id);
+      if (!stored.ok()) return stored.status();
+      out.identical = stored->size() == lines.size();
+      for (size_t k = 0; out.identical && k < lines.size(); ++k) {
+        const RunLine& a = lines[k];
+        const RunLine& b = (*stored)[k];
+        out.identical = a.item == b.item && a.id_number == b.id_number && a.amount == b.amount &&
+                        a.percent == b.percent;
+      }
     }
+    out.store_seconds = SecondsSince(t0);
     Result<std::vector<Change>> changes = Changes((*existing)->id);
     if (!changes.ok()) return changes.status();
     out.changes = std::move(*changes);
@@ -533,6 +718,7 @@ Result<RunOutcome> RunStore::Run(const ListVersion& version, Month month,
     run.previous_run = previous;
     run.verify = (*existing)->verify;
     run.residents = (*existing)->residents;
+    run.lines_sha256 = (*existing)->lines_sha256;
     out.snapshot = std::move(*snap);
     return out;
   }
@@ -590,7 +776,7 @@ Result<RunOutcome> RunStore::Run(const ListVersion& version, Month month,
     return s;
   };
   if (existing->has_value()) {  // replacing another list version
-    for (const char* t : {"entitle_line", "entitle_change", "entitle_verify"}) {
+    for (const char* t : {"entitle_line", "entitle_holder", "entitle_change", "entitle_verify"}) {
       if (Status s =
               db.Execute(fmt::format("DELETE FROM {} WHERE run_id = ?", t), {(*existing)->id});
           !s.ok())
@@ -604,11 +790,12 @@ Result<RunOutcome> RunStore::Run(const ListVersion& version, Month month,
   run.id = (max_id->empty() || (*max_id)[0].IsNull(0) ? 0 : (*max_id)[0].AsInt(0)) + 1;
   if (Status s = db.Execute(
           fmt::format("INSERT INTO entitle_run ({}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                      "?, ?, ?, ?)",
+                      "?, ?, ?, ?, ?)",
                       kRunColumns),
           {run.id, run.list_code, run.list_title, run.list_sha256, run.month, run.as_of,
            run.known_on, run.feed_watermark, run.previous_run, run.people, run.lines,
-           run.monthly_fen, run.yearly_fen, run.created_on, run.verify, run.residents});
+           run.monthly_fen, run.yearly_fen, run.created_on, run.verify, run.residents,
+           run.lines_sha256});
       !s.ok())
     return fail(s);
   std::vector<std::vector<Value>> batch;
@@ -618,16 +805,37 @@ Result<RunOutcome> RunStore::Run(const ListVersion& version, Month month,
     batch.clear();
     return s;
   };
+  // The lines, compact: one row per person (HoldersOf), in ID order.
+  const std::vector<std::string> holder_columns = {"run_id", "id_number", "county",
+                                                   "street", "community", "items"};
+  std::vector<Holder> holders = HoldersOf(lines);
+  for (size_t k = 0; k < holders.size(); ++k) {
+    Holder& h = holders[k];
+    const RunLine& l = *h.first;
+    batch.push_back({run.id, l.id_number, l.county, l.street, l.community, std::move(h.items)});
+    if (batch.size() == kBatch) {
+      if (Status s = flush("entitle_holder", holder_columns); !s.ok()) return fail(s);
+    }
+    if (k == holders.size() / 2) MaybeKill("entitle.half_lines");
+  }
+  if (Status s = flush("entitle_holder", holder_columns); !s.ok()) return fail(s);
+  // The lines of cash items paid once, also in full: the once-only rule
+  // reads them back for every later month.
   const std::vector<std::string> line_columns = {"run_id",  "item",   "id_number", "amount",
                                                  "percent", "county", "street",    "community"};
-  for (size_t k = 0; k < lines.size(); ++k) {
-    const RunLine& l = lines[k];
+  std::set<std::string> paid_once;
+  for (const policy::CompiledItem& ci : compiled->items) {
+    if (ci.item->benefit.type == policy::BenefitType::kCash &&
+        ci.item->benefit.period == policy::CashPeriod::kOnce)
+      paid_once.insert(ci.item->number);
+  }
+  for (const RunLine& l : lines) {
+    if (!paid_once.contains(l.item)) continue;
     batch.push_back(
         {run.id, l.item, l.id_number, l.amount, l.percent, l.county, l.street, l.community});
     if (batch.size() == kBatch) {
       if (Status s = flush("entitle_line", line_columns); !s.ok()) return fail(s);
     }
-    if (k == lines.size() / 2) MaybeKill("entitle.half_lines");
   }
   if (Status s = flush("entitle_line", line_columns); !s.ok()) return fail(s);
   const std::vector<std::string> change_columns = {"run_id",     "item",       "id_number", "kind",
@@ -705,26 +913,37 @@ void AddViewConditions(const LineQuery& q, std::string_view item_column,
   db::AddConditions(filters, where, params);
 }
 
-// WHERE text and values over entitle_line l for `q`.
-void LineWhere(int64_t run_id, const LineQuery& q, std::string& where, std::vector<Value>& params) {
-  where = " WHERE l.run_id = ?";
+// WHERE text and values over entitle_holder h for `q`'s conditions on
+// people (region, scope); the conditions on items are LineItemKept's.
+void HolderWhere(int64_t run_id, const LineQuery& q, std::string& where,
+                 std::vector<Value>& params) {
+  where = " WHERE h.run_id = ?";
   params.push_back(run_id);
-  if (!q.item.empty()) {
-    where += " AND l.item = ?";
-    params.push_back(q.item);
-  }
   if (!q.region.empty()) {
-    db::AddConditions({db::RegionCodeFilter("l.community", q.region, false)}, where, params);
+    db::AddConditions({db::RegionCodeFilter("h.community", q.region, false)}, where, params);
   }
-  AddViewConditions(q, "l.item", "l.community", "l.id_number", where, params);
+  std::vector<db::Filter> filters;
+  if (q.scope) filters = q.scope("h.community", "h.id_number");
+  db::AddConditions(filters, where, params);
+}
+
+// Does `q` keep a line of `item`? (q.item, withheld items, no items.)
+bool LineItemKept(const LineQuery& q, std::string_view item) {
+  if (q.no_items) return false;
+  if (!q.item.empty() && item != q.item) return false;
+  return std::find(q.withheld_items.begin(), q.withheld_items.end(), item) ==
+         q.withheld_items.end();
 }
 
 // The changes of `run` joined to the lines of the run and of the previous
 // run (for the residence), with WHERE text and values for `q`.
+// A new or changed line is in the run, a ceased one in the previous run
+// (whose lines the changes were computed against): the place is the
+// residence the person has in the run that holds the line.
 constexpr std::string_view kChangeFrom =
-    " FROM entitle_change c LEFT JOIN entitle_line cur ON cur.run_id = c.run_id AND cur.item = "
-    "c.item AND cur.id_number = c.id_number LEFT JOIN entitle_line prev ON prev.run_id = ? AND "
-    "prev.item = c.item AND prev.id_number = c.id_number";
+    " FROM entitle_change c LEFT JOIN entitle_holder cur ON cur.run_id = c.run_id AND "
+    "cur.id_number = c.id_number AND c.kind <> 'ceased' LEFT JOIN entitle_holder prev ON "
+    "prev.run_id = ? AND prev.id_number = c.id_number";
 constexpr std::string_view kChangePlace = "COALESCE(cur.community, prev.community, '')";
 
 void ChangeWhere(const RunRecord& run, const LineQuery& q, std::string& where,
@@ -746,17 +965,33 @@ void ChangeWhere(const RunRecord& run, const LineQuery& q, std::string& where,
 }  // namespace
 
 Result<std::map<std::string, ItemTotal>> RunStore::ItemTotals(int64_t run_id, const LineQuery& q) {
+  std::map<std::string, ItemTotal> out;
+  if (q.no_items) return out;
+  Result<std::vector<RunLine>> lines = LinesIn(run_id, q);
+  if (!lines.ok()) return lines.status();
+  for (const RunLine& l : *lines) {
+    ItemTotal& t = out[l.item];
+    ++t.people;
+    t.amount += l.amount;
+  }
+  return out;
+}
+
+Result<std::vector<RunLine>> RunStore::LinesIn(int64_t run_id, const LineQuery& q) {
+  std::vector<RunLine> out;
+  if (q.no_items) return out;
   std::string where;
   std::vector<Value> params;
-  LineWhere(run_id, q, where, params);
-  std::map<std::string, ItemTotal> out;
-  Status s = registry_.db().Query(
-      "SELECT l.item, COUNT(*), SUM(l.amount) FROM entitle_line l" + where + " GROUP BY l.item",
-      params, [&](const Row& r) {
-        out[r.AsText(0)] = {r.AsInt(1), r.IsNull(2) ? 0 : r.AsInt(2)};
+  HolderWhere(run_id, q, where, params);
+  auto keep = [&](std::string_view item) { return LineItemKept(q, item); };
+  Status s = registry_.db().Scan(
+      "SELECT h.id_number, h.county, h.street, h.community, h.items FROM entitle_holder h" + where,
+      params, [&](const db::RowView& r) {
+        DecodeHolder(r.Text(0), r.Text(1), r.Text(2), r.Text(3), r.Text(4), keep, out);
         return true;
       });
   if (!s.ok()) return s;
+  std::sort(out.begin(), out.end(), LineLess);
   return out;
 }
 
@@ -799,25 +1034,15 @@ Result<std::map<std::string, int64_t>> RunStore::ChangeCounts(const RunRecord& r
 }
 
 Result<LinePage> RunStore::LinesPage(int64_t run_id, const LineQuery& q, const db::Page& page) {
-  std::string where;
-  std::vector<Value> params;
-  LineWhere(run_id, q, where, params);
+  Result<std::vector<RunLine>> lines = LinesIn(run_id, q);
+  if (!lines.ok()) return lines.status();
   LinePage out;
-  Result<std::vector<Row>> total =
-      registry_.db().QueryAll("SELECT COUNT(*) FROM entitle_line l" + where, params);
-  if (!total.ok()) return total.status();
-  out.total = (*total)[0].AsInt(0);
-  const std::string limit = page.Bind(params);
-  Status s = registry_.db().Query(
-      "SELECT l.item, l.id_number, l.amount, l.percent, l.county, l.street, l.community FROM "
-      "entitle_line l" +
-          where + " ORDER BY l.item, l.id_number" + limit,
-      params, [&](const Row& r) {
-        out.lines.push_back(RunLine{r.AsText(0), r.AsText(1), r.AsInt(2), r.AsInt(3), r.AsText(4),
-                                    r.AsText(5), r.AsText(6)});
-        return true;
-      });
-  if (!s.ok()) return s;
+  out.total = static_cast<int64_t>(lines->size());
+  const auto begin = static_cast<size_t>(std::min<int64_t>(page.offset(), out.total));
+  const auto end = static_cast<size_t>(
+      std::min<int64_t>(static_cast<int64_t>(begin) + std::max<int64_t>(page.size, 1), out.total));
+  out.lines.assign(std::make_move_iterator(lines->begin() + static_cast<std::ptrdiff_t>(begin)),
+                   std::make_move_iterator(lines->begin() + static_cast<std::ptrdiff_t>(end)));
   return out;
 }
 

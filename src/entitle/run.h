@@ -67,9 +67,10 @@ struct RunRecord {
   int64_t monthly_fen = 0;   // cash items paid monthly
   int64_t yearly_fen = 0;    // every cash item as a yearly equivalent
   std::string created_on;
-  int64_t verify = 0;     // (item, person) to verify (待核实), on no roll
-  int64_t residents = 0;  // people living in the jurisdiction; the others
-                          // (people - residents) are covered by hukou only
+  int64_t verify = 0;        // (item, person) to verify (待核实), on no roll
+  int64_t residents = 0;     // people living in the jurisdiction; the others
+                             // (people - residents) are covered by hukou only
+  std::string lines_sha256;  // LinesDigest of the lines ("" for runs stored before it)
 };
 
 // One line of a run's to-verify list (待核实): the person qualifies for the
@@ -201,12 +202,29 @@ class RunStore {
   Result<ChangePage> ChangesPage(const RunRecord& run, const LineQuery& q, const db::Page& page);
 
  private:
+  // The lines of a run that `q` keeps, in item, ID order.
+  Result<std::vector<RunLine>> LinesIn(int64_t run_id, const LineQuery& q);
+
   registry::Registry& registry_;
 };
 
-const std::vector<std::string>& EntitleMigrations();
+// The run tables' migrations for a dialect ("sqlite" or "postgresql"):
+// the same steps, some written in each dialect's SQL.
+const std::vector<std::string>& EntitleMigrations(std::string_view dialect = "sqlite");
 // The module's tables for db::MigrateAll ("entitle").
 db::ModuleSchema EntitleSchema();
+
+// The lines of an evaluation of `list` on `snap` (the items granted
+// standing, not on an event or application), sorted by item and ID: what a
+// run stores, before the once-only rule takes out the lines of items paid
+// once already.
+std::vector<RunLine> LinesOf(const policy::CompiledList& list, const Snapshot& snap,
+                             const Evaluation& ev);
+
+// A SHA-256 (hex) over `lines` in their order (item, ID), every field of
+// each: stored with a run, it verifies a recomputation without reading the
+// lines back.
+std::string LinesDigest(const std::vector<RunLine>& lines);
 
 // The changes from `before` (the previous calendar month's run) to `lines`
 // (both sorted by item, ID) with their reasons from `snap`. Discount items
