@@ -275,8 +275,11 @@ Result<Snapshot> StartSnapshot(registry::Registry& registry, const Jurisdiction&
 
 }  // namespace
 
-Result<Snapshot> BuildSnapshot(registry::Registry& registry, std::string_view where,
-                               CivilDate as_of, CivilDate known_on, int64_t feed_watermark) {
+namespace {
+
+Result<Snapshot> Build(registry::Registry& registry, std::string_view where, CivilDate as_of,
+                       CivilDate known_on, int64_t feed_watermark,
+                       const std::vector<std::string>* only) {
   Result<Jurisdiction> j = Jurisdiction::Of(where);
   if (!j.ok()) return j.status();
   Result<Snapshot> snap = StartSnapshot(registry, *j, as_of, known_on, feed_watermark);
@@ -338,9 +341,22 @@ Result<Snapshot> BuildSnapshot(registry::Registry& registry, std::string_view wh
         Derive(c, *j, as_of, f);
         snap->Add(PackIdNumber(p.id_number), p.birth_date, c.residence, c.hukou, f);
       },
-      snap->feed_watermark);
+      snap->feed_watermark, only);
   if (!s.ok()) return s;
   return snap;
+}
+
+}  // namespace
+
+Result<Snapshot> BuildSnapshot(registry::Registry& registry, std::string_view where,
+                               CivilDate as_of, CivilDate known_on, int64_t feed_watermark) {
+  return Build(registry, where, as_of, known_on, feed_watermark, nullptr);
+}
+
+Result<Snapshot> BuildSnapshotOf(registry::Registry& registry, std::string_view where,
+                                 CivilDate as_of, CivilDate known_on, int64_t feed_watermark,
+                                 const std::vector<std::string>& ids) {
+  return Build(registry, where, as_of, known_on, feed_watermark, &ids);
 }
 
 Result<Snapshot> BuildSnapshotReference(registry::Registry& registry, std::string_view where,

@@ -267,30 +267,59 @@ Result<std::shared_ptr<const policy::CompiledList>> EntitleService::Compiled(con
 
 Result<std::shared_ptr<const entitle::Snapshot>> EntitleService::SnapshotFor(
     registry::Registry& registry, const ServedList& list, Month month, CivilDate known_on) {
-  Result<int64_t> latest = registry.LatestFeedId();
-  if (!latest.ok()) return latest.status();
-  auto key = std::make_tuple(list.name, month.ToString(), known_on.ToString());
-  std::shared_ptr<std::mutex> building;
+  return Live(registry, list.list().jurisdiction, month.FirstDay(), known_on);
+}
+
+Result<std::shared_ptr<const entitle::Snapshot>> EntitleService::Live(registry::Registry& registry,
+                                                                      std::string_view jurisdiction,
+                                                                      CivilDate as_of,
+                                                                      CivilDate known_on,
+                                                                      entitle::LiveUpdate* update) {
+  auto key = std::make_tuple(std::string(jurisdiction), as_of.ToString(), known_on.ToString());
+  std::shared_ptr<entitle::LiveSnapshot> live;
+  std::shared_ptr<std::mutex> opening;
   {
     std::lock_guard lock(cache_mu_);
-    CachedSnapshot& c = snapshots_[key];
-    if (c.snapshot && c.snapshot->feed_watermark == *latest) return c.snapshot;
-    if (!c.building) c.building = std::make_shared<std::mutex>();
-    building = c.building;
+    LiveEntry& e = live_[key];
+    e.used = ++live_tick_;
+    live = e.live;
+    if (!live) {
+      if (!e.opening) e.opening = std::make_shared<std::mutex>();
+      opening = e.opening;
+    }
   }
-  std::lock_guard build_lock(*building);
-  {
-    std::lock_guard lock(cache_mu_);
-    CachedSnapshot& c = snapshots_[key];
-    if (c.snapshot && c.snapshot->feed_watermark == *latest) return c.snapshot;
+  if (!live) {
+    std::lock_guard open_lock(*opening);
+    {
+      std::lock_guard lock(cache_mu_);
+      live = live_[key].live;
+    }
+    if (!live) {
+      Result<std::unique_ptr<entitle::LiveSnapshot>> opened =
+          entitle::LiveSnapshot::Open(registry, jurisdiction, as_of, known_on, update);
+      if (!opened.ok()) {
+        std::lock_guard lock(cache_mu_);
+        live_.erase(key);
+        return opened.status();
+      }
+      live = std::shared_ptr<entitle::LiveSnapshot>(std::move(*opened));
+      std::lock_guard lock(cache_mu_);
+      live_[key].live = live;
+      // Beyond kLiveSnapshots, the least recently used go.
+      while (live_.size() > kLiveSnapshots) {
+        auto oldest = live_.begin();
+        for (auto it = live_.begin(); it != live_.end(); ++it) {
+          if (it->second.used < oldest->second.used) oldest = it;
+        }
+        live_.erase(oldest);
+      }
+      return live->Current();
+    }
   }
-  Result<entitle::Snapshot> snap = entitle::BuildSnapshot(registry, list.list().jurisdiction,
-                                                          month.FirstDay(), known_on, *latest);
-  if (!snap.ok()) return snap.status();
-  auto shared = std::make_shared<const entitle::Snapshot>(std::move(*snap));
-  std::lock_guard lock(cache_mu_);
-  snapshots_[key].snapshot = shared;
-  return shared;
+  Result<entitle::LiveUpdate> u = live->Advance(registry);
+  if (!u.ok()) return u.status();
+  if (update != nullptr) *update = *u;
+  return live->Current();
 }
 
 }  // namespace yanglao::server
