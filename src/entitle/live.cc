@@ -7,6 +7,7 @@
 
 #include "core/region.h"
 #include "policy/fact_schema.h"
+#include "registry/live_reads.h"
 
 namespace yanglao::entitle {
 
@@ -70,6 +71,43 @@ Snapshot MergeSnapshot(const Snapshot& base, const std::vector<std::string>& ids
   return out;
 }
 
+namespace {
+
+// The rows of `ids` (ascending) at the registry's state now, as
+// BuildSnapshotReference makes each row: the person as of the snapshot's
+// date as known on its known-on day, if born by then and living or
+// registered (hukou) within the jurisdiction.
+Result<Snapshot> RowsOf(registry::Registry& registry, const Snapshot& like,
+                        const std::vector<std::string>& ids) {
+  Result<Jurisdiction> where = Jurisdiction::Of(like.jurisdiction);
+  if (!where.ok()) return where.status();
+  const RegionTable& regions = RegionTable::Builtin();
+  auto index_of = [&](const registry::PersonView& p, const char* fact) -> int32_t {
+    auto it = p.facts.find(fact);
+    if (it == p.facts.end()) return -1;
+    const Region* r = regions.Find(it->second.value);
+    return r == nullptr ? -1 : regions.IndexOfRegion(*r);
+  };
+  Snapshot rows;
+  rows.jurisdiction = like.jurisdiction;
+  rows.as_of = like.as_of;
+  rows.known_on = like.known_on;
+  rows.facts.resize(policy::FactSchema::Person().size());
+  for (const std::string& id : ids) {
+    Result<std::optional<registry::PersonView>> p = registry.Person(id, like.as_of, like.known_on);
+    if (!p.ok()) return p.status();
+    if (!p->has_value() || (*p)->birth_date > like.as_of) continue;
+    int32_t residence = index_of(**p, "residence_region");
+    int32_t hukou = index_of(**p, "hukou_region");
+    if (!where->Contains(residence) && !where->Contains(hukou)) continue;
+    rows.Add(PackIdNumber(id), (*p)->birth_date, residence, hukou,
+             FactsOf(**p, *where, like.as_of));
+  }
+  return rows;
+}
+
+}  // namespace
+
 Result<std::unique_ptr<LiveSnapshot>> LiveSnapshot::Open(registry::Registry& registry,
                                                          std::string_view where, CivilDate as_of,
                                                          CivilDate known_on, LiveUpdate* update) {
@@ -78,8 +116,11 @@ Result<std::unique_ptr<LiveSnapshot>> LiveSnapshot::Open(registry::Registry& reg
   if (!precedence.ok()) return precedence.status();
   Result<Snapshot> snap = BuildSnapshot(registry, where, as_of, known_on);
   if (!snap.ok()) return snap.status();
+  Result<std::string> checksum = registry::FeedChecksum(registry, snap->feed_watermark);
+  if (!checksum.ok()) return checksum.status();
   std::unique_ptr<LiveSnapshot> live(new LiveSnapshot);
   live->precedence_ = std::move(*precedence);
+  live->checksum_ = std::move(*checksum);
   if (update != nullptr) {
     *update = LiveUpdate{};
     update->to = snap->feed_watermark;
@@ -106,32 +147,55 @@ Result<LiveUpdate> LiveSnapshot::Advance(registry::Registry& registry) {
   if (!latest.ok()) return latest.status();
   Result<std::map<std::string, std::vector<std::string>>> precedence = registry.Precedence();
   if (!precedence.ok()) return precedence.status();
-  if (*precedence != precedence_) {  // any row may change: a fresh build
+  Result<std::string> checksum = registry::FeedChecksum(registry, base->feed_watermark);
+  if (!checksum.ok()) return checksum.status();
+  if (*precedence != precedence_ || *checksum != checksum_ || *latest < base->feed_watermark) {
+    // Any row may differ: a fresh build.
     Result<Snapshot> snap =
         BuildSnapshot(registry, base->jurisdiction, base->as_of, base->known_on, *latest);
     if (!snap.ok()) return snap.status();
+    Result<std::string> now = registry::FeedChecksum(registry, snap->feed_watermark);
+    if (!now.ok()) return now.status();
     u.to = snap->feed_watermark;
     u.persons = snap->size;
     u.rebuilt = true;
     u.read_seconds = SecondsSince(t0);
     precedence_ = std::move(*precedence);
+    checksum_ = std::move(*now);
     std::lock_guard lock(mu_);
     current_ = std::make_shared<const Snapshot>(std::move(*snap));
     return u;
   }
   if (*latest == base->feed_watermark) return u;
-  Result<std::vector<std::string>> ids = registry.PersonsOfFeeds(base->feed_watermark, *latest);
-  if (!ids.ok()) return ids.status();
-  std::sort(ids->begin(), ids->end());
-  Result<Snapshot> fresh =
-      BuildSnapshotOf(registry, base->jurisdiction, base->as_of, base->known_on, *latest, *ids);
-  if (!fresh.ok()) return fresh.status();
+  // Re-derive the people of the feeds since; should another feed commit
+  // meanwhile, start over to include it (the reads must not run ahead of
+  // the watermark).
+  std::vector<std::string> ids;
+  Snapshot rows;
+  for (int attempt = 0;; ++attempt) {
+    Result<std::vector<std::string>> touched =
+        registry::PersonsOfFeeds(registry, base->feed_watermark, *latest);
+    if (!touched.ok()) return touched.status();
+    ids = std::move(*touched);
+    Result<Snapshot> r = RowsOf(registry, *base, ids);
+    if (!r.ok()) return r.status();
+    rows = std::move(*r);
+    Result<int64_t> after = registry.LatestFeedId();
+    if (!after.ok()) return after.status();
+    if (*after == *latest) break;
+    if (attempt == 8) return Status("entitle.live", "登记库持续有新数据导入，实时快照暂未更新");
+    *latest = *after;
+  }
+  rows.feed_watermark = *latest;
+  Result<std::string> now = registry::FeedChecksum(registry, *latest);
+  if (!now.ok()) return now.status();
   u.read_seconds = SecondsSince(t0);
   auto t1 = std::chrono::steady_clock::now();
-  auto next = std::make_shared<const Snapshot>(MergeSnapshot(*base, *ids, *fresh));
+  auto next = std::make_shared<const Snapshot>(MergeSnapshot(*base, ids, rows));
   u.merge_seconds = SecondsSince(t1);
   u.to = next->feed_watermark;
-  u.persons = ids->size();
+  u.persons = ids.size();
+  checksum_ = std::move(*now);
   std::lock_guard lock(mu_);
   current_ = std::move(next);
   return u;

@@ -4,18 +4,20 @@
 //
 // Why a patch equals a fresh build: a snapshot row is a function of one
 // person's records only (the person row and the records that name them, as
-// known on `known_on` and counting feeds up to the watermark), the
-// precedence table, the jurisdiction and the date. Records are only ever
-// added, never changed, and every record belongs to one feed. So from
-// watermark W to W', the rows that can differ are those of the people some
-// record of a feed in (W, W'] names (Registry::PersonsOfFeeds, by the
-// fact_feed index; a new person arrives with records that name them). Those
-// people's rows are derived again with the very code of a fresh build
-// (BuildSnapshotOf: BuildSnapshot's read restricted to them), and every
-// other row is kept; the rows are merged in ID order. A change of the
-// precedence table changes any row, so it rebuilds. Tests check the patched
-// snapshot against a fresh build (FirstDifference) after every step of
-// random sequences of feeds and assessments, on SQLite and PostgreSQL.
+// known on `known_on`), the precedence table, the jurisdiction and the date.
+// Records are only ever added, never changed, and every record belongs to
+// one feed (an assessment is stored as one). So from watermark W to W', the
+// rows that can differ are those of the people some record of a feed in
+// (W, W'] names (registry::PersonsOfFeeds, by the fact_feed index). Those
+// people are resolved again one by one (Registry::Person and FactsOf: the
+// path of BuildSnapshotReference, which entitle_test checks column by column
+// against BuildSnapshot), and every other row is kept; the rows are merged
+// in ID order. When a feed commits during the reads the advance starts over
+// with it, so no row reflects a feed beyond the watermark. A change of the
+// precedence table, or a registry that is not the one built from (the
+// checksum of the feed at the watermark differs), rebuilds. live_test checks
+// the patched snapshot against a fresh build after every step of random
+// sequences of feeds, assessments and corrections, on SQLite and PostgreSQL.
 //
 // Readers take the current snapshot (a shared, immutable copy) and keep it as
 // long as they need; an advance makes a new copy (one linear pass over the
@@ -45,7 +47,7 @@ struct LiveUpdate {
   int64_t from = 0, to = 0;  // feed watermarks before and after
   size_t persons = 0;        // people re-derived
   bool rebuilt = false;      // a fresh build (first, or the precedence changed)
-  double read_seconds = 0;   // reading the touched people from the registry
+  double read_seconds = 0;   // reading the touched people (or the city) from the registry
   double merge_seconds = 0;  // merging their rows into a new copy
 };
 
@@ -77,6 +79,7 @@ class LiveSnapshot {
   std::mutex advance_mu_;
   std::shared_ptr<const Snapshot> current_;
   std::map<std::string, std::vector<std::string>> precedence_;
+  std::string checksum_;  // of the feed at current_'s watermark
 };
 
 // Statistics of the living people of a snapshot (its jurisdiction's people,

@@ -275,11 +275,8 @@ Result<Snapshot> StartSnapshot(registry::Registry& registry, const Jurisdiction&
 
 }  // namespace
 
-namespace {
-
-Result<Snapshot> Build(registry::Registry& registry, std::string_view where, CivilDate as_of,
-                       CivilDate known_on, int64_t feed_watermark,
-                       const std::vector<std::string>* only) {
+Result<Snapshot> BuildSnapshot(registry::Registry& registry, std::string_view where,
+                               CivilDate as_of, CivilDate known_on, int64_t feed_watermark) {
   Result<Jurisdiction> j = Jurisdiction::Of(where);
   if (!j.ok()) return j.status();
   Result<Snapshot> snap = StartSnapshot(registry, *j, as_of, known_on, feed_watermark);
@@ -341,22 +338,9 @@ Result<Snapshot> Build(registry::Registry& registry, std::string_view where, Civ
         Derive(c, *j, as_of, f);
         snap->Add(PackIdNumber(p.id_number), p.birth_date, c.residence, c.hukou, f);
       },
-      snap->feed_watermark, only);
+      snap->feed_watermark);
   if (!s.ok()) return s;
   return snap;
-}
-
-}  // namespace
-
-Result<Snapshot> BuildSnapshot(registry::Registry& registry, std::string_view where,
-                               CivilDate as_of, CivilDate known_on, int64_t feed_watermark) {
-  return Build(registry, where, as_of, known_on, feed_watermark, nullptr);
-}
-
-Result<Snapshot> BuildSnapshotOf(registry::Registry& registry, std::string_view where,
-                                 CivilDate as_of, CivilDate known_on, int64_t feed_watermark,
-                                 const std::vector<std::string>& ids) {
-  return Build(registry, where, as_of, known_on, feed_watermark, &ids);
 }
 
 Result<Snapshot> BuildSnapshotReference(registry::Registry& registry, std::string_view where,

@@ -109,13 +109,6 @@ std::string FirstDifference(const Snapshot& a, const Snapshot& b);
 // memory).
 Result<Snapshot> BuildSnapshot(registry::Registry& registry, std::string_view where,
                                CivilDate as_of, CivilDate known_on, int64_t feed_watermark = 0);
-// The rows of `ids` (ID numbers, ascending) only, as BuildSnapshot would
-// make them: the same read (ForEachPersonCoded with `only`) and the same
-// per-person derivation, in time proportional to those people's records.
-// The live snapshot (entitle/live.h) re-derives a feed's people with it.
-Result<Snapshot> BuildSnapshotOf(registry::Registry& registry, std::string_view where,
-                                 CivilDate as_of, CivilDate known_on, int64_t feed_watermark,
-                                 const std::vector<std::string>& ids);
 // The same snapshot, built the original way: every person resolved from
 // all their records one at a time (Registry::ForEachPerson) and FactsOf, as
 // the advisor reads one person. About ten times slower; kept as the

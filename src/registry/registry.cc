@@ -629,7 +629,7 @@ Status Registry::ForEachPersonCoded(CivilDate as_of, CivilDate known_on,
                                     const std::vector<std::string>& facts,
                                     const std::function<int32_t(size_t, std::string_view)>& encode,
                                     const std::function<void(const CodedPerson&)>& visit,
-                                    int64_t max_feed_id, const std::vector<std::string>* only) {
+                                    int64_t max_feed_id) {
   if (facts.empty() || facts.size() > UINT8_MAX) {
     return Status("registry.bulk", fmt::format("一次读取 1 至 {} 项登记事项", UINT8_MAX));
   }
@@ -642,44 +642,20 @@ Status Registry::ForEachPersonCoded(CivilDate as_of, CivilDate known_on,
   // a counted feed. An import adds a person together with the records that
   // name them, so a person whose first feed counts is known; only the others
   // need the per-person search.
-  // With `only` (ascending ID numbers), each query is asked once per chunk
-  // of them, with the condition "<alias>.id_number IN (chunk)" added.
-  constexpr size_t kChunk = 500;
-  auto chunked =
-      [&](std::string_view alias, std::vector<Value> params,
-          const std::function<Status(const std::string&, const std::vector<Value>&)>& run)
-      -> Status {
-    if (only == nullptr) return run("", params);
-    for (size_t at = 0; at < only->size(); at += kChunk) {
-      size_t n = std::min(kChunk, only->size() - at);
-      std::vector<Value> p = params;
-      for (size_t i = at; i < at + n; ++i) p.emplace_back((*only)[i]);
-      Status st = run(fmt::format(" AND {}.id_number IN ({})", alias,
-                                  fmt::join(std::vector<std::string_view>(n, "?"), ", ")),
-                      p);
-      if (!st.ok()) return st;
-    }
-    return Status::Ok();
-  };
   PersonIndex people;
   std::vector<uint8_t> female;
   std::vector<CivilDate> birth;
-  Status s = chunked(
-      "p", {k, max_feed_id, k, max_feed_id},
-      [&](const std::string& cond, const std::vector<Value>& params) {
-        return db_->Scan(
-            fmt::format(
-                "SELECT p.id_number, p.sex, p.birth_date FROM person p WHERE (p.first_feed IN "
-                "(SELECT id FROM feed WHERE recorded_on{0} <= ? AND id <= ?) OR EXISTS "
-                "(SELECT 1 FROM fact f WHERE f.id_number = p.id_number AND f.recorded_on{0} <= "
-                "? AND f.feed_id <= ?)){1} ORDER BY p.id_number",
-                c, cond),
-            params, [&](const RowView& r) {
-              people.Add(r.Text(0));
-              female.push_back(r.Int(1) == 0 ? 0 : 1);
-              birth.push_back(CivilDate::Parse(r.Text(2)).value_or(CivilDate()));
-              return true;
-            });
+  Status s = db_->Scan(
+      fmt::format("SELECT p.id_number, p.sex, p.birth_date FROM person p WHERE p.first_feed IN "
+                  "(SELECT id FROM feed WHERE recorded_on{0} <= ? AND id <= ?) OR EXISTS "
+                  "(SELECT 1 FROM fact f WHERE f.id_number = p.id_number AND f.recorded_on{0} <= "
+                  "? AND f.feed_id <= ?) ORDER BY p.id_number",
+                  c),
+      {k, max_feed_id, k, max_feed_id}, [&](const RowView& r) {
+        people.Add(r.Text(0));
+        female.push_back(r.Int(1) == 0 ? 0 : 1);
+        birth.push_back(CivilDate::Parse(r.Text(2)).value_or(CivilDate()));
+        return true;
       });
   if (!s.ok()) return s;
   people.Build();
@@ -704,53 +680,51 @@ Status Registry::ForEachPersonCoded(CivilDate as_of, CivilDate known_on,
   std::vector<Value> params = {k, max_feed_id};
   for (const std::string& f : facts) params.emplace_back(f);
   params.insert(params.end(), {d, d, d});
-  s = chunked("f", params, [&](const std::string& cond, const std::vector<Value>& chunk_params) {
-    return db_->Scan(
-        fmt::format(
-            "SELECT f.id_number, f.fact, f.value, f.valid_from, f.source, f.feed_id, f.row_no FROM "
-            "fact f WHERE f.recorded_on{0} <= ? AND +f.feed_id <= ? AND f.fact IN ({1}) AND CASE "
-            "WHEN f.fact = 'death_date' THEN f.value{0} <= ? ELSE f.valid_from{0} <= ? AND "
-            "(f.valid_to IS NULL OR f.valid_to = '' OR f.valid_to{0} >= ?) END{2}",
-            c, fmt::join(std::vector<std::string_view>(facts.size(), "?"), ", "), cond),
-        chunk_params, [&](const RowView& r) {
-          uint32_t person = people.Find(r.Text(0));
-          auto fact = fact_index.find(r.Text(1));
-          if (person == PersonIndex::kNone || fact == fact_index.end()) return true;
-          Candidate cand{};
-          cand.person = person;
-          cand.fact = fact->second;
-          cand.code = encode(fact->second, r.Text(2));
-          std::string_view valid_from = r.Text(3);
-          cand.valid_from = PackDate(valid_from);
-          if (cand.valid_from == kNotADate) {
-            auto vf = valid_from_ids.find(valid_from);
-            if (vf == valid_from_ids.end()) {
-              vf = valid_from_ids
-                       .emplace(std::string(valid_from), static_cast<uint32_t>(valid_froms.size()))
-                       .first;
-              valid_froms.push_back(vf->first);
-            }
-            cand.valid_from = kInterned | vf->second;
+  s = db_->Scan(
+      fmt::format(
+          "SELECT f.id_number, f.fact, f.value, f.valid_from, f.source, f.feed_id, f.row_no FROM "
+          "fact f WHERE f.recorded_on{0} <= ? AND +f.feed_id <= ? AND f.fact IN ({1}) AND CASE "
+          "WHEN f.fact = 'death_date' THEN f.value{0} <= ? ELSE f.valid_from{0} <= ? AND "
+          "(f.valid_to IS NULL OR f.valid_to = '' OR f.valid_to{0} >= ?) END",
+          c, fmt::join(std::vector<std::string_view>(facts.size(), "?"), ", ")),
+      params, [&](const RowView& r) {
+        uint32_t person = people.Find(r.Text(0));
+        auto fact = fact_index.find(r.Text(1));
+        if (person == PersonIndex::kNone || fact == fact_index.end()) return true;
+        Candidate cand{};
+        cand.person = person;
+        cand.fact = fact->second;
+        cand.code = encode(fact->second, r.Text(2));
+        std::string_view valid_from = r.Text(3);
+        cand.valid_from = PackDate(valid_from);
+        if (cand.valid_from == kNotADate) {
+          auto vf = valid_from_ids.find(valid_from);
+          if (vf == valid_from_ids.end()) {
+            vf = valid_from_ids
+                     .emplace(std::string(valid_from), static_cast<uint32_t>(valid_froms.size()))
+                     .first;
+            valid_froms.push_back(vf->first);
           }
-          std::string_view source = r.Text(4);
-          int rank = kUnrankedSource;
-          for (const auto& [name, rk] : ranks[fact->second]) {
-            if (name == source) rank = rk;
-          }
-          cand.rank = static_cast<uint16_t>(std::clamp(rank, 0, static_cast<int>(UINT16_MAX)));
-          int64_t feed = r.Int(5);
-          if (feed != last_feed) {
-            auto it = std::find(feeds.begin(), feeds.end(), feed);
-            if (it == feeds.end()) it = feeds.insert(it, feed);
-            last_feed = feed;
-            last_feed_number = static_cast<uint32_t>(it - feeds.begin());
-          }
-          cand.feed = last_feed_number;
-          cand.row = static_cast<int32_t>(r.Int(6));
-          candidates.push_back(cand);
-          return true;
-        });
-  });
+          cand.valid_from = kInterned | vf->second;
+        }
+        std::string_view source = r.Text(4);
+        int rank = kUnrankedSource;
+        for (const auto& [name, rk] : ranks[fact->second]) {
+          if (name == source) rank = rk;
+        }
+        cand.rank = static_cast<uint16_t>(std::clamp(rank, 0, static_cast<int>(UINT16_MAX)));
+        int64_t feed = r.Int(5);
+        if (feed != last_feed) {
+          auto it = std::find(feeds.begin(), feeds.end(), feed);
+          if (it == feeds.end()) it = feeds.insert(it, feed);
+          last_feed = feed;
+          last_feed_number = static_cast<uint32_t>(it - feeds.begin());
+        }
+        cand.feed = last_feed_number;
+        cand.row = static_cast<int32_t>(r.Int(6));
+        candidates.push_back(cand);
+        return true;
+      });
   if (!s.ok()) return s;
 
   // 3. Per person (the candidates grouped by a counting sort), the record
@@ -786,18 +760,6 @@ Status Registry::ForEachPersonCoded(CivilDate as_of, CivilDate known_on,
     visit(CodedPerson{people.Id(p), female[p] ? Sex::kFemale : Sex::kMale, birth[p], codes.data()});
   }
   return Status::Ok();
-}
-
-Result<std::vector<std::string>> Registry::PersonsOfFeeds(int64_t after, int64_t upto) {
-  std::vector<std::string> ids;
-  Status s = db_->Query(
-      "SELECT DISTINCT id_number FROM fact WHERE feed_id > ? AND feed_id <= ? ORDER BY id_number",
-      {after, upto}, [&](const Row& r) {
-        ids.push_back(r.AsText(0));
-        return true;
-      });
-  if (!s.ok()) return s;
-  return ids;
 }
 
 Result<int64_t> Registry::LatestFeedId() {

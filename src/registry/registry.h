@@ -207,14 +207,7 @@ class Registry {
                             const std::vector<std::string>& facts,
                             const std::function<int32_t(size_t, std::string_view)>& encode,
                             const std::function<void(const CodedPerson&)>& visit,
-                            int64_t max_feed_id = INT64_MAX,
-                            const std::vector<std::string>* only = nullptr);
-  // (With `only`, ID numbers in ascending order: the same read restricted to
-  // those people, in time proportional to their records: the live snapshot
-  // re-derives the people a feed touched, entitle/live.h.)
-  // The people some record of a feed in (after, upto] names, in ID order
-  // (the fact_feed index: time proportional to those feeds' records).
-  Result<std::vector<std::string>> PersonsOfFeeds(int64_t after, int64_t upto);
+                            int64_t max_feed_id = INT64_MAX);
   // The id of the latest feed imported (0 when none).
   Result<int64_t> LatestFeedId();
   // The value of `fact` for each of `ids`, as Person(id, as_of, known_on)

@@ -27,6 +27,7 @@
 #include "registry/feed_template.h"
 #include "server/api_util.h"
 #include "server/app.h"
+#include "server/live_state.h"
 #include "server/modules.h"
 #include "server/web_routes.h"
 
@@ -157,8 +158,8 @@ Result<Reply> AgesLive(Call& call, const Region& r, const std::vector<const Regi
   const Principal& user = *call.user;
   json::array units;
   if (!children.empty()) {
-    Result<std::shared_ptr<const entitle::Snapshot>> snap =
-        call.app.entitle().Live(*call.registry, r.code, call.app.Today(), kEverythingRecorded);
+    Result<std::shared_ptr<const entitle::Snapshot>> snap = LiveSnapshotOf(
+        *call.registry, call.app.options().db_url, r.code, call.app.Today(), kEverythingRecorded);
     if (!snap.ok()) return snap.status();
     const entitle::Snapshot& s = **snap;
     const RegionTable& regions = RegionTable::Builtin();

@@ -16,6 +16,7 @@
 #include "registry/stats.h"
 #include "server/api_util.h"
 #include "server/app.h"
+#include "server/live_state.h"
 #include "server/schema.h"
 #include "xlsx/xlsx.h"
 
@@ -590,8 +591,9 @@ Result<Reply> RegistryStatsRoute(Call& call) {
                   Location{.field = "region", .value = r->DisplayCode()});
   }
   entitle::LiveUpdate update;
-  Result<std::shared_ptr<const entitle::Snapshot>> snap = call.app.entitle().Live(
-      *call.registry, r->code, call.app.Today(), kEverythingRecorded, &update);
+  Result<std::shared_ptr<const entitle::Snapshot>> snap =
+      LiveSnapshotOf(*call.registry, call.app.options().db_url, r->code, call.app.Today(),
+                     kEverythingRecorded, &update);
   if (!snap.ok()) return snap.status();
   registry::RegistryStats stats = entitle::SnapshotStats(**snap);
   const auto& circumstances = registry::StatsCircumstances();

@@ -7,6 +7,7 @@
 #include "policy/fact_schema.h"
 #include "policy/rule_ast.h"
 #include "server/access.h"
+#include "server/live_state.h"
 #include "server/schema.h"
 
 namespace yanglao::server {
@@ -265,61 +266,11 @@ Result<std::shared_ptr<const policy::CompiledList>> EntitleService::Compiled(con
   return shared;
 }
 
+// The live snapshot (live_state.h): built on the first what-if of a list
+// and month, then advanced by each feed's people rather than rebuilt.
 Result<std::shared_ptr<const entitle::Snapshot>> EntitleService::SnapshotFor(
     registry::Registry& registry, const ServedList& list, Month month, CivilDate known_on) {
-  return Live(registry, list.list().jurisdiction, month.FirstDay(), known_on);
-}
-
-Result<std::shared_ptr<const entitle::Snapshot>> EntitleService::Live(registry::Registry& registry,
-                                                                      std::string_view jurisdiction,
-                                                                      CivilDate as_of,
-                                                                      CivilDate known_on,
-                                                                      entitle::LiveUpdate* update) {
-  auto key = std::make_tuple(std::string(jurisdiction), as_of.ToString(), known_on.ToString());
-  std::shared_ptr<entitle::LiveSnapshot> live;
-  std::shared_ptr<std::mutex> opening;
-  {
-    std::lock_guard lock(cache_mu_);
-    LiveEntry& e = live_[key];
-    e.used = ++live_tick_;
-    live = e.live;
-    if (!live) {
-      if (!e.opening) e.opening = std::make_shared<std::mutex>();
-      opening = e.opening;
-    }
-  }
-  if (!live) {
-    std::lock_guard open_lock(*opening);
-    {
-      std::lock_guard lock(cache_mu_);
-      live = live_[key].live;
-    }
-    if (!live) {
-      Result<std::unique_ptr<entitle::LiveSnapshot>> opened =
-          entitle::LiveSnapshot::Open(registry, jurisdiction, as_of, known_on, update);
-      if (!opened.ok()) {
-        std::lock_guard lock(cache_mu_);
-        live_.erase(key);
-        return opened.status();
-      }
-      live = std::shared_ptr<entitle::LiveSnapshot>(std::move(*opened));
-      std::lock_guard lock(cache_mu_);
-      live_[key].live = live;
-      // Beyond kLiveSnapshots, the least recently used go.
-      while (live_.size() > kLiveSnapshots) {
-        auto oldest = live_.begin();
-        for (auto it = live_.begin(); it != live_.end(); ++it) {
-          if (it->second.used < oldest->second.used) oldest = it;
-        }
-        live_.erase(oldest);
-      }
-      return live->Current();
-    }
-  }
-  Result<entitle::LiveUpdate> u = live->Advance(registry);
-  if (!u.ok()) return u.status();
-  if (update != nullptr) *update = *u;
-  return live->Current();
+  return LiveSnapshotOf(registry, db_url_, list.list().jurisdiction, month.FirstDay(), known_on);
 }
 
 }  // namespace yanglao::server

@@ -9,12 +9,9 @@
 //     outlive the process.
 //   - compiled lists per (list, month), for the care advisor: compiling is
 //     done once, each request only resolves the person and evaluates.
-//   - the live state (issue #17): live snapshots (entitle/live.h) per
-//     (jurisdiction, date, known-on day), for what-ifs, the dashboard and the
-//     registry statistics: built on the first request, then on each use
-//     advanced to the registry's latest feed by re-deriving only the people
-//     the feeds since touched (a feed's or an assessment's worth of work, not
-//     the city's). The least recently used go beyond kLiveSnapshots.
+//   - snapshots per (list, month, known-on day), for what-ifs: built on the
+//     first request and kept while no feed has been imported since (the
+//     registry's latest feed number is checked on each use).
 #ifndef YANGLAO_SERVER_ENTITLE_SERVICE_H_
 #define YANGLAO_SERVER_ENTITLE_SERVICE_H_
 
@@ -31,7 +28,6 @@
 
 #include "core/civil_date.h"
 #include "core/status.h"
-#include "entitle/live.h"
 #include "entitle/run.h"
 #include "entitle/snapshot.h"
 #include "policy/rule_plan.h"
@@ -39,11 +35,6 @@
 #include "server/access.h"
 
 namespace yanglao::server {
-
-// The known-on day that counts every record however late it was recorded:
-// the live snapshots of the dashboard and the statistics read the registry
-// as it stands, as Registry::AgeBandsByUnit does.
-inline const CivilDate kEverythingRecorded = *CivilDate::FromYmd(9999, 12, 31);
 
 // A list the server serves: loaded with its demo parameters, its identity,
 // and where it came from (what-ifs load a fresh copy to change).
@@ -138,18 +129,10 @@ class EntitleService {
   Result<std::shared_ptr<const policy::CompiledList>> Compiled(const ServedList& list, Month month);
 
   // The snapshot of the registry for `list` as of the first day of `month`,
-  // as known on `known_on`: the live one (Live).
+  // as known on `known_on` (cached while no feed arrives).
   Result<std::shared_ptr<const entitle::Snapshot>> SnapshotFor(registry::Registry& registry,
                                                                const ServedList& list, Month month,
                                                                CivilDate known_on);
-  // The live snapshot of `jurisdiction` (a region code) as of `as_of`, as
-  // known on `known_on`, advanced to the registry's latest feed. `update`,
-  // when given, receives what the advance (or the first build) did.
-  Result<std::shared_ptr<const entitle::Snapshot>> Live(registry::Registry& registry,
-                                                        std::string_view jurisdiction,
-                                                        CivilDate as_of, CivilDate known_on,
-                                                        entitle::LiveUpdate* update = nullptr);
-  static constexpr size_t kLiveSnapshots = 8;
 
  private:
   void Work(std::stop_token stop);
@@ -170,13 +153,11 @@ class EntitleService {
   std::mutex cache_mu_;
   std::map<std::pair<std::string, std::string>, std::shared_ptr<const policy::CompiledList>>
       compiled_;
-  struct LiveEntry {
-    std::shared_ptr<entitle::LiveSnapshot> live;
-    std::shared_ptr<std::mutex> opening;  // one first build per key at a time
-    uint64_t used = 0;                    // LRU tick
+  struct CachedSnapshot {
+    std::shared_ptr<const entitle::Snapshot> snapshot;
+    std::shared_ptr<std::mutex> building;  // one build per key at a time
   };
-  std::map<std::tuple<std::string, std::string, std::string>, LiveEntry> live_;
-  uint64_t live_tick_ = 0;
+  std::map<std::tuple<std::string, std::string, std::string>, CachedSnapshot> snapshots_;
 
   std::jthread worker_;  // last: stops and joins first
 };
