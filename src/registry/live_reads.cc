@@ -18,10 +18,12 @@ Result<std::vector<std::string>> PersonsOfFeeds(Registry& registry, int64_t afte
 }
 
 Result<std::string> FeedChecksum(Registry& registry, int64_t id) {
-  Result<std::vector<db::Row>> rows =
-      registry.db().QueryAll("SELECT sha256 FROM feed WHERE id = ?", {id});
+  Result<std::vector<db::Row>> rows = registry.db().QueryAll(
+      "SELECT sha256, source, recorded_on, imported_at FROM feed WHERE id = ?", {id});
   if (!rows.ok()) return rows.status();
-  return rows->empty() ? std::string() : (*rows)[0].AsText(0);
+  if (rows->empty()) return std::string();
+  const db::Row& r = (*rows)[0];
+  return r.AsText(0) + "|" + r.AsText(1) + "|" + r.AsText(2) + "|" + r.AsText(3);
 }
 
 }  // namespace yanglao::registry

@@ -19,9 +19,10 @@ namespace yanglao::registry {
 // person changes nothing of theirs: records are only ever added.)
 Result<std::vector<std::string>> PersonsOfFeeds(Registry& registry, int64_t after, int64_t upto);
 
-// The SHA-256 the feed numbered `id` was stored with ("" when there is no
-// such feed): tells a registry from another one with as many feeds (a
-// database replaced under a running server).
+// What identifies the feed numbered `id` (its SHA-256, source, recorded and
+// imported days; "" when there is no such feed): tells a registry from
+// another one with as many feeds (a database replaced under a running
+// server).
 Result<std::string> FeedChecksum(Registry& registry, int64_t id);
 
 }  // namespace yanglao::registry
