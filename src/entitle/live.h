@@ -84,7 +84,9 @@ class LiveSnapshot {
 
 // Statistics of the living people of a snapshot (its jurisdiction's people,
 // born by its date), as registry::ComputeStats counts the whole registry:
-// `total` and `deceased` count the snapshot's rows, the rest the living by
+// `total` and `deceased` count the snapshot's rows (the dead are there only
+// while a residence or hukou record of the jurisdiction still applies to
+// them, so `deceased` is not the registry's count), the rest the living by
 // county of residence (its first 6 digits, "未知" without one), age band,
 // area and circumstance (a circumstance is set when its slot is neither 0
 // nor unknown). For a registry that holds one city's people the two agree

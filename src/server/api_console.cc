@@ -166,7 +166,7 @@ Result<Reply> AgesLive(Call& call, const Region& r, const std::vector<const Regi
     std::function<bool(size_t)> keep;
     if (user.scope != DataScope::kAll) {
       const bool exact = user.scope == DataScope::kUnit;
-      keep = [&, memo = std::unordered_map<int32_t, bool>()](size_t row) mutable {
+      keep = [&, exact, memo = std::unordered_map<int32_t, bool>()](size_t row) mutable {
         auto [it, added] = memo.try_emplace(s.residence[row], false);
         if (added) {
           std::string code = regions.all()[static_cast<size_t>(s.residence[row])].DisplayCode();

@@ -633,8 +633,6 @@ Result<Reply> RegistryStatsRoute(Call& call) {
   call.Audit("person.stats", r->code, "ok", {{"people", stats.all.people}});
   return Reply::Json(json::object{{"region", RegionJson(r->code)},
                                   {"as_of", stats.as_of.ToString()},
-                                  {"total", stats.total},
-                                  {"deceased", stats.deceased},
                                   {"bands", std::move(bands)},
                                   {"circumstance_labels", std::move(labels)},
                                   {"all", counts_json(stats.all)},
