@@ -80,9 +80,16 @@ def call(method, path, body=None, headers=None):
     h = dict(headers or {})
     if body is not None:
         body = json.dumps(body); h["Content-Type"] = "application/json"
+    global conn
     t0 = time.perf_counter()
-    conn.request(method, path, body=body, headers=h)
-    r = conn.getresponse(); data = r.read()
+    try:
+        conn.request(method, path, body=body, headers=h)
+        r = conn.getresponse(); data = r.read()
+    except (http.client.RemoteDisconnected, ConnectionError):  # an idle keep-alive closed
+        conn = http.client.HTTPConnection("127.0.0.1", int(port), timeout=600)
+        t0 = time.perf_counter()
+        conn.request(method, path, body=body, headers=h)
+        r = conn.getresponse(); data = r.read()
     dt = time.perf_counter() - t0
     if r.status != 200:
         sys.exit(f"{method} {path}: HTTP {r.status} {data[:300]!r}")
