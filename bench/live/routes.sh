@@ -134,7 +134,7 @@ with open(f"{work}/feeds-{scale}/公安.csv", encoding="utf-8-sig") as f:
     next(f)
     for line in f:
         ids.append(line.split(",")[0])
-random.seed(17)
+random.seed(time.time_ns())  # a feed not imported before
 chosen = sorted(set(random.sample(ids, min(feed_n, len(ids)))))
 header = "公民身份号码,姓名,低保,低保后仍困难,低收入,特困,生活不能自理,独居,空巢,留守,流浪乞讨,入住养老机构,有赡养能力的赡养人,死亡日期,起始日期,终止日期"
 stamp = time.strftime("%H%M%S")
