@@ -1,6 +1,7 @@
 #include "registry/stats.h"
 
 #include <algorithm>
+#include <unordered_map>
 
 #include "core/region.h"
 
@@ -17,7 +18,24 @@ const std::vector<StatsCircumstance>& StatsCircumstances() {
   return *list;
 }
 
-Result<RegistryStats> ComputeStats(Registry& registry, CivilDate as_of, CivilDate known_on) {
+namespace {
+
+// The all-counties total of a computation.
+void SumCounties(RegistryStats& stats) {
+  for (const auto& [county, k] : stats.by_county) {
+    stats.all.people += k.people;
+    stats.all.urban += k.urban;
+    stats.all.placed += k.placed;
+    for (size_t b = 0; b < kStatsBands; ++b) stats.all.bands[b] += k.bands[b];
+    for (size_t i = 0; i < k.circumstances.size(); ++i)
+      stats.all.circumstances[i] += k.circumstances[i];
+  }
+}
+
+}  // namespace
+
+Result<RegistryStats> ComputeStatsReference(Registry& registry, CivilDate as_of,
+                                            CivilDate known_on) {
   const RegionTable& regions = RegionTable::Builtin();
   const std::vector<StatsCircumstance>& circumstances = StatsCircumstances();
   RegistryStats stats;
@@ -60,14 +78,82 @@ Result<RegistryStats> ComputeStats(Registry& registry, CivilDate as_of, CivilDat
     }
   });
   if (!s.ok()) return s;
-  for (const auto& [county, k] : stats.by_county) {
-    stats.all.people += k.people;
-    stats.all.urban += k.urban;
-    stats.all.placed += k.placed;
-    for (size_t b = 0; b < kStatsBands; ++b) stats.all.bands[b] += k.bands[b];
-    for (size_t i = 0; i < circumstances.size(); ++i)
-      stats.all.circumstances[i] += k.circumstances[i];
-  }
+  SumCounties(stats);
+  return stats;
+}
+
+Result<RegistryStats> ComputeStats(Registry& registry, CivilDate as_of, CivilDate known_on) {
+  const RegionTable& regions = RegionTable::Builtin();
+  const std::vector<StatsCircumstance>& circumstances = StatsCircumstances();
+  RegistryStats stats;
+  stats.as_of = as_of;
+  stats.all.circumstances.assign(circumstances.size(), 0);
+  stats.groups.assign(RegistryStats::GroupIndex(kMaxStatsAge + 1, 0, StatsArea::kUrban),
+                      StatsGroup{0, std::vector<int64_t>(circumstances.size(), 0)});
+  // Facts read: the residence (coded as an index into `places`), the death
+  // (a record applies only from its date on: 1), then each circumstance
+  // (1 when set).
+  enum : size_t { kResidence, kDeath, kFirstCircumstance };
+  std::vector<std::string> facts = {"residence_region", "death_date"};
+  for (const StatsCircumstance& c : circumstances) facts.emplace_back(c.fact);
+  struct Place {
+    std::string county;
+    StatsArea area = StatsArea::kUnknown;
+    StatsCounts* counts = nullptr;
+  };
+  std::vector<Place> places;
+  std::unordered_map<std::string, int32_t> place_of;
+  auto encode = [&](size_t fact, std::string_view v) -> int32_t {
+    if (fact == kResidence) {
+      auto [it, added] = place_of.try_emplace(std::string(v), static_cast<int32_t>(places.size()));
+      if (added) {
+        Place p;
+        p.county = std::string(v.substr(0, 6));
+        if (const Region* r = regions.Find(v); r != nullptr && r->level == RegionLevel::kVillage) {
+          p.area = r->is_urban_community() ? StatsArea::kUrban : StatsArea::kRural;
+        }
+        places.push_back(std::move(p));
+      }
+      return it->second;
+    }
+    if (fact == kDeath) return 1;
+    return v != "0" && v != "none" ? 1 : 0;
+  };
+  Place nowhere{"未知", StatsArea::kUnknown, nullptr};
+  constexpr int32_t kNone = CodedPerson::kNoRecord;
+  Status s = registry.ForEachPersonCoded(as_of, known_on, facts, encode, [&](const CodedPerson& v) {
+    ++stats.total;
+    if (v.codes[kDeath] != kNone) {
+      ++stats.deceased;
+      return;
+    }
+    Place& p =
+        v.codes[kResidence] == kNone ? nowhere : places[static_cast<size_t>(v.codes[kResidence])];
+    if (p.counts == nullptr) {
+      StatsCounts& k = stats.by_county[p.county];
+      if (k.circumstances.empty()) k.circumstances.assign(circumstances.size(), 0);
+      p.counts = &k;
+    }
+    StatsCounts& k = *p.counts;
+    ++k.people;
+    int age = std::clamp(AgeOn(v.birth_date, as_of), 0, kMaxStatsAge);
+    for (size_t b = 0; b < kStatsBands; ++b) {
+      if (age >= kStatsBandEdges[b] && age < kStatsBandEdges[b + 1]) ++k.bands[b];
+    }
+    k.urban += p.area == StatsArea::kUrban;
+    k.placed += p.area != StatsArea::kUnknown;
+    StatsGroup& g =
+        stats.groups[RegistryStats::GroupIndex(age, v.sex == Sex::kMale ? 0 : 1, p.area)];
+    ++g.people;
+    for (size_t i = 0; i < circumstances.size(); ++i) {
+      if (v.codes[kFirstCircumstance + i] == 1) {
+        ++k.circumstances[i];
+        ++g.with[i];
+      }
+    }
+  });
+  if (!s.ok()) return s;
+  SumCounties(stats);
   return stats;
 }
 

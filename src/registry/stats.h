@@ -74,8 +74,15 @@ struct RegistryStats {
   }
 };
 
-// Counts everyone known on `known_on`, resolved as of `as_of`, streaming.
+// Counts everyone known on `known_on`, resolved as of `as_of`: read
+// set-based (Registry::ForEachPersonCoded: the residence, the death and the
+// circumstances only).
 Result<RegistryStats> ComputeStats(Registry& registry, CivilDate as_of, CivilDate known_on);
+// The same counts, every person resolved from all their records one at a
+// time (Registry::ForEachPerson): the reference ComputeStats is tested
+// against (the two must agree in every count).
+Result<RegistryStats> ComputeStatsReference(Registry& registry, CivilDate as_of,
+                                            CivilDate known_on);
 
 }  // namespace yanglao::registry
 

@@ -14,16 +14,20 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string_view>
+#include <unordered_map>
 
 #include "core/id_number.h"
 #include "core/region.h"
+#include "entitle/live.h"
 #include "policy/fact_schema.h"
 #include "registry/feed_template.h"
 #include "server/api_util.h"
 #include "server/app.h"
+#include "server/live_state.h"
 #include "server/modules.h"
 #include "server/web_routes.h"
 
@@ -145,6 +149,50 @@ AgesCache& TheAgesCache() {
   return *cache;
 }
 
+// Ages for a reader whose scope is a region (or everything): counted from the
+// live snapshot of the region as of today (entitle/live.h; everything
+// recorded, as the query of AgeBandsByUnit reads), with the scope's
+// residence condition (PersonScopeFilters) applied to each row.
+Result<Reply> AgesLive(Call& call, const Region& r, const std::vector<const Region*>& children,
+                       json::array bands) {
+  const Principal& user = *call.user;
+  json::array units;
+  if (!children.empty()) {
+    Result<std::shared_ptr<const entitle::Snapshot>> snap = LiveSnapshotOf(
+        *call.registry, call.app.options().db_url, r.code, call.app.Today(), kEverythingRecorded);
+    if (!snap.ok()) return snap.status();
+    const entitle::Snapshot& s = **snap;
+    const RegionTable& regions = RegionTable::Builtin();
+    std::function<bool(size_t)> keep;
+    if (user.scope != DataScope::kAll) {
+      const bool exact = user.scope == DataScope::kUnit;
+      keep = [&, exact, memo = std::unordered_map<int32_t, bool>()](size_t row) mutable {
+        auto [it, added] = memo.try_emplace(s.residence[row], false);
+        if (added) {
+          std::string code = regions.all()[static_cast<size_t>(s.residence[row])].DisplayCode();
+          it->second = exact ? code == user.unit_code : code.starts_with(user.unit_code);
+        }
+        return it->second;
+      };
+    }
+    for (const registry::Registry::AgeBandCounts& unit :
+         entitle::SnapshotAgeBands(s, r.code, children.front()->code.size(),
+                                   std::vector<int>(std::begin(kBands), std::end(kBands)), keep)) {
+      json::array by_band;
+      int64_t total = 0;
+      for (int64_t n : unit.counts) {
+        by_band.push_back(n);
+        total += n;
+      }
+      units.push_back(
+          {{"region", RegionJson(unit.unit)}, {"counts", std::move(by_band)}, {"total", total}});
+    }
+  }
+  call.Audit("person.stats", r.code, "ok", {{"units", units.size()}});
+  return Reply::Json(
+      json::object{{"region", RegionJson(r.code)}, {"bands", bands}, {"units", std::move(units)}});
+}
+
 Result<Reply> Ages(Call& call) {
   const Principal& user = *call.user;
   std::string code = call.Query("region").value_or(user.unit_code);
@@ -166,6 +214,7 @@ Result<Reply> Ages(Call& call) {
                                      ? fmt::format("{}-{}岁", kBands[i], kBands[i + 1] - 1)
                                      : fmt::format("{}岁及以上", kBands[i])));
   }
+  if (user.scope != DataScope::kSelf) return AgesLive(call, *r, children, std::move(bands));
   Result<int64_t> newest = call.registry->LatestFeedId();
   if (!newest.ok()) return newest.status();
   const std::string key = fmt::format("{}|{}|{}|{}|{}|{}|{}", call.app.options().db_url, r->code,

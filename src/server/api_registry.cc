@@ -8,11 +8,15 @@
 #include <set>
 
 #include "core/id_number.h"
+#include "core/region.h"
 #include "core/utf8.h"
+#include "entitle/live.h"
 #include "registry/feed_file.h"
 #include "registry/feed_template.h"
+#include "registry/stats.h"
 #include "server/api_util.h"
 #include "server/app.h"
+#include "server/live_state.h"
 #include "server/schema.h"
 #include "xlsx/xlsx.h"
 
@@ -565,6 +569,83 @@ Result<Reply> GetImportRoute(Call& call) {
   return Reply::Json(o);
 }
 
+// GET /api/v1/registry/stats?region=: the statistics of `yanglao registry
+// stats` for a region's people (residence or hukou within it) as of today,
+// from the live snapshot (entitle/live.h: kept in memory and advanced by each
+// feed, so an answer costs one pass over the columns, not a read of the
+// registry). The region must lie within the reader's scope (default: the
+// reader's unit); counts of circumstances the reader may not see are left
+// out. `live` tells the snapshot's watermark and what bringing it up to date
+// did for this request.
+Result<Reply> RegistryStatsRoute(Call& call) {
+  const Principal& user = *call.user;
+  std::string code = call.Query("region").value_or(user.unit_code);
+  const Region* r = RegionTable::Builtin().Find(code);
+  if (r == nullptr) {
+    return Status("region.not_found", "没有这个地区代码",
+                  Location{.field = "region", .value = code.substr(0, 16)});
+  }
+  if (!UnitWithinScope(user, r->code)) {
+    call.Audit("person.stats", r->code, "denied", {{"reason", "scope"}});
+    return Status("auth.scope", "所选地区超出您的数据范围",
+                  Location{.field = "region", .value = r->DisplayCode()});
+  }
+  entitle::LiveUpdate update;
+  Result<std::shared_ptr<const entitle::Snapshot>> snap =
+      LiveSnapshotOf(*call.registry, call.app.options().db_url, r->code, call.app.Today(),
+                     kEverythingRecorded, &update);
+  if (!snap.ok()) return snap.status();
+  registry::RegistryStats stats = entitle::SnapshotStats(**snap);
+  const auto& circumstances = registry::StatsCircumstances();
+  auto counts_json = [&](const registry::StatsCounts& k) {
+    json::array bands;
+    for (int64_t n : k.bands) bands.push_back(n);
+    json::object with;
+    for (size_t i = 0; i < circumstances.size(); ++i) {
+      if (CanSeeFact(user, circumstances[i].fact)) {
+        with[circumstances[i].fact] = k.circumstances[i];
+      }
+    }
+    return json::object{{"people", k.people},
+                        {"bands", std::move(bands)},
+                        {"urban", k.urban},
+                        {"placed", k.placed},
+                        {"circumstances", std::move(with)}};
+  };
+  json::array bands;
+  for (size_t b = 0; b < registry::kStatsBands; ++b) {
+    int lo = registry::kStatsBandEdges[b], hi = registry::kStatsBandEdges[b + 1];
+    bands.push_back(json::string(b == 0 ? fmt::format("{}岁以下", hi)
+                                 : b + 1 == registry::kStatsBands
+                                     ? fmt::format("{}岁及以上", lo)
+                                     : fmt::format("{}-{}岁", lo, hi - 1)));
+  }
+  json::object labels;
+  for (const auto& c : circumstances) {
+    if (CanSeeFact(user, c.fact)) labels[c.fact] = c.label;
+  }
+  json::array counties;
+  for (const auto& [county, k] : stats.by_county) {
+    json::object o = counts_json(k);
+    o["region"] = RegionJson(county);
+    counties.push_back(std::move(o));
+  }
+  call.Audit("person.stats", r->code, "ok", {{"people", stats.all.people}});
+  return Reply::Json(json::object{{"region", RegionJson(r->code)},
+                                  {"as_of", stats.as_of.ToString()},
+                                  {"bands", std::move(bands)},
+                                  {"circumstance_labels", std::move(labels)},
+                                  {"all", counts_json(stats.all)},
+                                  {"counties", std::move(counties)},
+                                  {"live",
+                                   {{"feed_watermark", (*snap)->feed_watermark},
+                                    {"rows", (*snap)->size},
+                                    {"persons_rederived", update.persons},
+                                    {"rebuilt", update.rebuilt},
+                                    {"read_ms", update.read_seconds * 1000},
+                                    {"merge_ms", update.merge_seconds * 1000}}}});
+}
+
 }  // namespace
 
 void AddRegistryRoutes(App& app, Router& router) {
@@ -584,6 +665,8 @@ void AddRegistryRoutes(App& app, Router& router) {
              ListImportsRoute);
   router.Add(verb::get, "/api/v1/imports/{id}", {.permission = "registry:import:read"},
              GetImportRoute);
+  router.Add(verb::get, "/api/v1/registry/stats", {.permission = "person:person:list"},
+             RegistryStatsRoute);
 }
 
 }  // namespace yanglao::server

@@ -7,6 +7,7 @@
 #include "policy/fact_schema.h"
 #include "policy/rule_ast.h"
 #include "server/access.h"
+#include "server/live_state.h"
 #include "server/schema.h"
 
 namespace yanglao::server {
@@ -265,32 +266,11 @@ Result<std::shared_ptr<const policy::CompiledList>> EntitleService::Compiled(con
   return shared;
 }
 
+// The live snapshot (live_state.h): built on the first what-if of a list
+// and month, then advanced by each feed's people rather than rebuilt.
 Result<std::shared_ptr<const entitle::Snapshot>> EntitleService::SnapshotFor(
     registry::Registry& registry, const ServedList& list, Month month, CivilDate known_on) {
-  Result<int64_t> latest = registry.LatestFeedId();
-  if (!latest.ok()) return latest.status();
-  auto key = std::make_tuple(list.name, month.ToString(), known_on.ToString());
-  std::shared_ptr<std::mutex> building;
-  {
-    std::lock_guard lock(cache_mu_);
-    CachedSnapshot& c = snapshots_[key];
-    if (c.snapshot && c.snapshot->feed_watermark == *latest) return c.snapshot;
-    if (!c.building) c.building = std::make_shared<std::mutex>();
-    building = c.building;
-  }
-  std::lock_guard build_lock(*building);
-  {
-    std::lock_guard lock(cache_mu_);
-    CachedSnapshot& c = snapshots_[key];
-    if (c.snapshot && c.snapshot->feed_watermark == *latest) return c.snapshot;
-  }
-  Result<entitle::Snapshot> snap = entitle::BuildSnapshot(registry, list.list().jurisdiction,
-                                                          month.FirstDay(), known_on, *latest);
-  if (!snap.ok()) return snap.status();
-  auto shared = std::make_shared<const entitle::Snapshot>(std::move(*snap));
-  std::lock_guard lock(cache_mu_);
-  snapshots_[key].snapshot = shared;
-  return shared;
+  return LiveSnapshotOf(registry, db_url_, list.list().jurisdiction, month.FirstDay(), known_on);
 }
 
 }  // namespace yanglao::server
