@@ -9,9 +9,9 @@
 //     outlive the process.
 //   - compiled lists per (list, month), for the care advisor: compiling is
 //     done once, each request only resolves the person and evaluates.
-//   - snapshots per (list, month, known-on day), for what-ifs: built on the
-//     first request and kept while no feed has been imported since (the
-//     registry's latest feed number is checked on each use).
+//   - snapshots for what-ifs come from the process's live state
+//     (server/live_state.h): built once per (city, date, known-on day) and
+//     advanced by the feeds imported since, person by person.
 #ifndef YANGLAO_SERVER_ENTITLE_SERVICE_H_
 #define YANGLAO_SERVER_ENTITLE_SERVICE_H_
 
@@ -129,7 +129,7 @@ class EntitleService {
   Result<std::shared_ptr<const policy::CompiledList>> Compiled(const ServedList& list, Month month);
 
   // The snapshot of the registry for `list` as of the first day of `month`,
-  // as known on `known_on` (cached while no feed arrives).
+  // as known on `known_on` (the live state, advanced by new feeds).
   Result<std::shared_ptr<const entitle::Snapshot>> SnapshotFor(registry::Registry& registry,
                                                                const ServedList& list, Month month,
                                                                CivilDate known_on);
@@ -153,11 +153,6 @@ class EntitleService {
   std::mutex cache_mu_;
   std::map<std::pair<std::string, std::string>, std::shared_ptr<const policy::CompiledList>>
       compiled_;
-  struct CachedSnapshot {
-    std::shared_ptr<const entitle::Snapshot> snapshot;
-    std::shared_ptr<std::mutex> building;  // one build per key at a time
-  };
-  std::map<std::tuple<std::string, std::string, std::string>, CachedSnapshot> snapshots_;
 
   std::jthread worker_;  // last: stops and joins first
 };
