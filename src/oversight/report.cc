@@ -115,7 +115,6 @@ std::string ReportDigest(const PeriodReport& r) {
   add(r.period.text);
   add(r.as_of);
   add(r.known_on);
-  add(std::to_string(r.feed_watermark));
   for (const std::string& s : r.runs) add(s);
   for (const Indicator& i : r.indicators) {
     add(i.key);
@@ -405,8 +404,7 @@ Status WriteReportXlsx(const PeriodReport& r, const std::filesystem::path& path)
   head.rows.push_back({});
   head.rows.push_back({"报表", r.title});
   head.rows.push_back({"统计期", r.period.label, r.period.text});
-  head.rows.push_back({"数据状态", fmt::format("截至 {}，按 {} 前登记，数据批次至第 {} 批", r.as_of,
-                                               r.known_on, r.feed_watermark)});
+  head.rows.push_back({"数据状态", fmt::format("截至 {}，按 {} 前登记", r.as_of, r.known_on)});
   for (const std::string& run : r.runs) head.rows.push_back({"清单运行", run});
   head.rows.push_back({"公开规则", fmt::format("少于 {} 人的格子不公开（本表隐去 {} 格）",
                                                r.min_people, r.withheld)});
