@@ -198,8 +198,8 @@ TEST_P(ReportTest, PdfRendersInChineseAndXlsxReadsBack) {
   EXPECT_GE(pages, 2);
   const size_t title = info.find("Title:");
   ASSERT_NE(title, std::string::npos);
-  const size_t found = info.find("随州市养老服务统计年报（2026 年）", title);
-  EXPECT_LT(found, info.find('\n', title)) << info;
+  const size_t at_title = info.find("随州市养老服务统计年报（2026 年）", title);
+  EXPECT_LT(at_title, info.find('\n', title)) << info;
   // The text layer: the Chinese title, a known figure, the page numbers.
   const std::string text = Shell("pdftotext -layout '" + pdf.string() + "' -");
   EXPECT_NE(text.find("随州市养老服务统计年报（2026 年）"), std::string::npos)

@@ -67,7 +67,8 @@ inline void BuildTestCity(const std::string& url, const std::filesystem::path& d
   gen::FacilitySyntheticOptions fo{.region = "421300", .seed = 7, .out = dir};
   Result<gen::FacilitySyntheticSummary> fs_out = gen::WriteSyntheticFacilities(fo);
   ASSERT_TRUE(fs_out.ok()) << fs_out.status().ToString();
-  ASSERT_TRUE(db::MigrateAll((*reg)->db(), {facility::FacilitySchema(), visits::VisitsSchema()}).ok());
+  ASSERT_TRUE(
+      db::MigrateAll((*reg)->db(), {facility::FacilitySchema(), visits::VisitsSchema()}).ok());
   facility::FacilityStore fstore((*reg)->db());
   for (const char* name : {"养老设施.csv", "住宅小区.csv", "社区坐标.csv"}) {
     Result<std::string> bytes = ReadFileBytes(fs_out->dir / name);
