@@ -13,9 +13,13 @@
 #include "cli/options.h"
 #include "core/file_io.h"
 #include "db/migrate.h"
+#include "entitle/run.h"
+#include "facility/store.h"
 #include "oversight/draw.h"
+#include "oversight/report.h"
 #include "oversight/store.h"
 #include "oversight/tasks.h"
+#include "policy/service_list.h"
 
 namespace yanglao::cli {
 namespace {
@@ -25,6 +29,9 @@ struct OversightArgs {
   std::string policy = "policies/oversight/suizhou.draw.yaml";
   std::string institutions, inspectors, conflicts, seed, out, draw, db;
   int year = 0;
+  // report
+  std::string period, format = "pdf", jurisdiction = "421300", list = "policies/suizhou.yaml",
+                      publication = "policies/oversight/publication.yaml", known_on;
 };
 
 int Tasks(const OversightArgs& a) {
@@ -132,6 +139,51 @@ int Verify(const OversightArgs& a) {
   return v.same ? 0 : 1;
 }
 
+int Report(const OversightArgs& a) {
+  Result<oversight::Period> period = oversight::ParsePeriod(a.period);
+  if (!period.ok()) return Fail(period.status());
+  if (a.format != "pdf" && a.format != "xlsx") {
+    return Fail(Status(ErrorCategory::kInvalidInput, "oversight.report", "格式应为 pdf 或 xlsx",
+                       Location{.field = "--format", .value = a.format}));
+  }
+  Result<oversight::PublicationPolicy> pub = oversight::LoadPublicationPolicy(a.publication);
+  if (!pub.ok()) return Fail(pub.status());
+  policy::LoadedList list;
+  if (!a.list.empty()) {
+    list = policy::LoadServiceList(a.list);
+    if (!list.ok()) return Fail(list.errors.front());
+  }
+  oversight::ReportOptions o{.jurisdiction = a.jurisdiction,
+                             .period = *period,
+                             .list = a.list.empty() ? nullptr : &list.list,
+                             .publication = *pub};
+  if (!a.known_on.empty()) {
+    Result<CivilDate> k = CivilDate::Parse(a.known_on);
+    if (!k.ok()) return Fail(k.status());
+    o.known_on = *k;
+  }
+  std::unique_ptr<registry::Registry> reg = OpenRegistry(a.db);
+  if (!reg) return 1;
+  if (Status s = db::MigrateAll(reg->db(), {entitle::EntitleSchema(), facility::FacilitySchema()});
+      !s.ok())
+    return Fail(s);
+  Result<oversight::PeriodReport> report = oversight::BuildReport(*reg, o);
+  if (!report.ok()) return Fail(report.status());
+  const std::string out =
+      a.out.empty() ? fmt::format("{}-{}.{}", report->title, period->text, a.format) : a.out;
+  Status written = a.format == "pdf" ? oversight::WriteReportPdf(*report, out)
+                                     : oversight::WriteReportXlsx(*report, out);
+  if (!written.ok()) return Fail(written);
+  fmt::print("{}：已写出 {}\n", report->title, out);
+  for (const oversight::Indicator& i : report->indicators) {
+    fmt::print("  {}：{}（{}）\n", i.name, i.value, i.basis);
+  }
+  fmt::print("数据截至 {}，按 {} 前登记；隐去少于 {} 人的格子 {} 个\n", report->as_of,
+             report->known_on, report->min_people, report->withheld);
+  fmt::print("校验值 {}（同一数据状态重出报表，校验值不变）\n", report->digest);
+  return 0;
+}
+
 }  // namespace
 
 void AddOversightCommands(CLI::App& app, int& exit_code) {
@@ -176,6 +228,20 @@ void AddOversightCommands(CLI::App& app, int& exit_code) {
   lists(verify);
   verify->add_option("--policy", a->policy, "同时核对抽查比例不低于此规则（默认随州）");
   verify->callback([a, &exit_code] { exit_code = Verify(*a); });
+
+  CLI::App* report = ov->add_subcommand(
+      "report", "统计报表（月报、季报、年报）：PDF 排版中文报表或 XLSX，按公开规则隐去小格");
+  AddDbOption(report, a->db);
+  report->add_option("--period", a->period, "统计期：2026（年）、2026-Q2（季度）、2026-03（月）")
+      ->required();
+  report->add_option("--format", a->format, "pdf 或 xlsx（默认 pdf）");
+  report->add_option("--out", a->out, "写出的文件（默认：报表标题-统计期.格式）");
+  report->add_option("--jurisdiction", a->jurisdiction, "市的区划代码（默认 421300 随州市）");
+  report->add_option("--list", a->list, "服务清单文件，用于项目名称（默认 policies/suizhou.yaml）");
+  report->add_option("--publication", a->publication,
+                     "公开规则（默认 policies/oversight/publication.yaml）");
+  report->add_option("--known-on", a->known_on, "按此日前登记的数据（默认统计期末）");
+  report->callback([a, &exit_code] { exit_code = Report(*a); });
 }
 
 }  // namespace yanglao::cli

@@ -15,6 +15,7 @@
 #include "core/status.h"
 #include "db/database.h"
 #include "db/migrate.h"
+#include "oversight/credit.h"
 #include "oversight/tasks.h"
 
 namespace yanglao::oversight {
@@ -50,6 +51,13 @@ struct PlanImport {
   int added = 0, updated = 0, unchanged = 0;
 };
 
+// An inspection as stored, with its findings' ids (for recording rectification).
+struct StoredInspection {
+  int64_t id = 0;
+  Inspection inspection;
+  std::vector<int64_t> finding_ids;
+};
+
 class OversightStore {
  public:
   // No I/O; the tables must be migrated (OversightSchema, db::MigrateAll).
@@ -66,6 +74,21 @@ class OversightStore {
   Result<int64_t> AddProgress(const ProgressReport& report);
   // A task's reports, oldest first.
   Result<std::vector<ProgressReport>> Progress(int64_t task_id);
+
+  // Records an inspection with its findings after CheckInspection (fails
+  // with oversight.inspection, located); a client id given before returns the
+  // first record's id, unchanged.
+  Result<int64_t> AddInspection(const CreditPolicy& policy, const Inspection& inspection,
+                                std::string_view client_id);
+  // The rectification of a finding, confirmed on `on` (the follow-up).
+  Status Rectified(int64_t finding_id, CivilDate on);
+  // Inspections (of one institution, or all when empty), oldest first.
+  Result<std::vector<StoredInspection>> Inspections(std::string_view institution = {});
+  Result<int64_t> AddComplaint(const Complaint& complaint, std::string_view client_id);
+  Result<std::vector<Complaint>> Complaints();
+  // An institution's grade with its evidence (replaces the previous one).
+  Status PutGrade(const Grade& grade);
+  Result<std::vector<Grade>> Grades();
 
  private:
   db::Database& db_;

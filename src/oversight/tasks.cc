@@ -81,6 +81,8 @@ bool Eat(std::string_view& s, std::string_view word) {
   return true;
 }
 
+}  // namespace
+
 std::vector<std::string> SplitUnits(std::string_view text) {
   std::vector<std::string> out;
   std::string cur;
@@ -97,8 +99,6 @@ std::vector<std::string> SplitUnits(std::string_view text) {
   if (!cur.empty()) out.push_back(cur);
   return out;
 }
-
-}  // namespace
 
 const TaskTable* TaskPlan::ForYear(int year) const {
   for (const TaskTable& t : tables) {

@@ -47,6 +47,9 @@ struct TaskPlan {
 // oversight.tasks_deadline.
 Result<CivilDate> ParseDeadline(std::string_view text);
 
+// A 责任单位 cell as a list: split at 、 and ，, empty parts left out.
+std::vector<std::string> SplitUnits(std::string_view text);
+
 // Parses a task file's text; `name` is the file in error locations. Failures
 // (code oversight.tasks, located by line, column and field such as
 // "tables[0].tasks[3].deadline"): not YAML, wrong format, a missing or empty

@@ -17,6 +17,7 @@ const router = createRouter({
   routes: [
     { path: '/login', component: () => import('@/views/login/index.vue'), meta: { public: true, title: '登录' } },
     { path: '/citizen', component: () => import('@/views/citizen/index.vue'), meta: { public: true, title: '养老顾问' } },
+    { path: '/public', component: () => import('@/views/public/index.vue'), meta: { public: true, title: '信息公开' } },
     {
       path: '/',
       component: () => import('@/views/layout/index.vue'),
