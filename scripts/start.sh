@@ -44,6 +44,20 @@ if [[ -d $dir/feeds-$scale/设施 ]]; then
   echo "== 导入养老服务设施、住宅小区和社区坐标（合成数据，docs/facility.md）"
   "$bin" facility import --db "$db" "$dir/feeds-$scale/设施/"*.csv | tail -1
 fi
+if [[ -d $dir/feeds-$scale/入住轮候 ]]; then
+  echo "== 导入养老机构、床位与入住轮候申请（合成数据，docs/waitlist.md）"
+  "$bin" waitlist load --db "$db" --city 421300 --on 2026-01-01 "$dir/feeds-$scale/入住轮候" | tail -1
+fi
+if [[ -f $dir/feeds-$scale/探访记录.csv && ! -f $dir/visits-loaded-$scale ]]; then
+  echo "== 导入探访人员、分派与一年的探访记录，生成各月探访名单（合成数据，docs/visits.md）"
+  "$bin" visits load --db "$db" --city 421300 --month 2026-01 --dir "$dir/feeds-$scale" | tail -3
+  touch "$dir/visits-loaded-$scale"
+fi
+if [[ ! -f $dir/oversight-loaded ]]; then
+  echo "== 导入随州市年度任务分解表（docs/oversight.md）"
+  "$bin" oversight import --db "$db" policies/oversight/suizhou.tasks.yaml | tail -1
+  touch "$dir/oversight-loaded"
+fi
 month=$(date +%Y-%m)
 if ! "$bin" entitle runs --db "$db" | grep -q "随州市基本养老服务清单 $month："; then
   echo "== 月度核定（政策找人、免申即享）：随州市基本养老服务清单 $month"

@@ -23,6 +23,9 @@ fi
 if [[ -d $dir/feeds/入住轮候 ]]; then  # institutions, beds and a waiting list (src/waitlist)
   "$bin" waitlist load --db "$db" --city 421300 --on 2026-01-01 "$dir/feeds/入住轮候" | tail -1
 fi
+if [[ -f $dir/feeds/探访记录.csv ]]; then  # visitors and a year of visits (src/visits)
+  "$bin" visits load --db "$db" --city 421300 --month 2026-01 --dir "$dir/feeds" | head -1
+fi
 month=$(date +%Y-%m)
 if ! "$bin" entitle runs --db "$db" | grep -q "随州市基本养老服务清单 $month："; then
   "$bin" entitle run --db "$db" --list policies/suizhou.yaml --params policies/demo/suizhou.demo.yaml \

@@ -41,5 +41,5 @@ for _ in $(seq 1 300); do
 done
 [[ -n $url ]] || { echo "server did not start"; cat "$log"; exit 1; }
 echo "== web: browser tests against $url"
-YANGLAO_WEB_URL=$url YANGLAO_WEB_CITY=$work YANGLAO_WEB_SERVER_LOG=$log YANGLAO_WEB_SHOTS=$out \
+YANGLAO_BIN=$bin YANGLAO_WEB_URL=$url YANGLAO_WEB_CITY=$work YANGLAO_WEB_SERVER_LOG=$log YANGLAO_WEB_SHOTS=$out \
   node tests/web/run.mjs
