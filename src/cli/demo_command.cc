@@ -77,8 +77,8 @@ int RunDemo() {
       std::vector<const waitlist::Application*> ptrs;
       for (const auto& a : apps) ptrs.push_back(&a);
       for (const waitlist::Position& p : waitlist::Rank(**rules, ptrs)) {
-        fmt::print("  第{}位 {}：{}\n", p.position, waitlist::MaskName(apps[static_cast<size_t>(p.application - 1)].name),
-                   p.trace);
+        fmt::print("  第{}位 {}：{}\n", p.position,
+                   waitlist::MaskName(apps[static_cast<size_t>(p.application - 1)].name), p.trace);
       }
     }
   }

@@ -10,10 +10,10 @@
 #include "core/civil_date.h"
 #include "gen/assess_synthetic.h"
 #include "gen/canteen_synthetic.h"
-#include "gen/waitlist_synthetic.h"
 #include "gen/facility_synthetic.h"
 #include "gen/generator.h"
 #include "gen/visits_synthetic.h"
+#include "gen/waitlist_synthetic.h"
 
 namespace yanglao::cli {
 namespace {
@@ -129,9 +129,11 @@ int RunGen(const GenArgs& args) {
     fmt::print(stderr, "yanglao: 未生成探访数据：{}\n", v.status().ToString());
   }
   // Institutions, beds and a waiting list (src/waitlist; docs/waitlist.md).
-  if (Result<gen::WaitlistSyntheticSummary> w = gen::WriteSyntheticWaitlist(
-          {.feeds_dir = args.out, .out_dir = args.out, .region = args.region, .as_of = *as_of,
-           .seed = args.seed});
+  if (Result<gen::WaitlistSyntheticSummary> w = gen::WriteSyntheticWaitlist({.feeds_dir = args.out,
+                                                                             .out_dir = args.out,
+                                                                             .region = args.region,
+                                                                             .as_of = *as_of,
+                                                                             .seed = args.seed});
       w.ok()) {
     fmt::print("  入住轮候/ {} 家养老机构，{} 张可分配床位，{} 份入住申请\n", w->institutions,
                w->beds, w->applicants);

@@ -165,7 +165,9 @@ Result<InstitutionFile> ParseInstitutionFile(std::string_view bytes, const std::
 }
 
 double BedCounts::nursing_share() const {
-  return beds() == 0 ? 0 : static_cast<double>(beds_nursing + beds_dementia) / static_cast<double>(beds());
+  return beds() == 0
+             ? 0
+             : static_cast<double>(beds_nursing + beds_dementia) / static_cast<double>(beds());
 }
 double BedCounts::social_share() const {
   return beds() == 0 ? 0 : static_cast<double>(social_beds) / static_cast<double>(beds());
@@ -174,7 +176,9 @@ double BedCounts::occupancy() const {
   return beds() == 0 ? 0 : static_cast<double>(occupied) / static_cast<double>(beds());
 }
 double BedCounts::tekun_rate() const {
-  return tekun_willing == 0 ? 1 : static_cast<double>(tekun_admitted) / static_cast<double>(tekun_willing);
+  return tekun_willing == 0
+             ? 1
+             : static_cast<double>(tekun_admitted) / static_cast<double>(tekun_willing);
 }
 
 BedReport ReportBeds(const WaitlistRules& rules, const std::vector<Institution>& institutions,

@@ -1,37 +1,16 @@
-// The visitor's offline queue: every visit is first written to localStorage
-// with its idempotency id (client_id), then sent; it leaves the queue only
-// when the server has stored it (or refused it for good). A visit sent twice
-// (a reply lost, a reload mid-sync) is stored once: the server keys visits
-// by client_id. The due list last fetched is kept too, so the page works
-// offline for a day.
-import { ApiError } from '@/api/http'
+// The visitor's offline queue (utils/offlineQueue.ts): every visit is first
+// written to localStorage with its idempotency id (client_id), then sent; the
+// server keys visits by client_id, so a visit sent twice is stored once. The
+// due list last fetched is kept too, so the page works offline for a day.
 import { recordVisit, type DueItem, type VisitRequest, type VisitStored } from '@/api/visits'
+import { offlineQueue } from '@/utils/offlineQueue'
 
-const KEY = 'yanglao.visits.queue'
 const LIST = 'yanglao.visits.list'
-
-export function loadQueue(): VisitRequest[] {
-  try {
-    const q = JSON.parse(localStorage.getItem(KEY) ?? '[]')
-    return Array.isArray(q) ? q : []
-  } catch {
-    return []
-  }
-}
-
-function saveQueue(q: VisitRequest[]) {
-  localStorage.setItem(KEY, JSON.stringify(q))
-}
-
-export function enqueue(v: VisitRequest) {
-  saveQueue([...loadQueue(), v])
-}
-
-export function newClientId(): string {
-  const b = new Uint8Array(12)
-  crypto.getRandomValues(b)
-  return 'vis-' + Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('')
-}
+const queue = offlineQueue<VisitRequest, VisitStored>('yanglao.visits.queue', 'vis-', recordVisit)
+export const loadQueue = queue.load
+export const enqueue = queue.enqueue
+export const newClientId = queue.newClientId
+export const syncQueue = queue.sync
 
 export function localDate(d = new Date()): string {
   const p = (n: number) => String(n).padStart(2, '0')
@@ -49,34 +28,4 @@ export function loadList(): { as_of: string; items: DueItem[] } | null {
   } catch {
     return null
   }
-}
-
-export interface SyncResult {
-  stored: VisitStored[]
-  refused: { visit: VisitRequest; message: string }[]
-  offline: boolean
-}
-
-let running: Promise<SyncResult> | null = null
-
-// Sends the queue in order; stops at the first network failure (offline).
-export function syncQueue(): Promise<SyncResult> {
-  if (running) return running
-  running = (async () => {
-    const out: SyncResult = { stored: [], refused: [], offline: false }
-    for (const v of loadQueue()) {
-      try {
-        out.stored.push(await recordVisit(v))
-      } catch (e) {
-        if (e instanceof ApiError && (e.status === 0 || e.status >= 500 || e.status === 401)) {
-          out.offline = true
-          break
-        }
-        out.refused.push({ visit: v, message: e instanceof Error ? e.message : String(e) })
-      }
-      saveQueue(loadQueue().filter((q) => q.client_id !== v.client_id))
-    }
-    return out
-  })().finally(() => { running = null })
-  return running
 }
