@@ -32,6 +32,7 @@
 #include "registry/feed_file.h"
 #include "registry/registry.h"
 #include "registry/stats.h"
+#include "visits/store.h"
 
 using namespace yanglao;
 using Clock = std::chrono::steady_clock;
@@ -82,7 +83,8 @@ int main(int argc, char** argv) {
   auto fac_files = gen::WriteSyntheticFacilities(fo);
   if (!fac_files.ok()) return Die(fac_files.status());
   if (Status s =
-          db::MigrateAll((*reg)->db(), {facility::FacilitySchema(), entitle::EntitleSchema()});
+          db::MigrateAll((*reg)->db(), {facility::FacilitySchema(), entitle::EntitleSchema(),
+                                        visits::VisitsSchema()});  // the visit-rate indicator
       !s.ok())
     return Die(s);
   facility::FacilityStore fstore((*reg)->db());

@@ -12,7 +12,9 @@
 #include "core/money.h"
 #include "devices/rules.h"
 #include "facility/policy.h"
+#include "oversight/credit.h"
 #include "oversight/draw.h"
+#include "oversight/indicators.h"
 #include "oversight/publish.h"
 #include "oversight/tasks.h"
 #include "policy/entitlement.h"
@@ -113,6 +115,12 @@ int RunCheck(const std::vector<std::string>& inputs) {
     } else if (HasFormat(f, "yanglao.publication/1")) {  // src/oversight/publish.h
       Result<oversight::PublicationPolicy> pp = oversight::LoadPublicationPolicy(f);
       if (!pp.ok()) errors.push_back(pp.status());
+    } else if (HasFormat(f, "yanglao.credit/1")) {  // src/oversight/credit.h
+      Result<oversight::CreditPolicy> cp = oversight::LoadCreditPolicy(f);
+      if (!cp.ok()) errors.push_back(cp.status());
+    } else if (HasFormat(f, "yanglao.task_indicators/1")) {  // src/oversight/indicators.h
+      Result<oversight::IndicatorPolicy> ip = oversight::LoadIndicatorPolicy(f);
+      if (!ip.ok()) errors.push_back(ip.status());
     } else if (IsParameterFile(f)) {
       fs::path target = ParameterFileTarget(f);
       if (target.empty()) {

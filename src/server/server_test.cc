@@ -876,10 +876,13 @@ TEST_P(ServerTest, UserAdministrationStaysWithinScopeAndGrants) {
 // roles only within the county and up to their own permissions.
 TEST_P(ServerTest, DelegatedAdministratorsStayWithinTheirScopeAndPermissions) {
   Session admin = Login("admin");
-  const json::array perms{"system:user:list",      "system:user:create",  "system:user:update",
-                          "system:role:list",      "system:role:update",  "person:person:list",
-                          "person:person:read",    "entitle:advice:read", "assess:assessment:read",
-                          "assess:request:create", "region:region:read"};
+  const json::array perms{"system:user:list", "system:user:create", "system:user:update",
+                          "system:role:list", "system:role:update", "person:person:list",
+                          "person:person:read", "entitle:advice:read", "assess:assessment:read",
+                          "assess:request:create", "region:region:read",
+                          // a caseworker's visits work (src/visits/module.h), so the
+                          // county administrator may manage caseworkers
+                          "visits:roster:read", "visits:visit:create"};
   ASSERT_EQ(Do(http::verb::put, "/api/v1/roles/county_admin", &admin,
                json::serialize(json::object{
                    {"name", "区县用户管理员"}, {"data_scope", "subtree"}, {"permissions", perms}}))
