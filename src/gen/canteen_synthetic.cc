@@ -11,6 +11,7 @@
 #include "core/file_io.h"
 #include "core/id_number.h"
 #include "core/region.h"
+#include "gen/csv_io.h"
 #include "gen/rng.h"
 
 namespace yanglao::gen {
@@ -24,39 +25,6 @@ struct Diner {
   CivilDate birth;
   bool poor = false;  // 低保 or 特困
 };
-
-// Rows of a CSV file as maps from header to value, per person the last row
-// (feeds list a person's records in time order).
-Status ReadLast(const fs::path& file,
-                const std::function<void(const std::map<std::string, std::string>&)>& on_row) {
-  Result<std::string> text = ReadFileBytes(file);
-  if (!text.ok()) return text.status();
-  CsvReader reader(*text, file.filename().string());
-  CsvRow header, row;
-  Result<bool> more = reader.Next(header);
-  if (!more.ok()) return more.status();
-  while (true) {
-    more = reader.Next(row);
-    if (!more.ok()) return more.status();
-    if (!*more) break;
-    std::map<std::string, std::string> m;
-    for (size_t i = 0; i < header.fields.size() && i < row.fields.size(); ++i) {
-      m[header.fields[i]] = row.fields[i];
-    }
-    on_row(m);
-  }
-  return Status::Ok();
-}
-
-Status WriteText(const fs::path& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-  out.close();
-  if (!out) {
-    return Status("gen.io", "无法写入文件", Location{.file = path.string()});
-  }
-  return Status::Ok();
-}
 
 // The dishes of every generated canteen (prices in its 价格 column below).
 const char* const kDishes[] = {"套餐A", "套餐B", "面条", "粥点"};
@@ -73,7 +41,7 @@ Result<CanteenSyntheticSummary> WriteSyntheticCanteens(const CanteenSyntheticOpt
   std::string county;
   if (!o.feeds_dir.empty()) {
     std::map<std::string, Diner> people;
-    Status s = ReadLast(o.feeds_dir / "公安.csv", [&](const auto& m) {
+    Status s = ReadCsvRows(o.feeds_dir / "公安.csv", [&](const auto& m) {
       auto get = [&](const char* k) {
         auto it = m.find(k);
         return it == m.end() ? std::string() : it->second;
@@ -93,7 +61,7 @@ Result<CanteenSyntheticSummary> WriteSyntheticCanteens(const CanteenSyntheticOpt
     });
     if (!s.ok()) return s;
     if (fs::exists(o.feeds_dir / "民政.csv")) {
-      s = ReadLast(o.feeds_dir / "民政.csv", [&](const auto& m) {
+      s = ReadCsvRows(o.feeds_dir / "民政.csv", [&](const auto& m) {
         auto it = people.find(m.count("公民身份号码") ? m.at("公民身份号码") : "");
         if (it == people.end()) return;
         bool dibao = m.count("低保") && m.at("低保") == "是";
@@ -146,8 +114,8 @@ Result<CanteenSyntheticSummary> WriteSyntheticCanteens(const CanteenSyntheticOpt
     }
     out.police_file = o.out_dir / "助餐-公安.csv";
     out.civil_file = o.out_dir / "助餐-民政.csv";
-    if (Status s = WriteText(out.police_file, police); !s.ok()) return s;
-    if (Status s = WriteText(out.civil_file, civil); !s.ok()) return s;
+    if (Status s = WriteTextFile(out.police_file, police); !s.ok()) return s;
+    if (Status s = WriteTextFile(out.civil_file, civil); !s.ok()) return s;
   }
   if (diners.empty()) return Status("gen.canteen", "没有 60 岁及以上的在世居民可作就餐者");
   out.diners = static_cast<int64_t>(diners.size());
@@ -186,7 +154,7 @@ Result<CanteenSyntheticSummary> WriteSyntheticCanteens(const CanteenSyntheticOpt
   if (codes.empty()) return Status("gen.canteen", "没有生成任何食堂（街道太少）");
   out.canteens = static_cast<int64_t>(codes.size());
   out.canteens_file = o.out_dir / "食堂.csv";
-  if (Status s = WriteText(out.canteens_file, canteens); !s.ok()) return s;
+  if (Status s = WriteTextFile(out.canteens_file, canteens); !s.ok()) return s;
 
   // Sales.
   std::string sales = "销售编号,食堂编号,就餐时间,公民身份号码,菜品\n";
@@ -232,7 +200,7 @@ Result<CanteenSyntheticSummary> WriteSyntheticCanteens(const CanteenSyntheticOpt
   }
   out.sales = seq;
   out.sales_file = o.out_dir / "助餐销售.csv";
-  if (Status s = WriteText(out.sales_file, sales); !s.ok()) return s;
+  if (Status s = WriteTextFile(out.sales_file, sales); !s.ok()) return s;
   std::sort(out.planted.begin(), out.planted.end());
   return out;
 }

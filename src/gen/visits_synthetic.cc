@@ -10,6 +10,7 @@
 
 #include "core/csv.h"
 #include "core/file_io.h"
+#include "gen/csv_io.h"
 #include "gen/rng.h"
 
 namespace yanglao::gen {
@@ -18,43 +19,11 @@ namespace fs = std::filesystem;
 
 namespace {
 
-using Fields = std::map<std::string, std::string>;
-
-// Rows of a CSV file as maps from header to value, with their line.
-Status ReadRows(const fs::path& file, const std::function<Status(const Fields&, int)>& on_row) {
-  Result<std::string> text = ReadFileBytes(file);
-  if (!text.ok()) return text.status();
-  CsvReader reader(*text, file.filename().string());
-  CsvRow header, row;
-  Result<bool> more = reader.Next(header);
-  if (!more.ok()) return more.status();
-  if (!header.fields.empty() && header.fields[0].starts_with("\xEF\xBB\xBF")) {
-    header.fields[0] = header.fields[0].substr(3);
-  }
-  while (true) {
-    more = reader.Next(row);
-    if (!more.ok()) return more.status();
-    if (!*more) break;
-    Fields m;
-    for (size_t i = 0; i < header.fields.size() && i < row.fields.size(); ++i) {
-      m[header.fields[i]] = row.fields[i];
-    }
-    if (Status s = on_row(m, row.line); !s.ok()) return s;
-  }
-  return Status::Ok();
-}
+using Fields = CsvFields;
 
 std::string Get(const Fields& m, const char* key) {
   auto it = m.find(key);
   return it == m.end() ? std::string() : it->second;
-}
-
-Status WriteText(const fs::path& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-  out.close();
-  if (!out) return Status("gen.io", "无法写入文件", Location{.file = path.string()});
-  return Status::Ok();
 }
 
 struct Elder {
@@ -98,7 +67,7 @@ Result<VisitsSyntheticSummary> WriteSyntheticVisits(const VisitsSyntheticOptions
   const Month first_month = o.last_month.AddMonths(-11);
   const CivilDate start = first_month.FirstDay();
   std::map<std::string, Elder> people;
-  Status s = ReadRows(o.feeds_dir / "公安.csv", [&](const Fields& m, int) {
+  Status s = ReadCsvRows(o.feeds_dir / "公安.csv", [&](const Fields& m, int) {
     std::string id = Get(m, "公民身份号码");
     if (id.size() != 18) return Status::Ok();
     if (!Get(m, "死亡日期").empty()) {
@@ -114,7 +83,7 @@ Result<VisitsSyntheticSummary> WriteSyntheticVisits(const VisitsSyntheticOptions
   });
   if (!s.ok()) return s;
   if (fs::exists(o.feeds_dir / "民政.csv")) {
-    s = ReadRows(o.feeds_dir / "民政.csv", [&](const Fields& m, int) {
+    s = ReadCsvRows(o.feeds_dir / "民政.csv", [&](const Fields& m, int) {
       auto it = people.find(Get(m, "公民身份号码"));
       if (it == people.end()) return Status::Ok();
       auto yes = [&](const char* k) { return Get(m, k) == "是"; };
@@ -200,9 +169,9 @@ Result<VisitsSyntheticSummary> WriteSyntheticVisits(const VisitsSyntheticOptions
   out.visitors_file = o.out_dir / "探访人员.csv";
   out.assignments_file = o.out_dir / "探访分派.csv";
   out.visits_file = o.out_dir / "探访记录.csv";
-  if (Status w = WriteText(out.visitors_file, vfile); !w.ok()) return w;
-  if (Status w = WriteText(out.assignments_file, afile); !w.ok()) return w;
-  if (Status w = WriteText(out.visits_file, log); !w.ok()) return w;
+  if (Status w = WriteTextFile(out.visitors_file, vfile); !w.ok()) return w;
+  if (Status w = WriteTextFile(out.assignments_file, afile); !w.ok()) return w;
+  if (Status w = WriteTextFile(out.visits_file, log); !w.ok()) return w;
   out.visitors = static_cast<int64_t>(visitors.size());
   out.people = static_cast<int64_t>(elders.size());
   out.visits = seq;
@@ -220,7 +189,7 @@ Result<LoadedVisits> LoadSyntheticVisits(visits::VisitsStore& store, const fs::p
   };
   std::map<std::string, int64_t> ids;  // visitor code -> id
   fs::path file = dir / "探访人员.csv";
-  Status s = ReadRows(file, [&](const Fields& m, int line) -> Status {
+  Status s = ReadCsvRows(file, [&](const Fields& m, int line) -> Status {
     visits::Visitor v{.code = Get(m, "编号"),
                       .name = Get(m, "姓名"),
                       .kind = Get(m, "类别"),
@@ -239,7 +208,7 @@ Result<LoadedVisits> LoadSyntheticVisits(visits::VisitsStore& store, const fs::p
     return it->second;
   };
   file = dir / "探访分派.csv";
-  s = ReadRows(file, [&](const Fields& m, int line) -> Status {
+  s = ReadCsvRows(file, [&](const Fields& m, int line) -> Status {
     std::optional<int64_t> v = visitor_of(m);
     if (!v) {
       return Status("visits.import", "探访人员编号不在探访人员.csv中",
@@ -256,7 +225,7 @@ Result<LoadedVisits> LoadSyntheticVisits(visits::VisitsStore& store, const fs::p
   });
   if (!s.ok()) return s;
   file = dir / "探访记录.csv";
-  s = ReadRows(file, [&](const Fields& m, int line) -> Status {
+  s = ReadCsvRows(file, [&](const Fields& m, int line) -> Status {
     std::optional<int64_t> v = visitor_of(m);
     if (!v) {
       return Status("visits.import", "探访人员编号不在探访人员.csv中",

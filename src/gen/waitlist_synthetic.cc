@@ -12,6 +12,7 @@
 #include "core/file_io.h"
 #include "core/id_number.h"
 #include "core/region.h"
+#include "gen/csv_io.h"
 #include "gen/rng.h"
 
 namespace yanglao::gen {
@@ -25,35 +26,6 @@ struct Person {
   CivilDate birth;
   bool tekun = false, dibao = false;
 };
-
-Status ReadRows(const fs::path& file,
-                const std::function<void(const std::map<std::string, std::string>&)>& on_row) {
-  Result<std::string> text = ReadFileBytes(file);
-  if (!text.ok()) return text.status();
-  CsvReader reader(*text, file.filename().string());
-  CsvRow header, row;
-  Result<bool> more = reader.Next(header);
-  if (!more.ok()) return more.status();
-  while (true) {
-    more = reader.Next(row);
-    if (!more.ok()) return more.status();
-    if (!*more) break;
-    std::map<std::string, std::string> m;
-    for (size_t i = 0; i < header.fields.size() && i < row.fields.size(); ++i) {
-      m[header.fields[i]] = row.fields[i];
-    }
-    on_row(m);
-  }
-  return Status::Ok();
-}
-
-Status WriteText(const fs::path& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-  out.close();
-  if (!out) return Status("gen.io", "无法写入文件", Location{.file = path.string()});
-  return Status::Ok();
-}
 
 }  // namespace
 
@@ -127,7 +99,7 @@ Result<WaitlistSyntheticSummary> WriteSyntheticWaitlist(const WaitlistSyntheticO
   // Applicants from the feeds (or none when there are no feeds).
   std::map<std::string, Person> people;
   if (!o.feeds_dir.empty() && fs::exists(o.feeds_dir / "公安.csv")) {
-    Status s = ReadRows(o.feeds_dir / "公安.csv", [&](const auto& m) {
+    Status s = ReadCsvRows(o.feeds_dir / "公安.csv", [&](const auto& m) {
       auto get = [&](const char* k) {
         auto it = m.find(k);
         return it == m.end() ? std::string() : it->second;
@@ -147,7 +119,7 @@ Result<WaitlistSyntheticSummary> WriteSyntheticWaitlist(const WaitlistSyntheticO
     });
     if (!s.ok()) return s;
     if (fs::exists(o.feeds_dir / "民政.csv")) {
-      s = ReadRows(o.feeds_dir / "民政.csv", [&](const auto& m) {
+      s = ReadCsvRows(o.feeds_dir / "民政.csv", [&](const auto& m) {
         auto it = people.find(m.count("公民身份号码") ? m.at("公民身份号码") : "");
         if (it == people.end()) return;
         it->second.dibao = m.count("低保") && m.at("低保") == "是";
@@ -201,7 +173,7 @@ Result<WaitlistSyntheticSummary> WriteSyntheticWaitlist(const WaitlistSyntheticO
   fs::create_directories(out.dir, ec);
   for (auto [file, text] : {std::pair{"机构.csv", &inst_csv}, std::pair{"床位.csv", &bed_csv},
                             std::pair{"轮候申请.csv", &app_csv}}) {
-    if (Status s = WriteText(out.dir / file, *text); !s.ok()) return s;
+    if (Status s = WriteTextFile(out.dir / file, *text); !s.ok()) return s;
   }
   return out;
 }
