@@ -97,6 +97,8 @@ Result<CreditPolicy> ParseCreditPolicy(std::string_view text, const std::string&
     return Bad(name, f ? f : d, "deductions.finding", "",
                "缺少按问题程度的扣分 deductions.finding");
   for (const auto& kv : f) {
+    if (!kv.first.IsScalar() || kv.first.Scalar().empty())
+      return Bad(name, kv.first, "deductions.finding", "", "问题程度应为文字");
     const std::string sev = kv.first.Scalar();
     TRY(pts, Int(f, kv.second, name, "deductions.finding." + sev, 0, 1000));
     p.finding[sev] = *pts_r;
@@ -111,6 +113,7 @@ Result<CreditPolicy> ParseCreditPolicy(std::string_view text, const std::string&
   for (size_t i = 0; i < bands.size(); ++i) {
     const YAML::Node b = bands[i];
     const std::string w = fmt::format("bands[{}]", i);
+    if (!b.IsMap()) return Bad(name, b, w, "", "每一档信用等级应为映射");
     CreditBand band;
     TRY(level, Text(b, b["level"], name, w + ".level"));
     band.level = *level_r;
