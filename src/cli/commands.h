@@ -31,6 +31,7 @@ void AddCanteenCommands(CLI::App& app, int& exit_code);
 void AddOversightCommands(CLI::App& app, int& exit_code);
 void AddWaitlistCommands(CLI::App& app, int& exit_code);
 void AddVisitsCommands(CLI::App& app, int& exit_code);
+void AddDevicesCommands(CLI::App& app, int& exit_code);
 void AddPolicyCommands(CLI::App& app, int& exit_code);
 void AddEntitleCommands(CLI::App& app, int& exit_code);
 // serve (serve_command.cc) and admin (admin_command.cc): the platform server.

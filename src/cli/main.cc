@@ -34,8 +34,6 @@ std::string ChineseParseError(const CLI::ParseError& e) {
 
 namespace yanglao::cli {
 
-void AddDevicesCommands(CLI::App& app, int& exit_code);  // devices_command.cc
-
 const std::vector<CommandGroup>& CommandGroups() {
   // In the order `yanglao --help` lists them; a module with commands adds
   // its line here.

@@ -188,6 +188,7 @@ void AddWaitlistRoutes(App& app,
                        Router& router);  // admission waitlist, public queue (api_waitlist.cc)
 void AddVisitsRoutes(App& app,
                      Router& router);  // visiting care: rates, due list, visit log (api_visits.cc)
+void AddDevicesRoutes(App& app, Router& router);  // alarms, live board (api_devices.cc)
 LoginThrottle& AddressThrottle(App& app);
 
 }  // namespace yanglao::server

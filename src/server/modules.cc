@@ -24,8 +24,6 @@
 
 namespace yanglao::server {
 
-void AddDevicesRoutes(App& app, Router& router);  // alarms, live board (api_devices.cc)
-
 namespace {
 
 // The platform's own routes: sign-in, administration, the citizen page and
