@@ -25,6 +25,8 @@ export default function register({ test, base, shots, login, settled, assert, pa
     const dialog = page.locator('[data-test=waitlist-why]')
     await dialog.getByText('排在第 1 位').waitFor()
     await dialog.getByText('排序步骤').waitFor()
+    // The rules read as words (utils/ruleWords.ts), not as the policy language.
+    await page.waitForFunction(() => !/&&|\|\||!=|==|\b(tekun|capability_level)\b/.test(document.querySelector('[data-test=waitlist-why]')?.textContent ?? '&&'))
     await settled(page)
     await page.screenshot({ path: path.join(shots, 'waitlist-why.png') })
     await dialog.locator('.el-dialog__headerbtn').click()
