@@ -81,7 +81,7 @@ mqtt_url=$(bash scripts/mqtt-test-broker.sh start "$mqtt_dir" "$mqtt_port")
 sim_password=$(cat "$mqtt_dir/sim.password")
 for i in $(seq 1 "$sim_devices"); do printf 'sim-%05d:%s\n' "$i" "$sim_password"; done >"$mqtt_dir/sim.list"
 bash scripts/mqtt-test-broker.sh devices "$mqtt_dir" "$mqtt_dir/sim.list"
-"$bin" devices ingest --db "$db" --mqtt "$mqtt_url" --rules policies/devices/ezhou.devices.yaml >"$dir/ingest.log" 2>&1 &
+"$bin" devices ingest --db "$db" --mqtt "$mqtt_url" --rules policies/devices/suizhou.devices.yaml >"$dir/ingest.log" 2>&1 &
 ingest_pid=$!
 "$bin" devices simulate "$sim_devices" --enrol --db "$db" --mqtt "mqtt://127.0.0.1:$mqtt_port" \
   --device-password "$sim_password" --seconds 0 >"$dir/simulate.log" 2>&1 &

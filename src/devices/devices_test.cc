@@ -98,7 +98,7 @@ TEST(DevicesPayload, ErrorsNameTheField) {
 TEST(DevicesPolicy, CityFilesLoadAndQuoteTheSeed) {
   auto all = LoadPolicyDirectory(SourceDir() / "policies" / "devices");
   ASSERT_TRUE(all.ok()) << all.status().ToString();
-  ASSERT_EQ(all->size(), 2u);
+  ASSERT_EQ(all->size(), 3u);
   const DevicesPolicy& ez = (*all)[0];
   EXPECT_EQ(ez.city, "鄂州市");
   EXPECT_EQ(ez.item, "27");
@@ -109,6 +109,12 @@ TEST(DevicesPolicy, CityFilesLoadAndQuoteTheSeed) {
   EXPECT_EQ(qd.item, "18");
   EXPECT_NE(qd.quote.find("智能床垫、智能手环、智能门磁"), std::string::npos);
   EXPECT_EQ(qd.defaults.battery_low, 20);
+  // Suizhou's list has no wristband item: the rules cite the seed's text.
+  const DevicesPolicy& sz = (*all)[2];
+  EXPECT_EQ(sz.city, "随州市");
+  EXPECT_EQ(sz.item, "");
+  EXPECT_NE(sz.quote.find("紧急救护等“点单式”就近便捷服务"), std::string::npos);
+  EXPECT_EQ(sz.defaults.ack_sla_s, 60);
   Settings s;
   Status bad = ApplyOverride(s, "heart_rate.hgh", "140");
   EXPECT_EQ(bad.code(), "devices.override");

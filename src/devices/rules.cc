@@ -169,11 +169,13 @@ Result<DevicesPolicy> LoadPolicy(const std::filesystem::path& file) {
   }
   for (auto [key, out] : {std::pair<const char*, std::string*>{"city", &p.city},
                           {"list", &p.list},
-                          {"item", &p.item},
                           {"source", &p.source},
                           {"quote", &p.quote}}) {
     if (Status s = text(key, true, *out); !s.ok()) return s;
   }
+  // The list's item, where the city's list has one for these devices (Ezhou's
+  // 27, Qidong's 18); a city whose list has none cites the seed's text alone.
+  if (Status s = text("item", false, p.item); !s.ok()) return s;
   if (Status s = text("demo", false, demo); !s.ok()) return s;
   p.demo = demo == "true";
   YAML::Node defaults = root["defaults"];
