@@ -4,6 +4,9 @@
 #ifndef YANGLAO_CANTEEN_MODULE_H_
 #define YANGLAO_CANTEEN_MODULE_H_
 
+#include <filesystem>
+
+#include "canteen/rules.h"
 #include "canteen/store.h"
 #include "db/module.h"
 
@@ -30,6 +33,15 @@ inline const db::ModuleInfo& Module() {
                "查看、下载助餐月度结算单与区县汇总",
                {"city_official", "county_official"}},
               {"canteen:settlement:approve", "审核助餐月度结算单", {"city_official"}},
+          },
+      .policy_formats =
+          {
+          {"yanglao.canteen/1",
+           +[](const std::filesystem::path& f) -> Result<size_t> {
+             auto r = LoadCanteenRules(f);
+             if (!r.ok()) return r.status();
+             return size_t{0};
+           }},
           },
       .menu =
           {

@@ -6,24 +6,15 @@
 #include <filesystem>
 #include <fstream>
 
-#include "canteen/rules.h"
 #include "cli/commands.h"
 #include "core/csv.h"
 #include "core/money.h"
-#include "devices/rules.h"
-#include "facility/policy.h"
-#include "oversight/credit.h"
-#include "oversight/draw.h"
-#include "oversight/indicators.h"
-#include "oversight/publish.h"
-#include "oversight/tasks.h"
 #include "policy/entitlement.h"
 #include "policy/fact_schema.h"
 #include "policy/golden.h"
 #include "policy/person_file.h"
 #include "policy/service_list.h"
-#include "visits/policy.h"
-#include "waitlist/rules.h"
+#include "server/modules.h"
 
 namespace yanglao::cli {
 namespace {
@@ -35,9 +26,9 @@ void PrintErrors(const std::vector<Status>& errors) {
   for (const Status& e : errors) fmt::print(stderr, "{}\n", e.ToString());
 }
 
-// Is `path` a parameter file (format yanglao.params/1)? A facility policy
-// (yanglao.facility/1, src/facility/policy.h)? Canteen rules
-// (yanglao.canteen/1, src/canteen/rules.h)?
+// Does `path` declare `format` in its first lines? The modules' formats are
+// in the module table (db::ModuleInfo::policy_formats); a parameter file is
+// yanglao.params/1; anything else is read as a service list.
 bool HasFormat(const fs::path& path, std::string_view format) {
   std::ifstream in(path);
   std::string line;
@@ -89,38 +80,15 @@ int RunCheck(const std::vector<std::string>& inputs) {
   for (const fs::path& f : files) {
     std::vector<Status> errors;
     size_t items = 0;
-    if (HasFormat(f, "yanglao.facility/1")) {
-      Result<facility::FacilityPolicy> fp = facility::LoadFacilityPolicy(f);
-      if (!fp.ok()) errors.push_back(fp.status());
-      items = fp.ok() ? fp->targets.size() : 0;
-    } else if (HasFormat(f, "yanglao.canteen/1")) {
-      Result<canteen::CanteenRules> cr = canteen::LoadCanteenRules(f);
-      if (!cr.ok()) errors.push_back(cr.status());
-    } else if (HasFormat(f, "yanglao.waitlist/1")) {  // src/waitlist/rules.h
-      auto wr = waitlist::WaitlistRules::Load(f, CivilDate::Today());
-      if (!wr.ok()) errors.push_back(wr.status());
-      items = wr.ok() ? (*wr)->classes().size() : 0;
-    } else if (HasFormat(f, "yanglao.visits/1")) {  // src/visits/policy.h
-      Result<visits::VisitPolicy> vp = visits::LoadVisitPolicy(f);
-      if (!vp.ok()) errors.push_back(vp.status());
-    } else if (HasFormat(f, "yanglao.devices/1")) {  // src/devices/rules.h
-      Result<devices::DevicesPolicy> dp = devices::LoadPolicy(f);
-      if (!dp.ok()) errors.push_back(dp.status());
-    } else if (HasFormat(f, "yanglao.tasks/1")) {  // src/oversight/tasks.h
-      Result<oversight::TaskPlan> tp = oversight::LoadTaskPlan(f);
-      if (!tp.ok()) errors.push_back(tp.status());
-    } else if (HasFormat(f, "yanglao.draw/1")) {  // src/oversight/draw.h
-      Result<oversight::DrawPolicy> dp = oversight::LoadDrawPolicy(f);
-      if (!dp.ok()) errors.push_back(dp.status());
-    } else if (HasFormat(f, "yanglao.publication/1")) {  // src/oversight/publish.h
-      Result<oversight::PublicationPolicy> pp = oversight::LoadPublicationPolicy(f);
-      if (!pp.ok()) errors.push_back(pp.status());
-    } else if (HasFormat(f, "yanglao.credit/1")) {  // src/oversight/credit.h
-      Result<oversight::CreditPolicy> cp = oversight::LoadCreditPolicy(f);
-      if (!cp.ok()) errors.push_back(cp.status());
-    } else if (HasFormat(f, "yanglao.task_indicators/1")) {  // src/oversight/indicators.h
-      Result<oversight::IndicatorPolicy> ip = oversight::LoadIndicatorPolicy(f);
-      if (!ip.ok()) errors.push_back(ip.status());
+    const db::PolicyFormatInfo* format = nullptr;
+    for (const db::ModuleInfo* m : server::ModuleInfos()) {
+      for (const db::PolicyFormatInfo& pf : m->policy_formats)
+        if (HasFormat(f, pf.format)) format = &pf;
+    }
+    if (format != nullptr) {  // a module's file: the module table names its checker
+      Result<size_t> checked = format->check(f);
+      if (!checked.ok()) errors.push_back(checked.status());
+      items = checked.ok() ? *checked : 0;
     } else if (IsParameterFile(f)) {
       fs::path target = ParameterFileTarget(f);
       if (target.empty()) {

@@ -12,10 +12,13 @@
 #ifndef YANGLAO_DB_MODULE_H_
 #define YANGLAO_DB_MODULE_H_
 
+#include <cstddef>
+#include <filesystem>
 #include <optional>
 #include <string_view>
 #include <vector>
 
+#include "core/status.h"
 #include "db/migrate.h"
 
 namespace yanglao::db {
@@ -62,6 +65,15 @@ struct MenuEntry {
   std::string_view permission;  // "person:person:list"
 };
 
+// A policy-file format the module reads: the `format:` value of its files
+// under policies/ and the function that checks one such file (what `yanglao
+// policy check` runs on it): the number of entries it holds (shown as
+// "（N 项）"; 0 = not counted) or the file's first located error.
+struct PolicyFormatInfo {
+  std::string_view format;  // "yanglao.canteen/1"
+  Result<size_t> (*check)(const std::filesystem::path& file);
+};
+
 struct ModuleInfo {
   std::string_view name;               // first part of its error codes and tables
   std::string_view label;              // Chinese name
@@ -70,6 +82,7 @@ struct ModuleInfo {
   std::vector<RoleInfo> roles;  // built-in roles it introduces
   std::vector<FieldGroupInfo> field_groups;
   std::vector<std::string_view> sources;  // sources (来源部门) it stores registry facts as
+  std::vector<PolicyFormatInfo> policy_formats;
   std::vector<MenuEntry> menu;
 };
 

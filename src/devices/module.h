@@ -6,7 +6,10 @@
 #ifndef YANGLAO_DEVICES_MODULE_H_
 #define YANGLAO_DEVICES_MODULE_H_
 
+#include <filesystem>
+
 #include "db/module.h"
+#include "devices/rules.h"
 #include "devices/store.h"
 
 namespace yanglao::devices {
@@ -25,6 +28,15 @@ inline const db::ModuleInfo& Module() {
                "处置报警：确认、派单、到场、办结或误报（留痕）",
                {"street_worker", "community_worker"}},
               {"devices:device:manage", "登记设备与响应人员", {"city_official", "county_official"}},
+          },
+      .policy_formats =
+          {
+          {"yanglao.devices/1",
+           +[](const std::filesystem::path& f) -> Result<size_t> {
+             auto r = LoadPolicy(f);
+             if (!r.ok()) return r.status();
+             return size_t{0};
+           }},
           },
       .menu =
           {

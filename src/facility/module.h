@@ -4,7 +4,10 @@
 #ifndef YANGLAO_FACILITY_MODULE_H_
 #define YANGLAO_FACILITY_MODULE_H_
 
+#include <filesystem>
+
 #include "db/module.h"
+#include "facility/policy.h"
 #include "facility/store.h"
 
 namespace yanglao::facility {
@@ -22,6 +25,15 @@ inline const db::ModuleInfo& Module() {
               {"facility:coverage:read",
                "查看设施覆盖率、配建达标与目标对照",
                {"city_official", "county_official", "street_worker"}},
+          },
+      .policy_formats =
+          {
+          {"yanglao.facility/1",
+           +[](const std::filesystem::path& f) -> Result<size_t> {
+             auto r = LoadFacilityPolicy(f);
+             if (!r.ok()) return r.status();
+             return size_t{r->targets.size()};
+           }},
           },
       .menu =
           {

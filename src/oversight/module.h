@@ -5,8 +5,15 @@
 #ifndef YANGLAO_OVERSIGHT_MODULE_H_
 #define YANGLAO_OVERSIGHT_MODULE_H_
 
+#include <filesystem>
+
 #include "db/module.h"
+#include "oversight/credit.h"
+#include "oversight/draw.h"
+#include "oversight/indicators.h"
+#include "oversight/publish.h"
 #include "oversight/store.h"
+#include "oversight/tasks.h"
 
 namespace yanglao::oversight {
 
@@ -29,6 +36,39 @@ inline const db::ModuleInfo& Module() {
               {"oversight:report:read",
                "下载统计报表（月报、季报、年报，PDF 与 XLSX）",
                {"city_official", "county_official"}},
+          },
+      .policy_formats =
+          {
+          {"yanglao.tasks/1",
+           +[](const std::filesystem::path& f) -> Result<size_t> {
+             auto r = LoadTaskPlan(f);
+             if (!r.ok()) return r.status();
+             return size_t{0};
+           }},
+          {"yanglao.draw/1",
+           +[](const std::filesystem::path& f) -> Result<size_t> {
+             auto r = LoadDrawPolicy(f);
+             if (!r.ok()) return r.status();
+             return size_t{0};
+           }},
+          {"yanglao.publication/1",
+           +[](const std::filesystem::path& f) -> Result<size_t> {
+             auto r = LoadPublicationPolicy(f);
+             if (!r.ok()) return r.status();
+             return size_t{0};
+           }},
+          {"yanglao.credit/1",
+           +[](const std::filesystem::path& f) -> Result<size_t> {
+             auto r = LoadCreditPolicy(f);
+             if (!r.ok()) return r.status();
+             return size_t{0};
+           }},
+          {"yanglao.task_indicators/1",
+           +[](const std::filesystem::path& f) -> Result<size_t> {
+             auto r = LoadIndicatorPolicy(f);
+             if (!r.ok()) return r.status();
+             return size_t{0};
+           }},
           },
       .menu =
           {

@@ -5,6 +5,7 @@
 // by pdftotext) and XLSX files.
 #include "oversight/report.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -116,9 +117,18 @@ TEST_P(ReportTest, FiguresComeFromTheStoresAndNoCountBelowTheThreshold) {
   std::set<std::string> ids;
   Result<std::vector<entitle::RunLine>> lines = runs.Lines(march->id);
   ASSERT_TRUE(lines.ok());
-  for (const entitle::RunLine& l : *lines) ids.insert(l.id_number);
+  std::set<std::string> elsewhere;  // registered here, living elsewhere or unknown
+  for (const entitle::RunLine& l : *lines) {
+    ids.insert(l.id_number);
+    if (!l.county.starts_with("4213")) elsewhere.insert(l.id_number);
+  }
   ASSERT_GT(ids.size(), 100u);
   EXPECT_EQ(Find(*r, "served")->value, std::to_string(ids.size()) + " 人");
+  // The served count can exceed the residents aged 60+: it says by how many people.
+  ASSERT_GE(elsewhere.size(), 10u);
+  EXPECT_NE(Find(*r, "served")->basis.find(fmt::format("居住地不在本市或不详的 {} 人", elsewhere.size())),
+            std::string::npos)
+      << Find(*r, "served")->basis;
   // Institutions: the facility store's rows of that kind.
   facility::FacilityStore fstore(reg_->db());
   int64_t institutions = 0, beds = 0, nursing = 0;

@@ -4,7 +4,10 @@
 #ifndef YANGLAO_VISITS_MODULE_H_
 #define YANGLAO_VISITS_MODULE_H_
 
+#include <filesystem>
+
 #include "db/module.h"
+#include "visits/policy.h"
 #include "visits/store.h"
 
 namespace yanglao::visits {
@@ -33,6 +36,15 @@ inline const db::ModuleInfo& Module() {
               {"visits:referral:manage",
                "办结探访发现的转介（能力评估、助餐、手环、紧急救助）",
                {"county_official", "street_worker", "community_worker"}},
+          },
+      .policy_formats =
+          {
+          {"yanglao.visits/1",
+           +[](const std::filesystem::path& f) -> Result<size_t> {
+             auto r = LoadVisitPolicy(f);
+             if (!r.ok()) return r.status();
+             return size_t{0};
+           }},
           },
       .menu =
           {

@@ -4,7 +4,10 @@
 #ifndef YANGLAO_WAITLIST_MODULE_H_
 #define YANGLAO_WAITLIST_MODULE_H_
 
+#include <filesystem>
+
 #include "db/module.h"
+#include "waitlist/rules.h"
 #include "waitlist/store.h"
 
 namespace yanglao::waitlist {
@@ -27,6 +30,15 @@ inline const db::ModuleInfo& Module() {
               {"waitlist:institution:import",
                "导入养老机构名单（床位、等级、在住）",
                {"city_official"}},
+          },
+      .policy_formats =
+          {
+          {"yanglao.waitlist/1",
+           +[](const std::filesystem::path& f) -> Result<size_t> {
+             auto r = WaitlistRules::Load(f, CivilDate::Today());
+             if (!r.ok()) return r.status();
+             return size_t{(*r)->classes().size()};
+           }},
           },
       .menu =
           {
