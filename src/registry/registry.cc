@@ -315,11 +315,10 @@ Status Registry::StageFacts(const std::vector<FactRecord>& facts, const std::str
   // were written: every read orders by its columns.)
   std::vector<uint32_t> order(facts.size());
   for (size_t i = 0; i < facts.size(); ++i) order[i] = static_cast<uint32_t>(i);
-  if (std::getenv("YANGLAO_NOSORT") == nullptr)
-    std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
-      int c = facts[a].id_number.compare(facts[b].id_number);
-      return c != 0 ? c < 0 : facts[a].fact < facts[b].fact;
-    });
+  std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+    int c = facts[a].id_number.compare(facts[b].id_number);
+    return c != 0 ? c < 0 : facts[a].fact < facts[b].fact;
+  });
   for (size_t begin = 0; begin < facts.size(); begin += kSlice) {
     const size_t end = std::min(facts.size(), begin + kSlice);
     rows.clear();
