@@ -13,8 +13,10 @@
 namespace yanglao::registry {
 
 // The people some record of a feed numbered in (after, upto] names, in
-// byte order of their ID numbers, without repeats. By the fact_feed index:
-// time proportional to those feeds' records, not to the registry. (A feed
+// byte order of their ID numbers, without repeats. In time proportional to
+// those feeds' records, not to the registry: on SQLite from the rowid range
+// their imports wrote (feed.fact_first, fact_last), on PostgreSQL by the
+// BRIN index fact_feed (registry migration 4). (A feed
 // that adds a person adds records naming them; one that adds no record for a
 // person changes nothing of theirs: records are only ever added.)
 Result<std::vector<std::string>> PersonsOfFeeds(Registry& registry, int64_t after, int64_t upto);

@@ -7,6 +7,7 @@
 #define YANGLAO_REGISTRY_MODULE_H_
 
 #include "db/module.h"
+#include "registry/migrations.h"
 #include "registry/registry.h"
 
 namespace yanglao::registry {
@@ -15,8 +16,9 @@ inline const db::ModuleInfo& Module() {
   static const db::ModuleInfo* const info = new db::ModuleInfo{
       .name = "registry",
       .label = "老年人登记",
-      .schema = db::ModuleSchema{std::string(db::kRegistryModule),
-                                 [](std::string_view) { return RegistryMigrations(); }},
+      .schema =
+          db::ModuleSchema{std::string(db::kRegistryModule),
+                           [](std::string_view dialect) { return RegistryMigrationsFor(dialect); }},
       .permissions =
           {
               {"person:person:list",
