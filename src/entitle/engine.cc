@@ -7,6 +7,7 @@
 #include <cstring>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <tuple>
@@ -263,7 +264,6 @@ class Worker {
       if (list.items[i].amount >= 0) amounts_[i].resize(kBlock);
       if (list.items[i].percent >= 0) percents_[i].resize(kBlock);
     }
-    staged_.resize(items_);
     three_.assign(items_, 0);
     value_unknown_.assign(items_, 0);
     rep_.assign(items_, 0);
@@ -297,13 +297,13 @@ class Worker {
     }
   }
 
-  // Evaluates blocks [b0, b1) into the staged parts.
-  void Chunk(size_t b0, size_t b1) {
-    for (Staged& s : staged_) s.Clear();
+  // Evaluates blocks [b0, b1) into `out` (one part per item).
+  void Chunk(size_t b0, size_t b1, std::vector<Staged>& out) {
+    out.resize(items_);
+    for (Staged& s : out) s.Clear();
+    staged_ = &out;
     for (size_t b = b0; b < b1; ++b) Block(b);
   }
-
-  std::vector<Staged>& staged() { return staged_; }
 
   // Totals: streets seen and per (slot, item) people and money.
   std::vector<int32_t> streets;
@@ -365,7 +365,7 @@ class Worker {
       const size_t from = rep_[i];
       const size_t k = count_[from];
       const uint16_t* rows = &local_rows_[from * (kBlock + 16)];
-      Staged& st = staged_[i];
+      Staged& st = (*staged_)[i];
       size_t old = st.rows.size();
       st.rows.resize(old + k);
       uint32_t* out = st.rows.data() + old;
@@ -736,7 +736,7 @@ class Worker {
   std::vector<int64_t> best_yearly_;
   std::vector<int32_t> slot_of_residence_, slot_of_street_;
   std::vector<uint32_t> row_slot_;
-  std::vector<Staged> staged_;
+  std::vector<Staged>* staged_ = nullptr;
 };
 
 // Asks for transparent huge pages under a large buffer not yet written:
@@ -834,26 +834,61 @@ Evaluation Evaluate(const policy::CompiledList& list, const Snapshot& snap, unsi
   std::vector<std::unique_ptr<Worker>> pool;
   for (size_t w = 0; w < workers; ++w)
     pool.push_back(std::make_unique<Worker>(list, prog, pop, snap, with_totals));
-  // Threads take chunks in order and append them in order: chunk c waits
-  // until chunk c - 1 is appended.
+  // Threads take chunks in order and evaluate them into staged parts; the
+  // parts are appended in chunk order by whichever thread finds the next one
+  // ready. A thread may run at most kAhead chunks ahead of the last appended
+  // one (the staged parts stay small), so one thread that the machine
+  // deschedules does not stall the others.
+  constexpr size_t kAhead = 16;
+  std::vector<std::atomic<std::vector<Staged>*>> ready(chunks);
+  for (auto& r : ready) r.store(nullptr);
+  std::mutex pool_mu, append_mu;
+  std::vector<std::unique_ptr<std::vector<Staged>>> parts;  // every staged part made
+  std::vector<std::vector<Staged>*> free_parts;
   std::atomic<size_t> next{0}, appended{0};
-  auto work = [&](size_t w) {
-    Worker& worker = *pool[w];
-    for (;;) {
-      const size_t c = next.fetch_add(1);
-      if (c >= chunks) return;
-      worker.Chunk(c * kChunkBlocks, std::min(blocks, (c + 1) * kChunkBlocks));
-      for (size_t seen = appended.load(); seen != c; seen = appended.load()) appended.wait(seen);
+  auto take = [&] {
+    std::lock_guard<std::mutex> lock(pool_mu);
+    if (free_parts.empty()) {
+      parts.push_back(std::make_unique<std::vector<Staged>>());
+      return parts.back().get();
+    }
+    std::vector<Staged>* part = free_parts.back();
+    free_parts.pop_back();
+    return part;
+  };
+  auto append_ready = [&] {
+    std::lock_guard<std::mutex> lock(append_mu);
+    for (size_t c = appended.load(); c < chunks; ++c) {
+      std::vector<Staged>* part = ready[c].load();
+      if (part == nullptr) return;
       for (size_t i = 0; i < items; ++i) {
-        const Staged& s = worker.staged()[i];
+        const Staged& s = (*part)[i];
         policy::ItemRoll& roll = ev.rolls[i];
         roll.rows.insert(roll.rows.end(), s.rows.begin(), s.rows.end());
         roll.verify.insert(roll.verify.end(), s.verify.begin(), s.verify.end());
         roll.amounts.insert(roll.amounts.end(), s.amounts.begin(), s.amounts.end());
         roll.percents.insert(roll.percents.end(), s.percents.begin(), s.percents.end());
       }
+      ready[c].store(nullptr);
+      {
+        std::lock_guard<std::mutex> pool_lock(pool_mu);
+        free_parts.push_back(part);
+      }
       appended.store(c + 1);
       appended.notify_all();
+    }
+  };
+  auto work = [&](size_t w) {
+    Worker& worker = *pool[w];
+    for (;;) {
+      const size_t c = next.fetch_add(1);
+      if (c >= chunks) return;
+      for (size_t seen = appended.load(); c >= seen + kAhead; seen = appended.load())
+        appended.wait(seen);
+      std::vector<Staged>* part = take();
+      worker.Chunk(c * kChunkBlocks, std::min(blocks, (c + 1) * kChunkBlocks), *part);
+      ready[c].store(part);
+      append_ready();  // this chunk, if it is next, and any ready after it
     }
   };
   {
@@ -861,6 +896,7 @@ Evaluation Evaluate(const policy::CompiledList& list, const Snapshot& snap, unsi
     for (size_t w = 1; w < workers; ++w) threads_.emplace_back([&work, w] { work(w); });
     work(0);
   }
+  append_ready();  // every chunk is ready now; normally nothing is left
   if (!with_totals) return ev;
   // Totals by street, summed over the workers.
   const size_t regions = RegionTable::Builtin().size();
