@@ -13,7 +13,7 @@
 //
 //   entitle_report [--people N] [--sql-people M] [--scale S] [--repeat R]
 //                  [--pg URL]            (default: $YANGLAO_TEST_PG_URL)
-//                  [--advice-calls C]    (advisor calls per phase, default 3000)
+//                  [--advice-calls C]    (advisor calls per phase, default 2000)
 //                  [--skip-sql 1]        (no SQL baselines, no PostgreSQL)
 #include <fmt/format.h>
 #include <sys/mman.h>
@@ -329,7 +329,7 @@ int main(int argc, char** argv) {
   size_t people = 10'000'000, sql_people = 1'000'000;
   double scale = 0.05;
   int repeat = 5;
-  int advice_calls = 3000;
+  int advice_calls = 2000;
   bool skip_sql = false;
   int profile = 0;  // > 0: only evaluate that many times (for perf) and stop
   std::string pg = std::getenv("YANGLAO_TEST_PG_URL") ? std::getenv("YANGLAO_TEST_PG_URL") : "";
