@@ -431,6 +431,8 @@ int main(int argc, char** argv) {
       (void)entitle::Evaluate(list, big);
       fmt::print("evaluation {}: {:.3f} s\n", k, Since(p0));
     }
+    reg.reset();
+    fs::remove_all(work);
     return 0;
   }
 
