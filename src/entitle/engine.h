@@ -30,8 +30,22 @@ struct Evaluation {
 
 // Evaluates every item for every person of `snap` (threads: 0 = one per
 // hardware thread). Totals are only computed when `with_totals`.
+//
+// Rows are taken 2048 at a time (a block) and every condition of the list is
+// computed once per block as a byte mask straight from the columns (a fact
+// compared with a constant is one vectorised pass; structurally equal
+// conditions of different items are computed once), each item's rows are
+// compressed from its mask, and threads take chunks of blocks in turn and
+// append them in row order, so the result is built in one pass without
+// copies between threads (docs/entitlement.md, "Benchmark").
 Evaluation Evaluate(const policy::CompiledList& list, const Snapshot& snap, unsigned threads = 0,
                     bool with_totals = true);
+
+// The same result computed by the row-selection evaluator
+// (policy::EntitlePopulation, selection vectors narrowed through each AND):
+// the reference the block evaluator is tested and benchmarked against.
+Evaluation EvaluateReference(const policy::CompiledList& list, const Snapshot& snap,
+                             unsigned threads = 0, bool with_totals = true);
 
 // The township-level and county-level ancestors of a region index (-1 when
 // none or unknown).

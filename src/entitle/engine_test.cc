@@ -1,0 +1,292 @@
+// The block evaluator (entitle::Evaluate) against the row-selection evaluator
+// it replaced (entitle::EvaluateReference, policy::EntitlePopulation) and the
+// one-person evaluator (policy::EntitlePerson): every list of policies/ and a
+// list of unusual rules, over random populations with unknown facts, the
+// dead, partial blocks and several chunks, on one to three threads. Rows,
+// rows to verify, amounts, discounts and the totals by street must be
+// identical.
+#include "entitle/engine.h"
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <iterator>
+#include <random>
+
+#include "core/region.h"
+#include "entitle/snapshot.h"
+#include "policy/entitlement.h"
+#include "policy/fact_schema.h"
+#include "policy/service_list.h"
+
+namespace yanglao::entitle {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Rules the city lists do not use: a conditional in a boolean position,
+// `in` on a fact, arithmetic and min/max over several facts, a fact that may
+// be unknown under NOT, money arithmetic, an exclusive group, and items that
+// share an eligibility but not an amount.
+constexpr std::string_view kUnusual = R"(format: yanglao.list/1
+jurisdiction: "421300"
+title: 测试清单
+issuer: 测试
+issued: 2023-06-01
+parameters:
+  allowance:
+    label: 高龄津贴标准
+    type: money
+    source: 测试
+    scale: age
+    values:
+      - from: 2023-01-01
+        brackets: [{min: 80, value: 100元}, {min: 90, value: 200元}, {min: 100, value: 300元}]
+  base:
+    label: 基数
+    type: money
+    source: 测试
+    values:
+      - {from: 2023-01-01, value: 200元}
+definitions:
+  poor:
+    label: 经济困难
+    expr: dibao || low_income
+items:
+  - number: 1
+    name: 高龄津贴
+    content: 按标准发放
+    target: 本市户籍 80 周岁及以上老年人
+    kind: 物质帮助
+    departments: [市民政局]
+    eligibility: hukou_local && age >= 80
+    benefit: {type: cash, period: month, amount: allowance(age)}
+  - number: 2
+    name: 助餐
+    content: 优惠
+    target: 65周岁及以上
+    kind: 关爱服务
+    departments: [市民政局]
+    eligibility: age >= 65 || poor
+    benefit: {type: discount, percent: 'age >= 80 ? 40 : capability_level >= 2 ? 30 : 20'}
+  - number: 3
+    name: 困难补贴
+    content: 按标准发放
+    target: 困难老年人
+    kind: 物质帮助
+    departments: [市民政局]
+    eligibility: 'poor ? age >= 70 : age >= 90'
+    benefit: {type: cash, period: year, amount: 'area == "urban" ? base * 30 / 7 : base * capability_level - 1元'}
+  - number: 4
+    name: 照护
+    content: 服务
+    target: 测试
+    kind: 照护服务
+    departments: [市民政局]
+    eligibility: '!(dibao && has_family_carer) && age in [60, 61, 62, 300]'
+    benefit: {type: service, per: month, times: 1, provider: 测试}
+  - number: 5
+    name: 失能
+    content: 服务
+    target: 测试
+    kind: 照护服务
+    departments: [市民政局]
+    eligibility: capability_level + disability_grade >= 3 && age - 60 < 25
+    benefit: {type: service, per: month, times: 1, provider: 测试}
+  - number: 6
+    name: 重残
+    content: 服务
+    target: 测试
+    kind: 照护服务
+    departments: [市民政局]
+    eligibility: max(capability_level, disability_grade) >= 2 || min(age, 70) < 55 || !has_family_carer
+    benefit: {type: service, per: month, times: 1, provider: 测试}
+  - number: 7
+    name: 高龄补贴
+    content: 按标准发放
+    target: 本市户籍 80 周岁及以上老年人
+    kind: 物质帮助
+    departments: [市民政局]
+    eligibility: hukou_local && age >= 80
+    benefit: {type: cash, period: month, amount: 'capability_level >= 1 ? 50元 : 20元'}
+  - number: 8
+    name: 照护补贴
+    content: 按标准发放
+    target: 测试
+    kind: 物质帮助
+    departments: [市民政局]
+    eligibility: age >= 60
+    benefit: {type: cash, period: month, amount: 'has_family_carer ? 80元 : 10元'}
+exclusive_groups:
+  subsidies: {items: [1, 3], rule: highest}
+)";
+
+fs::path Source() {
+  const char* src = std::getenv("YANGLAO_SOURCE_DIR");
+  return fs::path(src != nullptr ? src : ".");
+}
+
+// `n` random people: facts from their schema's range with edge values,
+// some columns with unknown facts, some of the people dead.
+Snapshot RandomSnapshot(size_t n, uint64_t seed) {
+  const policy::FactSchema& schema = policy::FactSchema::Person();
+  std::mt19937_64 rng(seed);
+  std::vector<double> unknown(schema.size());
+  for (double& p : unknown) p = rng() % 3 == 0 ? 0.08 : 0.0;
+  const size_t deceased = *schema.Find("deceased");
+  const size_t age = *schema.Find("age");
+  const auto regions = static_cast<int32_t>(RegionTable::Builtin().size());
+  Snapshot s;
+  s.jurisdiction = "421300";
+  s.as_of = *CivilDate::FromYmd(2026, 11, 1);
+  s.known_on = s.as_of;
+  std::uniform_real_distribution<double> u01(0, 1);
+  for (size_t r = 0; r < n; ++r) {
+    policy::PersonFacts f(schema.size(), 0);
+    for (size_t slot = 0; slot < schema.size(); ++slot) {
+      const policy::FactInfo& info = schema.at(slot);
+      if (slot == age) {
+        f[slot] = 40 + static_cast<int64_t>(rng() % 75);
+      } else if (info.type == policy::FactType::kBool) {
+        f[slot] = rng() % 4 == 0 ? 1 : 0;
+      } else if (info.type == policy::FactType::kEnum) {
+        f[slot] = static_cast<int64_t>(rng() % std::max<size_t>(1, info.enum_values.size()));
+      } else {
+        f[slot] = static_cast<int64_t>(rng() % 6);
+      }
+      if (slot != deceased && unknown[slot] > 0 && u01(rng) < unknown[slot])
+        f[slot] = policy::kUnknownFact;
+    }
+    f[deceased] = rng() % 20 == 0 ? 1 : 0;
+    // Residences over the whole table (and unknown) so that streets vary.
+    int32_t residence =
+        rng() % 50 == 0 ? -1 : static_cast<int32_t>(rng() % static_cast<uint64_t>(regions));
+    s.Add(10000000000000000ULL + r, *CivilDate::FromYmd(1950, 1, 1), residence, residence, f);
+  }
+  return s;
+}
+
+void ExpectSame(const Evaluation& a, const Evaluation& b, const std::string& what) {
+  ASSERT_EQ(a.rolls.size(), b.rolls.size()) << what;
+  EXPECT_EQ(a.person_items, b.person_items) << what;
+  for (size_t i = 0; i < a.rolls.size(); ++i) {
+    EXPECT_EQ(a.rolls[i].rows, b.rolls[i].rows) << what << " item " << i;
+    EXPECT_EQ(a.rolls[i].verify, b.rolls[i].verify) << what << " item " << i;
+    EXPECT_EQ(a.rolls[i].amounts, b.rolls[i].amounts) << what << " item " << i;
+    EXPECT_EQ(a.rolls[i].percents, b.rolls[i].percents) << what << " item " << i;
+  }
+  ASSERT_EQ(a.totals.size(), b.totals.size()) << what;
+  for (size_t k = 0; k < a.totals.size(); ++k) {
+    const AreaTotal &x = a.totals[k], &y = b.totals[k];
+    EXPECT_TRUE(x.item == y.item && x.county == y.county && x.street == y.street &&
+                x.people == y.people && x.amount == y.amount)
+        << what << " total " << k;
+  }
+}
+
+// Each outcome of the one-person evaluator for the first `people` rows.
+void ExpectAgreesWithPerson(const policy::CompiledList& list, const Snapshot& snap,
+                            const Evaluation& ev, size_t people, const std::string& what) {
+  std::vector<size_t> k(list.items.size()), v(list.items.size());
+  for (size_t r = 0; r < people && r < snap.size; ++r) {
+    policy::PersonFacts f(snap.facts.size());
+    for (size_t s = 0; s < f.size(); ++s) f[s] = snap.facts[s][r];
+    const std::vector<policy::ItemOutcome> outcomes = policy::EntitlePerson(list, f);
+    for (size_t i = 0; i < list.items.size(); ++i) {
+      const policy::ItemRoll& roll = ev.rolls[i];
+      const policy::ItemOutcome& o = outcomes[i];
+      while (k[i] < roll.rows.size() && roll.rows[k[i]] < r) ++k[i];
+      while (v[i] < roll.verify.size() && roll.verify[v[i]] < r) ++v[i];
+      bool in = k[i] < roll.rows.size() && roll.rows[k[i]] == r;
+      bool verify = v[i] < roll.verify.size() && roll.verify[v[i]] == r;
+      ASSERT_EQ(in, o.entitled) << what << " item " << i << " row " << r;
+      ASSERT_EQ(verify, o.verify) << what << " item " << i << " row " << r;
+      if (in && !roll.amounts.empty()) {
+        EXPECT_EQ(roll.amounts[k[i]], o.amount) << what;
+      }
+      if (in && !roll.percents.empty()) {
+        EXPECT_EQ(roll.percents[k[i]], o.percent) << what;
+      }
+    }
+  }
+}
+
+struct NamedList {
+  std::string name;
+  policy::LoadedList loaded;
+};
+
+std::vector<NamedList> Lists() {
+  std::vector<NamedList> out;
+  for (const char* city : {"suizhou", "ezhou", "chibi", "qidong", "zhuzhou"}) {
+    NamedList l{city,
+                policy::LoadServiceList(Source() / "policies" / (std::string(city) + ".yaml"))};
+    policy::ApplyParameterFile(Source() / "policies/demo" / (std::string(city) + ".demo.yaml"),
+                               l.loaded.list, l.loaded.errors);
+    out.push_back(std::move(l));
+  }
+  out.push_back(NamedList{"unusual", policy::LoadServiceListFromString(kUnusual, "unusual.yaml")});
+  return out;
+}
+
+TEST(EntitleEngineTest, BlockEvaluatorEqualsTheReferenceOnEveryList) {
+  // Three chunks of 8 blocks and a partial block.
+  const Snapshot snap = RandomSnapshot(2048 * 8 * 3 + 1017, 17);
+  const CivilDate date = *CivilDate::FromYmd(2026, 11, 1);
+  for (NamedList& l : Lists()) {
+    ASSERT_TRUE(l.loaded.ok()) << l.name << ": " << l.loaded.errors[0].ToString();
+    Result<policy::CompiledList> list = policy::CompileList(l.loaded.list, date);
+    ASSERT_TRUE(list.ok()) << l.name << ": " << list.status().ToString();
+    const Evaluation reference = EvaluateReference(*list, snap, 2);
+    size_t entitled = 0, verify = 0;
+    for (const auto& r : reference.rolls) {
+      entitled += r.rows.size();
+      verify += r.verify.size();
+    }
+    EXPECT_GT(entitled, 0u) << l.name;
+    EXPECT_GT(verify, 0u) << l.name;  // unknown facts reach the rules
+    for (unsigned threads : {1u, 2u, 3u}) {
+      ExpectSame(Evaluate(*list, snap, threads), reference,
+                 fmt::format("{} on {} threads", l.name, threads));
+    }
+    ExpectSame(Evaluate(*list, snap, 2, false), EvaluateReference(*list, snap, 2, false),
+               l.name + " without totals");
+    ExpectAgreesWithPerson(*list, snap, reference, 3000, l.name);
+  }
+}
+
+TEST(EntitleEngineTest, TheUnusualListExercisesItsRules) {
+  const Snapshot snap = RandomSnapshot(5000, 3);
+  policy::LoadedList l = policy::LoadServiceListFromString(kUnusual, "unusual.yaml");
+  ASSERT_TRUE(l.ok()) << l.errors[0].ToString();
+  Result<policy::CompiledList> list = policy::CompileList(l.list, *CivilDate::FromYmd(2026, 11, 1));
+  ASSERT_TRUE(list.ok());
+  Evaluation ev = Evaluate(*list, snap);
+  ASSERT_EQ(ev.rolls.size(), 8u);
+  // Every item gives someone something; the exclusive group leaves nobody
+  // with both items 1 and 3.
+  for (size_t i = 0; i < ev.rolls.size(); ++i) EXPECT_FALSE(ev.rolls[i].rows.empty()) << i;
+  std::vector<uint32_t> both;
+  std::set_intersection(ev.rolls[0].rows.begin(), ev.rolls[0].rows.end(), ev.rolls[2].rows.begin(),
+                        ev.rolls[2].rows.end(), std::back_inserter(both));
+  EXPECT_TRUE(both.empty());
+  ExpectSame(ev, EvaluateReference(*list, snap), "unusual");
+}
+
+TEST(EntitleEngineTest, AnEmptySnapshotGivesEmptyRolls) {
+  Snapshot snap;
+  snap.facts.assign(policy::FactSchema::Person().size(), {});
+  policy::LoadedList l = policy::LoadServiceListFromString(kUnusual, "unusual.yaml");
+  Result<policy::CompiledList> list = policy::CompileList(l.list, *CivilDate::FromYmd(2026, 11, 1));
+  ASSERT_TRUE(list.ok());
+  Evaluation ev = Evaluate(*list, snap);
+  ASSERT_EQ(ev.rolls.size(), 8u);
+  for (const auto& r : ev.rolls) EXPECT_TRUE(r.rows.empty() && r.verify.empty());
+  EXPECT_TRUE(ev.totals.empty());
+}
+
+}  // namespace
+}  // namespace yanglao::entitle
