@@ -1,6 +1,7 @@
 #include "entitle/live.h"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <functional>
 #include <unordered_map>
@@ -17,21 +18,6 @@ double SecondsSince(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
-// Appends row `r` of `src` to `dst` as Snapshot::Add would append it.
-void AppendRow(Snapshot& dst, const Snapshot& src, size_t r) {
-  dst.id.push_back(src.id[r]);
-  dst.birth_days.push_back(src.birth_days[r]);
-  dst.residence.push_back(src.residence[r]);
-  dst.hukou.push_back(src.hukou[r]);
-  if (dst.unknown.size() != dst.facts.size()) dst.unknown.assign(dst.facts.size(), 0);
-  for (size_t s = 0; s < dst.facts.size(); ++s) {
-    uint8_t v = src.facts[s][r];
-    dst.facts[s].push_back(v);
-    dst.unknown[s] |= static_cast<uint8_t>(v == policy::kUnknownFact);
-  }
-  ++dst.size;
-}
-
 }  // namespace
 
 Snapshot MergeSnapshot(const Snapshot& base, const std::vector<std::string>& ids,
@@ -40,18 +26,21 @@ Snapshot MergeSnapshot(const Snapshot& base, const std::vector<std::string>& ids
   gone.reserve(ids.size());
   for (const std::string& id : ids) gone.push_back(PackIdNumber(id));
   std::sort(gone.begin(), gone.end());
-  Snapshot out;
-  out.jurisdiction = fresh.jurisdiction;
-  out.as_of = fresh.as_of;
-  out.known_on = fresh.known_on;
-  out.feed_watermark = fresh.feed_watermark;
-  out.facts.resize(policy::FactSchema::Person().size());
-  const size_t n = base.size + fresh.size;
-  out.id.reserve(n);
-  out.birth_days.reserve(n);
-  out.residence.reserve(n);
-  out.hukou.reserve(n);
-  for (auto& col : out.facts) col.reserve(n);
+  // The merged rows as runs of consecutive rows of one source, in ID order:
+  // a feed's people cut the city into at most a few thousand runs, each
+  // copied column by column (a memory copy) instead of row by row.
+  struct Run {
+    const Snapshot* from;
+    size_t begin, end;
+  };
+  std::vector<Run> runs;
+  auto take = [&](const Snapshot* from, size_t r) {
+    if (!runs.empty() && runs.back().from == from && runs.back().end == r) {
+      ++runs.back().end;
+    } else {
+      runs.push_back(Run{from, r, r + 1});
+    }
+  };
   size_t a = 0, b = 0, g = 0;
   while (a < base.size || b < fresh.size) {
     if (a < base.size) {
@@ -63,9 +52,48 @@ Snapshot MergeSnapshot(const Snapshot& base, const std::vector<std::string>& ids
       }
     }
     if (b < fresh.size && (a >= base.size || fresh.id[b] < base.id[a])) {
-      AppendRow(out, fresh, b++);
+      take(&fresh, b++);
     } else {
-      AppendRow(out, base, a++);
+      take(&base, a++);
+    }
+  }
+  Snapshot out;
+  out.jurisdiction = fresh.jurisdiction;
+  out.as_of = fresh.as_of;
+  out.known_on = fresh.known_on;
+  out.feed_watermark = fresh.feed_watermark;
+  out.facts.resize(policy::FactSchema::Person().size());
+  size_t n = 0;
+  for (const Run& r : runs) n += r.end - r.begin;
+  auto copy = [&](auto member) {
+    auto& dst = out.*member;
+    dst.reserve(n);
+    for (const Run& r : runs) {
+      const auto& src = (*r.from).*member;
+      dst.insert(dst.end(), src.begin() + static_cast<std::ptrdiff_t>(r.begin),
+                 src.begin() + static_cast<std::ptrdiff_t>(r.end));
+    }
+  };
+  copy(&Snapshot::id);
+  copy(&Snapshot::birth_days);
+  copy(&Snapshot::residence);
+  copy(&Snapshot::hukou);
+  for (size_t s = 0; s < out.facts.size(); ++s) {
+    std::vector<uint8_t>& dst = out.facts[s];
+    dst.reserve(n);
+    for (const Run& r : runs) {
+      const std::vector<uint8_t>& src = r.from->facts[s];
+      dst.insert(dst.end(), src.begin() + static_cast<std::ptrdiff_t>(r.begin),
+                 src.begin() + static_cast<std::ptrdiff_t>(r.end));
+    }
+  }
+  out.size = n;
+  if (n > 0) {  // as Snapshot::Add sets them: a slot with any unknown value
+    out.unknown.assign(out.facts.size(), 0);
+    for (size_t s = 0; s < out.facts.size(); ++s) {
+      const std::vector<uint8_t>& col = out.facts[s];
+      out.unknown[s] = static_cast<uint8_t>(
+          std::find(col.begin(), col.end(), policy::kUnknownFact) != col.end());
     }
   }
   return out;
@@ -244,6 +272,36 @@ registry::RegistryStats SnapshotStats(const Snapshot& snapshot) {
     p.counts = &k;
     return p;
   };
+  // Ages by birth day without a date conversion per row: born on or before
+  // latest_born[a] <=> aged a or more on the snapshot's date (AgeOn is
+  // non-increasing in the birth day; each bound found by AgeOn itself near
+  // the anniversary, so leap days count as AgeOn counts them).
+  std::array<int32_t, kMaxStatsAge + 1> latest_born{};
+  const CivilDate on = snapshot.as_of;
+  for (int a = 0; a <= kMaxStatsAge; ++a) {
+    std::optional<CivilDate> near = CivilDate::FromYmd(on.year() - a, on.month(), 1);
+    int32_t guess = near ? near->DaysSinceEpoch() + static_cast<int32_t>(on.day()) - 1 : 0;
+    int32_t best = guess - 40;
+    for (int32_t d = guess - 40; d <= guess + 40; ++d) {
+      CivilDate birth = CivilDate::FromDays(std::chrono::sys_days(std::chrono::days(d)));
+      if (AgeOn(birth, on) >= a) best = d;
+    }
+    latest_born[static_cast<size_t>(a)] = best;
+  }
+  auto age_of = [&](int32_t birth) {
+    // latest_born descends with the age: the oldest age whose bound holds.
+    int lo = 0, hi = kMaxStatsAge;  // latest_born[0] holds for every row (born by the date)
+    if (birth > latest_born[0]) return 0;
+    while (lo < hi) {
+      int mid = (lo + hi + 1) / 2;
+      if (birth <= latest_born[static_cast<size_t>(mid)]) {
+        lo = mid;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return lo;
+  };
   const size_t sex_slot = *schema.Find("sex");
   for (size_t row = 0; row < snapshot.size; ++row) {
     ++stats.total;
@@ -254,9 +312,7 @@ registry::RegistryStats SnapshotStats(const Snapshot& snapshot) {
     Place& p = place(snapshot.residence[row]);
     StatsCounts& k = *p.counts;
     ++k.people;
-    CivilDate birth =
-        CivilDate::FromDays(std::chrono::sys_days(std::chrono::days(snapshot.birth_days[row])));
-    int age = std::clamp(AgeOn(birth, snapshot.as_of), 0, kMaxStatsAge);
+    int age = age_of(snapshot.birth_days[row]);
     for (size_t b = 0; b < kStatsBands; ++b) {
       if (age >= kStatsBandEdges[b] && age < kStatsBandEdges[b + 1]) ++k.bands[b];
     }

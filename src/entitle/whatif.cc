@@ -128,21 +128,53 @@ Status ApplyEdits(policy::ServiceList& list, const WhatIfEdits& edits, CivilDate
   return Status::Ok();
 }
 
-WhatIfReport CompareLists(const policy::CompiledList& base, const policy::CompiledList& variant,
-                          const Snapshot& snap) {
-  Evaluation a = Evaluate(base, snap, 0, false);
-  Evaluation b = Evaluate(variant, snap, 0, false);
-  WhatIfReport report;
-  report.people = static_cast<int64_t>(snap.size);
+WhatIfBase PrepareWhatIf(const policy::CompiledList& base, const Snapshot& snap) {
+  WhatIfBase out;
+  out.list = &base;
+  out.evaluation = Evaluate(base, snap, 0, false);
+  out.county_of_row.resize(snap.size);
   std::unordered_map<int32_t, int32_t> county_of_residence;
-  std::map<int32_t, CountyDelta> counties;
-  auto county = [&](uint32_t row) -> CountyDelta& {
+  for (size_t row = 0; row < snap.size; ++row) {
     int32_t res = snap.residence[row];
     auto [it, inserted] = county_of_residence.try_emplace(res, -1);
     if (inserted) it->second = CountyOf(res);
-    CountyDelta& c = counties[it->second];
-    c.county = it->second;
+    out.county_of_row[row] = it->second;
+  }
+  out.item_counties.resize(base.items.size());
+  for (size_t i = 0; i < base.items.size(); ++i) {
+    const policy::Item& item = *base.items[i].item;
+    const policy::ItemRoll& roll = out.evaluation.rolls[i];
+    auto& counties = out.item_counties[i];
+    for (size_t x = 0; x < roll.rows.size(); ++x) {
+      auto [m, y] = Cost(item, roll.amounts.empty() ? 0 : roll.amounts[x]);
+      auto& c = counties[out.county_of_row[roll.rows[x]]];
+      c.first += m;
+      c.second += y;
+    }
+  }
+  return out;
+}
+
+WhatIfReport CompareLists(const policy::CompiledList& base, const policy::CompiledList& variant,
+                          const Snapshot& snap) {
+  return CompareLists(PrepareWhatIf(base, snap), variant, snap);
+}
+
+WhatIfReport CompareLists(const WhatIfBase& prepared, const policy::CompiledList& variant,
+                          const Snapshot& snap) {
+  const policy::CompiledList& base = *prepared.list;
+  const Evaluation& a = prepared.evaluation;
+  Evaluation b = Evaluate(variant, snap, 0, false);
+  WhatIfReport report;
+  report.people = static_cast<int64_t>(snap.size);
+  std::map<int32_t, CountyDelta> counties;
+  auto county_at = [&](int32_t index) -> CountyDelta& {
+    CountyDelta& c = counties[index];
+    c.county = index;
     return c;
+  };
+  auto county = [&](uint32_t row) -> CountyDelta& {
+    return county_at(prepared.county_of_row[row]);
   };
   auto find = [](const policy::CompiledList& l, const std::string& number) -> int {
     for (size_t i = 0; i < l.items.size(); ++i) {
@@ -171,6 +203,22 @@ WhatIfReport CompareLists(const policy::CompiledList& base, const policy::Compil
     d.in_variant = ib >= 0;
     d.base_people = static_cast<int64_t>(ra.rows.size());
     d.variant_people = static_cast<int64_t>(rb.rows.size());
+    if (ia >= 0 && ib >= 0 && item_a.benefit.type == item_b.benefit.type &&
+        item_a.benefit.period == item_b.benefit.period && ra.rows == rb.rows &&
+        ra.amounts.size() == rb.amounts.size() &&
+        (ra.amounts.empty() || ra.amounts == rb.amounts)) {
+      // The same roll at the same cost: nobody gains or loses, and each
+      // county's money is the base's on both sides.
+      for (const auto& [index, money] : prepared.item_counties[static_cast<size_t>(ia)]) {
+        CountyDelta& c = county_at(index);
+        c.base_monthly += money.first;
+        c.base_yearly += money.second;
+        c.variant_monthly += money.first;
+        c.variant_yearly += money.second;
+      }
+      report.items.push_back(std::move(d));
+      continue;
+    }
     size_t x = 0, y = 0;
     while (x < ra.rows.size() || y < rb.rows.size()) {
       bool only_a = y == rb.rows.size() || (x < ra.rows.size() && ra.rows[x] < rb.rows[y]);

@@ -53,8 +53,26 @@ struct WhatIfReport {
   int64_t people = 0;
 };
 
+// What a what-if needs of the list in force over one snapshot, the same for
+// every variant: its evaluation, each row's county, and per item the money
+// by county. Prepared once per (list, snapshot) and kept while the snapshot
+// is current (the server keeps it with the live snapshot), so that a what-if
+// evaluates only the variant and walks only the items whose roll changed.
+struct WhatIfBase {
+  const policy::CompiledList* list = nullptr;  // must outlive this
+  Evaluation evaluation;
+  std::vector<int32_t> county_of_row;  // region index of the row's county, -1 unknown
+  // Per item of `list`: county -> {monthly, yearly} fen of its roll (every
+  // county with someone on the roll, zero for items that pay no cash).
+  std::vector<std::map<int32_t, std::pair<int64_t, int64_t>>> item_counties;
+};
+WhatIfBase PrepareWhatIf(const policy::CompiledList& base, const Snapshot& snap);
+
 // Compares two compiled lists over one snapshot.
 WhatIfReport CompareLists(const policy::CompiledList& base, const policy::CompiledList& variant,
+                          const Snapshot& snap);
+// The same, with the list in force prepared over `snap` (PrepareWhatIf).
+WhatIfReport CompareLists(const WhatIfBase& base, const policy::CompiledList& variant,
                           const Snapshot& snap);
 
 }  // namespace yanglao::entitle

@@ -175,9 +175,16 @@ Result<Reply> AgesLive(Call& call, const Region& r, const std::vector<const Regi
         return it->second;
       };
     }
-    for (const registry::Registry::AgeBandCounts& unit :
-         entitle::SnapshotAgeBands(s, r.code, children.front()->code.size(),
-                                   std::vector<int>(std::begin(kBands), std::end(kBands)), keep)) {
+    // Counted once per snapshot (so once per watermark) and reader's scope.
+    const std::string key =
+        fmt::format("console.ages|{}|{}|{}", r.code, static_cast<int>(user.scope),
+                    user.scope == DataScope::kAll ? std::string() : user.unit_code);
+    auto counted = Derived<std::vector<registry::Registry::AgeBandCounts>>(*snap, key, [&] {
+      return entitle::SnapshotAgeBands(s, r.code, children.front()->code.size(),
+                                       std::vector<int>(std::begin(kBands), std::end(kBands)),
+                                       keep);
+    });
+    for (const registry::Registry::AgeBandCounts& unit : *counted) {
       json::array by_band;
       int64_t total = 0;
       for (int64_t n : unit.counts) {

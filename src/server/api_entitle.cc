@@ -22,6 +22,7 @@
 #include "registry/feed_template.h"
 #include "server/api_util.h"
 #include "server/app.h"
+#include "server/live_state.h"
 
 namespace yanglao::server {
 
@@ -735,7 +736,20 @@ Result<Reply> WhatIfRoute(Call& call) {
   Result<std::shared_ptr<const entitle::Snapshot>> snap =
       call.app.entitle().SnapshotFor(*call.registry, *list, month, call.app.Today());
   if (!snap.ok()) return snap.status();
-  entitle::WhatIfReport report = entitle::CompareLists(**base, *variant_compiled, **snap);
+  // The list in force evaluated over this snapshot once (per watermark), then
+  // only the variant per request.
+  struct Prepared {
+    std::shared_ptr<const policy::CompiledList> list;
+    entitle::WhatIfBase base;
+  };
+  auto prepared =
+      Derived<Prepared>(*snap,
+                        fmt::format("entitle.whatif|{}|{}|{}", list->name, month.ToString(),
+                                    static_cast<const void*>(base->get())),
+                        [&] {
+                          return Prepared{*base, entitle::PrepareWhatIf(**base, **snap)};
+                        });
+  entitle::WhatIfReport report = entitle::CompareLists(prepared->base, *variant_compiled, **snap);
 
   // Masked examples of gainers and losers only for a user whose scope holds
   // the whole jurisdiction; the counts and money are aggregates.

@@ -595,7 +595,10 @@ Result<Reply> RegistryStatsRoute(Call& call) {
       LiveSnapshotOf(*call.registry, call.app.options().db_url, r->code, call.app.Today(),
                      kEverythingRecorded, &update);
   if (!snap.ok()) return snap.status();
-  registry::RegistryStats stats = entitle::SnapshotStats(**snap);
+  // Counted once per snapshot (so once per watermark), then served from memory.
+  std::shared_ptr<const registry::RegistryStats> counted = Derived<registry::RegistryStats>(
+      *snap, "registry.stats", [&] { return entitle::SnapshotStats(**snap); });
+  const registry::RegistryStats& stats = *counted;
   const auto& circumstances = registry::StatsCircumstances();
   auto counts_json = [&](const registry::StatsCounts& k) {
     json::array bands;

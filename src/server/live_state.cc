@@ -83,4 +83,55 @@ Result<std::shared_ptr<const entitle::Snapshot>> LiveSnapshotOf(registry::Regist
   return live->Current();
 }
 
+namespace {
+
+struct DerivedEntry {
+  std::weak_ptr<const entitle::Snapshot> snapshot;
+  std::shared_ptr<const void> value;
+  uint64_t used = 0;
+};
+
+struct DerivedTable {
+  std::mutex mu;
+  // By (snapshot address, key); the weak pointer tells a live snapshot from
+  // a later one at the same address.
+  std::map<std::pair<const entitle::Snapshot*, std::string>, DerivedEntry> entries;
+  uint64_t tick = 0;
+};
+
+DerivedTable& TheDerivedTable() {
+  static DerivedTable* table = new DerivedTable;
+  return *table;
+}
+
+}  // namespace
+
+std::shared_ptr<const void> DerivedOf(const std::shared_ptr<const entitle::Snapshot>& snapshot,
+                                      const std::string& key,
+                                      const std::function<std::shared_ptr<const void>()>& compute) {
+  DerivedTable& t = TheDerivedTable();
+  auto at = std::make_pair(snapshot.get(), key);
+  {
+    std::lock_guard lock(t.mu);
+    auto it = t.entries.find(at);
+    if (it != t.entries.end() && it->second.snapshot.lock() == snapshot) {
+      it->second.used = ++t.tick;
+      return it->second.value;
+    }
+  }
+  std::shared_ptr<const void> value = compute();  // outside the lock: other keys go on
+  std::lock_guard lock(t.mu);
+  // Values of snapshots no longer held by anyone go first.
+  std::erase_if(t.entries, [](const auto& e) { return e.second.snapshot.expired(); });
+  t.entries[at] = DerivedEntry{snapshot, value, ++t.tick};
+  while (t.entries.size() > kDerivedValues) {
+    auto oldest = t.entries.begin();
+    for (auto it = t.entries.begin(); it != t.entries.end(); ++it) {
+      if (it->second.used < oldest->second.used) oldest = it;
+    }
+    t.entries.erase(oldest);
+  }
+  return value;
+}
+
 }  // namespace yanglao::server

@@ -14,7 +14,9 @@
 #define YANGLAO_SERVER_LIVE_STATE_H_
 
 #include <cstddef>
+#include <functional>
 #include <memory>
+#include <string>
 #include <string_view>
 
 #include "core/civil_date.h"
@@ -39,6 +41,27 @@ inline const CivilDate kEverythingRecorded = *CivilDate::FromYmd(9999, 12, 31);
 Result<std::shared_ptr<const entitle::Snapshot>> LiveSnapshotOf(
     registry::Registry& registry, std::string_view db_url, std::string_view jurisdiction,
     CivilDate as_of, CivilDate known_on, entitle::LiveUpdate* update = nullptr);
+
+// A value derived from one live snapshot (an aggregate over its columns: the
+// statistics, the age bands, the what-if's evaluation of the list in force),
+// computed on the first request that reads that snapshot and kept as long as
+// the snapshot is current: an advance swaps in a new snapshot, so the value
+// is computed again once per watermark, never served stale. `key` names the
+// value among those of the same snapshot (it must decide everything
+// `compute` reads besides the snapshot). Beyond kDerivedValues the least
+// recently used go.
+inline constexpr size_t kDerivedValues = 64;
+std::shared_ptr<const void> DerivedOf(const std::shared_ptr<const entitle::Snapshot>& snapshot,
+                                      const std::string& key,
+                                      const std::function<std::shared_ptr<const void>()>& compute);
+
+template <typename T, typename F>
+std::shared_ptr<const T> Derived(const std::shared_ptr<const entitle::Snapshot>& snapshot,
+                                 const std::string& key, F compute) {
+  return std::static_pointer_cast<const T>(DerivedOf(snapshot, key, [&] {
+    return std::static_pointer_cast<const void>(std::make_shared<const T>(compute()));
+  }));
+}
 
 }  // namespace yanglao::server
 
