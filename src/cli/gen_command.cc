@@ -47,6 +47,20 @@ size_t DisplayWidth(std::string_view text) {
   return width;
 }
 
+int WriteWaitlist(const std::string& out, const std::string& region, uint64_t seed,
+                  CivilDate as_of) {
+  // Institutions, beds and a waiting list (src/waitlist; docs/waitlist.md).
+  if (Result<gen::WaitlistSyntheticSummary> w = gen::WriteSyntheticWaitlist(
+          {.feeds_dir = out, .out_dir = out, .region = region, .as_of = as_of, .seed = seed});
+      w.ok()) {
+    fmt::print("  入住轮候/ {} 家养老机构，{} 张可分配床位，{} 份入住申请\n", w->institutions,
+               w->beds, w->applicants);
+  } else {
+    fmt::print(stderr, "yanglao: 未生成入住轮候数据：{}\n", w.status().ToString());
+  }
+  return 0;
+}
+
 // The modules' synthetic data for the feeds in `out` (a city, or one city
 // of a province: there a city without village-level data gets no
 // facilities, canteens or visits, with a notice).
@@ -70,10 +84,14 @@ int WriteModuleData(const GenArgs& args, const std::string& out, const std::stri
       f.ok()) {  // facilities, estates, community coordinates (src/facility)
     fmt::print("  设施/（合成坐标）{} 处养老服务设施，{} 个住宅小区，{} 个社区（村）坐标\n",
                f->facilities, f->estates, f->points);
+  } else if (province) {
+    // A city of a province without village-level data: no community
+    // coordinates, so no facilities, canteens or visits.
+    fmt::print("  （没有村级区划数据：未生成设施、助餐、探访数据）\n");
+    return WriteWaitlist(out, region, seed, as_of);
   } else {
-    fmt::print(stderr, "yanglao: {}{}\n", province ? "未生成设施数据：" : "",
-               f.status().ToString());
-    if (!province) return 1;
+    fmt::print(stderr, "yanglao: {}\n", f.status().ToString());
+    return 1;
   }
   // Canteens and a month of counter sales (src/canteen; docs/canteen.md).
   Result<gen::CanteenSyntheticSummary> c = gen::WriteSyntheticCanteens(
@@ -95,16 +113,7 @@ int WriteModuleData(const GenArgs& args, const std::string& out, const std::stri
   } else {
     fmt::print(stderr, "yanglao: 未生成探访数据：{}\n", v.status().ToString());
   }
-  // Institutions, beds and a waiting list (src/waitlist; docs/waitlist.md).
-  if (Result<gen::WaitlistSyntheticSummary> w = gen::WriteSyntheticWaitlist(
-          {.feeds_dir = out, .out_dir = out, .region = region, .as_of = as_of, .seed = seed});
-      w.ok()) {
-    fmt::print("  入住轮候/ {} 家养老机构，{} 张可分配床位，{} 份入住申请\n", w->institutions,
-               w->beds, w->applicants);
-  } else {
-    fmt::print(stderr, "yanglao: 未生成入住轮候数据：{}\n", w.status().ToString());
-  }
-  return 0;
+  return WriteWaitlist(out, region, seed, as_of);
 }
 
 // A whole province: one subdirectory per city (gen/province.h).
