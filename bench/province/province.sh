@@ -119,7 +119,6 @@ for backend in sqlite postgresql; do
     done
   done
 done
-persons_sqlite=$("$bin" registry stats --db "$sqlite_db" --as-of 2026-01-01 2>/dev/null | head -1 || true)
 
 # 4-5. runs and what-ifs of the Hubei lists.
 lists=()
@@ -146,7 +145,7 @@ done
 echo "   people aged 50+ (incl. the year's deaths): $people in $members prefecture-level units;" \
   "feeds $((bytes / 1000000)) MB, $rows rows"
 echo "   lists run: ${lists[*]}"
-echo "   registry (SQLite): $persons_sqlite"
+echo "   persons added by the imports (SQLite): $(grep -o '新增人员 [0-9]*' "$work/log.txt" | awk '{n += $2} END {print n / 2}') per back end"
 echo
 echo "| step | processes | wall time | peak memory (VmHWM) | rate |"
 echo "| --- | ---: | ---: | ---: | ---: |"
