@@ -175,9 +175,30 @@ Result<CityModel> BuildCityModel(const GenOptions& options, const Calibration& c
                               .county = static_cast<int>(city_counties.size() - 1),
                               .urban = r.kind == RegionKind::kUrbanCommunity});
   }
-  bool region_has_units = std::any_of(city_units.begin(), city_units.end(), [&](const Unit& u) {
-    return regions.IsWithin(*u.region, *m.region);
-  });
+  auto has_units = [&] {
+    return std::any_of(city_units.begin(), city_units.end(),
+                       [&](const Unit& u) { return regions.IsWithin(*u.region, *m.region); });
+  };
+  if (!has_units() && options.province_member) {
+    // No village-level data: people live in the city's townships (a 街道
+    // counts as urban, a 镇/乡/other township as rural).
+    city_units.clear();
+    city_counties.clear();
+    m.township_units = true;
+    for (size_t i = IndexOf(regions, *city) + 1;
+         i < all.size() && all[i].code.starts_with(city->code); ++i) {
+      const Region& r = all[i];
+      if (r.level != RegionLevel::kTownship) continue;
+      const Region* county = regions.Parent(r);
+      if (county == nullptr) continue;
+      if (city_counties.empty() || city_counties.back() != county) city_counties.push_back(county);
+      city_units.push_back(Unit{.region = &r,
+                                .street = &r,
+                                .county = static_cast<int>(city_counties.size() - 1),
+                                .urban = r.kind == RegionKind::kStreet});
+    }
+  }
+  bool region_has_units = has_units();
   if (!region_has_units) {
     return Status("gen.no_villages",
                   fmt::format("{}（{}）没有村级（社区、村）区划数据；目前只有鄂州、随州、咸宁、"
@@ -357,7 +378,22 @@ Result<CityModel> BuildCityModel(const GenOptions& options, const Calibration& c
 
   // Cell counts by systematic rounding of their expected sizes.
   double people = std::round(m.region_population * m.share_50_plus * options.scale);
+  for (size_t c = 0; c < m.counties.size(); ++c) m.counties[c].slot_index = static_cast<int>(c);
   m.other_slots_per_county = std::max(1, kOtherSlots / static_cast<int>(m.counties.size()));
+  if (options.province_member) {
+    // Half codes of people with 户籍 elsewhere, shared out among every county
+    // of the province (in code order).
+    std::map<std::string_view, int> province_index;
+    for (const Region& r : all) {
+      if (r.level == RegionLevel::kCounty && regions.IsWithin(r, *province)) {
+        province_index.emplace(r.code, static_cast<int>(province_index.size()));
+      }
+    }
+    for (County& c : m.counties) c.slot_index = province_index.at(c.region->code);
+    m.local_slots = kProvinceLocalSlots;
+    m.other_slots_per_county = std::max(1, (kLocalSlots + kOtherSlots - kProvinceLocalSlots) /
+                                               static_cast<int>(province_index.size()));
+  }
   m.cell_count.assign(2 * m.counties.size() * m.day_age.size() * 2, 0);
   Rng offset_rng(Mix(options.seed, 0x63656C6C73ULL));
   long double cumulative = offset_rng.Uniform();
@@ -378,7 +414,7 @@ Result<CityModel> BuildCityModel(const GenOptions& options, const Calibration& c
           auto next = static_cast<int64_t>(std::floor(cumulative));
           int64_t n = next - rounded;
           rounded = next;
-          int capacity = family == 0 ? kLocalSlots : m.other_slots_per_county;
+          int capacity = family == 0 ? m.local_slots : m.other_slots_per_county;
           if (n > capacity) {
             return Status("gen.id_space",
                           fmt::format("规模过大：同一县、同一出生日期、同一性别的人数超过 {}，"

@@ -34,6 +34,11 @@ inline constexpr int kMaxAge = 109;
 // [0, kLocalSlots) for people with 户籍 in the region, the rest for others.
 inline constexpr int kLocalSlots = 300;
 inline constexpr int kOtherSlots = 200;
+// In a province (GenOptions::province_member) the locals get fewer half
+// codes (enough up to --scale 5) and the rest are shared out among all the
+// counties of the province, so cities generated apart never give two
+// people one ID number.
+inline constexpr int kProvinceLocalSlots = 100;
 
 // A community or village people live in.
 struct Unit {
@@ -50,6 +55,9 @@ struct County {
   size_t first_unit = 0;                    // its units: [first_unit, last_unit)
   size_t last_unit = 0;
   double weight = 0;  // share of the region's people living there
+  // Which share of the half codes for people with 户籍 elsewhere living here:
+  // the county's index in the region, or in the province for a province member.
+  int slot_index = 0;
 };
 
 // A county outside the region, for people whose 户籍 is elsewhere.
@@ -95,7 +103,9 @@ struct CityModel {
   // People of the same (family, county, sex) in earlier cells (born before):
   // a person's position in that group is group_position[cell] + rank.
   std::vector<int32_t> group_position;  // by CellIndex
-  int other_slots_per_county = 0;
+  int local_slots = kLocalSlots;        // half codes [0, local_slots) for family 0
+  int other_slots_per_county = 0;       // then this many per County::slot_index
+  bool township_units = false;          // units are townships (no village-level data)
 
   size_t CellIndex(int family, int county, int day, int sex) const {
     return ((static_cast<size_t>(family) * counties.size() + static_cast<size_t>(county)) *

@@ -598,7 +598,8 @@ TEST(GenRegionTest, RegionErrors) {
 
 TEST(GenCalibrationTest, BuiltinHasASourceForEveryRate) {
   const Calibration& cal = BuiltinCalibration();
-  EXPECT_EQ(cal.cities.size(), 5u);
+  // The five seed cities and the other prefecture-level units of 湖北.
+  EXPECT_EQ(cal.cities.size(), 16u);
   for (const char* code : {"4207", "4213", "4212", "4302", "3206"}) {
     const CityCalibration* city = cal.FindCity(code);
     ASSERT_NE(city, nullptr) << code;
@@ -607,6 +608,8 @@ TEST(GenCalibrationTest, BuiltinHasASourceForEveryRate) {
   }
   EXPECT_EQ(cal.FindCity("4213")->population, 2047923);
   EXPECT_EQ(cal.FindCity("3206")->county_population.size(), 8u);
+  EXPECT_EQ(cal.FindCity("4201")->population, 12326518);
+  EXPECT_EQ(cal.FindCity("4290")->county_population.size(), 4u);
   int estimates = 0;
   for (const RateInfo& r : cal.rates) {
     EXPECT_FALSE(r.unit.empty()) << r.name;

@@ -68,6 +68,9 @@ std::string Manifest(const GenOptions& options, const CityModel& model, const Ge
                                                       [](const Unit& u) { return u.urban; })));
   line(fmt::format("  villages: {}", std::count_if(model.units.begin(), model.units.end(),
                                                    [](const Unit& u) { return !u.urban; })));
+  if (model.township_units) {
+    line("  units: 乡级（没有村级区划数据：街道算城镇、镇和乡算农村，居住地为 9 位代码）");
+  }
   line(fmt::format("people: {}", s.people));
   line(fmt::format("deaths: {}", s.deaths));
   line("rows:");

@@ -45,6 +45,12 @@ struct GenOptions {
   std::filesystem::path calibration;
   // Worker threads; 0 = one per core (at most 8). Does not change the output.
   int threads = 0;
+  // Set by GenerateProvince for each of its cities (leave false otherwise):
+  // ID sequence codes are shared out among all the counties of the
+  // province, so that people of different cities never share an ID number,
+  // and a city without village-level data lives in its townships (街道 =
+  // urban, 镇/乡 = rural; residence codes are then 9 digits).
+  bool province_member = false;
 };
 
 // A bad row written on purpose (--dirty).

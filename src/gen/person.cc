@@ -471,10 +471,13 @@ class BlockWriter {
     // ID number: address, birth date, a sequence code unique in its cell.
     int half = 0;
     if (p.family == 0) {
-      auto offset = static_cast<int>(Mix(m_.seed ^ 0x736571ULL, cell) % kLocalSlots);
-      half = (offset + rank) % kLocalSlots;
+      auto offset = static_cast<int>(Mix(m_.seed ^ 0x736571ULL, cell) %
+                                     static_cast<uint64_t>(m_.local_slots));
+      half = (offset + rank) % m_.local_slots;
     } else {
-      half = kLocalSlots + p.county * m_.other_slots_per_county + rank % m_.other_slots_per_county;
+      half = m_.local_slots +
+             m_.counties[static_cast<size_t>(p.county)].slot_index * m_.other_slots_per_county +
+             rank % m_.other_slots_per_county;
     }
     int seq = half * 2 + (p.male ? 1 : 0);
     std::memcpy(p.id, address.data(), 6);
