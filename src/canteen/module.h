@@ -36,12 +36,12 @@ inline const db::ModuleInfo& Module() {
           },
       .policy_formats =
           {
-          {"yanglao.canteen/1",
-           +[](const std::filesystem::path& f) -> Result<size_t> {
-             auto r = LoadCanteenRules(f);
-             if (!r.ok()) return r.status();
-             return size_t{0};
-           }},
+              {"yanglao.canteen/1",
+               +[](const std::filesystem::path& f) -> Result<size_t> {
+                 auto r = LoadCanteenRules(f);
+                 if (!r.ok()) return r.status();
+                 return size_t{0};
+               }},
           },
       .menu =
           {

@@ -31,12 +31,12 @@ inline const db::ModuleInfo& Module() {
           },
       .policy_formats =
           {
-          {"yanglao.devices/1",
-           +[](const std::filesystem::path& f) -> Result<size_t> {
-             auto r = LoadPolicy(f);
-             if (!r.ok()) return r.status();
-             return size_t{0};
-           }},
+              {"yanglao.devices/1",
+               +[](const std::filesystem::path& f) -> Result<size_t> {
+                 auto r = LoadPolicy(f);
+                 if (!r.ok()) return r.status();
+                 return size_t{0};
+               }},
           },
       .menu =
           {

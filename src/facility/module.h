@@ -28,12 +28,12 @@ inline const db::ModuleInfo& Module() {
           },
       .policy_formats =
           {
-          {"yanglao.facility/1",
-           +[](const std::filesystem::path& f) -> Result<size_t> {
-             auto r = LoadFacilityPolicy(f);
-             if (!r.ok()) return r.status();
-             return size_t{r->targets.size()};
-           }},
+              {"yanglao.facility/1",
+               +[](const std::filesystem::path& f) -> Result<size_t> {
+                 auto r = LoadFacilityPolicy(f);
+                 if (!r.ok()) return r.status();
+                 return size_t{r->targets.size()};
+               }},
           },
       .menu =
           {

@@ -39,36 +39,36 @@ inline const db::ModuleInfo& Module() {
           },
       .policy_formats =
           {
-          {"yanglao.tasks/1",
-           +[](const std::filesystem::path& f) -> Result<size_t> {
-             auto r = LoadTaskPlan(f);
-             if (!r.ok()) return r.status();
-             return size_t{0};
-           }},
-          {"yanglao.draw/1",
-           +[](const std::filesystem::path& f) -> Result<size_t> {
-             auto r = LoadDrawPolicy(f);
-             if (!r.ok()) return r.status();
-             return size_t{0};
-           }},
-          {"yanglao.publication/1",
-           +[](const std::filesystem::path& f) -> Result<size_t> {
-             auto r = LoadPublicationPolicy(f);
-             if (!r.ok()) return r.status();
-             return size_t{0};
-           }},
-          {"yanglao.credit/1",
-           +[](const std::filesystem::path& f) -> Result<size_t> {
-             auto r = LoadCreditPolicy(f);
-             if (!r.ok()) return r.status();
-             return size_t{0};
-           }},
-          {"yanglao.task_indicators/1",
-           +[](const std::filesystem::path& f) -> Result<size_t> {
-             auto r = LoadIndicatorPolicy(f);
-             if (!r.ok()) return r.status();
-             return size_t{0};
-           }},
+              {"yanglao.tasks/1",
+               +[](const std::filesystem::path& f) -> Result<size_t> {
+                 auto r = LoadTaskPlan(f);
+                 if (!r.ok()) return r.status();
+                 return size_t{0};
+               }},
+              {"yanglao.draw/1",
+               +[](const std::filesystem::path& f) -> Result<size_t> {
+                 auto r = LoadDrawPolicy(f);
+                 if (!r.ok()) return r.status();
+                 return size_t{0};
+               }},
+              {"yanglao.publication/1",
+               +[](const std::filesystem::path& f) -> Result<size_t> {
+                 auto r = LoadPublicationPolicy(f);
+                 if (!r.ok()) return r.status();
+                 return size_t{0};
+               }},
+              {"yanglao.credit/1",
+               +[](const std::filesystem::path& f) -> Result<size_t> {
+                 auto r = LoadCreditPolicy(f);
+                 if (!r.ok()) return r.status();
+                 return size_t{0};
+               }},
+              {"yanglao.task_indicators/1",
+               +[](const std::filesystem::path& f) -> Result<size_t> {
+                 auto r = LoadIndicatorPolicy(f);
+                 if (!r.ok()) return r.status();
+                 return size_t{0};
+               }},
           },
       .menu =
           {

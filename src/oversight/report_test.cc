@@ -126,8 +126,9 @@ TEST_P(ReportTest, FiguresComeFromTheStoresAndNoCountBelowTheThreshold) {
   EXPECT_EQ(Find(*r, "served")->value, std::to_string(ids.size()) + " 人");
   // The served count can exceed the residents aged 60+: it says by how many people.
   ASSERT_GE(elsewhere.size(), 10u);
-  EXPECT_NE(Find(*r, "served")->basis.find(fmt::format("居住地不在本市或不详的 {} 人", elsewhere.size())),
-            std::string::npos)
+  EXPECT_NE(
+      Find(*r, "served")->basis.find(fmt::format("居住地不在本市或不详的 {} 人", elsewhere.size())),
+      std::string::npos)
       << Find(*r, "served")->basis;
   // Institutions: the facility store's rows of that kind.
   facility::FacilityStore fstore(reg_->db());

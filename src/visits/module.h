@@ -39,12 +39,12 @@ inline const db::ModuleInfo& Module() {
           },
       .policy_formats =
           {
-          {"yanglao.visits/1",
-           +[](const std::filesystem::path& f) -> Result<size_t> {
-             auto r = LoadVisitPolicy(f);
-             if (!r.ok()) return r.status();
-             return size_t{0};
-           }},
+              {"yanglao.visits/1",
+               +[](const std::filesystem::path& f) -> Result<size_t> {
+                 auto r = LoadVisitPolicy(f);
+                 if (!r.ok()) return r.status();
+                 return size_t{0};
+               }},
           },
       .menu =
           {

@@ -33,12 +33,12 @@ inline const db::ModuleInfo& Module() {
           },
       .policy_formats =
           {
-          {"yanglao.waitlist/1",
-           +[](const std::filesystem::path& f) -> Result<size_t> {
-             auto r = WaitlistRules::Load(f, CivilDate::Today());
-             if (!r.ok()) return r.status();
-             return size_t{(*r)->classes().size()};
-           }},
+              {"yanglao.waitlist/1",
+               +[](const std::filesystem::path& f) -> Result<size_t> {
+                 auto r = WaitlistRules::Load(f, CivilDate::Today());
+                 if (!r.ok()) return r.status();
+                 return size_t{(*r)->classes().size()};
+               }},
           },
       .menu =
           {
