@@ -8,12 +8,11 @@
 // Records are only ever added, never changed, and every record belongs to
 // one feed (an assessment is stored as one). So from watermark W to W', the
 // rows that can differ are those of the people some record of a feed in
-// (W, W'] names (registry::PersonsOfFeeds, by the fact_feed index). Those
-// people are resolved again one by one (Registry::Person and FactsOf: the
-// path of BuildSnapshotReference, which entitle_test checks column by column
-// against BuildSnapshot), and every other row is kept; the rows are merged
-// in ID order. When a feed commits during the reads the advance starts over
-// with it, so no row reflects a feed beyond the watermark. A change of the
+// (W, W'] names (registry::PersonsOfFeeds, by the feeds' fact row ranges on SQLite, a BRIN index on
+// PostgreSQL). Those people are resolved again one by one (Registry::Person and FactsOf: the path
+// of BuildSnapshotReference, which entitle_test checks column by column against BuildSnapshot), and
+// every other row is kept; the rows are merged in ID order. When a feed commits during the reads
+// the advance starts over with it, so no row reflects a feed beyond the watermark. A change of the
 // precedence table, or a registry that is not the one built from (the
 // checksum of the feed at the watermark differs), rebuilds. live_test checks
 // the patched snapshot against a fresh build after every step of random
