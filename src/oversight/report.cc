@@ -226,10 +226,10 @@ Result<PeriodReport> BuildReport(registry::Registry& registry, const ReportOptio
   std::map<std::string, int64_t> people_by_item;                        // last run
   int64_t served = 0, paid_fen = 0;
   std::set<std::string> served_ids;
-  // Served people who do not live in the city (or whose residence is not on
-  // record): a run covers people registered (户籍) in the city wherever they
-  // live, the older-population counts above only its residents.
-  std::set<std::string> served_elsewhere;
+  // Served people under 60 at the period's end: items without an age
+  // condition (the pensions of 职工/城乡居民基本养老保险, paid from the
+  // retirement age) reach them, so the served count can exceed the 60+ count.
+  std::set<std::string> served_under_60;
   for (size_t k = 0; k < in_period.size(); ++k) {
     const entitle::RunRecord& run = in_period[k];
     r.runs.push_back(fmt::format("{} 月第 {} 次运行（清单 {}，截至 {} 登记）", run.month, run.id,
@@ -245,7 +245,10 @@ Result<PeriodReport> BuildReport(registry::Registry& registry, const ReportOptio
         ++people_by_item[l.item];
         ++county_people[l.item][l.county];
         served_ids.insert(l.id_number);
-        if (!l.county.starts_with(prefix)) served_elsewhere.insert(l.id_number);
+        if (l.id_number.size() == 18) {
+          Result<CivilDate> birth = CivilDate::ParseCompact(l.id_number.substr(6, 8));
+          if (birth.ok() && AgeOn(*birth, as_of) < 60) served_under_60.insert(l.id_number);
+        }
       }
     }
   }
@@ -385,10 +388,10 @@ Result<PeriodReport> BuildReport(registry::Registry& registry, const ReportOptio
       {"served", "期末享受基本养老服务人数", count_or_withheld(served),
        in_period.empty()
            ? "本期无运行"
-           : fmt::format("{} 月运行，去重人数；含户籍在本市、居住地不在本市或不详的 {}，"
-                         "故可多于上面的常住老年人口",
+           : fmt::format("{} 月运行，去重人数；含不满 60 周岁的 {}（清单中不限年龄的项目，"
+                         "如养老保险待遇），故可多于 60 周岁及以上人数",
                          in_period.back().month,
-                         count_or_withheld(static_cast<int64_t>(served_elsewhere.size())))},
+                         count_or_withheld(static_cast<int64_t>(served_under_60.size())))},
       {"funds", "期内基本养老服务资金", Yuan(paid_fen),
        fmt::format("期内 {} 次运行名册金额合计", in_period.size())},
       {"nursing_bed_share", "护理型床位占比", Percent(fall.nursing, fall.beds),
