@@ -232,7 +232,11 @@ TEST_P(MqttTest, EndToEnd) {
   for (const AlarmStep& s : *steps) EXPECT_GT(s.at_ms, 0);
 
   // The fence: out at t+10 s and t+40 s is not yet a leave; t+75 s is.
-  const int64_t t0 = now - 600000;
+  // Five minutes back: well inside the rules' 600 s offline timeout, so a
+  // slow machine's ingest tick never finds the fence device offline between
+  // two fixes (with t0 600 s back it could, and the test then saw an
+  // offline alarm beside the fence's).
+  const int64_t t0 = now - 300000;
   auto fix = [&](int seq, int64_t at, double north_m) {
     Message m = Msg(fence, MessageType::kLocation, fmt::format("f{}", seq), t0 + at);
     m.has_fix = true, m.lat = kHomeLat + north_m / kMetresPerDegree, m.lon = kHomeLon, m.acc = 15;
