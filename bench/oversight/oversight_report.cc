@@ -79,7 +79,7 @@ int main(int argc, char** argv) {
     auto out = (*reg)->Import(*feed, *CivilDate::FromYmd(2026, 1, 5));
     if (!out.ok()) return Die(out.status());
   }
-  gen::FacilitySyntheticOptions fo{.region = "421300", .seed = 7, .out = dir};
+  gen::FacilitySyntheticOptions fo{.region = "421300", .seed = 7, .out = dir, .scale = scale};
   auto fac_files = gen::WriteSyntheticFacilities(fo);
   if (!fac_files.ok()) return Die(fac_files.status());
   if (Status s =

@@ -79,8 +79,8 @@ int WriteModuleData(const GenArgs& args, const std::string& out, const std::stri
                name, std::string(16 - std::min<size_t>(16, DisplayWidth(name)), ' '),
                a->assessments, a->people_assessed, a->living_80_plus, a->valid_80_plus);
   }
-  if (Result<gen::FacilitySyntheticSummary> f =
-          gen::WriteSyntheticFacilities({.region = region, .seed = seed, .out = out});
+  if (Result<gen::FacilitySyntheticSummary> f = gen::WriteSyntheticFacilities(
+          {.region = region, .seed = seed, .out = out, .scale = args.scale});
       f.ok()) {  // facilities, estates, community coordinates (src/facility)
     fmt::print("  设施/（合成坐标）{} 处养老服务设施，{} 个住宅小区，{} 个社区（村）坐标\n",
                f->facilities, f->estates, f->points);

@@ -86,6 +86,9 @@ Result<FacilitySyntheticSummary> WriteSyntheticFacilities(const FacilitySyntheti
   auto add_site = [&](facility::Kind kind, const std::string& name, const Place& at, Range area,
                       int64_t beds, Range nursing_pct, const std::string& op, Range year) {
     ++site_no;
+    if (beds > 0 && options.scale != 1.0) {
+      beds = std::max<int64_t>(1, std::llround(static_cast<double>(beds) * options.scale));
+    }
     int64_t floor = rng.Between(area.lo, area.hi);
     int64_t nursing = beds > 0 ? beds * rng.Between(nursing_pct.lo, nursing_pct.hi) / 100 : 0;
     int y = rng.Between(year.lo, year.hi);

@@ -50,53 +50,9 @@ Result<WaitlistSyntheticSummary> WriteSyntheticWaitlist(const WaitlistSyntheticO
     return Status("gen.waitlist", "该地区没有区县", Location{.value = o.region});
   }
 
-  // Institutions and beds.
-  std::string inst_csv =
-      "机构编号,机构名称,性质,等级,所在区县,普通床位,护理型床位,认知障碍照护床位,房间数,"
-      "在住人数,特困供养机构\n";
-  std::string bed_csv = "床位编号,机构编号,类型\n";
-  std::map<std::string, std::vector<std::string>> public_homes;  // county -> ids
-  const char* const kGrades[] = {"未评定", "一级", "二级", "三级", "四级", "五级"};
-  for (size_t c = 0; c < counties.size(); ++c) {
-    const Region& county = *counties[c];
-    std::string code = county.DisplayCode();
-    // The nursing share of the county's beds: around the targets (40%..85%).
-    double nursing = 0.40 + 0.45 * static_cast<double>(c) /
-                                static_cast<double>(std::max<size_t>(1, counties.size() - 1));
-    struct Kind {
-      const char* ownership;
-      const char* suffix;
-      int beds_lo, beds_hi;
-    };
-    const Kind kinds[] = {{"公办", "社会福利院", 150, 300},
-                          {"公建民营", "颐养中心", 100, 220},
-                          {"民办", "康养院", 80, 260}};
-    for (int k = 0; k < 3; ++k) {
-      std::string id = fmt::format("YL{}{:02}", code, k + 1);
-      int beds = rng.Between(kinds[k].beds_lo, kinds[k].beds_hi);
-      int dementia = k == 0 ? beds / 10 : rng.Between(0, beds / 12);
-      int nursing_beds =
-          std::max(0, static_cast<int>(static_cast<double>(beds) * nursing) - dementia);
-      int normal = beds - nursing_beds - dementia;
-      int occupied = static_cast<int>(static_cast<double>(beds) * (0.55 + 0.4 * rng.Uniform()));
-      bool tekun_care = k == 0 && c + 1 < counties.size();
-      inst_csv +=
-          fmt::format("{},{}{},{},{},{},{},{},{},{},{},{}\n", id, county.name, kinds[k].suffix,
-                      kinds[k].ownership, kGrades[rng.Between(0, 5)], code, normal, nursing_beds,
-                      dementia, beds / 2 + rng.Between(0, 20), occupied, tekun_care ? "是" : "否");
-      ++out.institutions;
-      if (k == 0) {
-        public_homes[code].push_back(id);
-        const char* const types[] = {"普通", "护理型", "认知障碍照护专区"};
-        for (int b = 0; b < 6; ++b) {
-          bed_csv += fmt::format("{}-{:02},{},{}\n", id, b + 1, id, types[b / 2]);
-          ++out.beds;
-        }
-      }
-    }
-  }
-
-  // Applicants from the feeds (or none when there are no feeds).
+  // The people aged 60+ from the feeds (or none when there are no feeds):
+  // the applicants are drawn from them, and each county's beds are sized by
+  // their number.
   std::map<std::string, Person> people;
   if (!o.feeds_dir.empty() && fs::exists(o.feeds_dir / "公安.csv")) {
     Status s = ReadCsvRows(o.feeds_dir / "公安.csv", [&](const auto& m) {
@@ -128,6 +84,69 @@ Result<WaitlistSyntheticSummary> WriteSyntheticWaitlist(const WaitlistSyntheticO
       if (!s.ok()) return s;
     }
   }
+  std::map<std::string, int64_t> aged_60;  // county -> people aged 60+
+  for (const auto& [id, p] : people) ++aged_60[p.county];
+
+  // Institutions and beds.
+  std::string inst_csv =
+      "机构编号,机构名称,性质,等级,所在区县,普通床位,护理型床位,认知障碍照护床位,房间数,"
+      "在住人数,特困供养机构\n";
+  std::string bed_csv = "床位编号,机构编号,类型\n";
+  std::map<std::string, std::vector<std::string>> public_homes;  // county -> ids
+  const char* const kGrades[] = {"未评定", "一级", "二级", "三级", "四级", "五级"};
+  for (size_t c = 0; c < counties.size(); ++c) {
+    const Region& county = *counties[c];
+    std::string code = county.DisplayCode();
+    // The nursing share of the county's beds: around the targets (40%..85%).
+    double nursing = 0.40 + 0.45 * static_cast<double>(c) /
+                                static_cast<double>(std::max<size_t>(1, counties.size() - 1));
+    struct Kind {
+      const char* ownership;
+      const char* suffix;
+      int beds_lo, beds_hi;
+    };
+    const Kind kinds[] = {{"公办", "社会福利院", 150, 300},
+                          {"公建民营", "颐养中心", 100, 220},
+                          {"民办", "康养院", 80, 260}};
+    // With feeds, the county's beds are 32-46 per 1,000 people aged 60+
+    // (Suizhou's 2 万张 is about 42 per 1,000 of its 60+ population), about
+    // 40% of them in the 公办 home (the 社会力量 share around the 60% target),
+    // at least 10 per institution; without feeds, the fixed ranges.
+    auto it60 = aged_60.find(code);
+    const int64_t county_beds =
+        it60 == aged_60.end() ? 0 : it60->second * rng.Between(32, 46) / 1000;
+    const double kind_share[] = {0.34 + 0.12 * rng.Uniform(), 0.28, 0.0};
+    for (int k = 0; k < 3; ++k) {
+      std::string id = fmt::format("YL{}{:02}", code, k + 1);
+      int beds = 0;
+      if (county_beds == 0) {
+        beds = rng.Between(kinds[k].beds_lo, kinds[k].beds_hi);
+      } else {
+        double share = k < 2 ? kind_share[k] : 1.0 - kind_share[0] - kind_share[1];
+        beds = std::max(10, static_cast<int>(static_cast<double>(county_beds) * share));
+      }
+      int dementia = k == 0 ? beds / 10 : rng.Between(0, beds / 12);
+      int nursing_beds =
+          std::max(0, static_cast<int>(static_cast<double>(beds) * nursing) - dementia);
+      int normal = beds - nursing_beds - dementia;
+      int occupied = static_cast<int>(static_cast<double>(beds) * (0.55 + 0.4 * rng.Uniform()));
+      bool tekun_care = k == 0 && c + 1 < counties.size();
+      inst_csv +=
+          fmt::format("{},{}{},{},{},{},{},{},{},{},{},{}\n", id, county.name, kinds[k].suffix,
+                      kinds[k].ownership, kGrades[rng.Between(0, 5)], code, normal, nursing_beds,
+                      dementia, beds / 2 + rng.Between(0, 20), occupied, tekun_care ? "是" : "否");
+      ++out.institutions;
+      if (k == 0) {
+        public_homes[code].push_back(id);
+        const char* const types[] = {"普通", "护理型", "认知障碍照护专区"};
+        for (int b = 0; b < 6; ++b) {
+          bed_csv += fmt::format("{}-{:02},{},{}\n", id, b + 1, id, types[b / 2]);
+          ++out.beds;
+        }
+      }
+    }
+  }
+
   std::vector<Person> sample;
   for (auto& [id, p] : people) {
     if (public_homes.count(p.county) && !p.name.empty() && p.name.find(',') == std::string::npos) {

@@ -147,6 +147,15 @@ TEST_P(ReportTest, FiguresComeFromTheStoresAndNoCountBelowTheThreshold) {
   EXPECT_EQ(Find(*r, "institutions")->value, std::to_string(institutions) + " 家");
   EXPECT_EQ(Find(*r, "nursing_bed_share")->basis,
             "护理型床位 " + std::to_string(nursing) + " / 床位 " + std::to_string(beds));
+  // Beds per 1,000 people aged 60+: the generator scales each site's beds
+  // with the city's population, so the small test city shows what a whole
+  // city would (before, its full-scale beds over a small city's people gave
+  // more beds than people: 1,807.7 per 1,000).
+  EXPECT_NE(Find(*r, "beds_per_1000")->basis.find("床位 " + std::to_string(beds) + " / "),
+            std::string::npos);
+  const double per_1000 = std::stod(Find(*r, "beds_per_1000")->value);
+  EXPECT_GT(per_1000, 5.0) << Find(*r, "beds_per_1000")->basis;
+  EXPECT_LT(per_1000, 80.0) << Find(*r, "beds_per_1000")->basis;
 
   // No count of people below the threshold in the people columns of the tables.
   ASSERT_EQ(r->tables.size(), 4u);

@@ -64,7 +64,7 @@ inline void BuildTestCity(const std::string& url, const std::filesystem::path& d
     auto out = (*reg)->Import(*feed, recorded);
     ASSERT_TRUE(out.ok()) << out.status().ToString();
   }
-  gen::FacilitySyntheticOptions fo{.region = "421300", .seed = 7, .out = dir};
+  gen::FacilitySyntheticOptions fo{.region = "421300", .seed = 7, .out = dir, .scale = scale};
   Result<gen::FacilitySyntheticSummary> fs_out = gen::WriteSyntheticFacilities(fo);
   ASSERT_TRUE(fs_out.ok()) << fs_out.status().ToString();
   ASSERT_TRUE(
