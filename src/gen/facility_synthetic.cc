@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <numbers>
@@ -86,11 +87,20 @@ Result<FacilitySyntheticSummary> WriteSyntheticFacilities(const FacilitySyntheti
   auto add_site = [&](facility::Kind kind, const std::string& name, const Place& at, Range area,
                       int64_t beds, Range nursing_pct, const std::string& op, Range year) {
     ++site_no;
-    if (beds > 0 && options.scale != 1.0) {
-      beds = std::max<int64_t>(1, std::llround(static_cast<double>(beds) * options.scale));
-    }
     int64_t floor = rng.Between(area.lo, area.hi);
     int64_t nursing = beds > 0 ? beds * rng.Between(nursing_pct.lo, nursing_pct.hi) / 100 : 0;
+    if (beds > 0 && options.scale != 1.0) {
+      // Both scaled from the full-scale figures, so the nursing share stays.
+      auto scaled = [&](int64_t n) {
+        return static_cast<int64_t>(std::llround(static_cast<double>(n) * options.scale));
+      };
+      // An institution keeps at least one bed; a day-care centre's few beds
+      // may round to none.
+      const int64_t b =
+          std::max<int64_t>(kind == facility::Kind::kInstitution ? 1 : 0, scaled(beds));
+      nursing = std::min(b, scaled(nursing));
+      beds = b;
+    }
     int y = rng.Between(year.lo, year.hi);
     int m = rng.Between(1, 12);
     sites +=

@@ -34,7 +34,7 @@ struct FacilitySyntheticOptions {
   uint64_t seed = 7;
   std::filesystem::path out;  // directory; the files go to out/设施/
   // The city's population scale (GenOptions::scale): the beds of each site
-  // are its full-scale beds times this (at least 1 where it has beds), so
+  // are its full-scale beds times this, rounded (an institution keeps one), so
   // beds per 1,000 older people stay what they would be at scale 1. The
   // sites, their floor areas and the estates do not scale.
   double scale = 1.0;
