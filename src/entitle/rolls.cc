@@ -69,14 +69,19 @@ Result<RollTables> BuildRolls(registry::Registry& registry, RunStore& store, con
                               const policy::ServiceList& list,
                               const std::function<bool(const RunLine&)>& keep,
                               std::string_view only_item) {
-  Result<std::vector<RunLine>> all_lines = store.Lines(run.id);
-  if (!all_lines.ok()) return all_lines.status();
   std::map<std::string, const policy::Item*> cash;
+  LineQuery cash_lines;  // only the lines of the items paid in cash are decoded
+  cash_lines.item = std::string(only_item);
   for (const policy::Item& item : list.items) {
     if (item.benefit.type == policy::BenefitType::kCash &&
-        (only_item.empty() || item.number == only_item))
+        (only_item.empty() || item.number == only_item)) {
       cash[item.number] = &item;
+    } else {
+      cash_lines.withheld_items.push_back(item.number);
+    }
   }
+  Result<std::vector<RunLine>> all_lines = store.LinesIn(run.id, cash_lines);
+  if (!all_lines.ok()) return all_lines.status();
   std::vector<RunLine> lines;
   for (RunLine& l : *all_lines) {
     if (cash.contains(l.item) && (!keep || keep(l))) lines.push_back(std::move(l));

@@ -200,11 +200,11 @@ class RunStore {
   Result<LinePage> LinesPage(int64_t run_id, const LineQuery& q, const db::Page& page);
   // One page of changes, in item, ID order, and the count of all.
   Result<ChangePage> ChangesPage(const RunRecord& run, const LineQuery& q, const db::Page& page);
-
- private:
-  // The lines of a run that `q` keeps, in item, ID order.
+  // The lines of a run that `q` keeps, in item, ID order (the payment rolls
+  // read only their cash items' lines).
   Result<std::vector<RunLine>> LinesIn(int64_t run_id, const LineQuery& q);
 
+ private:
   registry::Registry& registry_;
 };
 

@@ -18,6 +18,7 @@
 #include <set>
 #include <tuple>
 
+#include "core/id_number.h"
 #include "gen/calibration.h"
 #include "gen/calibration_check.h"
 #include "gen/generator.h"
@@ -478,6 +479,55 @@ TEST_P(RegistryTest, ModulesMigrateOnTheirOwnSequences) {
 // feed_id since; SQLite finds a feed's records by the rowids its import
 // wrote) once migrated, after rowids are renumbered (as VACUUM may), and for
 // a feed imported after the migration.
+// The rolls' names (ChosenValues) for more people than one slice of IDs
+// (500), from two sources that disagree for some: each is the name the
+// person's own view resolves (precedence 公安 before 民政; a period that
+// has ended does not apply), and people not asked for are not answered.
+TEST_P(RegistryTest, ChosenValuesForManyPeopleAgreeWithEachPersonsView) {
+  auto make_id = [](int i) {
+    std::string first17 = fmt::format("421302{}{:04}", 19400101 + (i % 28), i % 10000);
+    first17 = first17.substr(0, 17);
+    return first17 + IdCheckCharacter(first17);
+  };
+  ParsedFeed police{
+      .source = "公安", .file_name = "公安-多人.csv", .sha256 = "a1", .data_rows = 1203};
+  ParsedFeed civil{
+      .source = "民政", .file_name = "民政-多人.csv", .sha256 = "b2", .data_rows = 1203};
+  std::set<std::string> asked;
+  for (int i = 0; i < 1203; ++i) {
+    const std::string id = make_id(i);
+    police.facts.push_back({id, "residence", "421302001001", "2020-01-01", "", i + 2});
+    if (i % 3 != 0)
+      police.facts.push_back({id, "name", fmt::format("公安{}", i), "2020-01-01",
+                              i % 7 == 0 ? "2025-12-31" : "", i + 2});
+    civil.facts.push_back({id, "name", fmt::format("民政{}", i), "2020-01-01", "", i + 2});
+    if (i % 10 != 9) asked.insert(id);
+  }
+  ASSERT_TRUE(reg_->Import(police, D("2026-01-05")).ok());
+  ASSERT_TRUE(reg_->Import(civil, D("2026-01-05")).ok());
+  Result<std::vector<Row>> wm = reg_->db().QueryAll("SELECT MAX(id) FROM feed");
+  ASSERT_TRUE(wm.ok());
+  Result<std::map<std::string, std::string>> names =
+      reg_->ChosenValues("name", asked, D("2026-02-01"), D("2026-11-22"), (*wm)[0].AsInt(0));
+  ASSERT_TRUE(names.ok()) << names.status().ToString();
+  EXPECT_EQ(names->size(), asked.size());
+  int from_police = 0;
+  for (const std::string& id : asked) {
+    const std::string want = Person(id.c_str(), "2026-02-01").name();
+    EXPECT_EQ((*names)[id], want) << id;
+    from_police += want.starts_with("公安");
+  }
+  // Both sources are chosen from: 公安 where it has a current name.
+  EXPECT_GT(from_police, 400);
+  EXPECT_LT(from_police, static_cast<int>(asked.size()) - 300);
+  // Only the feeds up to the watermark: before 民政's, those without a
+  // current 公安 name have none.
+  Result<std::map<std::string, std::string>> early =
+      reg_->ChosenValues("name", asked, D("2026-02-01"), D("2026-11-22"), (*wm)[0].AsInt(0) - 1);
+  ASSERT_TRUE(early.ok());
+  EXPECT_EQ(static_cast<int>(early->size()), from_police);
+}
+
 TEST_P(RegistryTest, PersonsOfFeedsAfterMigrationAndRenumbering) {
   Import("公安", "公安.csv", "2026-01-05");
   Import("民政", "民政.csv", "2026-01-05");
