@@ -30,7 +30,7 @@ struct ServeArgs {
   bool secure_cookies = false;
   std::vector<std::string> trusted_proxies;
   int upload_threads = 1;
-  int upload_nice = 10;
+  int upload_nice = kBackgroundNice;
 };
 
 // Database threads on PostgreSQL: libpq blocks for every round trip, so
@@ -52,6 +52,7 @@ int RunServe(const ServeArgs& a) {
   options.connections = static_cast<size_t>((db_threads > 0 ? db_threads : a.threads) +
                                             a.blocking_threads + std::max(1, a.upload_threads));
   options.secure_cookies = a.secure_cookies;
+  options.batch_nice = a.upload_nice;
   options.trusted_proxies = a.trusted_proxies;
   if (!a.today.empty()) {
     Result<CivilDate> d = CivilDate::Parse(a.today);
@@ -139,7 +140,8 @@ void AddServeCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--upload-threads", a->upload_threads,
                   "解析、导入上传文件的线程数（默认 1；与登录、查询的线程分开）");
   cmd->add_option("--upload-nice", a->upload_nice,
-                  "上传线程的 nice 值（0 到 19，默认 10：处理器忙时让登录、查询先行；0 为不降低）")
+                  "上传导入与核定运行线程的 nice 值（0 到 19，默认 "
+                  "10：处理器忙时让登录、查询先行；0 为不降低）")
       ->check(CLI::Range(0, 19));
   cmd->callback([a, &exit_code] { exit_code = RunServe(*a); });
 }

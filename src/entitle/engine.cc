@@ -15,6 +15,7 @@
 #include <emmintrin.h>
 #endif
 
+#include "core/thread_priority.h"
 #include "policy/fact_schema.h"
 #include "policy/plan_ops.h"
 #include "policy/rule_ast.h"
@@ -807,29 +808,45 @@ int32_t CountyOf(int32_t region_index) { return AncestorAt(region_index, RegionL
 Evaluation Evaluate(const policy::CompiledList& list, const Snapshot& snap, unsigned threads,
                     bool with_totals) {
   Evaluation ev;
+  Evaluate(list, snap, ev, EvaluateOptions{.threads = threads, .with_totals = with_totals});
+  return ev;
+}
+
+void Evaluate(const policy::CompiledList& list, const Snapshot& snap, Evaluation& ev,
+              const EvaluateOptions& options) {
+  const unsigned threads = options.threads;
+  const bool with_totals = options.with_totals;
   const policy::Population pop = snap.View();
   const size_t items = list.items.size();
   ev.person_items = static_cast<int64_t>(snap.size * items);
+  ev.totals.clear();
   ev.rolls.resize(items);
+  // What the workspace held is emptied; its memory stays (clear keeps the
+  // capacity) and is written again.
+  for (policy::ItemRoll& roll : ev.rolls) {
+    roll.rows.clear();
+    roll.verify.clear();
+    roll.amounts.clear();
+    roll.percents.clear();
+  }
   if (with_totals) (void)StreetOfRegion();
   const Program prog(list.plan, pop);
   const size_t blocks = (pop.size + kBlock - 1) / kBlock;
   const size_t chunks = (blocks + kChunkBlocks - 1) / kChunkBlocks;
   size_t workers = threads != 0 ? threads : std::max(1u, std::thread::hardware_concurrency());
   workers = std::max<size_t>(1, std::min(workers, chunks));
-  // Room for every row: untouched capacity is only address space.
+  // Room for every row: untouched capacity is only address space. Memory
+  // is only asked for when the workspace has too little.
+  auto room = [&](auto& v) {
+    if (v.capacity() >= pop.size) return;
+    v.reserve(pop.size);
+    HugePages(v);
+  };
   for (size_t i = 0; i < items && pop.size > 0; ++i) {
     policy::ItemRoll& roll = ev.rolls[i];
-    roll.rows.reserve(pop.size);
-    HugePages(roll.rows);
-    if (list.items[i].amount >= 0) {
-      roll.amounts.reserve(pop.size);
-      HugePages(roll.amounts);
-    }
-    if (list.items[i].percent >= 0) {
-      roll.percents.reserve(pop.size);
-      HugePages(roll.percents);
-    }
+    room(roll.rows);
+    if (list.items[i].amount >= 0) room(roll.amounts);
+    if (list.items[i].percent >= 0) room(roll.percents);
   }
   std::vector<std::unique_ptr<Worker>> pool;
   for (size_t w = 0; w < workers; ++w)
@@ -878,8 +895,12 @@ Evaluation Evaluate(const policy::CompiledList& list, const Snapshot& snap, unsi
       appended.notify_all();
     }
   };
+  std::atomic<int> worker_nice{19};
   auto work = [&](size_t w) {
     Worker& worker = *pool[w];
+    for (int nice = ThreadNice(), seen = worker_nice.load();
+         nice < seen && !worker_nice.compare_exchange_weak(seen, nice);) {
+    }
     for (;;) {
       const size_t c = next.fetch_add(1);
       if (c >= chunks) return;
@@ -891,13 +912,23 @@ Evaluation Evaluate(const policy::CompiledList& list, const Snapshot& snap, unsi
       append_ready();  // this chunk, if it is next, and any ready after it
     }
   };
-  {
+  if (options.nice > 0) {
+    // Batch work: every worker on a thread of its own, at the lower priority.
+    std::vector<std::jthread> threads_;
+    for (size_t w = 0; w < workers; ++w) {
+      threads_.emplace_back([&work, w, nice = options.nice] {
+        (void)LowerThreadPriority(nice);
+        work(w);
+      });
+    }
+  } else {
     std::vector<std::jthread> threads_;
     for (size_t w = 1; w < workers; ++w) threads_.emplace_back([&work, w] { work(w); });
     work(0);
   }
   append_ready();  // every chunk is ready now; normally nothing is left
-  if (!with_totals) return ev;
+  ev.worker_nice = worker_nice.load();
+  if (!with_totals) return;
   // Totals by street, summed over the workers.
   const size_t regions = RegionTable::Builtin().size();
   std::vector<int32_t> at(regions + 1, -1);
@@ -930,7 +961,6 @@ Evaluation Evaluate(const policy::CompiledList& list, const Snapshot& snap, unsi
   std::sort(ev.totals.begin(), ev.totals.end(), [](const AreaTotal& a, const AreaTotal& b) {
     return std::tie(a.item, a.county, a.street) < std::tie(b.item, b.county, b.street);
   });
-  return ev;
 }
 
 }  // namespace yanglao::entitle

@@ -15,8 +15,10 @@
 #include <filesystem>
 #include <iterator>
 #include <random>
+#include <thread>
 
 #include "core/region.h"
+#include "core/thread_priority.h"
 #include "entitle/snapshot.h"
 #include "policy/entitlement.h"
 #include "policy/fact_schema.h"
@@ -256,6 +258,79 @@ TEST(EntitleEngineTest, BlockEvaluatorEqualsTheReferenceOnEveryList) {
                l.name + " without totals");
     ExpectAgreesWithPerson(*list, snap, reference, 3000, l.name);
   }
+}
+
+TEST(EntitleEngineTest, AWorkspaceReusedAcrossListsAndPopulationsGivesFreshResults) {
+  // One Evaluation kept across calls, as a caller keeps a workspace: every
+  // list in turn over populations of different sizes (growing, shrinking,
+  // empty), with and without totals, on one to three threads. Each result
+  // must equal a fresh reference's, whatever the workspace held before.
+  const Snapshot big = RandomSnapshot(2048 * 8 * 3 + 1017, 17);
+  const Snapshot small = RandomSnapshot(3001, 5);
+  Snapshot empty;
+  empty.facts.assign(policy::FactSchema::Person().size(), {});
+  const CivilDate date = *CivilDate::FromYmd(2026, 11, 1);
+  std::vector<policy::CompiledList> lists;
+  std::vector<std::string> names;
+  std::vector<NamedList> named = Lists();  // the compiled lists point into them
+  for (NamedList& l : named) {
+    ASSERT_TRUE(l.loaded.ok()) << l.name;
+    Result<policy::CompiledList> list = policy::CompileList(l.loaded.list, date);
+    ASSERT_TRUE(list.ok()) << l.name;
+    lists.push_back(std::move(*list));
+    names.push_back(l.name);
+  }
+  ASSERT_GE(lists.size(), 2u);
+  Evaluation ws;
+  const Snapshot* populations[] = {&big, &small, &empty, &big, &small};
+  size_t step = 0;
+  for (size_t li = 0; li < lists.size(); ++li) {
+    for (const Snapshot* snap : populations) {
+      ++step;
+      const bool totals = step % 3 != 0;
+      const unsigned threads = 1 + static_cast<unsigned>(step % 3);
+      Evaluate(lists[li], *snap, ws, EvaluateOptions{.threads = threads, .with_totals = totals});
+      ExpectSame(ws, EvaluateReference(lists[li], *snap, 2, totals),
+                 fmt::format("step {}: {} over {} people, totals {}, {} threads", step, names[li],
+                             snap->size, totals, threads));
+    }
+  }
+  // The same list over the same people again: the rows are written into the
+  // memory the workspace already has, not into new memory.
+  Evaluate(lists[0], big, ws);
+  std::vector<const void*> before;
+  for (const auto& r : ws.rolls) before.push_back(r.rows.data());
+  Evaluate(lists[0], big, ws, EvaluateOptions{.threads = 2});
+  for (size_t i = 0; i < ws.rolls.size(); ++i)
+    EXPECT_EQ(static_cast<const void*>(ws.rolls[i].rows.data()), before[i]) << "item " << i;
+  ExpectSame(ws, EvaluateReference(lists[0], big, 2), "again");
+}
+
+TEST(EntitleEngineTest, BackgroundEvaluationRunsAtTheLowerPriority) {
+  const Snapshot snap = RandomSnapshot(2048 * 8 * 3 + 1017, 23);
+  policy::LoadedList l = policy::LoadServiceListFromString(kUnusual, "unusual.yaml");
+  ASSERT_TRUE(l.ok());
+  Result<policy::CompiledList> list = policy::CompileList(l.list, *CivilDate::FromYmd(2026, 11, 1));
+  ASSERT_TRUE(list.ok());
+  const Evaluation reference = EvaluateReference(*list, snap, 2);
+  // On a thread of the test's own, whose priority stays as it was.
+  std::jthread([&] {
+    const int caller = ThreadNice();
+    Evaluation ev;
+    Evaluate(*list, snap, ev, EvaluateOptions{.threads = 2});
+    EXPECT_EQ(ev.worker_nice, caller);  // a request's evaluation: as the caller
+    if (caller < kBackgroundNice) {
+      Evaluate(*list, snap, ev, EvaluateOptions{.threads = 2, .nice = kBackgroundNice});
+      // Read by getpriority on each evaluating thread while it evaluated.
+      EXPECT_EQ(ev.worker_nice, kBackgroundNice);
+      EXPECT_EQ(ThreadNice(), caller);  // the caller only waited
+      ExpectSame(ev, reference, "background");
+    }
+    Evaluate(*list, snap, ev, EvaluateOptions{.threads = 3, .nice = 19});
+    EXPECT_EQ(ev.worker_nice, 19);
+    EXPECT_EQ(ThreadNice(), caller);
+    ExpectSame(ev, reference, "nice 19");
+  });
 }
 
 TEST(EntitleEngineTest, TheUnusualListExercisesItsRules) {

@@ -629,7 +629,8 @@ Result<RunOutcome> RunStore::Run(const ListVersion& version, Month month,
     return Status("entitle.compile", compiled.status().message(), compiled.status().where());
   }
   t0 = std::chrono::steady_clock::now();
-  out.evaluation = Evaluate(*compiled, *snap);
+  if (options.workspace != nullptr) out.evaluation = std::move(*options.workspace);
+  Evaluate(*compiled, *snap, out.evaluation, EvaluateOptions{.nice = options.nice});
   out.evaluate_seconds = SecondsSince(t0);
   std::vector<RunLine> lines = LinesOf(*compiled, *snap, out.evaluation);
   // Once-only items (period: once) are paid once per person: not again to

@@ -124,6 +124,13 @@ struct RunOptions {
   std::optional<CivilDate> known_on;  // default: today
   bool replace = false;               // replace a stored run made with another list version
   CivilDate today = CivilDate::Today();
+  // Batch work beside requests (the server's run jobs): the evaluation runs
+  // at this nice value (EvaluateOptions::nice); 0: as the caller.
+  int nice = 0;
+  // A result kept across runs: RunOutcome::evaluation is written into its
+  // memory (moved from it); move the outcome's evaluation back into it for
+  // the next run.
+  Evaluation* workspace = nullptr;
 };
 
 // What a caller sees of a run's lines and changes: the conditions the store

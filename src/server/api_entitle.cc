@@ -95,6 +95,7 @@ json::object JobJson(const App& app, const RunJob& j) {
     o["seconds"] = {{"snapshot", j.snapshot_seconds},
                     {"evaluate", j.evaluate_seconds},
                     {"store", j.store_seconds}};
+    o["nice"] = j.nice;
   }
   if (j.error) {
     o["error"] = {{"code", j.error->code()}, {"message", j.error->message()}};

@@ -383,7 +383,8 @@ Result<std::unique_ptr<App>> App::Open(AppOptions options) {
       app->lists_.emplace(l.name, std::move(l));
     }
   }
-  app->entitle_ = std::make_unique<EntitleService>(app->options_.db_url, app->lists_);
+  app->entitle_ =
+      std::make_unique<EntitleService>(app->options_.db_url, app->lists_, app->options_.batch_nice);
   for (const ServerModule& m : ServerModules()) {
     if (m.routes != nullptr) m.routes(*app, app->router_);
   }

@@ -23,6 +23,7 @@
 
 #include "core/civil_date.h"
 #include "core/status.h"
+#include "core/thread_priority.h"
 #include "policy/service_list.h"
 #include "registry/registry.h"
 #include "server/audit.h"
@@ -63,6 +64,10 @@ struct AppOptions {
   int id_searches_per_minute = 30;
   std::optional<CivilDate> today;  // fixed "today" (tests, demos); default the clock
   bool secure_cookies = false;     // add Secure to cookies (behind HTTPS)
+  // The CPU nice value of batch work: the entitlement run jobs' thread and
+  // their evaluation (0..19; 0: as the requests), so that a request arriving
+  // while a run goes on gets a core first. Uploads: HttpOptions::upload_nice.
+  int batch_nice = kBackgroundNice;
 };
 
 // Maps an error code to its HTTP status through its category

@@ -1,6 +1,7 @@
 #include "server/entitle_service.h"
 
 #include <fmt/format.h>
+#include <pthread.h>
 
 #include <set>
 
@@ -133,9 +134,11 @@ std::string_view JobStateName(JobState s) {
   return "失败";
 }
 
-EntitleService::EntitleService(std::string db_url, const std::map<std::string, ServedList>& lists)
+EntitleService::EntitleService(std::string db_url, const std::map<std::string, ServedList>& lists,
+                               int nice)
     : db_url_(std::move(db_url)),
       lists_(lists),
+      nice_(nice),
       worker_([this](std::stop_token stop) { Work(stop); }) {}
 
 EntitleService::~EntitleService() {
@@ -188,6 +191,10 @@ void EntitleService::WaitIdle() const {
 }
 
 void EntitleService::Work(std::stop_token stop) {
+  // A run is batch work: this thread (the snapshot, the storing) and the
+  // evaluation's threads run at the lower priority.
+  pthread_setname_np(pthread_self(), "yl-run");
+  (void)LowerThreadPriority(nice_);
   std::unique_lock lock(mu_);
   while (true) {
     cv_.wait(lock, [&] { return stop.stop_requested() || !queue_.empty(); });
@@ -229,6 +236,8 @@ void EntitleService::Execute(RunJob& job) {
     options.known_on = job.known_on;
     options.replace = job.replace;
     options.today = job.today;
+    options.nice = nice_;
+    options.workspace = &workspace_;
     Result<entitle::RunOutcome> out =
         store_->Run(entitle::ListVersion{&list->second.list(), list->second.version.sha256},
                     job.month, options);
@@ -245,6 +254,8 @@ void EntitleService::Execute(RunJob& job) {
     job.snapshot_seconds = out->snapshot_seconds;
     job.evaluate_seconds = out->evaluate_seconds;
     job.store_seconds = out->store_seconds;
+    job.nice = out->evaluation.worker_nice;
+    workspace_ = std::move(out->evaluation);  // its memory, for the next run
   } catch (const std::exception& e) {
     // A lost connection and the like: start from a fresh one next time.
     store_.reset();

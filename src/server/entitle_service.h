@@ -28,6 +28,7 @@
 
 #include "core/civil_date.h"
 #include "core/status.h"
+#include "core/thread_priority.h"
 #include "entitle/run.h"
 #include "entitle/snapshot.h"
 #include "policy/rule_plan.h"
@@ -106,6 +107,7 @@ struct RunJob {
   bool recomputed = false, identical = true;
   int64_t new_count = 0, ceased_count = 0, changed_count = 0;
   double snapshot_seconds = 0, evaluate_seconds = 0, store_seconds = 0;
+  int nice = 0;  // the nice value the evaluation ran at (read on its threads)
   // When failed:
   std::optional<Status> error;
 };
@@ -114,7 +116,9 @@ class EntitleService {
  public:
   // `lists` must outlive the service. Runs use a connection of their own,
   // opened on the first job.
-  EntitleService(std::string db_url, const std::map<std::string, ServedList>& lists);
+  // The jobs run at nice value `nice` (see AppOptions::batch_nice).
+  EntitleService(std::string db_url, const std::map<std::string, ServedList>& lists,
+                 int nice = kBackgroundNice);
   ~EntitleService();  // finishes the job in progress, drops the queued ones
 
   // Queues a run (or returns the job of the same list and month queued or
@@ -140,6 +144,8 @@ class EntitleService {
 
   std::string db_url_;
   const std::map<std::string, ServedList>& lists_;
+  const int nice_;
+  entitle::Evaluation workspace_;  // the worker's result memory, kept across runs
 
   mutable std::mutex mu_;
   mutable std::condition_variable cv_;

@@ -20,6 +20,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/thread_priority.h"
 #include "server/schema.h"
 
 namespace yanglao::server {
@@ -154,9 +155,7 @@ class HttpServer::Impl {
         // Named for ps/top and tests. Lowers this thread's CPU priority only
         // (on Linux the nice value is per thread); failing to is harmless.
         pthread_setname_np(pthread_self(), "yl-upload");
-        if (o_.upload_nice > 0)
-          (void)setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()),
-                            std::min(19, o_.upload_nice));
+        (void)LowerThreadPriority(o_.upload_nice);
         uploads_.run();
       });
     }

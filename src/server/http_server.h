@@ -30,6 +30,7 @@
 #include <string>
 
 #include "core/status.h"
+#include "core/thread_priority.h"
 #include "server/app.h"
 
 namespace yanglao::server {
@@ -53,7 +54,7 @@ struct HttpOptions {
   // 0 leaves them as the others), so that when the cores are busy a parse
   // yields to sign-ins and reads instead of sharing the core equally with
   // them (bench/server/upload_login.sh measures it).
-  int upload_nice = 10;
+  int upload_nice = kBackgroundNice;
   std::chrono::milliseconds header_timeout{10'000};
   std::chrono::milliseconds body_timeout{60'000};
   std::chrono::milliseconds write_timeout{60'000};

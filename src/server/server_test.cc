@@ -28,6 +28,7 @@
 #include "assess/form_json.h"
 #include "core/file_io.h"
 #include "core/id_number.h"
+#include "core/thread_priority.h"
 #include "core/utf8.h"
 #include "entitle/run.h"
 #include "registry/feed_file.h"
@@ -1549,6 +1550,10 @@ TEST_P(ServerTest, EntitlementRunsAreJobsAndTheirResultsFollowTheScope) {
         Get(fmt::format("/api/v1/entitlement/jobs/{}", start.obj().at("id").as_int64()), street);
     EXPECT_EQ(job.status, 200u) << job.raw;
     EXPECT_EQ(job.obj().at("state").as_string(), "done") << job.raw;
+    // A run is batch work: its evaluation ran at the lower CPU priority
+    // (read by getpriority on the evaluating threads), so that requests
+    // arriving meanwhile get a core first.
+    EXPECT_EQ(job.obj().at("nice").as_int64(), std::max(ThreadNice(), kBackgroundNice)) << job.raw;
     return job.obj().at("run").at("id").as_int64();
   };
   int64_t feb = run("2026-02");
