@@ -68,6 +68,15 @@ struct WhatIfBase {
 };
 WhatIfBase PrepareWhatIf(const policy::CompiledList& base, const Snapshot& snap);
 
+// For each item of `variant`, the index of the item of `base` whose roll it
+// is bound to have over any snapshot, or -1: the same number, benefit type
+// and period, coverage, and eligibility, amount and discounts computing the
+// same (compared node by node in the two plans, parameters being inlined),
+// and the same exclusive groups with no member changed. A what-if evaluates
+// only the items with -1.
+std::vector<int> UnchangedItems(const policy::CompiledList& base,
+                                const policy::CompiledList& variant);
+
 // Compares two compiled lists over one snapshot.
 WhatIfReport CompareLists(const policy::CompiledList& base, const policy::CompiledList& variant,
                           const Snapshot& snap);
