@@ -271,8 +271,10 @@ WhatIfReport CompareLists(const WhatIfBase& prepared, const policy::CompiledList
     if (!changed.items.empty()) {
       changed.plan = variant.plan;
       for (const std::vector<size_t>& g : variant.groups) {
+        // A group has all its members changed or none (UnchangedItems).
+        if (g.empty() || at[g.front()] == SIZE_MAX) continue;
         std::vector<size_t>& group = changed.groups.emplace_back();
-        for (size_t j : g) group.push_back(at[j]);  // all changed (UnchangedItems)
+        for (size_t j : g) group.push_back(at[j]);
       }
       b = Evaluate(changed, snap, 0, false);
       for (size_t i = 0; i < variant.items.size(); ++i) {
