@@ -57,7 +57,8 @@ struct WhatIfReport {
 // every variant: its evaluation, each row's county, and per item the money
 // by county. Prepared once per (list, snapshot) and kept while the snapshot
 // is current (the server keeps it with the live snapshot), so that a what-if
-// evaluates only the variant and walks only the items whose roll changed.
+// evaluates only the variant's items whose definition changed
+// (UnchangedItems) and walks only the rolls that may differ.
 struct WhatIfBase {
   const policy::CompiledList* list = nullptr;  // must outlive this
   Evaluation evaluation;

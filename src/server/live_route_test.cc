@@ -4,7 +4,9 @@
 // (registry::ComputeStats, Registry::AgeBandsByUnit) for a generated city;
 // after a feed is imported the next answer re-derives only that feed's
 // people (no rebuild) and equals the counts again; a what-if reads the same
-// live snapshot.
+// live snapshot. The assessment work list (GET /api/v1/assessments/due, its
+// visible entries kept per work lists, region and withheld groups) equals
+// assess::ComputeDue for each reader, status and page.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
