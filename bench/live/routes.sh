@@ -12,9 +12,15 @@
 #      (the baseline: session check, nothing read):
 #        registry/stats   the city's `registry stats` from the live snapshot
 #        console/ages     the dashboard's age bands per county
-#        whatif           drop item 17 of the Suizhou list, both lists evaluated
-#                         over the live snapshot (no rebuild)
-#        assessments/due  the assessment work list counts (cached per watermark)
+#        whatif           drop item 17 of the Suizhou list over the live snapshot:
+#                         the list in force is evaluated once per watermark, a
+#                         variant only in the items whose definition differs
+#                         (here none: the dropped item's roll is compared)
+#        whatif/rule      item 3 from 75 (rule) at 150元 from 75 (set): item 3
+#                         evaluated, the other items taken from the list in force
+#        assessments/due  the assessment work list, first page and counts (the
+#                         work lists cached per watermark, each region's visible
+#                         entries per withheld field groups)
 #   3. a feed arrives: a 民政 correction of FEED people imported by the CLI
 #      (another process) while the server runs; the next stats request
 #      advances the live snapshot by re-deriving those people only. Prints the
@@ -114,6 +120,8 @@ routes = [
     ("registry/stats", "GET", "/api/v1/registry/stats?region=421300", None),
     ("console/ages", "GET", "/api/v1/console/ages?region=421300", None),
     ("whatif", "POST", "/api/v1/entitlement/whatif", {"list": "suizhou", "month": "2026-01", "drop": ["17"]}),
+    ("whatif/rule", "POST", "/api/v1/entitlement/whatif", {"list": "suizhou", "month": "2026-01",
+        "rule": ["3=hukou_local && age >= 75"], "set": ["old_age_allowance@75=150元"]}),
     ("assessments/due", "GET", "/api/v1/assessments/due?region=421300", None),
 ]
 times = {name: [] for name, *_ in routes}
@@ -154,4 +162,6 @@ print(f"\nfeed of {len(chosen)} people imported by the CLI in {imp*1000:.0f} ms;
       f"advance/restart build = {(live2['read_ms'] + live2['merge_ms']) / live['read_ms']:.3f}")
 t, _, data = call("POST", "/api/v1/entitlement/whatif", {"list": "suizhou", "month": "2026-01", "drop": ["17"]}, auth)
 print(f"next what-if (its snapshot advanced too): {t*1000:.0f} ms, watermark {json.loads(data)['feed_watermark']}")
+t, _, _ = call("GET", "/api/v1/assessments/due?region=421300", headers=auth)
+print(f"next due list (the work lists computed again from the registry): {t*1000:.0f} ms")
 PY

@@ -14,12 +14,15 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iterator>
+#include <map>
 #include <random>
 #include <thread>
 
+#include "core/id_number.h"
 #include "core/region.h"
 #include "core/thread_priority.h"
 #include "entitle/snapshot.h"
+#include "entitle/whatif.h"
 #include "policy/entitlement.h"
 #include "policy/fact_schema.h"
 #include "policy/service_list.h"
@@ -221,16 +224,18 @@ struct NamedList {
   policy::LoadedList loaded;
 };
 
+policy::LoadedList LoadNamedList(const std::string& name) {
+  if (name == "unusual") return policy::LoadServiceListFromString(kUnusual, "unusual.yaml");
+  policy::LoadedList l = policy::LoadServiceList(Source() / "policies" / (name + ".yaml"));
+  policy::ApplyParameterFile(Source() / "policies/demo" / (name + ".demo.yaml"), l.list, l.errors);
+  return l;
+}
+
 std::vector<NamedList> Lists() {
   std::vector<NamedList> out;
-  for (const char* city : {"suizhou", "ezhou", "chibi", "qidong", "zhuzhou"}) {
-    NamedList l{city,
-                policy::LoadServiceList(Source() / "policies" / (std::string(city) + ".yaml"))};
-    policy::ApplyParameterFile(Source() / "policies/demo" / (std::string(city) + ".demo.yaml"),
-                               l.loaded.list, l.loaded.errors);
-    out.push_back(std::move(l));
+  for (const char* name : {"suizhou", "ezhou", "chibi", "qidong", "zhuzhou", "unusual"}) {
+    out.push_back(NamedList{name, LoadNamedList(name)});
   }
-  out.push_back(NamedList{"unusual", policy::LoadServiceListFromString(kUnusual, "unusual.yaml")});
   return out;
 }
 
@@ -331,6 +336,195 @@ TEST(EntitleEngineTest, BackgroundEvaluationRunsAtTheLowerPriority) {
     EXPECT_EQ(ThreadNice(), caller);
     ExpectSame(ev, reference, "nice 19");
   });
+}
+
+// The what-if the straightforward way: both lists evaluated in full and every
+// item's two rolls walked person by person.
+WhatIfReport FullComparison(const policy::CompiledList& base, const Evaluation& a,
+                            const policy::CompiledList& variant, const Evaluation& b,
+                            const Snapshot& snap) {
+  auto find = [](const policy::CompiledList& l, const std::string& number) {
+    for (size_t i = 0; i < l.items.size(); ++i) {
+      if (l.items[i].item->number == number) return static_cast<int>(i);
+    }
+    return -1;
+  };
+  auto cost = [](const policy::Item& item, int64_t amount) {
+    if (item.benefit.type != policy::BenefitType::kCash) return std::pair<int64_t, int64_t>{0, 0};
+    return std::pair<int64_t, int64_t>{
+        item.benefit.period == policy::CashPeriod::kMonth ? amount : 0,
+        policy::YearlyEquivalent(item, amount)};
+  };
+  // Per row of a roll: its monthly and yearly cost.
+  auto money = [&](const policy::CompiledList& l, const Evaluation& e, int i) {
+    std::map<uint32_t, std::pair<int64_t, int64_t>> out;
+    if (i < 0) return out;
+    const policy::ItemRoll& roll = e.rolls[static_cast<size_t>(i)];
+    for (size_t k = 0; k < roll.rows.size(); ++k) {
+      out[roll.rows[k]] =
+          cost(*l.items[static_cast<size_t>(i)].item, roll.amounts.empty() ? 0 : roll.amounts[k]);
+    }
+    return out;
+  };
+  WhatIfReport r;
+  r.people = static_cast<int64_t>(snap.size);
+  std::vector<std::string> numbers;
+  for (const auto& ci : base.items) numbers.push_back(ci.item->number);
+  for (const auto& ci : variant.items) {
+    if (find(base, ci.item->number) < 0) numbers.push_back(ci.item->number);
+  }
+  std::map<int32_t, CountyDelta> counties;
+  for (const std::string& number : numbers) {
+    const int ia = find(base, number), ib = find(variant, number);
+    const auto ma = money(base, a, ia), mb = money(variant, b, ib);
+    ItemDelta d;
+    d.item = number;
+    d.name = (ib >= 0 ? variant : base).items[static_cast<size_t>(ib >= 0 ? ib : ia)].item->name;
+    d.in_base = ia >= 0;
+    d.in_variant = ib >= 0;
+    d.base_people = static_cast<int64_t>(ma.size());
+    d.variant_people = static_cast<int64_t>(mb.size());
+    std::map<uint32_t, int> rows;  // 1: base only, 2: variant only, 3: both
+    for (const auto& [row, c] : ma) rows[row] |= 1;
+    for (const auto& [row, c] : mb) rows[row] |= 2;
+    for (const auto& [row, on] : rows) {
+      const std::pair<int64_t, int64_t> zero{0, 0};
+      const auto ca = on & 1 ? ma.at(row) : zero, cb = on & 2 ? mb.at(row) : zero;
+      CountyDelta& c = counties[CountyOf(snap.residence[row])];
+      c.county = CountyOf(snap.residence[row]);
+      c.base_monthly += ca.first;
+      c.base_yearly += ca.second;
+      c.variant_monthly += cb.first;
+      c.variant_yearly += cb.second;
+      d.monthly_delta += cb.first - ca.first;
+      d.yearly_delta += cb.second - ca.second;
+      const std::string masked = MaskIdNumber(snap.IdNumber(row));
+      if (on == 1) {
+        ++d.losers;
+        if (d.sample_losers.size() < 5) d.sample_losers.push_back(masked);
+      } else if (on == 2) {
+        ++d.gainers;
+        if (d.sample_gainers.size() < 5) d.sample_gainers.push_back(masked);
+      } else {
+        d.amount_up += cb.second > ca.second;
+        d.amount_down += cb.second < ca.second;
+      }
+    }
+    r.monthly_delta += d.monthly_delta;
+    r.yearly_delta += d.yearly_delta;
+    r.items.push_back(std::move(d));
+  }
+  for (const auto& [index, c] : counties) r.counties.push_back(c);
+  return r;
+}
+
+void ExpectSameReport(const WhatIfReport& x, const WhatIfReport& y, const std::string& what) {
+  EXPECT_EQ(x.people, y.people) << what;
+  EXPECT_EQ(x.monthly_delta, y.monthly_delta) << what;
+  EXPECT_EQ(x.yearly_delta, y.yearly_delta) << what;
+  ASSERT_EQ(x.items.size(), y.items.size()) << what;
+  for (size_t i = 0; i < x.items.size(); ++i) {
+    const ItemDelta &p = x.items[i], &q = y.items[i];
+    EXPECT_TRUE(p.item == q.item && p.name == q.name && p.in_base == q.in_base &&
+                p.in_variant == q.in_variant && p.base_people == q.base_people &&
+                p.variant_people == q.variant_people && p.gainers == q.gainers &&
+                p.losers == q.losers && p.amount_up == q.amount_up &&
+                p.amount_down == q.amount_down && p.monthly_delta == q.monthly_delta &&
+                p.yearly_delta == q.yearly_delta && p.sample_gainers == q.sample_gainers &&
+                p.sample_losers == q.sample_losers)
+        << what << " item " << p.item << ": " << p.gainers << "/" << q.gainers << " gainers, "
+        << p.losers << "/" << q.losers << " losers, " << p.monthly_delta << "/" << q.monthly_delta;
+  }
+  ASSERT_EQ(x.counties.size(), y.counties.size()) << what;
+  for (size_t k = 0; k < x.counties.size(); ++k) {
+    const CountyDelta &p = x.counties[k], &q = y.counties[k];
+    EXPECT_TRUE(p.county == q.county && p.base_monthly == q.base_monthly &&
+                p.variant_monthly == q.variant_monthly && p.base_yearly == q.base_yearly &&
+                p.variant_yearly == q.variant_yearly)
+        << what << " county " << p.county;
+  }
+}
+
+// A what-if evaluates only the items whose definition differs from the list
+// in force (entitle::UnchangedItems) and takes the others' rolls from the
+// prepared base: every list of policies/ and the unusual one (an exclusive
+// group), each parameter set, each item dropped and each item's rule
+// changed, and a combination: the report equals the full comparison, the
+// items taken from the base have the rolls a full evaluation gives them, and
+// only the changed items (with their groups) are evaluated.
+TEST(EntitleEngineTest, WhatIfEvaluatesOnlyTheChangedItemsAndEqualsTheFullComparison) {
+  const Snapshot snap = RandomSnapshot(2048 + 517, 29);
+  const CivilDate date = *CivilDate::FromYmd(2026, 11, 1);
+  size_t reused = 0, evaluated = 0, cases = 0;
+  for (NamedList& l : Lists()) {
+    ASSERT_TRUE(l.loaded.ok()) << l.name;
+    Result<policy::CompiledList> base = policy::CompileList(l.loaded.list, date);
+    ASSERT_TRUE(base.ok()) << l.name;
+    const WhatIfBase prepared = PrepareWhatIf(*base, snap);
+    std::vector<std::pair<std::string, WhatIfEdits>> edits;
+    for (const policy::Parameter& p : l.loaded.list.parameters) {
+      edits.emplace_back("set " + p.name,
+                         WhatIfEdits{{p.money ? p.name + "=1元" : p.name + "=3"}, {}, {}});
+    }
+    // Each item of an exclusive group and of the unusual list, every third
+    // of the others (the time a sanitizer build takes).
+    for (size_t i = 0; i < l.loaded.list.items.size(); ++i) {
+      const policy::Item& item = l.loaded.list.items[i];
+      bool grouped = l.name == "unusual";
+      for (const policy::ExclusiveGroup& g : l.loaded.list.exclusive_groups) {
+        grouped =
+            grouped || std::find(g.items.begin(), g.items.end(), item.number) != g.items.end();
+      }
+      if (!grouped && i % 3 != 0) continue;
+      edits.emplace_back("drop " + item.number, WhatIfEdits{{}, {}, {item.number}});
+      edits.emplace_back("rule " + item.number,
+                         WhatIfEdits{{}, {item.number + "=age >= 70 && !dibao"}, {}});
+    }
+    const std::string first = l.loaded.list.items.front().number;
+    edits.emplace_back("combined",
+                       WhatIfEdits{{l.loaded.list.parameters.front().name +
+                                    (l.loaded.list.parameters.front().money ? "=7元" : "=2")},
+                                   {first + "=age >= 65"},
+                                   {l.loaded.list.items.back().number}});
+    for (const auto& [what_edit, e] : edits) {
+      const std::string what = l.name + ": " + what_edit;
+      policy::LoadedList v = LoadNamedList(l.name);
+      if (!ApplyEdits(v.list, e, date).ok()) continue;  // e.g. a scaled parameter: needs @
+      Result<policy::CompiledList> variant = policy::CompileList(v.list, date);
+      ASSERT_TRUE(variant.ok()) << what;
+      ++cases;
+      const std::vector<int> unchanged = UnchangedItems(*base, *variant);
+      const Evaluation full = Evaluate(*variant, snap, 1, false);
+      size_t changed = 0;
+      for (size_t i = 0; i < unchanged.size(); ++i) {
+        if (unchanged[i] < 0) {
+          ++changed;
+          continue;
+        }
+        const policy::ItemRoll &x = full.rolls[i],
+                               &y = prepared.evaluation.rolls[static_cast<size_t>(unchanged[i])];
+        EXPECT_TRUE(x.rows == y.rows && x.verify == y.verify && x.amounts == y.amounts &&
+                    x.percents == y.percents)
+            << what << " item " << variant->items[i].item->number;
+      }
+      reused += unchanged.size() - changed;
+      evaluated += changed;
+      // A drop or a rule changes one item and, with it, its exclusive groups.
+      if (what_edit.starts_with("drop") || what_edit.starts_with("rule")) {
+        size_t grouped = 0;
+        for (const auto& g : variant->groups) grouped += g.size();
+        EXPECT_LE(changed, 1 + grouped) << what;
+      }
+      if (what_edit.starts_with("rule") && variant->groups.empty()) {
+        EXPECT_EQ(changed, 1u) << what;
+      }
+      ExpectSameReport(CompareLists(prepared, *variant, snap),
+                       FullComparison(*base, prepared.evaluation, *variant, full, snap), what);
+    }
+  }
+  EXPECT_GT(cases, 60u);
+  EXPECT_GT(reused, evaluated);
+  EXPECT_GT(evaluated, 0u);
 }
 
 TEST(EntitleEngineTest, TheUnusualListExercisesItsRules) {

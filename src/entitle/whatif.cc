@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <set>
 #include <unordered_map>
 
 #include "core/id_number.h"
@@ -160,11 +161,127 @@ WhatIfReport CompareLists(const policy::CompiledList& base, const policy::Compil
   return CompareLists(PrepareWhatIf(base, snap), variant, snap);
 }
 
+namespace {
+
+// Whether node `a` of plan `pa` computes what node `b` of plan `pb` computes:
+// the same operation on the same constants, facts and brackets, over operands
+// that compute the same (names and origins, for explanations only, aside).
+bool SameNode(const policy::Plan& pa, int32_t a, const policy::Plan& pb, int32_t b,
+              std::set<std::pair<int32_t, int32_t>>& same) {
+  if (a < 0 || b < 0) return a == b;
+  if (same.contains({a, b})) return true;
+  const policy::PlanNode& x = pa.nodes[static_cast<size_t>(a)];
+  const policy::PlanNode& y = pb.nodes[static_cast<size_t>(b)];
+  if (x.op != y.op || x.money != y.money || x.value != y.value || x.set != y.set ||
+      x.brackets != y.brackets || !SameNode(pa, x.a, pb, y.a, same) ||
+      !SameNode(pa, x.b, pb, y.b, same) || !SameNode(pa, x.c, pb, y.c, same)) {
+    return false;
+  }
+  same.emplace(a, b);
+  return true;
+}
+
+int FindItem(const policy::CompiledList& l, const std::string& number) {
+  for (size_t i = 0; i < l.items.size(); ++i) {
+    if (l.items[i].item->number == number) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+// The numbers of the exclusive groups item `i` of `l` belongs to, in order.
+std::vector<std::vector<std::string>> GroupsOf(const policy::CompiledList& l, size_t i) {
+  std::vector<std::vector<std::string>> out;
+  for (const std::vector<size_t>& g : l.groups) {
+    if (std::find(g.begin(), g.end(), i) == g.end()) continue;
+    std::vector<std::string>& numbers = out.emplace_back();
+    for (size_t j : g) numbers.push_back(l.items[j].item->number);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<int> UnchangedItems(const policy::CompiledList& base,
+                                const policy::CompiledList& variant) {
+  std::vector<int> out(variant.items.size(), -1);
+  std::set<std::pair<int32_t, int32_t>> same;
+  for (size_t i = 0; i < variant.items.size(); ++i) {
+    const policy::CompiledItem& vb = variant.items[i];
+    int ia = FindItem(base, vb.item->number);
+    if (ia < 0) continue;
+    const policy::CompiledItem& va = base.items[static_cast<size_t>(ia)];
+    if (va.item->benefit.type != vb.item->benefit.type ||
+        va.item->benefit.period != vb.item->benefit.period || va.coverage != vb.coverage ||
+        va.also_percents.size() != vb.also_percents.size() ||
+        !SameNode(base.plan, va.eligibility, variant.plan, vb.eligibility, same) ||
+        !SameNode(base.plan, va.amount, variant.plan, vb.amount, same) ||
+        !SameNode(base.plan, va.percent, variant.plan, vb.percent, same)) {
+      continue;
+    }
+    bool also = true;
+    for (size_t k = 0; k < va.also_percents.size(); ++k) {
+      also =
+          also && SameNode(base.plan, va.also_percents[k], variant.plan, vb.also_percents[k], same);
+    }
+    if (!also || GroupsOf(base, static_cast<size_t>(ia)) != GroupsOf(variant, i)) continue;
+    out[i] = ia;
+  }
+  // An exclusive group is resolved as a whole: one changed member, and every
+  // member's roll may change.
+  for (bool again = true; again;) {
+    again = false;
+    for (const std::vector<size_t>& g : variant.groups) {
+      bool changed = false;
+      for (size_t j : g) changed = changed || out[j] < 0;
+      if (!changed) continue;
+      for (size_t j : g) {
+        if (out[j] >= 0) {
+          out[j] = -1;
+          again = true;
+        }
+      }
+    }
+  }
+  return out;
+}
+
 WhatIfReport CompareLists(const WhatIfBase& prepared, const policy::CompiledList& variant,
                           const Snapshot& snap) {
   const policy::CompiledList& base = *prepared.list;
   const Evaluation& a = prepared.evaluation;
-  Evaluation b = Evaluate(variant, snap, 0, false);
+  // Only the items whose rolls may differ from the base's are evaluated: a
+  // list of those alone (over the variant's plan, their groups with them);
+  // the others are the base's rolls.
+  const std::vector<int> unchanged = UnchangedItems(base, variant);
+  std::vector<const policy::ItemRoll*> rolls_b(variant.items.size(), nullptr);
+  Evaluation b;
+  {
+    policy::CompiledList changed;
+    changed.list = variant.list;
+    changed.date = variant.date;
+    std::vector<size_t> at(variant.items.size(), SIZE_MAX);
+    for (size_t i = 0; i < variant.items.size(); ++i) {
+      if (unchanged[i] >= 0) {
+        rolls_b[i] = &a.rolls[static_cast<size_t>(unchanged[i])];
+        continue;
+      }
+      at[i] = changed.items.size();
+      changed.items.push_back(variant.items[i]);
+    }
+    if (!changed.items.empty()) {
+      changed.plan = variant.plan;
+      for (const std::vector<size_t>& g : variant.groups) {
+        // A group has all its members changed or none (UnchangedItems).
+        if (g.empty() || at[g.front()] == SIZE_MAX) continue;
+        std::vector<size_t>& group = changed.groups.emplace_back();
+        for (size_t j : g) group.push_back(at[j]);
+      }
+      b = Evaluate(changed, snap, 0, false);
+      for (size_t i = 0; i < variant.items.size(); ++i) {
+        if (at[i] != SIZE_MAX) rolls_b[i] = &b.rolls[at[i]];
+      }
+    }
+  }
   WhatIfReport report;
   report.people = static_cast<int64_t>(snap.size);
   std::map<int32_t, CountyDelta> counties;
@@ -176,22 +293,16 @@ WhatIfReport CompareLists(const WhatIfBase& prepared, const policy::CompiledList
   auto county = [&](uint32_t row) -> CountyDelta& {
     return county_at(prepared.county_of_row[row]);
   };
-  auto find = [](const policy::CompiledList& l, const std::string& number) -> int {
-    for (size_t i = 0; i < l.items.size(); ++i) {
-      if (l.items[i].item->number == number) return static_cast<int>(i);
-    }
-    return -1;
-  };
   std::vector<std::string> numbers;
   for (const auto& ci : base.items) numbers.push_back(ci.item->number);
   for (const auto& ci : variant.items) {
-    if (find(base, ci.item->number) < 0) numbers.push_back(ci.item->number);
+    if (FindItem(base, ci.item->number) < 0) numbers.push_back(ci.item->number);
   }
   static const policy::ItemRoll kEmpty;
   for (const std::string& number : numbers) {
-    int ia = find(base, number), ib = find(variant, number);
+    int ia = FindItem(base, number), ib = FindItem(variant, number);
     const policy::ItemRoll& ra = ia >= 0 ? a.rolls[static_cast<size_t>(ia)] : kEmpty;
-    const policy::ItemRoll& rb = ib >= 0 ? b.rolls[static_cast<size_t>(ib)] : kEmpty;
+    const policy::ItemRoll& rb = ib >= 0 ? *rolls_b[static_cast<size_t>(ib)] : kEmpty;
     const policy::Item& item_a =
         *(ia >= 0 ? base : variant).items[static_cast<size_t>(ia >= 0 ? ia : ib)].item;
     const policy::Item& item_b =
@@ -204,9 +315,10 @@ WhatIfReport CompareLists(const WhatIfBase& prepared, const policy::CompiledList
     d.base_people = static_cast<int64_t>(ra.rows.size());
     d.variant_people = static_cast<int64_t>(rb.rows.size());
     if (ia >= 0 && ib >= 0 && item_a.benefit.type == item_b.benefit.type &&
-        item_a.benefit.period == item_b.benefit.period && ra.rows == rb.rows &&
-        ra.amounts.size() == rb.amounts.size() &&
-        (ra.amounts.empty() || ra.amounts == rb.amounts)) {
+        item_a.benefit.period == item_b.benefit.period &&
+        (unchanged[static_cast<size_t>(ib)] == ia ||
+         (ra.rows == rb.rows && ra.amounts.size() == rb.amounts.size() &&
+          (ra.amounts.empty() || ra.amounts == rb.amounts)))) {
       // The same roll at the same cost: nobody gains or loses, and each
       // county's money is the base's on both sides.
       for (const auto& [index, money] : prepared.item_counties[static_cast<size_t>(ia)]) {

@@ -57,7 +57,8 @@ struct WhatIfReport {
 // every variant: its evaluation, each row's county, and per item the money
 // by county. Prepared once per (list, snapshot) and kept while the snapshot
 // is current (the server keeps it with the live snapshot), so that a what-if
-// evaluates only the variant and walks only the items whose roll changed.
+// evaluates only the variant's items whose definition changed
+// (UnchangedItems) and walks only the rolls that may differ.
 struct WhatIfBase {
   const policy::CompiledList* list = nullptr;  // must outlive this
   Evaluation evaluation;
@@ -67,6 +68,15 @@ struct WhatIfBase {
   std::vector<std::map<int32_t, std::pair<int64_t, int64_t>>> item_counties;
 };
 WhatIfBase PrepareWhatIf(const policy::CompiledList& base, const Snapshot& snap);
+
+// For each item of `variant`, the index of the item of `base` whose roll it
+// is bound to have over any snapshot, or -1: the same number, benefit type
+// and period, coverage, and eligibility, amount and discounts computing the
+// same (compared node by node in the two plans, parameters being inlined),
+// and the same exclusive groups with no member changed. A what-if evaluates
+// only the items with -1.
+std::vector<int> UnchangedItems(const policy::CompiledList& base,
+                                const policy::CompiledList& variant);
 
 // Compares two compiled lists over one snapshot.
 WhatIfReport CompareLists(const policy::CompiledList& base, const policy::CompiledList& variant,

@@ -8,6 +8,7 @@
 // see dates, agency and level.
 #include <fmt/format.h>
 
+#include <array>
 #include <deque>
 #include <map>
 #include <memory>
@@ -241,6 +242,62 @@ Result<std::shared_ptr<const assess::DueBase>> CachedDueBase(assess::AssessmentS
   return base;
 }
 
+// What readers who are withheld the same field groups see of one region's
+// work lists: the entries VisibleNeed leaves (an entry on the list only for a
+// withheld reason goes, reasons and counts too), their visible reasons, and
+// their positions by status. Kept per (work lists, region, withheld groups)
+// while the work lists are current, so that a page costs its own entries
+// rather than a pass over the region's.
+struct DueView {
+  std::shared_ptr<const assess::DueBase> base;   // holds the entries
+  std::vector<const assess::DueEntry*> entries;  // visible, in the report's order
+  std::vector<std::string> needs;  // each entry's visible reasons; empty: nothing is withheld
+  std::vector<uint32_t> all;       // 0 .. entries.size() - 1
+  std::array<std::vector<uint32_t>, 4> of_status;  // positions in entries, by DueStatus
+};
+
+std::shared_ptr<const DueView> CachedDueView(const std::shared_ptr<const assess::DueBase>& base,
+                                             const std::string& region,
+                                             const Withholding& withholding) {
+  const uint32_t hidden = withholding.hidden_bits();
+  struct Entry {
+    const assess::DueBase* base;
+    std::string region;
+    uint32_t hidden;
+    std::shared_ptr<const DueView> view;
+  };
+  static std::mutex mutex;
+  static std::deque<Entry> entries;  // most recent first
+  constexpr size_t kKept = 8;
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    for (auto it = entries.begin(); it != entries.end(); ++it) {
+      if (it->base != base.get() || it->region != region || it->hidden != hidden) continue;
+      Entry e = *it;
+      entries.erase(it);
+      entries.push_front(e);
+      return e.view;
+    }
+  }
+  auto view = std::make_shared<DueView>();
+  view->base = base;
+  for (const assess::DueEntry& e : assess::DueEntriesUnder(*base, region)) {
+    std::string need = VisibleNeed(withholding, e.need);
+    if (e.status == assess::DueStatus::kNever && need.empty()) continue;
+    const auto k = static_cast<uint32_t>(view->entries.size());
+    view->entries.push_back(&e);
+    if (hidden != 0) view->needs.push_back(std::move(need));
+    view->all.push_back(k);
+    view->of_status[static_cast<size_t>(e.status)].push_back(k);
+  }
+  std::lock_guard<std::mutex> lock(mutex);
+  // Views of work lists no longer current go first (they hold them).
+  std::erase_if(entries, [&](const Entry& e) { return e.view->base.use_count() == 1; });
+  entries.push_front(Entry{base.get(), region, hidden, view});
+  if (entries.size() > kKept) entries.pop_back();
+  return view;
+}
+
 Result<Reply> DueRoute(Call& call) {
   Result<Paging> paging = PagingOf(call);
   if (!paging.ok()) return paging.status();
@@ -287,20 +344,23 @@ Result<Reply> DueRoute(Call& call) {
   // An entry that is on the list only for a reason withheld from the reader
   // (never assessed, under 80, and 失智) is left out, reasons and counts too.
   const Withholding withholding(user);
-  std::vector<std::pair<const assess::DueEntry*, std::string>> entries;
-  std::map<assess::DueStatus, int64_t> visible_counts;
-  for (const assess::DueEntry& e : assess::DueEntriesUnder(**base, r->code)) {
-    std::string need = VisibleNeed(withholding, e.need);
-    if (e.status == assess::DueStatus::kNever && need.empty()) continue;
-    ++visible_counts[e.status];
-    if (wanted && e.status != *wanted) continue;
-    if (user.scope == DataScope::kSelf && !caseload->contains(e.id_number)) continue;
-    entries.emplace_back(&e, std::move(need));
+  std::shared_ptr<const DueView> view = CachedDueView(*base, r->code, withholding);
+  // The positions in view->entries of this request's entries: of one status,
+  // and for a "self" user those of their caseload.
+  std::vector<uint32_t> mine;
+  const std::vector<uint32_t>* chosen =
+      wanted ? &view->of_status[static_cast<size_t>(*wanted)] : &view->all;
+  if (user.scope == DataScope::kSelf) {
+    for (uint32_t k : *chosen) {
+      if (caseload->contains(view->entries[k]->id_number)) mine.push_back(k);
+    }
+    chosen = &mine;
   }
   json::array items;
   for (size_t i = static_cast<size_t>(paging->offset());
-       i < entries.size() && items.size() < static_cast<size_t>(paging->size); ++i) {
-    const assess::DueEntry& e = *entries[i].first;
+       i < chosen->size() && items.size() < static_cast<size_t>(paging->size); ++i) {
+    const uint32_t k = (*chosen)[i];
+    const assess::DueEntry& e = *view->entries[k];
     json::object o;
     o["ref"] = call.app.PersonRef(e.id_number);
     o["id_number"] = MaskIdNumber(e.id_number);
@@ -312,15 +372,16 @@ Result<Reply> DueRoute(Call& call) {
     o["valid_until"] = e.valid_until ? json::value(e.valid_until->ToString()) : nullptr;
     o["last_level"] = e.last_level < 0 ? json::value(nullptr) : json::value(e.last_level);
     o["requested_on"] = e.requested_on ? json::value(e.requested_on->ToString()) : nullptr;
-    o["need"] = entries[i].second;
+    o["need"] = view->needs.empty() ? e.need : view->needs[k];
     items.push_back(std::move(o));
   }
-  json::object page = PageJson(*paging, static_cast<int64_t>(entries.size()), std::move(items));
+  json::object page = PageJson(*paging, static_cast<int64_t>(chosen->size()), std::move(items));
   page["region"] = RegionJson(r->code);
   json::object counts;
   for (assess::DueStatus st : {assess::DueStatus::kOverdue, assess::DueStatus::kRequested,
                                assess::DueStatus::kDueSoon, assess::DueStatus::kNever}) {
-    counts[assess::DueStatusName(st)] = visible_counts[st];
+    counts[assess::DueStatusName(st)] =
+        static_cast<int64_t>(view->of_status[static_cast<size_t>(st)].size());
   }
   if (user.scope != DataScope::kSelf) {
     page["counts"] = std::move(counts);
@@ -338,7 +399,7 @@ Result<Reply> DueRoute(Call& call) {
   }
   call.Audit(
       "assessment.due", r->code, "ok",
-      {{"total", entries.size()}, {"status", call.Query("status").value_or("").substr(0, 16)}});
+      {{"total", chosen->size()}, {"status", call.Query("status").value_or("").substr(0, 16)}});
   return Reply::Json(page);
 }
 

@@ -4,7 +4,9 @@
 // (registry::ComputeStats, Registry::AgeBandsByUnit) for a generated city;
 // after a feed is imported the next answer re-derives only that feed's
 // people (no rebuild) and equals the counts again; a what-if reads the same
-// live snapshot.
+// live snapshot. The assessment work list (GET /api/v1/assessments/due, its
+// visible entries kept per work lists, region and withheld groups) equals
+// assess::ComputeDue for each reader, status and page.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -13,12 +15,16 @@
 #include <filesystem>
 #include <set>
 
+#include "assess/due.h"
+#include "assess/store.h"
 #include "gen/generator.h"
 #include "registry/feed_file.h"
 #include "registry/stats.h"
 #include "registry/test_database.h"
+#include "server/access.h"
 #include "server/app.h"
 #include "server/auth.h"
+#include "server/entitle_service.h"
 #include "server/test_route_client.h"
 
 namespace yanglao::server {
@@ -192,6 +198,134 @@ TEST_P(ServerLiveRouteTest, AggregatesFromTheLiveStateFollowEachFeed) {
   HttpResponse out =
       Request(*app_, http::verb::get, "/api/v1/registry/stats?region=420100", &session_);
   EXPECT_EQ(out.result_int(), 403u) << out.body();
+}
+
+// The assessment work list through the API (its visible entries kept per
+// work lists, region and withheld groups) equals assess::ComputeDue with the
+// reasons a reader may not see left out, for readers of two departments (the
+// health facts withheld from 公安's), regions of two levels, every status and
+// every page; after requests for re-assessment the next answers follow.
+TEST_P(ServerLiveRouteTest, TheDueListEqualsTheWorkListsForEachReaderStatusAndPage) {
+  {
+    App::Lease reg = app_->Acquire();
+    ASSERT_TRUE(
+        CreateUser(reg->db(),
+                   {"police", "police", "police-pass-2026", "421300", "公安", "city_official"},
+                   PasswordCost::Minimal())
+            .ok());
+  }
+  struct Reader {
+    Session session;
+    Principal principal;
+  };
+  std::vector<Reader> readers;
+  for (auto [name, department] : {std::pair{"city", "民政"}, std::pair{"police", "公安"}}) {
+    Principal p;
+    p.unit_code = "421300";
+    p.department = department;
+    p.role_key = "city_official";
+    readers.push_back(
+        {testing::SignIn(*app_, name, std::string(name) + "-pass-2026"), std::move(p)});
+  }
+  ASSERT_FALSE(Withholding(readers[0].principal).HidesFact("dementia"));
+  ASSERT_TRUE(Withholding(readers[1].principal).HidesFact("dementia"));
+  // The reasons of `need` a reader sees (as the route documents it).
+  auto visible = [](const Withholding& w, const std::string& need) {
+    static const std::map<std::string, std::string> kFacts = {
+        {"生活不能自理", "cannot_self_care"},
+        {"需要长期照护", "long_term_care_need"},
+        {"失智", "dementia"}};
+    if (w.hidden_bits() == 0) return need;
+    std::string out;
+    size_t from = 0;
+    while (from <= need.size() && !need.empty()) {
+      size_t at = need.find("、", from);
+      std::string part = need.substr(from, at == std::string::npos ? std::string::npos : at - from);
+      auto f = kFacts.find(part);
+      if (part.ends_with("周岁及以上") || (f != kFacts.end() && !w.HidesFact(f->second))) {
+        out += (out.empty() ? "" : "、") + part;
+      }
+      if (at == std::string::npos) break;
+      from = at + std::string("、").size();
+    }
+    return out;
+  };
+  auto check = [&](const std::string& when) {
+    for (const Reader& reader : readers) {
+      const Withholding w(reader.principal);
+      for (const std::string region : {"421300", "421303"}) {
+        assess::DueReport want;
+        {
+          App::Lease reg = app_->Acquire();
+          assess::AssessmentStore store(*reg);
+          auto r = assess::ComputeDue(store, region, {.as_of = kToday, .known_on = kToday});
+          ASSERT_TRUE(r.ok()) << r.status().ToString();
+          want = std::move(*r);
+        }
+        for (const std::string status : {"", "overdue", "requested", "due_soon", "never"}) {
+          const std::string what =
+              fmt::format("{} {} {} {}", when, reader.principal.department, region, status);
+          std::vector<std::string> expected, got;
+          std::map<std::string, int64_t> counts;
+          for (const assess::DueEntry& e : want.entries) {
+            std::string need = visible(w, e.need);
+            if (e.status == assess::DueStatus::kNever && need.empty()) continue;
+            const std::string name(assess::DueStatusName(e.status));
+            ++counts[name];
+            static const std::map<std::string, std::string> kNames = {{"overdue", "已过期"},
+                                                                      {"requested", "申请复评"},
+                                                                      {"due_soon", "即将到期"},
+                                                                      {"never", "从未评估"}};
+            if (!status.empty() && kNames.at(status) != name) continue;
+            expected.push_back(e.id_number + " " + name + " " + need);
+          }
+          int64_t total = -1;
+          for (int page = 1; page < 100; ++page) {
+            HttpResponse r =
+                Request(*app_, http::verb::get,
+                        fmt::format("/api/v1/assessments/due?region={}&size=37&page={}{}", region,
+                                    page, status.empty() ? "" : "&status=" + status),
+                        &reader.session);
+            ASSERT_EQ(r.result_int(), 200u) << what << ": " << r.body();
+            json::object o = ObjectOf(r);
+            total = o.at("total").as_int64();
+            for (const auto& [name, n] : counts) {
+              EXPECT_EQ(o.at("counts").at(name).as_int64(), n) << what << " " << name;
+            }
+            EXPECT_EQ(o.at("residents_60_plus").as_int64(), want.residents_60_plus) << what;
+            const json::array& items = o.at("items").as_array();
+            for (const json::value& v : items) {
+              auto id = app_->DecodePersonRef(v.at("ref").as_string());
+              ASSERT_TRUE(id.ok()) << what;
+              got.push_back(fmt::format("{} {} {}", *id, v.at("status").as_string().c_str(),
+                                        v.at("need").as_string().c_str()));
+            }
+            if (items.size() < 37) break;
+          }
+          EXPECT_EQ(total, static_cast<int64_t>(expected.size())) << what;
+          EXPECT_EQ(got, expected) << what;
+          if (region == "421300" && status.empty()) {
+            EXPECT_GT(expected.size(), 20u) << what;
+          }
+        }
+      }
+    }
+  };
+  check("first");
+  // Requests for re-assessment (one a person not otherwise on the list):
+  // the work lists change, and so does every answer.
+  {
+    App::Lease reg = app_->Acquire();
+    assess::AssessmentStore store(*reg);
+    for (size_t r = 0; r < 3 && r < police_.facts.size(); ++r) {
+      assess::AssessmentRequest q;
+      q.id_number = police_.facts[r * 11].id_number;
+      q.requested_on = kToday;
+      q.note = "家属申请";
+      ASSERT_TRUE(store.Request(q, kToday).ok());
+    }
+  }
+  check("after requests");
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ServerLiveRouteTest, ::testing::Values("sqlite", "postgresql"),
