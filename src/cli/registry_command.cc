@@ -218,6 +218,7 @@ int RunImportProvince(const Common& c, const std::string& dir, const std::string
     } else {
       fmt::print(stderr, "{}\n", summary.status.ToString());
     }
+    std::fflush(stdout);
     fmt::print(stderr,
                "yanglao: 第 {}/{} 个文件 {}（{} {}）未导入，其后的文件未处理；此前的 {} "
                "个文件已导入并提交。改正后重新运行本命令即可从此文件继续（已导入的文件会被识别并"
