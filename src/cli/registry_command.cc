@@ -1,10 +1,11 @@
-// yanglao registry import | show | history | conflicts | stats | template
+// yanglao registry import | import-province | show | history | conflicts | stats | template
 #include <fmt/format.h>
 #include <unistd.h>
 
 #include <array>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -21,6 +22,7 @@
 #include "gen/calibration_check.h"
 #include "registry/feed_file.h"
 #include "registry/feed_template.h"
+#include "registry/province_import.h"
 #include "registry/registry.h"
 #include "registry/stats.h"
 #include "xlsx/xlsx.h"
@@ -156,6 +158,81 @@ int RunImport(const Common& c, const std::string& source, const std::string& fil
       "{}，新冲突 {}；用时 {:.2f} 秒\n",
       file, out->feed_id, source, recorded->ToString(), format, feed.data_rows, out->persons_added,
       out->facts_added, out->facts_unchanged, out->conflicts_added, seconds);
+  return 0;
+}
+
+// Every file of a province directory (yanglao gen --region 420000) in one
+// process: one line per file, and for a file that fails its row problems,
+// located as `registry import` locates them.
+int RunImportProvince(const Common& c, const std::string& dir, const std::string& recorded_text) {
+  Result<CivilDate> recorded = DateOr(recorded_text, CivilDate::Today());
+  if (!recorded.ok()) {
+    fmt::print(stderr, "yanglao: --recorded {}\n", recorded.status().ToString());
+    return 2;
+  }
+  Result<registry::ProvincePlan> plan = registry::ReadProvincePlan(dir);
+  if (!plan.ok()) {
+    fmt::print(stderr, "{}\n", plan.status().ToString());
+    return 1;
+  }
+  int64_t rows = 0;
+  for (const registry::ProvinceFeedFile& f : plan->files) rows += f.rows;
+  fmt::print("{}（{}）：{} 个地级单位，{} 个数据文件，{} 行数据{}\n", plan->region_name,
+             plan->region_code, plan->units, plan->files.size(), rows,
+             plan->empty_files.empty()
+                 ? std::string()
+                 : fmt::format("；{} 个部门文件没有数据行，不导入", plan->empty_files.size()));
+  std::unique_ptr<Registry> reg = OpenRegistry(c);
+  if (reg == nullptr) return 1;
+  const size_t total = plan->files.size();
+  registry::ProvinceImportSummary summary = registry::ImportProvince(
+      *reg, *plan, CivilDate::Today(), *recorded, [&](const registry::ProvinceFeedResult& r) {
+        const registry::ProvinceFeedFile& f = *r.file;
+        const std::string head = fmt::format("[{}/{}] {} {} {}", r.index + 1, total, f.unit_code,
+                                             f.unit_name, f.path.filename().string());
+        if (r.outcome.already_imported) {
+          fmt::print("{}：此文件已于第 {} 批导入，未作任何改动\n", head, r.outcome.feed_id);
+        } else if (r.outcome.feed_id > 0) {
+          fmt::print(
+              "{}：第 {} 批导入 {} 行：新增人员 {}，新增记录 {}，与已有记录相同 {}，新冲突 "
+              "{}；用时 {:.2f} 秒\n",
+              head, r.outcome.feed_id, r.parsed.data_rows, r.outcome.persons_added,
+              r.outcome.facts_added, r.outcome.facts_unchanged, r.outcome.conflicts_added,
+              r.seconds);
+        }
+        std::fflush(stdout);
+      });
+  if (!summary.status.ok()) {
+    const registry::ProvinceFeedResult& r = summary.failed;
+    const std::string file = r.file->path.string();
+    for (const std::string& w : r.parsed.warnings) fmt::print("提示：{}\n", w);
+    if (summary.status.code() == "feed.invalid") {
+      const std::string where =
+          r.parsed.sheet.empty() ? file : fmt::format("{}「{}」", file, r.parsed.sheet);
+      for (const registry::RowProblem& p : r.parsed.problems) {
+        fmt::print("{}:{}:{} 「{}」值「{}」：{} [{}]\n", where, p.row, p.column, p.header, p.value,
+                   p.message, p.code);
+      }
+      fmt::print("{}：{} 行数据，{} 处错误；整个文件未导入，请改正后重新报送\n", file,
+                 r.parsed.data_rows, r.parsed.problem_count);
+    } else {
+      fmt::print(stderr, "{}\n", summary.status.ToString());
+    }
+    std::fflush(stdout);
+    fmt::print(stderr,
+               "yanglao: 第 {}/{} 个文件 {}（{} {}）未导入，其后的文件未处理；此前的 {} "
+               "个文件已导入并提交。改正后重新运行本命令即可从此文件继续（已导入的文件会被识别并"
+               "跳过）\n",
+               r.index + 1, total, file, r.file->unit_code, r.file->unit_name,
+               summary.imported + summary.already_imported);
+    return 1;
+  }
+  fmt::print(
+      "全省导入完成：{} 个文件新导入（{} 行：新增人员 {}，新增记录 {}，与已有记录相同 {}，新冲突 "
+      "{}），{} 个文件此前已导入；登记共 {} 人；用时 {:.2f} 秒\n",
+      summary.imported, summary.rows, summary.persons_added, summary.facts_added,
+      summary.facts_unchanged, summary.conflicts_added, summary.already_imported,
+      reg->PersonCount(), summary.seconds);
   return 0;
 }
 
@@ -546,6 +623,17 @@ void AddRegistryCommands(CLI::App& app, int& exit_code) {
   add_db(imp);
   imp->callback(
       [=, &exit_code] { exit_code = RunImport(*common, *source, *file, *recorded, *report); });
+
+  auto province_dir = std::make_shared<std::string>();
+  CLI::App* imp_province = reg->add_subcommand(
+      "import-province",
+      "导入一个省的全部数据（yanglao gen --region 省级代码 写出的目录）：逐个城市、逐个部门文件，"
+      "每个文件单独提交；已导入的文件自动跳过");
+  imp_province->add_option("dir", *province_dir, "全省目录（含 manifest.yaml）")->required();
+  imp_province->add_option("--recorded", *recorded, "记录日期（已知日期），默认今天");
+  add_db(imp_province);
+  imp_province->callback(
+      [=, &exit_code] { exit_code = RunImportProvince(*common, *province_dir, *recorded); });
 
   CLI::App* check = reg->add_subcommand(
       "check", "只检查部门数据文件（CSV 或 XLSX），不导入：列出错误行，显示读取速度");

@@ -355,6 +355,37 @@ Status Registry::StageFacts(const std::vector<FactRecord>& facts, const std::str
 
 Status Registry::FinishStaging(ImportOutcome& out, int64_t staged, int64_t data_rows) {
   Database& db = *db_;
+  const bool pg = db.dialect() == "postgresql";
+  // A feed much smaller than the registry (a province's feeds, city by
+  // city) must cost in proportion to the feed, not to the registry: the
+  // anti-joins below go through the indexes one staged row at a time. On
+  // PostgreSQL the planner is told so: the staging tables keep the pages of
+  // every earlier feed (DELETE does not shrink them), so it takes them for
+  // large and would hash the whole of fact or person instead. `known_rows`
+  // is fact's size as of its last ANALYZE.
+  int64_t known_rows = 0;
+  if (pg) {
+    Result<std::vector<Row>> known = db.QueryAll(
+        "SELECT GREATEST(reltuples, 0)::bigint FROM pg_class WHERE oid = 'fact'::regclass");
+    if (!known.ok()) return known.status();
+    known_rows = (*known)[0].AsInt(0);
+  }
+  const bool small_feed = pg && staged * 4 < known_rows;
+  auto index_probes = [&](bool on) {
+    return !small_feed ? Status::Ok()
+                       : db.Execute(on ? "SET LOCAL enable_hashjoin = off; SET LOCAL "
+                                         "enable_mergejoin = off"
+                                       : "SET LOCAL enable_hashjoin TO DEFAULT; SET LOCAL "
+                                         "enable_mergejoin TO DEFAULT");
+  };
+  if (Status s = index_probes(true); !s.ok()) return s;
+  // The people this feed adds, counted before they are added (a count of
+  // person by first_feed afterwards would read every person).
+  Result<std::vector<Row>> new_people = db.QueryAll(
+      "SELECT COUNT(DISTINCT s.id_number) FROM person_stage s WHERE NOT EXISTS (SELECT 1 FROM "
+      "person p WHERE p.id_number = s.id_number)");
+  if (!new_people.ok()) return new_people.status();
+  out.persons_added = (*new_people)[0].AsInt(0);
   if (Status s =
           db.Execute("INSERT INTO person (id_number, sex, birth_date, first_feed) "
                      "SELECT s.id_number, MIN(s.sex), MIN(s.birth_date), ? FROM person_stage s "
@@ -381,15 +412,18 @@ Status Registry::FinishStaging(ImportOutcome& out, int64_t staged, int64_t data_
       return s;
     }
   }
+  if (Status s = index_probes(false); !s.ok()) return s;
   // Only another source's record can disagree: none before its first feed.
   Result<std::vector<Row>> others = db.QueryAll(
       "SELECT COUNT(*) FROM feed WHERE source <> (SELECT source FROM feed WHERE id = ?)",
       {out.feed_id});
   if (!others.ok()) return others.status();
   const bool other_sources = (*others)[0].AsInt(0) > 0;
-  const bool pg = db.dialect() == "postgresql";
-  if (pg && other_sources) {
-    // The planner's figures for the conflict join below, after a bulk load.
+  if (pg && other_sources && staged * 2 > known_rows) {
+    // The planner's figures for the conflict join below, after a bulk load
+    // that is a large part of the table (ANALYZE reads a sample of the whole
+    // table: once per feed it would cost a province's import as much as its
+    // rows; smaller feeds leave it to autovacuum's ANALYZE after commits).
     if (Status s = db.Execute("ANALYZE fact"); !s.ok()) return s;
   }
   MaybeKill("import.after_facts");
@@ -407,15 +441,14 @@ Status Registry::FinishStaging(ImportOutcome& out, int64_t staged, int64_t data_
   const std::string feed_records =
       pg ? "n.feed_id = ?" : fmt::format("n.rowid >= {} AND n.feed_id = ?", first_rowid);
   Result<std::vector<Row>> counts = db.QueryAll(
-      fmt::format("SELECT (SELECT COUNT(*) FROM fact n WHERE {}), (SELECT COUNT(*) FROM person "
-                  "WHERE first_feed = ?), (SELECT COALESCE(MAX(id), 0) FROM conflict)",
+      fmt::format("SELECT (SELECT COUNT(*) FROM fact n WHERE {}), (SELECT COALESCE(MAX(id), 0) "
+                  "FROM conflict)",
                   feed_records),
-      {out.feed_id, out.feed_id});
+      {out.feed_id});
   if (!counts.ok()) return counts.status();
   out.facts_added = (*counts)[0].AsInt(0);
-  out.persons_added = (*counts)[0].AsInt(1);
   out.facts_unchanged = staged - out.facts_added;
-  int64_t last_conflict = (*counts)[0].AsInt(2);
+  int64_t last_conflict = (*counts)[0].AsInt(1);
   if (!pg) {
     // Where this feed's records lie (PersonsOfFeeds): the rowids after
     // those before it, up to the largest now.
