@@ -420,6 +420,17 @@ TEST(ProvincePlanTest, ManifestProblemsAreLocated) {
   EXPECT_EQ(plan.status().code(), "province.manifest");
   EXPECT_EQ(plan.status().where().line, 5);
   EXPECT_EQ(plan.status().where().value, "税务.csv");
+
+  // Bytes that are not UTF-8 in a unit's name (found by the fuzz target:
+  // the name went into the message as it was): the line is named instead.
+  std::ofstream(dir / "manifest.yaml", std::ios::trunc)
+      << "format: yanglao.gen-province/1\nregion: \"420000\"\ncities:\n"
+         "  - {code: \"420700\", name: \xE9\x84\xC2\xB7, dir: 420700}\n";
+  plan = registry::ReadProvincePlan(dir);
+  ASSERT_FALSE(plan.ok());
+  EXPECT_EQ(plan.status().code(), "province.manifest");
+  EXPECT_EQ(plan.status().where().line, 4);
+  EXPECT_EQ(plan.status().message(), "清单不是有效的 UTF-8 文本");
   fs::remove_all(dir);
 }
 

@@ -7,6 +7,7 @@
 #include <map>
 
 #include "core/file_io.h"
+#include "core/utf8.h"
 #include "registry/feed_template.h"
 
 namespace yanglao::registry {
@@ -62,6 +63,24 @@ std::vector<Line> Lines(std::string_view text) {
     out.push_back({number, indent, raw.substr(indent)});
   }
   return out;
+}
+
+// A manifest is UTF-8 text: the first line that is not, located (its names
+// go into messages and the registry).
+Status CheckUtf8(const fs::path& file, std::string_view text) {
+  int number = 0;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    ++number;
+    if (!IsValidUtf8(text.substr(start, end - start))) {
+      return Status("province.manifest", "清单不是有效的 UTF-8 文本",
+                    Location{.file = file.string(), .line = number});
+    }
+    start = end + 1;
+  }
+  return Status::Ok();
 }
 
 // "key: value" -> (key, value); nullopt without a colon.
@@ -136,6 +155,7 @@ Status ReadUnit(const fs::path& dir, const Unit& unit, const fs::path& province_
   }
   Result<std::string> text = ReadFileBytes(manifest);
   if (!text.ok()) return text.status();
+  if (Status s = CheckUtf8(manifest, *text); !s.ok()) return s;
   bool format_seen = false, rows_seen = false;
   std::vector<Line> lines = Lines(*text);
   for (size_t i = 0; i < lines.size(); ++i) {
@@ -200,6 +220,7 @@ Result<ProvincePlan> ReadProvincePlan(const fs::path& dir) {
   }
   Result<std::string> text = ReadFileBytes(manifest);
   if (!text.ok()) return text.status();
+  if (Status s = CheckUtf8(manifest, *text); !s.ok()) return s;
   ProvincePlan plan;
   std::vector<Unit> units;
   bool format_seen = false;
