@@ -40,37 +40,12 @@ Result<CanteenSyntheticSummary> WriteSyntheticCanteens(const CanteenSyntheticOpt
   std::vector<Diner> diners;
   std::string county;
   if (!o.feeds_dir.empty()) {
-    std::map<std::string, Diner> people;
-    Status s = ReadCsvRows(o.feeds_dir / "公安.csv", [&](const auto& m) {
-      auto get = [&](const char* k) {
-        auto it = m.find(k);
-        return it == m.end() ? std::string() : it->second;
-      };
-      std::string id = get("公民身份号码");
-      if (id.size() != 18) return;
-      if (!get("死亡日期").empty()) {
-        people.erase(id);
-        return;
-      }
-      std::string residence = get("居住地");
-      if (residence.size() != 12) return;
-      Result<CivilDate> birth = CivilDate::Parse(get("出生日期"));
-      if (!birth.ok()) birth = CivilDate::ParseCompact(id.substr(6, 8));
-      if (!birth.ok() || AgeOn(*birth, first) < 60) return;
-      people[id] = Diner{id, get("姓名"), residence, *birth, false};
-    });
-    if (!s.ok()) return s;
-    if (fs::exists(o.feeds_dir / "民政.csv")) {
-      s = ReadCsvRows(o.feeds_dir / "民政.csv", [&](const auto& m) {
-        auto it = people.find(m.count("公民身份号码") ? m.at("公民身份号码") : "");
-        if (it == people.end()) return;
-        bool dibao = m.count("低保") && m.at("低保") == "是";
-        bool tekun = m.count("特困") && !m.at("特困").empty() && m.at("特困") != "否";
-        it->second.poor = dibao || tekun;
-      });
-      if (!s.ok()) return s;
+    Result<std::map<std::string, FeedElder>> people = ReadFeedElders(o.feeds_dir, first);
+    if (!people.ok()) return people.status();
+    for (const auto& [id, p] : *people) {
+      if (p.residence.size() != 12) continue;  // a canteen of their community
+      diners.push_back(Diner{p.id, p.name, p.residence, p.birth, p.dibao || p.tekun});
     }
-    for (auto& [id, d] : people) diners.push_back(d);
     // A sample: every poor 80+ (for the planted claims), then others.
     std::stable_partition(diners.begin(), diners.end(),
                           [&](const Diner& d) { return d.poor && AgeOn(d.birth, first) >= 80; });

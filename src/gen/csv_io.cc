@@ -4,6 +4,7 @@
 
 #include "core/csv.h"
 #include "core/file_io.h"
+#include "core/id_number.h"
 
 namespace yanglao::gen {
 
@@ -45,6 +46,49 @@ Status WriteTextFile(const std::filesystem::path& path, const std::string& text)
   out.close();
   if (!out) return Status("gen.io", "无法写入文件", Location{.file = path.string()});
   return Status::Ok();
+}
+
+Result<std::map<std::string, FeedElder>> ReadFeedElders(const std::filesystem::path& feeds_dir,
+                                                        CivilDate on, int min_age) {
+  auto get = [](const CsvFields& m, const char* k) {
+    auto it = m.find(k);
+    return it == m.end() ? std::string() : it->second;
+  };
+  std::map<std::string, FeedElder> people;
+  Status s = ReadCsvRows(feeds_dir / "公安.csv", [&](const CsvFields& m) {
+    std::string id = get(m, "公民身份号码");
+    if (id.size() != 18) return;
+    if (!get(m, "死亡日期").empty()) {
+      people.erase(id);
+      return;
+    }
+    std::string residence = get(m, "居住地");
+    Result<CivilDate> birth = CivilDate::ParseCompact(id.substr(6, 8));
+    if (residence.size() < 6 || !birth.ok() || AgeOn(*birth, on) < min_age) return;
+    FeedElder& e = people[id];
+    e.id = id;
+    e.name = get(m, "姓名");
+    e.residence = residence;
+    e.birth = *birth;
+  });
+  if (!s.ok()) return s;
+  if (std::filesystem::exists(feeds_dir / "民政.csv")) {
+    s = ReadCsvRows(feeds_dir / "民政.csv", [&](const CsvFields& m) {
+      auto it = people.find(get(m, "公民身份号码"));
+      if (it == people.end()) return;
+      auto yes = [&](const char* k) { return get(m, k) == "是"; };
+      FeedElder& e = it->second;
+      const std::string tekun = get(m, "特困");
+      e.dibao = yes("低保");
+      e.tekun = !tekun.empty() && tekun != "否";
+      e.alone = yes("独居");
+      e.empty_nest = yes("空巢");
+      e.left_behind = yes("留守");
+      e.dependent = yes("生活不能自理");
+    });
+    if (!s.ok()) return s;
+  }
+  return people;
 }
 
 }  // namespace yanglao::gen

@@ -66,37 +66,18 @@ Result<VisitsSyntheticSummary> WriteSyntheticVisits(const VisitsSyntheticOptions
   Rng rng(Mix(o.seed, 0x7151751));
   const Month first_month = o.last_month.AddMonths(-11);
   const CivilDate start = first_month.FirstDay();
+  Result<std::map<std::string, FeedElder>> read = ReadFeedElders(o.feeds_dir, start);
+  if (!read.ok()) return read.status();
   std::map<std::string, Elder> people;
-  Status s = ReadCsvRows(o.feeds_dir / "公安.csv", [&](const Fields& m, int) {
-    std::string id = Get(m, "公民身份号码");
-    if (id.size() != 18) return Status::Ok();
-    if (!Get(m, "死亡日期").empty()) {
-      people.erase(id);
-      return Status::Ok();
-    }
-    std::string residence = Get(m, "居住地");
-    Result<CivilDate> birth = CivilDate::ParseCompact(id.substr(6, 8));
-    if (residence.size() != 12 || !birth.ok() || AgeOn(*birth, start) < 60) return Status::Ok();
-    people[id].id = id;
-    people[id].residence = residence;
-    return Status::Ok();
-  });
-  if (!s.ok()) return s;
-  if (fs::exists(o.feeds_dir / "民政.csv")) {
-    s = ReadCsvRows(o.feeds_dir / "民政.csv", [&](const Fields& m, int) {
-      auto it = people.find(Get(m, "公民身份号码"));
-      if (it == people.end()) return Status::Ok();
-      auto yes = [&](const char* k) { return Get(m, k) == "是"; };
-      Elder& e = it->second;
-      e.alone = yes("独居");
-      e.empty_nest = yes("空巢");
-      e.left_behind = yes("留守");
-      e.dependent = yes("生活不能自理");
-      std::string tekun = Get(m, "特困");
-      e.poor = yes("低保") || (!tekun.empty() && tekun != "否");
-      return Status::Ok();
-    });
-    if (!s.ok()) return s;
+  for (const auto& [id, f] : *read) {
+    if (f.residence.size() != 12) continue;  // visited in their community
+    people[id] = Elder{.id = f.id,
+                       .residence = f.residence,
+                       .alone = f.alone,
+                       .empty_nest = f.empty_nest,
+                       .left_behind = f.left_behind,
+                       .dependent = f.dependent,
+                       .poor = f.dibao || f.tekun};
   }
   std::vector<Elder> elders;
   for (auto& [id, e] : people) {

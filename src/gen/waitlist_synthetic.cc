@@ -55,33 +55,10 @@ Result<WaitlistSyntheticSummary> WriteSyntheticWaitlist(const WaitlistSyntheticO
   // their number.
   std::map<std::string, Person> people;
   if (!o.feeds_dir.empty() && fs::exists(o.feeds_dir / "公安.csv")) {
-    Status s = ReadCsvRows(o.feeds_dir / "公安.csv", [&](const auto& m) {
-      auto get = [&](const char* k) {
-        auto it = m.find(k);
-        return it == m.end() ? std::string() : it->second;
-      };
-      std::string id = get("公民身份号码");
-      if (id.size() != 18) return;
-      if (!get("死亡日期").empty()) {
-        people.erase(id);
-        return;
-      }
-      std::string residence = get("居住地");
-      if (residence.size() < 6) return;
-      Result<CivilDate> birth = CivilDate::Parse(get("出生日期"));
-      if (!birth.ok()) birth = CivilDate::ParseCompact(id.substr(6, 8));
-      if (!birth.ok() || AgeOn(*birth, o.as_of) < 60) return;
-      people[id] = Person{id, get("姓名"), residence.substr(0, 6), *birth};
-    });
-    if (!s.ok()) return s;
-    if (fs::exists(o.feeds_dir / "民政.csv")) {
-      s = ReadCsvRows(o.feeds_dir / "民政.csv", [&](const auto& m) {
-        auto it = people.find(m.count("公民身份号码") ? m.at("公民身份号码") : "");
-        if (it == people.end()) return;
-        it->second.dibao = m.count("低保") && m.at("低保") == "是";
-        it->second.tekun = m.count("特困") && !m.at("特困").empty() && m.at("特困") != "否";
-      });
-      if (!s.ok()) return s;
+    Result<std::map<std::string, FeedElder>> read = ReadFeedElders(o.feeds_dir, o.as_of);
+    if (!read.ok()) return read.status();
+    for (const auto& [id, f] : *read) {
+      people[id] = Person{f.id, f.name, f.residence.substr(0, 6), f.birth, f.tekun, f.dibao};
     }
   }
   std::map<std::string, int64_t> aged_60;  // county -> people aged 60+
