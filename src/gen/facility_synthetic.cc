@@ -90,7 +90,7 @@ Result<FacilitySyntheticSummary> WriteSyntheticFacilities(const FacilitySyntheti
     int64_t floor = rng.Between(area.lo, area.hi);
     int64_t nursing = beds > 0 ? beds * rng.Between(nursing_pct.lo, nursing_pct.hi) / 100 : 0;
     if (beds > 0 && options.scale != 1.0) {
-      // Both scaled from the full-scale figures, so the nursing share stays.
+      // The beds scaled, and the nursing beds the site's share of them.
       auto scaled = [&](int64_t n) {
         return static_cast<int64_t>(std::llround(static_cast<double>(n) * options.scale));
       };
@@ -98,7 +98,8 @@ Result<FacilitySyntheticSummary> WriteSyntheticFacilities(const FacilitySyntheti
       // may round to none.
       const int64_t b =
           std::max<int64_t>(kind == facility::Kind::kInstitution ? 1 : 0, scaled(beds));
-      nursing = std::min(b, scaled(nursing));
+      nursing = std::min(b, static_cast<int64_t>(std::llround(static_cast<double>(b * nursing) /
+                                                              static_cast<double>(beds))));
       beds = b;
     }
     int y = rng.Between(year.lo, year.hi);

@@ -4,8 +4,8 @@
 # they are imported (a rerun changes nothing; a bad file is refused whole);
 # the server answers the facility routes within the caller's data scope: a
 # The coverage table of the generated Suizhou against its 2023-2025 targets is
-# the golden one of docs/facility.md (its unit shares do not depend on the
-# scale). A 广水市 official gets 广水市's map, coverage and suggested sites (all in
+# the golden one of docs/facility.md (the unit shares do not depend on the
+# scale, the beds do). A 广水市 official gets 广水市's map, coverage and suggested sites (all in
 # 广水市), and is refused 曾都区; the city official's coverage has the city's
 # bed target. Usage: routes.sh YANGLAO
 set -euo pipefail
