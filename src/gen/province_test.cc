@@ -431,6 +431,21 @@ TEST(ProvincePlanTest, ManifestProblemsAreLocated) {
   EXPECT_EQ(plan.status().code(), "province.manifest");
   EXPECT_EQ(plan.status().where().line, 4);
   EXPECT_EQ(plan.status().message(), "清单不是有效的 UTF-8 文本");
+
+  // A unit's file named with a directory (found by the fuzz target: "/公安.csv"
+  // was read from the root) is refused, located.
+  std::ofstream(dir / "manifest.yaml", std::ios::trunc)
+      << "format: yanglao.gen-province/1\nregion: \"420000\"\ncities:\n"
+         "  - {code: \"420700\", name: 鄂州市, dir: 420700}\n";
+  for (const char* name : {"/公安.csv", "../420100/公安.csv"}) {
+    std::ofstream(dir / "420700" / "manifest.yaml", std::ios::trunc)
+        << "format: yanglao.gen-manifest/1\nregion: \"420700\"\nrows:\n  " << name << ": 10\n";
+    plan = registry::ReadProvincePlan(dir);
+    ASSERT_FALSE(plan.ok()) << name;
+    EXPECT_EQ(plan.status().code(), "province.manifest");
+    EXPECT_EQ(plan.status().where().line, 4);
+    EXPECT_EQ(plan.status().where().value, name);
+  }
   fs::remove_all(dir);
 }
 

@@ -183,6 +183,14 @@ Status ReadUnit(const fs::path& dir, const Unit& unit, const fs::path& province_
           return ManifestError(manifest, lines[j].number, "rows", std::string(lines[j].text),
                                "应为「文件名: 行数」");
         }
+        // A file of this unit's directory, by its name alone (no directory
+        // part: a manifest does not send the import elsewhere).
+        if (file->first.empty() || file->first.find('/') != std::string::npos ||
+            file->first.find('\\') != std::string::npos || file->first == "." ||
+            file->first == "..") {
+          return ManifestError(manifest, lines[j].number, "rows", file->first,
+                               "应为本目录下的文件名（如 公安.csv），不能含目录");
+        }
         const std::string source = fs::path(file->first).stem().string();
         if (FindTemplate(source) == nullptr) {
           return ManifestError(manifest, lines[j].number, "rows", file->first,
