@@ -1,10 +1,10 @@
 #include "registry/province_import.h"
 
 #include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
 
 #include <charconv>
 #include <chrono>
-#include <map>
 
 #include "core/file_io.h"
 #include "core/utf8.h"
@@ -17,53 +17,6 @@ namespace fs = std::filesystem;
 
 constexpr std::string_view kProvinceFormat = "yanglao.gen-province/1";
 constexpr std::string_view kUnitFormat = "yanglao.gen-manifest/1";
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
-
-// A YAML scalar as the manifests write it: plain or double-quoted.
-std::string Scalar(std::string_view s) {
-  s = Trim(s);
-  if (s.size() >= 2 && s.front() == '"' && s.back() == '"') {
-    std::string out;
-    for (size_t i = 1; i + 1 < s.size(); ++i) {
-      if (s[i] == '\\' && i + 2 < s.size()) ++i;
-      out += s[i];
-    }
-    return out;
-  }
-  return std::string(s);
-}
-
-struct Line {
-  int number = 0;
-  size_t indent = 0;
-  std::string_view text;  // without the indentation
-};
-
-// The lines of a manifest, without blank lines and comments.
-std::vector<Line> Lines(std::string_view text) {
-  std::vector<Line> out;
-  int number = 0;
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t end = text.find('\n', start);
-    if (end == std::string_view::npos) end = text.size();
-    std::string_view raw = text.substr(start, end - start);
-    start = end + 1;
-    ++number;
-    if (!raw.empty() && raw.back() == '\r') raw.remove_suffix(1);
-    size_t indent = raw.find_first_not_of(' ');
-    if (indent == std::string_view::npos || raw[indent] == '#') continue;
-    out.push_back({number, indent, raw.substr(indent)});
-  }
-  return out;
-}
 
 // A manifest is UTF-8 text: the first line that is not, located (its names
 // go into messages and the registry).
@@ -83,13 +36,6 @@ Status CheckUtf8(const fs::path& file, std::string_view text) {
   return Status::Ok();
 }
 
-// "key: value" -> (key, value); nullopt without a colon.
-std::optional<std::pair<std::string, std::string>> KeyValue(std::string_view text) {
-  size_t colon = text.find(':');
-  if (colon == std::string_view::npos) return std::nullopt;
-  return std::pair{std::string(Trim(text.substr(0, colon))), Scalar(text.substr(colon + 1))};
-}
-
 Status ManifestError(const fs::path& file, int line, std::string field, std::string value,
                      std::string message) {
   return Status("province.manifest", std::move(message),
@@ -99,37 +45,35 @@ Status ManifestError(const fs::path& file, int line, std::string field, std::str
                          .value = std::move(value)});
 }
 
-// "{code: "420100", name: 武汉市, dir: 420100, ...}" -> its keys and values.
-std::optional<std::map<std::string, std::string>> FlowMap(std::string_view text) {
-  text = Trim(text);
-  if (text.size() < 2 || text.front() != '{' || text.back() != '}') return std::nullopt;
-  text = text.substr(1, text.size() - 2);
-  std::map<std::string, std::string> out;
-  size_t start = 0;
-  while (start <= text.size()) {
-    // Commas inside a quoted value do not split.
-    size_t end = start;
-    bool quoted = false;
-    while (end < text.size() && (quoted || text[end] != ',')) {
-      if (text[end] == '"') quoted = !quoted;
-      if (text[end] == '\\' && quoted) ++end;
-      ++end;
-    }
-    std::optional<std::pair<std::string, std::string>> kv =
-        KeyValue(text.substr(start, std::min(end, text.size()) - start));
-    if (!kv) return std::nullopt;
-    out.insert(std::move(*kv));
-    start = end + 1;
+int LineOf(const YAML::Node& n) { return n.Mark().line >= 0 ? n.Mark().line + 1 : 0; }
+
+// A scalar's text ("" for anything else).
+std::string Text(const YAML::Node& n) { return n && n.IsScalar() ? n.Scalar() : std::string(); }
+
+// The manifest `file` as a YAML mapping, or where it is not one.
+Result<YAML::Node> LoadManifest(const fs::path& file) {
+  Result<std::string> text = ReadFileBytes(file);
+  if (!text.ok()) return text.status();
+  if (Status s = CheckUtf8(file, *text); !s.ok()) return s;
+  try {
+    YAML::Node root = YAML::Load(*text);
+    if (!root.IsMap()) return ManifestError(file, 1, "", "", "应为「键: 值」的清单");
+    return root;
+  } catch (const YAML::Exception& e) {
+    return Status("province.manifest", "清单的 YAML 格式有误",
+                  Location{.file = file.string(),
+                           .line = e.mark.line + 1,
+                           .column = e.mark.column + 1,
+                           .value = e.msg});
   }
-  return out;
 }
 
-Result<int64_t> Count(const fs::path& file, const Line& line, const std::string& field,
+Result<int64_t> Count(const fs::path& file, int line, const std::string& field,
                       const std::string& value) {
   int64_t n = 0;
   auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
   if (ec != std::errc() || end != value.data() + value.size() || n < 0) {
-    return ManifestError(file, line.number, field, value, "行数应为非负整数");
+    return ManifestError(file, line, field, value, "行数应为非负整数");
   }
   return n;
 }
@@ -153,65 +97,49 @@ Status ReadUnit(const fs::path& dir, const Unit& unit, const fs::path& province_
                            .field = "dir",
                            .value = unit.dir});
   }
-  Result<std::string> text = ReadFileBytes(manifest);
-  if (!text.ok()) return text.status();
-  if (Status s = CheckUtf8(manifest, *text); !s.ok()) return s;
-  bool format_seen = false, rows_seen = false;
-  std::vector<Line> lines = Lines(*text);
-  for (size_t i = 0; i < lines.size(); ++i) {
-    const Line& line = lines[i];
-    if (line.indent != 0) continue;
-    std::optional<std::pair<std::string, std::string>> kv = KeyValue(line.text);
-    if (!kv) continue;
-    if (kv->first == "format") {
-      if (kv->second != kUnitFormat) {
-        return ManifestError(manifest, line.number, "format", kv->second,
-                             fmt::format("不是 yanglao gen 的城市清单（应为 {}）", kUnitFormat));
-      }
-      format_seen = true;
-    } else if (kv->first == "region") {
-      if (kv->second != unit.code) {
-        return ManifestError(
-            manifest, line.number, "region", kv->second,
-            fmt::format("此目录的区划代码与全省清单所列 {}（{}）不符", unit.code, unit.name));
-      }
-    } else if (kv->first == "rows") {
-      rows_seen = true;
-      for (size_t j = i + 1; j < lines.size() && lines[j].indent > 0; ++j) {
-        std::optional<std::pair<std::string, std::string>> file = KeyValue(lines[j].text);
-        if (!file) {
-          return ManifestError(manifest, lines[j].number, "rows", std::string(lines[j].text),
-                               "应为「文件名: 行数」");
-        }
-        // A file of this unit's directory, by its name alone (no directory
-        // part: a manifest does not send the import elsewhere).
-        if (file->first.empty() || file->first.find('/') != std::string::npos ||
-            file->first.find('\\') != std::string::npos || file->first == "." ||
-            file->first == "..") {
-          return ManifestError(manifest, lines[j].number, "rows", file->first,
-                               "应为本目录下的文件名（如 公安.csv），不能含目录");
-        }
-        const std::string source = fs::path(file->first).stem().string();
-        if (FindTemplate(source) == nullptr) {
-          return ManifestError(manifest, lines[j].number, "rows", file->first,
-                               fmt::format("文件名「{}」不是已知的数据来源部门", file->first));
-        }
-        Result<int64_t> rows = Count(manifest, lines[j], "rows", file->second);
-        if (!rows.ok()) return rows.status();
-        ProvinceFeedFile f{.unit_code = unit.code,
-                           .unit_name = unit.name,
-                           .path = unit_dir / file->first,
-                           .source = source,
-                           .rows = *rows};
-        (*rows > 0 ? plan.files : plan.empty_files).push_back(std::move(f));
-      }
+  Result<YAML::Node> root = LoadManifest(manifest);
+  if (!root.ok()) return root.status();
+  const YAML::Node format = (*root)["format"];
+  if (Text(format) != kUnitFormat) {
+    return ManifestError(
+        manifest, LineOf(format), "format", Text(format),
+        fmt::format("{}（应为 {}）", format ? "不是 yanglao gen 的城市清单" : "缺少 format",
+                    kUnitFormat));
+  }
+  if (const YAML::Node region = (*root)["region"]; region && Text(region) != unit.code) {
+    return ManifestError(
+        manifest, LineOf(region), "region", Text(region),
+        fmt::format("此目录的区划代码与全省清单所列 {}（{}）不符", unit.code, unit.name));
+  }
+  const YAML::Node rows = (*root)["rows"];
+  if (!rows) return ManifestError(manifest, 0, "rows", "", "缺少 rows（各数据文件的行数）");
+  if (!rows.IsMap()) {
+    return ManifestError(manifest, LineOf(rows), "rows", "", "应为「文件名: 行数」");
+  }
+  for (const auto& entry : rows) {
+    const std::string name = Text(entry.first);
+    const int line = LineOf(entry.first);
+    // A file of this unit's directory, by its name alone (no directory
+    // part: a manifest does not send the import elsewhere).
+    if (name.empty() || name.find('/') != std::string::npos ||
+        name.find('\\') != std::string::npos || name == "." || name == "..") {
+      return ManifestError(manifest, line, "rows", name,
+                           "应为本目录下的文件名（如 公安.csv），不能含目录");
     }
+    const std::string source = fs::path(name).stem().string();
+    if (FindTemplate(source) == nullptr) {
+      return ManifestError(manifest, line, "rows", name,
+                           fmt::format("文件名「{}」不是已知的数据来源部门", name));
+    }
+    Result<int64_t> count = Count(manifest, line, "rows", Text(entry.second));
+    if (!count.ok()) return count.status();
+    ProvinceFeedFile f{.unit_code = unit.code,
+                       .unit_name = unit.name,
+                       .path = unit_dir / name,
+                       .source = source,
+                       .rows = *count};
+    (*count > 0 ? plan.files : plan.empty_files).push_back(std::move(f));
   }
-  if (!format_seen) {
-    return ManifestError(manifest, 0, "format", "",
-                         fmt::format("缺少 format（应为 {}）", kUnitFormat));
-  }
-  if (!rows_seen) return ManifestError(manifest, 0, "rows", "", "缺少 rows（各数据文件的行数）");
   return Status::Ok();
 }
 
@@ -226,65 +154,46 @@ Result<ProvincePlan> ReadProvincePlan(const fs::path& dir) {
                               dir.string()),
                   Location{.file = manifest.string()});
   }
-  Result<std::string> text = ReadFileBytes(manifest);
-  if (!text.ok()) return text.status();
-  if (Status s = CheckUtf8(manifest, *text); !s.ok()) return s;
-  ProvincePlan plan;
-  std::vector<Unit> units;
-  bool format_seen = false;
-  std::vector<Line> lines = Lines(*text);
-  for (size_t i = 0; i < lines.size(); ++i) {
-    const Line& line = lines[i];
-    if (line.indent != 0) continue;
-    std::optional<std::pair<std::string, std::string>> kv = KeyValue(line.text);
-    if (!kv) {
-      return ManifestError(manifest, line.number, "", std::string(line.text), "应为「键: 值」");
-    }
-    if (kv->first == "format") {
-      if (kv->second != kProvinceFormat) {
-        return ManifestError(
-            manifest, line.number, "format", kv->second,
-            fmt::format("不是全省清单（应为 {}；一个城市的目录请用 registry import 逐个导入）",
-                        kProvinceFormat));
-      }
-      format_seen = true;
-    } else if (kv->first == "region") {
-      plan.region_code = kv->second;
-    } else if (kv->first == "region_name") {
-      plan.region_name = kv->second;
-    } else if (kv->first == "cities") {
-      for (size_t j = i + 1; j < lines.size() && lines[j].indent > 0; ++j) {
-        std::string_view item = lines[j].text;
-        if (!item.starts_with("- ")) {
-          return ManifestError(manifest, lines[j].number, "cities", std::string(item),
-                               "应为「- {code: …, name: …, dir: …}」");
-        }
-        std::optional<std::map<std::string, std::string>> m = FlowMap(item.substr(2));
-        if (!m) {
-          return ManifestError(manifest, lines[j].number, "cities", std::string(item),
-                               "应为「- {code: …, name: …, dir: …}」");
-        }
-        Unit u{.code = (*m)["code"], .name = (*m)["name"], .dir = (*m)["dir"]};
-        u.line = lines[j].number;
-        for (const auto& [field, value] : {std::pair{"code", u.code}, std::pair{"dir", u.dir}}) {
-          if (value.empty()) {
-            return ManifestError(manifest, lines[j].number, field, "",
-                                 fmt::format("缺少 {}", field));
-          }
-        }
-        // A unit's directory lies in the province's: one name, no path.
-        if (u.dir == "." || u.dir == ".." || u.dir.find('/') != std::string::npos ||
-            u.dir.find('\\') != std::string::npos) {
-          return ManifestError(manifest, lines[j].number, "dir", u.dir,
-                               "dir 应为本目录下的子目录名");
-        }
-        units.push_back(std::move(u));
-      }
-    }
+  Result<YAML::Node> root = LoadManifest(manifest);
+  if (!root.ok()) return root.status();
+  const YAML::Node format = (*root)["format"];
+  if (Text(format) != kProvinceFormat) {
+    return ManifestError(
+        manifest, LineOf(format), "format", Text(format),
+        format ? fmt::format("不是全省清单（应为 {}；一个城市的目录请用 registry import 逐个导入）",
+                             kProvinceFormat)
+               : fmt::format("缺少 format（应为 {}）", kProvinceFormat));
   }
-  if (!format_seen) {
-    return ManifestError(manifest, 0, "format", "",
-                         fmt::format("缺少 format（应为 {}）", kProvinceFormat));
+  ProvincePlan plan;
+  plan.region_code = Text((*root)["region"]);
+  plan.region_name = Text((*root)["region_name"]);
+  const YAML::Node cities = (*root)["cities"];
+  if (cities && !cities.IsSequence()) {
+    return ManifestError(manifest, LineOf(cities), "cities", "",
+                         "应为「- {code: …, name: …, dir: …}」的列表");
+  }
+  std::vector<Unit> units;
+  for (const YAML::Node& item : cities ? cities : YAML::Node(YAML::NodeType::Sequence)) {
+    const int line = LineOf(item);
+    if (!item.IsMap()) {
+      return ManifestError(manifest, line, "cities", Text(item),
+                           "应为「- {code: …, name: …, dir: …}」");
+    }
+    Unit u{.code = Text(item["code"]),
+           .name = Text(item["name"]),
+           .dir = Text(item["dir"]),
+           .line = line};
+    for (const auto& [field, value] : {std::pair{"code", u.code}, std::pair{"dir", u.dir}}) {
+      if (value.empty()) {
+        return ManifestError(manifest, line, field, "", fmt::format("缺少 {}", field));
+      }
+    }
+    // A unit's directory lies in the province's: one name, no path.
+    if (u.dir == "." || u.dir == ".." || u.dir.find('/') != std::string::npos ||
+        u.dir.find('\\') != std::string::npos) {
+      return ManifestError(manifest, line, "dir", u.dir, "dir 应为本目录下的子目录名");
+    }
+    units.push_back(std::move(u));
   }
   if (units.empty()) return ManifestError(manifest, 0, "cities", "", "清单中没有列出城市");
   for (const Unit& u : units) {
