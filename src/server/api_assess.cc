@@ -20,6 +20,7 @@
 #include "core/id_number.h"
 #include "server/api_util.h"
 #include "server/app.h"
+#include "server/live_state.h"
 
 namespace yanglao::server {
 
@@ -245,11 +246,11 @@ Result<std::shared_ptr<const assess::DueBase>> CachedDueBase(assess::AssessmentS
 // What readers who are withheld the same field groups see of one region's
 // work lists: the entries VisibleNeed leaves (an entry on the list only for a
 // withheld reason goes, reasons and counts too), their visible reasons, and
-// their positions by status. Kept per (work lists, region, withheld groups)
-// while the work lists are current, so that a page costs its own entries
-// rather than a pass over the region's.
+// their positions by status. Derived from the work lists (server::Derived)
+// per (region, withheld groups), so kept while they are current and a page
+// costs its own entries rather than a pass over the region's. The entries
+// point into the work lists, which the caller holds.
 struct DueView {
-  std::shared_ptr<const assess::DueBase> base;   // holds the entries
   std::vector<const assess::DueEntry*> entries;  // visible, in the report's order
   std::vector<std::string> needs;  // each entry's visible reasons; empty: nothing is withheld
   std::vector<uint32_t> all;       // 0 .. entries.size() - 1
@@ -260,42 +261,19 @@ std::shared_ptr<const DueView> CachedDueView(const std::shared_ptr<const assess:
                                              const std::string& region,
                                              const Withholding& withholding) {
   const uint32_t hidden = withholding.hidden_bits();
-  struct Entry {
-    const assess::DueBase* base;
-    std::string region;
-    uint32_t hidden;
-    std::shared_ptr<const DueView> view;
-  };
-  static std::mutex mutex;
-  static std::deque<Entry> entries;  // most recent first
-  constexpr size_t kKept = 8;
-  {
-    std::lock_guard<std::mutex> lock(mutex);
-    for (auto it = entries.begin(); it != entries.end(); ++it) {
-      if (it->base != base.get() || it->region != region || it->hidden != hidden) continue;
-      Entry e = *it;
-      entries.erase(it);
-      entries.push_front(e);
-      return e.view;
+  return Derived<DueView>(base, fmt::format("due-view|{}|{}", region, hidden), [&] {
+    DueView view;
+    for (const assess::DueEntry& e : assess::DueEntriesUnder(*base, region)) {
+      std::string need = VisibleNeed(withholding, e.need);
+      if (e.status == assess::DueStatus::kNever && need.empty()) continue;
+      const auto k = static_cast<uint32_t>(view.entries.size());
+      view.entries.push_back(&e);
+      if (hidden != 0) view.needs.push_back(std::move(need));
+      view.all.push_back(k);
+      view.of_status[static_cast<size_t>(e.status)].push_back(k);
     }
-  }
-  auto view = std::make_shared<DueView>();
-  view->base = base;
-  for (const assess::DueEntry& e : assess::DueEntriesUnder(*base, region)) {
-    std::string need = VisibleNeed(withholding, e.need);
-    if (e.status == assess::DueStatus::kNever && need.empty()) continue;
-    const auto k = static_cast<uint32_t>(view->entries.size());
-    view->entries.push_back(&e);
-    if (hidden != 0) view->needs.push_back(std::move(need));
-    view->all.push_back(k);
-    view->of_status[static_cast<size_t>(e.status)].push_back(k);
-  }
-  std::lock_guard<std::mutex> lock(mutex);
-  // Views of work lists no longer current go first (they hold them).
-  std::erase_if(entries, [&](const Entry& e) { return e.view->base.use_count() == 1; });
-  entries.push_front(Entry{base.get(), region, hidden, view});
-  if (entries.size() > kKept) entries.pop_back();
-  return view;
+    return view;
+  });
 }
 
 Result<Reply> DueRoute(Call& call) {

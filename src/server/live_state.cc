@@ -86,7 +86,7 @@ Result<std::shared_ptr<const entitle::Snapshot>> LiveSnapshotOf(registry::Regist
 namespace {
 
 struct DerivedEntry {
-  std::weak_ptr<const entitle::Snapshot> snapshot;
+  std::weak_ptr<const void> snapshot;
   std::shared_ptr<const void> value;
   uint64_t used = 0;
 };
@@ -95,7 +95,7 @@ struct DerivedTable {
   std::mutex mu;
   // By (snapshot address, key); the weak pointer tells a live snapshot from
   // a later one at the same address.
-  std::map<std::pair<const entitle::Snapshot*, std::string>, DerivedEntry> entries;
+  std::map<std::pair<const void*, std::string>, DerivedEntry> entries;
   uint64_t tick = 0;
 };
 
@@ -106,7 +106,7 @@ DerivedTable& TheDerivedTable() {
 
 }  // namespace
 
-std::shared_ptr<const void> DerivedOf(const std::shared_ptr<const entitle::Snapshot>& snapshot,
+std::shared_ptr<const void> DerivedOf(const std::shared_ptr<const void>& snapshot,
                                       const std::string& key,
                                       const std::function<std::shared_ptr<const void>()>& compute) {
   DerivedTable& t = TheDerivedTable();

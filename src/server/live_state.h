@@ -46,17 +46,20 @@ Result<std::shared_ptr<const entitle::Snapshot>> LiveSnapshotOf(
 // statistics, the age bands, the what-if's evaluation of the list in force),
 // computed on the first request that reads that snapshot and kept as long as
 // the snapshot is current: an advance swaps in a new snapshot, so the value
-// is computed again once per watermark, never served stale. `key` names the
-// value among those of the same snapshot (it must decide everything
-// `compute` reads besides the snapshot). Beyond kDerivedValues the least
-// recently used go.
+// is computed again once per watermark, never served stale. The same holds
+// for any other shared value that is replaced rather than changed (the
+// assessment work lists of a watermark: the due list's view per reader).
+// `key` names the value among those of the same snapshot (it must decide
+// everything `compute` reads besides the snapshot). The value must not hold
+// the snapshot itself (it would never expire). Beyond kDerivedValues the
+// least recently used go.
 inline constexpr size_t kDerivedValues = 64;
-std::shared_ptr<const void> DerivedOf(const std::shared_ptr<const entitle::Snapshot>& snapshot,
+std::shared_ptr<const void> DerivedOf(const std::shared_ptr<const void>& snapshot,
                                       const std::string& key,
                                       const std::function<std::shared_ptr<const void>()>& compute);
 
 template <typename T, typename F>
-std::shared_ptr<const T> Derived(const std::shared_ptr<const entitle::Snapshot>& snapshot,
+std::shared_ptr<const T> Derived(const std::shared_ptr<const void>& snapshot,
                                  const std::string& key, F compute) {
   return std::static_pointer_cast<const T>(DerivedOf(snapshot, key, [&] {
     return std::static_pointer_cast<const void>(std::make_shared<const T>(compute()));
